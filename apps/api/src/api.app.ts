@@ -1,0 +1,20 @@
+import { type FaultlineConfig, HttpExceptionFilter, strictValidationPipe } from '@faultline/platform';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { ApiModule } from './api.module';
+import { registerContentTypes } from './http/content-types';
+import { mountOpenApi } from './openapi';
+
+/** Builds the api application (not yet listening): shared by main.ts and the e2e tests. */
+export async function createApiApp(config: FaultlineConfig): Promise<NestFastifyApplication> {
+  // bodyParser off: Nest would add a urlencoded parser; Fastify's JSON parser is all we want.
+  const adapter = new FastifyAdapter({ bodyLimit: config.INGEST_BODY_LIMIT_BYTES, trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  registerContentTypes(app.getHttpAdapter().getInstance(), config.INGEST_BODY_LIMIT_BYTES);
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalPipes(strictValidationPipe());
+  mountOpenApi(app);
+  return app;
+}

@@ -1,0 +1,39 @@
+import { ReportIntakeModule } from '@faultline/ingest';
+import {
+  ApiTokenEntity,
+  AuthModule,
+  ConfigModule,
+  dataSourceOptions,
+  type FaultlineConfig,
+  loggerParams,
+  MetricsModule,
+  QueueModule,
+  ReadinessService,
+} from '@faultline/platform';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { HealthController } from './health/health.controller';
+import { ReportsController } from './reports/reports.controller';
+import { TokensController } from './tokens/tokens.controller';
+
+/** The HTTP role: ingest, queries, admin and the probes. Controllers only; logic lives in libs/. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: FaultlineConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        TypeOrmModule.forRoot(dataSourceOptions(config, [ApiTokenEntity])),
+        MetricsModule,
+        QueueModule,
+        AuthModule,
+        ReportIntakeModule,
+      ],
+      controllers: [ReportsController, TokensController, HealthController],
+      providers: [ReadinessService],
+    };
+  }
+}

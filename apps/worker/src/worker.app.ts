@@ -1,0 +1,12 @@
+import type { FaultlineConfig } from '@faultline/platform';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { WorkerModule } from './worker.module';
+
+/** Builds and starts the worker (processing begins at bootstrap): shared by main.ts and the tests. */
+export async function createWorkerApp(config: FaultlineConfig): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  return app;
+}

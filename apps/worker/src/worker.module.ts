@@ -1,0 +1,27 @@
+import { ReportStoreModule } from '@faultline/ingest';
+import { ConfigModule, dataSourceOptions, type FaultlineConfig, loggerParams, MetricsModule, QueueModule } from '@faultline/platform';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { IngestProcessor } from './processors/ingest.processor';
+import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { WorkerService } from './worker.service';
+
+/** The worker role: consumes the queues. No HTTP API. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: FaultlineConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        TypeOrmModule.forRoot(dataSourceOptions(config)),
+        MetricsModule,
+        QueueModule,
+        ReportStoreModule,
+      ],
+      providers: [IngestProcessor, MaintenanceProcessor, WorkerService],
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import { StorageMaintenance } from '@faultline/ingest';
+import { JobName, JobProducer, JobWorkers, QueueName } from '@faultline/platform';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { IngestProcessor } from './processors/ingest.processor';
+import { MaintenanceProcessor } from './processors/maintenance.processor';
+
+const MAINTENANCE_EVERY_MS = 60 * 60_000;
+
+/** Wires every job name to its processor and schedules the recurring jobs. */
+@Injectable()
+export class WorkerService implements OnApplicationBootstrap {
+  constructor(
+    private readonly workers: JobWorkers,
+    private readonly producer: JobProducer,
+    private readonly maintenance: StorageMaintenance,
+    private readonly ingest: IngestProcessor,
+    private readonly maintain: MaintenanceProcessor,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Partitions for the retention window exist before the first batch arrives.
+    await this.maintenance.maintain();
+    // One scheduler per deployment whatever the number of workers: upsert is idempotent.
+    await this.producer.queue(QueueName.Maintenance).upsertJobScheduler(
+      JobName.MaintainStorage,
+      { every: MAINTENANCE_EVERY_MS },
+      { name: JobName.MaintainStorage, data: {} },
+    );
+    this.workers.start({
+      [JobName.IngestBatch]: (data) => this.ingest.process(data),
+      [JobName.MaintainStorage]: () => this.maintain.process(),
+    });
+  }
+}

@@ -1,0 +1,63 @@
+import { DependencyUnavailableException, type FaultlineConfig, InjectConfig, InvalidInputException, JobName, JobProducer } from '@faultline/platform';
+import { type Report, ReportValidator } from '@faultline/reports';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { GroupCommitter } from './group-commit';
+import { IntakeMetrics } from './ingest.metrics';
+import { DAY_MS } from './report-partitions';
+
+// Past this a request answers 503 rather than hang; the client retries, and a retry is
+// idempotent, so a group that did land late is never stored twice.
+const DURABILITY_TIMEOUT_MS = 10_000;
+
+/**
+ * The api side of ingest: validates a request body, then makes its reports durable by
+ * group-committing them into the ingest queue. Resolves only once Redis has the job.
+ */
+@Injectable()
+export class ReportIntake implements OnModuleDestroy {
+  private readonly logger = new Logger(ReportIntake.name);
+  private readonly validator = new ReportValidator();
+  private readonly committer: GroupCommitter<Report>;
+
+  constructor(
+    private readonly producer: JobProducer,
+    private readonly metrics: IntakeMetrics,
+    @InjectConfig() private readonly config: FaultlineConfig,
+  ) {
+    this.committer = new GroupCommitter<Report>(
+      async (reports) => {
+        const stop = this.metrics.groupCommitSeconds.startTimer();
+        await this.producer.add(JobName.IngestBatch, { reports });
+        stop();
+      },
+      { maxWaitMs: config.INGEST_GROUP_WAIT_MS, maxItems: config.INGEST_GROUP_MAX_REPORTS, timeoutMs: DURABILITY_TIMEOUT_MS },
+    );
+  }
+
+  /** Validates and enqueues a body of native reports; returns how many were accepted. */
+  async ingest(body: unknown, now = Date.now()): Promise<number> {
+    const result = this.validator.validate(body, { now, retentionMs: this.config.RETENTION_DAYS * DAY_MS });
+    if (!result.ok) {
+      this.metrics.rejected.inc({ reason: 'invalid' });
+      throw new InvalidInputException(result.errors, 'invalid report');
+    }
+    await this.accept(result.reports);
+    return result.reports.length;
+  }
+
+  /** Makes already-validated reports durable (used by the format adapters too). */
+  async accept(reports: Report[]): Promise<void> {
+    try {
+      await this.committer.submit(reports);
+    } catch (e) {
+      this.metrics.rejected.inc({ reason: 'unavailable' });
+      this.logger.warn(`ingest queue unavailable: ${(e as Error).message}`);
+      throw new DependencyUnavailableException('the ingest queue (Redis)');
+    }
+    this.metrics.accepted.inc(reports.length);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.committer.drain();
+  }
+}

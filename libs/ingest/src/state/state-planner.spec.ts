@@ -1,0 +1,63 @@
+import type { Report, Status } from '@faultline/reports';
+import { planStateChanges } from './state-planner';
+import { type CheckState, checkId, type InstanceState, instanceId } from './state.model';
+
+const report = (observedAt: number, db: Status, extra: Partial<Report> = {}): Report => ({
+  id: null,
+  service: 'nova',
+  instance: 'nova-1',
+  host: 'h1',
+  labels: { zone: 'az1' },
+  observedAt,
+  receivedAt: 1_000_000,
+  status: db,
+  checks: [{ name: 'db', target: 'mysql://db:3306', targetKey: 'backend:mysql://db:3306', status: db, latencyMs: 1, output: null }],
+  ...extra,
+});
+
+const fresh: InstanceState = {
+  service: 'nova', name: 'nova-1', host: null, zone: null, labels: {}, status: 'pass',
+  firstSeenAt: -Infinity, lastSeenAt: -Infinity, lastReceivedAt: 0, intervalMs: null,
+};
+const instances = (s: InstanceState = fresh) => new Map([[instanceId('nova', 'nova-1'), s]]);
+
+describe('planStateChanges', () => {
+  it('records first sight, then only real changes, in event-time order whatever the arrival order', () => {
+    const plan = planStateChanges([report(30_000, 'pass'), report(10_000, 'pass'), report(20_000, 'fail')], instances(), new Map());
+    expect(plan.transitions.map((t) => [t.from, t.to, t.observedAt])).toEqual([
+      [null, 'pass', 10_000],
+      ['pass', 'fail', 20_000],
+      ['fail', 'pass', 30_000],
+    ]);
+    expect(plan.checks).toHaveLength(1);
+    expect(plan.checks[0]).toMatchObject({ status: 'pass', since: 30_000 });
+    expect(plan.instances[0]).toMatchObject({ lastSeenAt: 30_000, firstSeenAt: 10_000, zone: 'az1', host: 'h1', intervalMs: 10_000 });
+    expect(plan.late).toBe(0);
+  });
+
+  it('never lets an older report overwrite newer state', () => {
+    const current: InstanceState = { ...fresh, firstSeenAt: 0, lastSeenAt: 50_000, intervalMs: 10_000 };
+    const check: CheckState = { service: 'nova', instance: 'nova-1', name: 'db', target: 'mysql://db:3306', backendKey: 'backend:mysql://db:3306', status: 'pass', since: 0, latencyMs: 1, output: null };
+    const plan = planStateChanges([report(40_000, 'fail'), report(50_000, 'fail')], instances(current), new Map([[checkId('nova', 'nova-1', 'db'), check]]));
+    expect(plan).toEqual({ instances: [], checks: [], transitions: [], late: 2 });
+  });
+
+  it('writes nothing for a check whose status did not change', () => {
+    const current: InstanceState = { ...fresh, firstSeenAt: 0, lastSeenAt: 50_000, intervalMs: 10_000 };
+    const check: CheckState = { service: 'nova', instance: 'nova-1', name: 'db', target: 'mysql://db:3306', backendKey: 'backend:mysql://db:3306', status: 'pass', since: 0, latencyMs: 1, output: null };
+    const plan = planStateChanges([report(60_000, 'pass')], instances(current), new Map([[checkId('nova', 'nova-1', 'db'), check]]));
+    expect(plan.checks).toEqual([]);
+    expect(plan.transitions).toEqual([]);
+    expect(plan.instances[0].lastSeenAt).toBe(60_000);
+  });
+
+  it('learns the usual interval without being thrown by one long gap', () => {
+    const current: InstanceState = { ...fresh, firstSeenAt: 0, lastSeenAt: 0, intervalMs: 10_000 };
+    const plan = planStateChanges([report(3_600_000, 'pass')], instances(current), new Map());
+    expect(plan.instances[0].intervalMs).toBe(10_000 + 0.2 * 30_000);
+  });
+
+  it('refuses to plan for an instance whose state was not loaded', () => {
+    expect(() => planStateChanges([report(1, 'pass')], new Map(), new Map())).toThrow(/no state loaded/);
+  });
+});

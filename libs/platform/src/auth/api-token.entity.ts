@@ -1,0 +1,24 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Scope } from './scopes';
+
+/** An API token. Only its SHA-256 is stored: the token itself is shown once, at creation. */
+@Entity({ name: 'api_tokens' })
+export class ApiTokenEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('text')
+  name: string;
+
+  @Column('text', { name: 'token_hash', unique: true })
+  tokenHash: string;
+
+  @Column('text', { array: true })
+  scopes: Scope[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column('timestamptz', { name: 'revoked_at', nullable: true })
+  revokedAt: Date | null;
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiTokenEntity } from './api-token.entity';
+import { AuthGuard } from './auth.guard';
+import { TokenService } from './token.service';
+
+/** Registers the global auth guard and the token service. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ApiTokenEntity])],
+  providers: [TokenService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [TokenService],
+})
+export class AuthModule {}

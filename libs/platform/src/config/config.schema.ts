@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every setting Faultline reads from the environment, parsed and checked once at start-up.
+ * Nothing else in the code base reads process.env.
+ */
+export const configSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/faultline'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535).default(3000),
+  /** The worker's own /metrics endpoint; 0 turns it off. */
+  WORKER_METRICS_PORT: int(0, 65535).default(3001),
+  FAULTLINE_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Prefix of every BullMQ key, so several deployments (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('faultline'),
+  RETENTION_DAYS: int(1, 365).default(3),
+  TRANSITION_RETENTION_DAYS: int(1, 3650).default(30),
+  INGEST_BODY_LIMIT_BYTES: int(1024, 256 * 1024 * 1024).default(16 * 1024 * 1024),
+  /** Group commit: requests arriving within this window share one Redis write. */
+  INGEST_GROUP_WAIT_MS: int(0, 1000).default(4),
+  INGEST_GROUP_MAX_REPORTS: int(1, 100_000).default(2000),
+  INGEST_JOB_ATTEMPTS: int(1, 10_000).default(200),
+  WORKER_CONCURRENCY: int(1, 64).default(2),
+  /** How long a job's lock lives without renewal: a killed worker's batch is retried after it. */
+  WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
+  AUTH_CACHE_MS: int(0, 600_000).default(5000),
+  MIGRATE_ON_START: bool.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.default(false),
+});
+
+export type FaultlineConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment, or throws one error that lists every bad setting and why. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): FaultlineConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(present);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,59 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import type IORedis from 'ioredis';
+import { Gauge, Registry } from 'prom-client';
+import { InjectConfig } from '../config/config.module';
+import type { FaultlineConfig } from '../config/config.schema';
+import { jobPolicies, type JobName, type JobPayloads, type JobPolicy, QueueName } from './queue.types';
+import { createRedis } from './redis';
+
+/** Adds jobs to their queues with the policy declared for their name. */
+@Injectable()
+export class JobProducer implements OnModuleDestroy {
+  readonly connection: IORedis;
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly policies: Record<JobName, JobPolicy>;
+
+  constructor(@InjectConfig() config: FaultlineConfig, registry: Registry) {
+    this.connection = createRedis(config.REDIS_URL, 'producer');
+    this.policies = jobPolicies(config.INGEST_JOB_ATTEMPTS);
+    for (const name of Object.values(QueueName)) {
+      this.queues.set(name, new Queue(name, { connection: this.connection, prefix: config.QUEUE_PREFIX }));
+    }
+    const producer = this;
+    new Gauge({
+      name: 'faultline_queue_jobs',
+      help: 'Jobs in each queue by state, read from Redis at scrape time',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+      async collect() {
+        const depth = await producer.depth();
+        for (const [queue, counts] of Object.entries(depth)) for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+      },
+    });
+  }
+
+  async add<N extends JobName>(name: N, data: JobPayloads[N]): Promise<string | undefined> {
+    const policy = this.policies[name];
+    const job = await this.queue(policy.queue).add(name, data, policy.options);
+    return job.id;
+  }
+
+  queue(name: QueueName): Queue {
+    const q = this.queues.get(name);
+    if (!q) throw new Error(`unknown queue ${name}`);
+    return q;
+  }
+
+  /** Jobs waiting, running or delayed for retry, per queue: the backlog the metrics report. */
+  async depth(): Promise<Record<QueueName, Record<string, number>>> {
+    const out = {} as Record<QueueName, Record<string, number>>;
+    for (const [name, q] of this.queues) out[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+    return out;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    for (const q of this.queues.values()) await q.close();
+    await this.connection.quit().catch(() => undefined);
+  }
+}

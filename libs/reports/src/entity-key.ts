@@ -1,0 +1,85 @@
+/**
+ * Entity keys name everything a root cause can be (CONTRACT.md, "Entity keys"):
+ *   backend:<scheme>://<host>:<port>, host:<h>, service:<s>, instance:<s>/<i>, zone:<z>.
+ * Two checks that reach the same backend must produce the same key whatever credentials,
+ * path, query or spelling of the default port they used, or correlation cannot see that
+ * eighteen services share one broker.
+ */
+
+/** Ports filled in when a target omits them. */
+export const DEFAULT_PORTS: Readonly<Record<string, number>> = {
+  amqp: 5672,
+  amqps: 5671,
+  mysql: 3306,
+  mariadb: 3306,
+  postgres: 5432,
+  postgresql: 5432,
+  redis: 6379,
+  rediss: 6379,
+  memcached: 11211,
+  http: 80,
+  https: 443,
+  mongodb: 27017,
+  kafka: 9092,
+  nats: 4222,
+  ldap: 389,
+  ldaps: 636,
+  mqtt: 1883,
+  smtp: 25,
+};
+
+export type EntityKind = 'backend' | 'host' | 'service' | 'instance' | 'zone';
+
+export interface ParsedTarget {
+  /** `backend:<scheme>://<host>:<port>` (port omitted only for unknown schemes without one). */
+  key: string;
+  scheme: string;
+  host: string;
+  port: number | null;
+  /** The target as it may be stored: credentials and query removed, path kept. */
+  display: string;
+}
+
+/** Thrown for a target that names no host; the message is the reason shown to the client. */
+export class InvalidTargetError extends Error {}
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+const BARE_HOST_PORT = /^[a-z0-9._-]+(:\d{1,5})?$/i;
+
+/**
+ * Normalises a check target into its backend key.
+ * Accepts `scheme://[user[:pw]@]host[:port][/path][?query]`, a `jdbc:` prefix, and a bare
+ * `host[:port]` (taken as tcp). Throws InvalidTargetError for anything else.
+ */
+export function parseTarget(raw: string): ParsedTarget {
+  let text = raw.trim();
+  if (/^jdbc:/i.test(text)) text = text.slice(5);
+  if (!SCHEME.test(text)) {
+    if (!BARE_HOST_PORT.test(text)) throw new InvalidTargetError('must be a URI such as amqp://host:5672, or host:port');
+    text = `tcp://${text}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidTargetError('is not a valid URI');
+  }
+  const scheme = url.protocol.slice(0, -1).toLowerCase();
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  if (!host) throw new InvalidTargetError('names no host');
+  const port = url.port ? Number(url.port) : (DEFAULT_PORTS[scheme] ?? null);
+  const authority = port === null ? host : `${host}:${port}`;
+  const path = url.pathname && url.pathname !== '/' ? url.pathname : '';
+  return { key: `backend:${scheme}://${authority}`, scheme, host, port, display: `${scheme}://${authority}${path}` };
+}
+
+export const hostKey = (host: string): string => `host:${host}`;
+export const serviceKey = (service: string): string => `service:${service}`;
+export const instanceKey = (service: string, instance: string): string => `instance:${service}/${instance}`;
+export const zoneKey = (zone: string): string => `zone:${zone}`;
+
+/** The kind of an entity key, or null when it has no known prefix. */
+export function entityKind(key: string): EntityKind | null {
+  const kind = key.slice(0, key.indexOf(':'));
+  return kind === 'backend' || kind === 'host' || kind === 'service' || kind === 'instance' || kind === 'zone' ? kind : null;
+}

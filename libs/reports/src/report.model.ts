@@ -1,0 +1,55 @@
+import type { Status } from './status';
+
+/** A report as a client sends it (CONTRACT.md, native format). */
+export interface ReportInput {
+  id?: string;
+  service: string;
+  instance?: string;
+  host?: string;
+  labels?: Record<string, string>;
+  observedAt?: string;
+  status?: Status;
+  checks?: CheckInput[];
+}
+
+export interface CheckInput {
+  name: string;
+  target?: string;
+  status: Status;
+  latencyMs?: number;
+  output?: string;
+}
+
+/**
+ * A validated report with every default applied, as it travels through the queue and is stored.
+ * Times are epoch milliseconds of event time (observedAt) and of receipt.
+ */
+export interface Report {
+  /** Client-supplied identity, when given; otherwise identity is service+instance+observedAt. */
+  id: string | null;
+  service: string;
+  instance: string;
+  host: string | null;
+  labels: Record<string, string>;
+  observedAt: number;
+  receivedAt: number;
+  status: Status;
+  checks: Check[];
+}
+
+export interface Check {
+  name: string;
+  /** The target with credentials and query removed (safe to store and show). */
+  target: string | null;
+  /** `backend:<scheme>://<host>:<port>`, or null for a check without a target. */
+  targetKey: string | null;
+  status: Status;
+  latencyMs: number | null;
+  output: string | null;
+}
+
+/** One reason a request was refused, naming the field by JSON pointer. */
+export interface FieldError {
+  path: string;
+  reason: string;
+}
