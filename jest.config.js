@@ -3,7 +3,13 @@ const moduleNameMapper = {
   '^@faultline/migrations$': '<rootDir>/migrations',
   '^@faultline/(.*)$': '<rootDir>/libs/$1/src',
 };
-const transform = { '^.+\\.ts$': 'ts-jest' };
+const transform = {
+  '^.+\\.ts$': 'ts-jest',
+  // content-disposition (under @fastify/static, which serves the OpenAPI UI) ships ESM only;
+  // Node 20 loads it natively, jest's CommonJS runtime needs it compiled.
+  '/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true } }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!content-disposition/)'];
 
 module.exports = {
   projects: [
@@ -15,6 +21,7 @@ module.exports = {
       testRegex: '\\.spec\\.ts$',
       moduleNameMapper,
       transform,
+      transformIgnorePatterns,
     },
     {
       displayName: 'e2e',
@@ -24,6 +31,7 @@ module.exports = {
       testRegex: '\\.e2e-spec\\.ts$',
       moduleNameMapper,
       transform,
+      transformIgnorePatterns,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/setup-e2e.ts'],
