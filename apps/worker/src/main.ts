@@ -5,9 +5,17 @@ import { Registry } from 'prom-client';
 import { serveMetrics } from './metrics-server';
 import { createWorkerApp } from './worker.app';
 
-/** The worker role: `npm run start:worker`. Any number may run against one Postgres and Redis. */
+/**
+ * The worker role: `npm run start:worker`. Any number may run against one Postgres and Redis.
+ * With --migrate-only (`npm run migrate`) it applies pending migrations and exits.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (process.argv.includes('--migrate-only')) {
+    const applied = await migrate(config);
+    console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date');
+    return;
+  }
   if (config.MIGRATE_ON_START) await migrate(config);
   const app = await createWorkerApp(config);
   const metrics = config.WORKER_METRICS_PORT ? await serveMetrics(app.get(Registry), config.WORKER_METRICS_PORT, config.HOST) : null;

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
+import type IORedis from 'ioredis';
 import { InjectConfig } from '../config/config.module';
 import type { FaultlineConfig } from '../config/config.schema';
 import { cappedBackoff, jobPolicies, JobName, type JobPayloads, QueueName } from './queue.types';
@@ -18,6 +19,8 @@ export type JobHandlers = { [N in JobName]: JobHandler<N> };
 export class JobWorkers implements OnModuleDestroy {
   private readonly logger = new Logger(JobWorkers.name);
   private readonly workers: Worker[] = [];
+  // BullMQ does not close a connection it was given, so the workers' connections are ours to close.
+  private readonly connections: IORedis[] = [];
 
   constructor(@InjectConfig() private readonly config: FaultlineConfig) {}
 
@@ -29,6 +32,8 @@ export class JobWorkers implements OnModuleDestroy {
 
     const policies = jobPolicies(this.config.INGEST_JOB_ATTEMPTS);
     for (const queue of Object.values(QueueName)) {
+      const connection = createRedis(this.config.REDIS_URL, `worker-${queue}`);
+      this.connections.push(connection);
       const worker = new Worker(
         queue,
         async (job: Job) => {
@@ -37,7 +42,7 @@ export class JobWorkers implements OnModuleDestroy {
           return (handlers[name] as JobHandler<JobName>)(job.data, job);
         },
         {
-          connection: createRedis(this.config.REDIS_URL, `worker-${queue}`),
+          connection,
           prefix: this.config.QUEUE_PREFIX,
           concurrency: queue === QueueName.Ingest ? this.config.WORKER_CONCURRENCY : 1,
           lockDuration: this.config.WORKER_LOCK_MS,
@@ -56,5 +61,6 @@ export class JobWorkers implements OnModuleDestroy {
   /** Lets running jobs finish, then closes: graceful shutdown drains in-flight batches. */
   async onModuleDestroy(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }
