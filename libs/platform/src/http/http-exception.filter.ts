@@ -1,4 +1,5 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
 
 interface FastifyError {
@@ -28,16 +29,21 @@ export function toErrorBody(exception: unknown): { status: number; body: Record<
   if (exception instanceof HttpException) {
     const response = exception.getResponse();
     const status = exception.getStatus();
-    const body = typeof response === 'string' ? { statusCode: status, error: response, message: response } : (response as Record<string, unknown>);
-    return { status, body: { statusCode: status, ...body } };
+    // Nest maps Fastify's own errors (bad JSON, 413, 415) to HttpExceptions carrying a plain message.
+    if (typeof response === 'string') return { status, body: plainError(status, response) };
+    const body = { ...plainError(status, exception.message), ...(response as Record<string, unknown>) };
+    return { status, body };
   }
   const fastifyError = exception as FastifyError;
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    const status = fastifyError.statusCode;
-    return {
-      status,
-      body: { statusCode: status, error: HttpStatus[status] ?? 'Error', code: fastifyError.code, message: fastifyError.message, errors: [{ path: '', reason: fastifyError.message }] },
-    };
+    return { status: fastifyError.statusCode, body: plainError(fastifyError.statusCode, fastifyError.message) };
   }
   return { status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' } };
+}
+
+/** Every client error lists `errors`; one about the request as a whole has the empty path. */
+function plainError(status: number, message: string): Record<string, unknown> {
+  const body: Record<string, unknown> = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+  if (status >= 400 && status < 500) body.errors = [{ path: '', reason: message }];
+  return body;
 }

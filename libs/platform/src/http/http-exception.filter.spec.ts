@@ -1,0 +1,36 @@
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { toErrorBody } from './http-exception.filter';
+import { InvalidInputException } from './errors';
+
+describe('toErrorBody', () => {
+  it('keeps the field list of an invalid input', () => {
+    const { status, body } = toErrorBody(new InvalidInputException([{ path: '/service', reason: 'is required' }]));
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ statusCode: 400, errors: [{ path: '/service', reason: 'is required' }] });
+  });
+
+  it('gives a plain-message client error a reason phrase and a whole-body error entry', () => {
+    expect(toErrorBody(new BadRequestException('Body is not valid JSON')).body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'Body is not valid JSON',
+      errors: [{ path: '', reason: 'Body is not valid JSON' }],
+    });
+    expect(toErrorBody({ statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', message: 'Unsupported Media Type: text/plain' })).toMatchObject({
+      status: 415,
+      body: { error: 'Unsupported Media Type' },
+    });
+    expect(toErrorBody(new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'no such thing' })).body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'no such thing',
+      errors: [{ path: '', reason: 'no such thing' }],
+    });
+  });
+
+  it('hides the internals of unexpected errors', () => {
+    const { status, body } = toErrorBody(new Error('password=hunter2 at db.ts:12'));
+    expect(status).toBe(500);
+    expect(JSON.stringify(body)).not.toContain('hunter2');
+  });
+});
