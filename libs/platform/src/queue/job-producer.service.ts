@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
@@ -10,6 +10,7 @@ import { createRedis } from './redis';
 /** Adds jobs to their queues with the policy declared for their name. */
 @Injectable()
 export class JobProducer implements OnModuleDestroy {
+  private readonly logger = new Logger(JobProducer.name);
   readonly connection: IORedis;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly policies: Record<JobName, JobPolicy>;
@@ -18,7 +19,10 @@ export class JobProducer implements OnModuleDestroy {
     this.connection = createRedis(config.REDIS_URL, 'producer');
     this.policies = jobPolicies(config.INGEST_JOB_ATTEMPTS);
     for (const name of Object.values(QueueName)) {
-      this.queues.set(name, new Queue(name, { connection: this.connection, prefix: config.QUEUE_PREFIX }));
+      const queue = new Queue(name, { connection: this.connection, prefix: config.QUEUE_PREFIX });
+      // Without a listener BullMQ prints every reconnect attempt to stderr, outside the JSON logs.
+      queue.on('error', (e) => this.logger.warn(`queue ${name}: ${e.message}`));
+      this.queues.set(name, queue);
     }
     const producer = this;
     new Gauge({

@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pollUntil } from './poll-until';
+
+/**
+ * The real api and worker as child processes, started from the build in dist/ (npm test builds
+ * first; locally run `npm run build`). Each child gets only the environment it is given, so
+ * nothing of the test runner's own settings leaks into its configuration.
+ */
+
+const DIST = resolve(__dirname, '../../dist/apps');
+export const API_MAIN = resolve(DIST, 'api/src/main.js');
+export const WORKER_MAIN = resolve(DIST, 'worker/src/main.js');
+
+const running = new Set<ChildProcess>();
+// A crashed or interrupted jest run must not leave an api or worker behind.
+process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
+export class NodeProcess {
+  private output = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exitedWith: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    running.add(child);
+    this.exited = new Promise((done) =>
+      child.once('exit', (code, signal) => {
+        running.delete(child);
+        this.exitedWith = { code, signal };
+        done({ code, signal });
+      }),
+    );
+  }
+
+  static spawn(name: string, script: string, env: Record<string, string>): NodeProcess {
+    if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
+    const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return new NodeProcess(name, child);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.exitedWith === null;
+  }
+
+  /** The last lines the process wrote, for failure messages. */
+  logs(): string {
+    return this.output;
+  }
+
+  /** Sends `signal` (SIGKILL: no shutdown hook runs) and waits for the exit. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (!this.running) return;
+    this.child.kill(signal);
+    await this.exited;
+  }
+
+  /** Sends a signal without waiting, e.g. SIGSTOP / SIGCONT to freeze and thaw the process. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  /** Graceful stop with SIGTERM; SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGCONT'); // a frozen process could not act on SIGTERM
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** GET /readyz: the status and health+json body (or the connection error as status 0). */
+export async function readyz(baseUrl: string): Promise<{ status: number; json: any }> {
+  try {
+    const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(5000) });
+    return { status: res.status, json: await res.json().catch(() => undefined) };
+  } catch (e) {
+    return { status: 0, json: { error: (e as Error).message } };
+  }
+}
+
+/** Starts the api and waits until /readyz answers 200 (status "pass" or "warn"). */
+export async function startApi(env: Record<string, string>, port: number): Promise<{ api: NodeProcess; baseUrl: string }> {
+  const api = NodeProcess.spawn('api', API_MAIN, { ...env, PORT: String(port) });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await pollUntil(() => readyz(baseUrl), (r) => r.status === 200 || !api.running, { timeoutMs: 30_000, intervalMs: 100, what: 'api /readyz' });
+  } catch (e) {
+    await api.kill();
+    throw new Error(`${(e as Error).message}\napi output:\n${api.logs()}`);
+  }
+  if (!api.running) throw new Error(`api exited at start (${JSON.stringify(api.exitedWith)}):\n${api.logs()}`);
+  return { api, baseUrl };
+}
+
+/** Starts a worker; it is ready once it has migrated and its BullMQ workers poll (not observable here). */
+export function startWorker(env: Record<string, string>): NodeProcess {
+  return NodeProcess.spawn('worker', WORKER_MAIN, env);
+}
