@@ -9,7 +9,8 @@ import { mountOpenApi } from './openapi';
 /** Builds the api application (not yet listening): shared by main.ts and the e2e tests. */
 export async function createApiApp(config: FaultlineConfig): Promise<NestFastifyApplication> {
   // bodyParser off: Nest would add a urlencoded parser; Fastify's JSON parser is all we want.
-  const adapter = new FastifyAdapter({ bodyLimit: config.INGEST_BODY_LIMIT_BYTES, trustProxy: true });
+  // Names may be 200 characters and backend keys longer: Fastify's default 100-character path parameter is too short.
+  const adapter = new FastifyAdapter({ bodyLimit: config.INGEST_BODY_LIMIT_BYTES, trustProxy: true, routerOptions: { maxParamLength: 2048 } });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   registerContentTypes(app.getHttpAdapter().getInstance(), config.INGEST_BODY_LIMIT_BYTES);

@@ -1,4 +1,5 @@
 import { ReportIntakeModule } from '@faultline/ingest';
+import { InventoryModule } from '@faultline/inventory';
 import {
   ApiTokenEntity,
   AuthModule,
@@ -14,6 +15,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health/health.controller';
+import { BackendsController } from './inventory/backends.controller';
+import { InstancesController } from './inventory/instances.controller';
+import { ServicesController } from './inventory/services.controller';
 import { ReportsController } from './reports/reports.controller';
 import { TokensController } from './tokens/tokens.controller';
 
@@ -31,8 +35,9 @@ export class ApiModule {
         QueueModule,
         AuthModule,
         ReportIntakeModule,
+        InventoryModule,
       ],
-      controllers: [ReportsController, TokensController, HealthController],
+      controllers: [ReportsController, ServicesController, InstancesController, BackendsController, TokensController, HealthController],
       providers: [ReadinessService],
     };
   }

@@ -60,6 +60,8 @@ describe('ReportValidator', () => {
     [{ service: 'a', checks: [{ name: 'x', status: 'pass' }, { name: 'x', status: 'fail' }] }, '/checks/1/name'],
     [{ service: 'a', checks: [{ name: 'x', status: 'pass', latencyMs: -1 }] }, '/checks/0/latencyMs'],
     ['just a string', '/'],
+    [{ service: 'a', labels: { zone: 'a\u0000b' } }, '/labels/zone'],
+    [{ service: 'a', checks: [{ name: 'x', status: 'fail', output: 'bad\u0000' }] }, '/checks/0/output'],
   ])('refuses %j naming %s', (body, path) => {
     const result = validator.validate(body, ctx);
     expect(result.ok).toBe(false);

@@ -2,7 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { InvalidTargetError, parseTarget } from './entity-key';
 import type { Check, FieldError, Report, ReportInput } from './report.model';
-import { reportSchema } from './report.schema';
+import { NO_NUL, reportSchema } from './report.schema';
 import { worstStatus } from './status';
 
 export interface ValidationContext {
@@ -108,6 +108,7 @@ function toFieldError(prefix: string, e: ErrorObject): FieldError {
     case 'type':
       return { path: path || '/', reason: `must be ${(e.params as { type: string }).type === 'object' ? 'a report object' : `a ${(e.params as { type: string }).type}`}` };
     case 'pattern':
+      if ((e.params as { pattern: string }).pattern === NO_NUL) return { path, reason: 'must not contain NUL characters' };
       return { path, reason: path.endsWith('/service') ? 'must not contain "/" or control characters' : 'must not contain control characters' };
     default:
       return { path, reason: e.message ?? 'is invalid' };

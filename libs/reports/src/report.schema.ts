@@ -14,6 +14,8 @@ export const REPORT_LIMITS = {
 // Service names may not contain "/" because instance keys are `instance:<service>/<instance>`.
 const CONTROL_FREE = '^[^\\u0000-\\u001f]+$';
 const SERVICE_NAME = '^[^/\\u0000-\\u001f]+$';
+// Postgres refuses NUL in text and jsonb: one such report would block its whole batch.
+export const NO_NUL = '^[^\\u0000]*$';
 const name = (pattern = CONTROL_FREE) => ({ type: 'string', minLength: 1, maxLength: REPORT_LIMITS.nameLength, pattern });
 
 const checkSchema = {
@@ -22,10 +24,10 @@ const checkSchema = {
   required: ['name', 'status'],
   properties: {
     name: name(),
-    target: { type: 'string', minLength: 1, maxLength: REPORT_LIMITS.targetLength },
+    target: { type: 'string', minLength: 1, maxLength: REPORT_LIMITS.targetLength, pattern: NO_NUL },
     status: { enum: STATUSES },
     latencyMs: { type: 'number', minimum: 0 },
-    output: { type: 'string', maxLength: REPORT_LIMITS.outputLength },
+    output: { type: 'string', maxLength: REPORT_LIMITS.outputLength, pattern: NO_NUL },
   },
 } as const;
 
@@ -36,15 +38,15 @@ export const reportSchema = {
   additionalProperties: false,
   required: ['service'],
   properties: {
-    id: { type: 'string', minLength: 1, maxLength: REPORT_LIMITS.nameLength },
+    id: { type: 'string', minLength: 1, maxLength: REPORT_LIMITS.nameLength, pattern: NO_NUL },
     service: name(SERVICE_NAME),
     instance: name(),
     host: name(),
     labels: {
       type: 'object',
       maxProperties: REPORT_LIMITS.labels,
-      propertyNames: { maxLength: REPORT_LIMITS.labelKeyLength },
-      additionalProperties: { type: 'string', maxLength: REPORT_LIMITS.labelValueLength },
+      propertyNames: { maxLength: REPORT_LIMITS.labelKeyLength, pattern: NO_NUL },
+      additionalProperties: { type: 'string', maxLength: REPORT_LIMITS.labelValueLength, pattern: NO_NUL },
     },
     observedAt: { type: 'string', format: 'date-time' },
     status: { enum: STATUSES },

@@ -1,0 +1,61 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import type { BackendDetail, BackendListQuery, BackendSummary, DependentView } from './inventory.model';
+import { type Page, toPage } from './keyset-cursor';
+import { iso, readCursor, readLimit, storable } from './query-input';
+import { BackendRepository, type BackendSummaryRow } from './repositories/backend.repository';
+
+/** Backends (check targets) and the instances that depend on them now. */
+@Injectable()
+export class BackendQueryService {
+  constructor(private readonly backends: BackendRepository) {}
+
+  async list(query: BackendListQuery): Promise<Page<BackendSummary>> {
+    const limit = readLimit(query.limit);
+    const after = readCursor(query.cursor, ['text']);
+    const rows = await this.backends.list({
+      failing: query.failing ?? null,
+      q: query.q ? query.q.toLowerCase() : null,
+      scheme: query.scheme ? query.scheme.toLowerCase() : null,
+      after: after?.[0] ?? null,
+      take: limit + 1,
+    });
+    return toPage(rows, limit, (r) => [r.key], toBackendSummary);
+  }
+
+  /** One backend with every current check on it; 404 when it is unknown. */
+  async get(key: string): Promise<BackendDetail> {
+    const notFound = () => new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no backend ${JSON.stringify(key)}` });
+    if (!storable(key)) throw notFound();
+    const [row, rows] = await Promise.all([this.backends.find(key), this.backends.dependents(key)]);
+    if (!row) throw notFound();
+    const dependents: DependentView[] = rows.map((d) => ({ service: d.service, instance: d.instance, check: d.check, status: d.status, since: iso(d.since) }));
+    return {
+      key: row.key,
+      scheme: row.scheme,
+      host: row.host,
+      port: row.port,
+      firstSeenAt: iso(row.first_seen_at),
+      ...summarise(dependents),
+      dependents,
+    };
+  }
+}
+
+/** The list's counts, from the detail's dependents (one per check, so an instance may appear twice). */
+export function summarise(dependents: readonly DependentView[]): { dependentCount: number; failing: number; services: string[] } {
+  // Names hold no control characters (report schema), so NUL separates them unambiguously.
+  const instances = new Set(dependents.map((d) => `${d.service}\u0000${d.instance}`));
+  const services = [...new Set(dependents.map((d) => d.service))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { dependentCount: instances.size, failing: dependents.filter((d) => d.status === 'fail').length, services };
+}
+
+const toBackendSummary = (r: BackendSummaryRow): BackendSummary => ({
+  key: r.key,
+  scheme: r.scheme,
+  host: r.host,
+  port: r.port,
+  firstSeenAt: iso(r.first_seen_at),
+  dependents: r.dependents,
+  failing: r.failing,
+  services: r.services,
+});
