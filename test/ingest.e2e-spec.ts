@@ -117,6 +117,12 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
     const base = Date.now() - 120_000;
     const at = (s: number) => new Date(base + s * 1000).toISOString();
     const r = (s: number, status: 'pass' | 'fail') => ({ service, instance: 'a', observedAt: at(s), checks: [{ name: 'mq', target: 'amqp://mq-order', status }] });
+    const transitions = async () =>
+      (await stack.sql('SELECT from_status, to_status, observed_at FROM check_transitions WHERE service = $1 ORDER BY observed_at', [service])).map((t) => [
+        t.from_status,
+        t.to_status,
+        new Date(t.observed_at).toISOString(),
+      ]);
     // Newest first: the state must end at t=30 (pass), not at the last-arriving t=10 (fail).
     await stack.call('POST', '/api/v1/reports', [r(30, 'pass')]);
     await waitForReports(service, 1);
@@ -125,16 +131,47 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
     const [check] = await stack.sql('SELECT status, since FROM check_states WHERE service = $1', [service]);
     expect(check.status).toBe('pass');
     expect(new Date(check.since).toISOString()).toBe(at(30));
-    const [instance] = await stack.sql('SELECT last_seen_at FROM instances WHERE service = $1', [service]);
+    const [instance] = await stack.sql('SELECT last_seen_at, first_seen_at FROM instances WHERE service = $1', [service]);
     expect(new Date(instance.last_seen_at).toISOString()).toBe(at(30));
-    // In-order reports after it do move the state, with the transition at its event time.
+    expect(new Date(instance.first_seen_at).toISOString()).toBe(at(10));
+    // The late reports are replayed into the history: it reads as if they had come in order.
+    expect(await transitions()).toEqual([
+      [null, 'fail', at(10)],
+      ['fail', 'pass', at(30)],
+    ]);
     await stack.call('POST', '/api/v1/reports', [r(40, 'fail')]);
     await pollUntil(() => stack.sql('SELECT status FROM check_states WHERE service = $1', [service]), (rows) => rows[0]?.status === 'fail');
-    const transitions = await stack.sql('SELECT from_status, to_status, observed_at FROM check_transitions WHERE service = $1 ORDER BY observed_at', [service]);
-    expect(transitions.map((t) => [t.from_status, t.to_status, new Date(t.observed_at).toISOString()])).toEqual([
-      [null, 'pass', at(30)],
+    expect(await transitions()).toEqual([
+      [null, 'fail', at(10)],
+      ['fail', 'pass', at(30)],
       ['pass', 'fail', at(40)],
     ]);
+  });
+
+  it('gives the same state and history whatever order batches are processed in', async () => {
+    const service = uniqueName('shuffle');
+    const base = Date.now() - 600_000;
+    const statusAt = (tick: number) => (tick % 7 < 3 ? 'fail' : 'pass');
+    const reports = Array.from({ length: 40 }, (_, tick) => ({
+      service,
+      instance: 'a',
+      observedAt: new Date(base + tick * 10_000).toISOString(),
+      checks: [{ name: 'db', target: 'mysql://shuffle-db', status: statusAt(tick) }],
+    }));
+    // Eight batches, newest first and one at a time: every batch after the first is late and replays.
+    const chunks = Array.from({ length: 8 }, (_, i) => reports.slice(i * 5, i * 5 + 5)).reverse();
+    for (const chunk of chunks) expect((await stack.call('POST', '/api/v1/reports', chunk)).status).toBe(202);
+    await waitForReports(service, 40);
+    const expected: [string | null, string, string][] = [];
+    let previous: string | null = null;
+    reports.forEach((rep, tick) => {
+      if (statusAt(tick) !== previous) expected.push([previous, statusAt(tick), rep.observedAt]);
+      previous = statusAt(tick);
+    });
+    const rows = await stack.sql('SELECT from_status, to_status, observed_at FROM check_transitions WHERE service = $1 ORDER BY observed_at', [service]);
+    expect(rows.map((t) => [t.from_status, t.to_status, new Date(t.observed_at).toISOString()])).toEqual(expected);
+    const [check] = await stack.sql('SELECT status, since FROM check_states WHERE service = $1', [service]);
+    expect([check.status, new Date(check.since).toISOString()]).toEqual([expected.at(-1)![1], expected.at(-1)![2]]);
   });
 });
 

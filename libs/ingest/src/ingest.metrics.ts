@@ -31,7 +31,7 @@ export class IngestMetrics {
 
   constructor(registry: Registry) {
     this.reports = new Counter({ name: 'faultline_reports_persisted_total', help: 'Reports processed by the worker, by outcome', labelNames: ['outcome'], registers: [registry] });
-    this.late = new Counter({ name: 'faultline_reports_late_total', help: 'Stored reports older than their instance state (history only)', registers: [registry] });
+    this.late = new Counter({ name: 'faultline_reports_late_total', help: 'Reports older than their instance newest, applied by replaying its timeline', registers: [registry] });
     this.transitions = new Counter({ name: 'faultline_check_transitions_total', help: 'Check state transitions recorded', registers: [registry] });
     this.batchSeconds = new Histogram({
       name: 'faultline_ingest_batch_seconds',

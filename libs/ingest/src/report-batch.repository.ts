@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CheckState, InstanceState, Transition } from './state/state.model';
-import { checkId, instanceId } from './state/state.model';
+import type { InstanceReplay } from './state/state-planner';
+import { checkId, instanceId, splitInstanceId } from './state/state.model';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const ms = (value: Date | number): number => (typeof value === 'number' ? value : value.getTime());
@@ -124,6 +125,66 @@ export class ReportBatchRepository {
     };
   }
 
+  /**
+   * For instances that received late reports: their stored reports from the oldest late one
+   * on (this batch's included, as it is inserted in the same transaction), and their check
+   * states just before it, from the last transition before it or, when the current state
+   * began earlier, the current state itself.
+   */
+  async loadReplays(em: EntityManager, starts: ReadonlyMap<string, number>, current: ReadonlyMap<string, CheckState>): Promise<Map<string, InstanceReplay>> {
+    const keys = [...starts].map(([id, from]) => ({ ...splitInstanceId(id), from }));
+    if (keys.length === 0) return new Map();
+    const params = [keys.map((k) => k.service), keys.map((k) => k.instance), keys.map((k) => iso(k.from))];
+    const reportRows: StoredReportRow[] = await em.query(
+      `SELECT r.service, r.instance, r.observed_at, r.received_at, r.status, r.client_id, r.body
+       FROM reports r JOIN unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(s, i, f)
+         ON r.service = k.s AND r.instance = k.i AND r.observed_at >= k.f
+       ORDER BY r.service, r.instance, r.observed_at`,
+      params,
+    );
+    const transitionRows: { service: string; instance: string; check_name: string; backend_key: string | null; to_status: CheckState['status']; observed_at: Date; output: string | null }[] =
+      await em.query(
+        `SELECT DISTINCT ON (t.service, t.instance, t.check_name) t.service, t.instance, t.check_name, t.backend_key, t.to_status, t.observed_at, t.output
+         FROM check_transitions t JOIN unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(s, i, f)
+           ON t.service = k.s AND t.instance = k.i AND t.observed_at < k.f
+         ORDER BY t.service, t.instance, t.check_name, t.observed_at DESC, t.id DESC`,
+        params,
+      );
+    const replays = new Map<string, InstanceReplay>(keys.map((k) => [instanceId(k.service, k.instance), { from: k.from, reports: [], baseline: new Map() }]));
+    for (const row of reportRows) replays.get(instanceId(row.service, row.instance))!.reports.push(toReport(row));
+    for (const state of current.values()) {
+      const replay = replays.get(instanceId(state.service, state.instance));
+      if (replay && state.since < replay.from) replay.baseline.set(state.name, state);
+    }
+    for (const t of transitionRows) {
+      const replay = replays.get(instanceId(t.service, t.instance))!;
+      if (replay.baseline.has(t.check_name)) continue;
+      const target = replay.reports.flatMap((r) => r.checks).find((c) => c.name === t.check_name)?.target ?? null;
+      replay.baseline.set(t.check_name, {
+        service: t.service,
+        instance: t.instance,
+        name: t.check_name,
+        target,
+        backendKey: t.backend_key,
+        status: t.to_status,
+        since: ms(t.observed_at),
+        latencyMs: null,
+        output: t.output,
+      });
+    }
+    return replays;
+  }
+
+  /** Removes the transitions a replay recomputes. */
+  async deleteTransitionsFrom(em: EntityManager, replayed: readonly { service: string; instance: string; from: number }[]): Promise<void> {
+    if (replayed.length === 0) return;
+    await em.query(
+      `DELETE FROM check_transitions t USING unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(s, i, f)
+       WHERE t.service = k.s AND t.instance = k.i AND t.observed_at >= k.f`,
+      [replayed.map((r) => r.service), replayed.map((r) => r.instance), replayed.map((r) => iso(r.from))],
+    );
+  }
+
   async writeInstances(em: EntityManager, rows: readonly InstanceState[]): Promise<void> {
     if (rows.length === 0) return;
     await em.query(
@@ -201,6 +262,28 @@ interface InstanceRow {
   last_received_at: Date | number;
   interval_ms: number | null;
 }
+
+interface StoredReportRow {
+  service: string;
+  instance: string;
+  observed_at: Date;
+  received_at: Date;
+  status: Report['status'];
+  client_id: string | null;
+  body: { host: string | null; labels: Record<string, string>; checks: Report['checks'] };
+}
+
+const toReport = (r: StoredReportRow): Report => ({
+  id: r.client_id,
+  service: r.service,
+  instance: r.instance,
+  host: r.body.host,
+  labels: r.body.labels,
+  observedAt: ms(r.observed_at),
+  receivedAt: ms(r.received_at),
+  status: r.status,
+  checks: r.body.checks,
+});
 
 interface CheckRow {
   service: string;

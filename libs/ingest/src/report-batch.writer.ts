@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { IngestMetrics } from './ingest.metrics';
 import { DAY_MS, dayOf } from './report-partitions';
 import { ReportBatchRepository, reportIdentity } from './report-batch.repository';
-import { planStateChanges } from './state/state-planner';
+import { lateStarts, planStateChanges } from './state/state-planner';
 import { StorageMaintenance } from './storage-maintenance.service';
 
 export interface BatchOutcome {
@@ -45,9 +45,13 @@ export class ReportBatchWriter {
       if (fresh.length === 0) return { stored: 0, late: 0, transitions: 0 };
       await this.repository.upsertEntities(em, fresh);
       const state = await this.repository.lockState(em, fresh);
-      const plan = planStateChanges(fresh, state.instances, state.checks);
+      // Reports older than their instance's newest (a client's late report, or two batches of one
+      // instance processed out of order by concurrent workers) replay that instance's timeline.
+      const replays = await this.repository.loadReplays(em, lateStarts(fresh, state.instances), state.checks);
+      const plan = planStateChanges(fresh, state.instances, state.checks, replays);
       await this.repository.writeInstances(em, plan.instances);
       await this.repository.writeChecks(em, plan.checks);
+      await this.repository.deleteTransitionsFrom(em, plan.replayed);
       await this.repository.insertTransitions(em, plan.transitions);
       return { stored: fresh.length, late: plan.late, transitions: plan.transitions.length };
     });

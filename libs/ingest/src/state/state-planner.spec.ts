@@ -39,7 +39,23 @@ describe('planStateChanges', () => {
     const current: InstanceState = { ...fresh, firstSeenAt: 0, lastSeenAt: 50_000, intervalMs: 10_000 };
     const check: CheckState = { service: 'nova', instance: 'nova-1', name: 'db', target: 'mysql://db:3306', backendKey: 'backend:mysql://db:3306', status: 'pass', since: 0, latencyMs: 1, output: null };
     const plan = planStateChanges([report(40_000, 'fail'), report(50_000, 'fail')], instances(current), new Map([[checkId('nova', 'nova-1', 'db'), check]]));
-    expect(plan).toEqual({ instances: [], checks: [], transitions: [], late: 2 });
+    expect(plan).toEqual({ instances: [], checks: [], transitions: [], replayed: [], late: 2 });
+  });
+
+  it('replays an instance timeline from its late reports, as if they had arrived in order', () => {
+    const current: InstanceState = { ...fresh, firstSeenAt: 0, lastSeenAt: 50_000, intervalMs: 10_000, status: 'pass' };
+    const db: CheckState = { service: 'nova', instance: 'nova-1', name: 'db', target: 'mysql://db:3306', backendKey: 'backend:mysql://db:3306', status: 'pass', since: 0, latencyMs: 1, output: null };
+    const late = [report(30_000, 'pass'), report(20_000, 'fail')];
+    const replay = { from: 20_000, reports: [...late, report(50_000, 'pass')], baseline: new Map([['db', db]]) };
+    const plan = planStateChanges(late, instances(current), new Map([[checkId('nova', 'nova-1', 'db'), db]]), new Map([[instanceId('nova', 'nova-1'), replay]]));
+    expect(plan.transitions.map((t) => [t.from, t.to, t.observedAt])).toEqual([
+      ['pass', 'fail', 20_000],
+      ['fail', 'pass', 30_000],
+    ]);
+    expect(plan.checks).toEqual([expect.objectContaining({ name: 'db', status: 'pass', since: 30_000 })]);
+    expect(plan.replayed).toEqual([{ service: 'nova', instance: 'nova-1', from: 20_000 }]);
+    expect(plan.instances[0]).toMatchObject({ lastSeenAt: 50_000, status: 'pass', intervalMs: 10_000 });
+    expect(plan.late).toBe(2);
   });
 
   it('writes nothing for a check whose status did not change', () => {

@@ -8,8 +8,22 @@ export interface StatePlan {
   /** Check rows that are new or whose status or target changed; nothing else is rewritten. */
   checks: CheckState[];
   transitions: Transition[];
-  /** Reports older than their instance's watermark: stored as history, not applied to state. */
+  /** Instances replayed because of late reports: their transitions from `from` on are replaced. */
+  replayed: { service: string; instance: string; from: number }[];
+  /** Reports older than their instance's watermark (applied by replay when one was given). */
   late: number;
+}
+
+/**
+ * The input of a replay: an instance received reports older than its watermark, so its
+ * timeline from the oldest of them on is recomputed from what is stored.
+ */
+export interface InstanceReplay {
+  from: number;
+  /** Every stored report of the instance observed at or after `from` (this batch's included). */
+  reports: Report[];
+  /** Its check states as they were just before `from`, by check name. */
+  baseline: Map<string, CheckState>;
 }
 
 // The learned interval moves a fifth of the way towards each new gap, and a gap counts at
@@ -17,38 +31,94 @@ export interface StatePlan {
 const INTERVAL_WEIGHT = 0.2;
 const INTERVAL_CLAMP = 4;
 
+/** Per instance, the event time of its oldest report at or before its watermark. */
+export function lateStarts(reports: readonly Report[], instances: ReadonlyMap<string, InstanceState>): Map<string, number> {
+  const starts = new Map<string, number>();
+  for (const r of reports) {
+    const id = instanceId(r.service, r.instance);
+    const current = instances.get(id);
+    if (current && r.observedAt <= current.lastSeenAt) starts.set(id, Math.min(starts.get(id) ?? Infinity, r.observedAt));
+  }
+  return starts;
+}
+
 /**
  * Applies new reports to the current state, in event time.
  *
  * Contract: `reports` are reports not seen before (duplicates already removed); `instances`
  * holds the current state of every instance they name (a newly created instance has
  * lastSeenAt = -Infinity); `checks` holds the current check states of those instances.
- * Reports are applied per instance in observedAt order; a report at or before the instance's
- * watermark is late and changes nothing, so an older report never overwrites newer state.
+ * Reports after an instance's watermark are applied in observedAt order. A report at or before
+ * it is late: without a replay for its instance it changes nothing (an older report never
+ * overwrites newer state); with one, the instance's timeline from the late report on is
+ * recomputed, so transitions come out as if every report had arrived in order.
  * Pure: same input, same output. O(r log r + c) for r reports with c checks in all.
  */
-export function planStateChanges(reports: readonly Report[], instances: ReadonlyMap<string, InstanceState>, checks: ReadonlyMap<string, CheckState>): StatePlan {
-  const ordered = [...reports].sort((a, b) => a.observedAt - b.observedAt);
-  const nextInstances = new Map<string, InstanceState>();
-  const changedChecks = new Map<string, CheckState>();
-  const transitions: Transition[] = [];
-  let late = 0;
-
-  for (const report of ordered) {
-    const id = instanceId(report.service, report.instance);
-    const current = nextInstances.get(id) ?? instances.get(id);
-    if (!current) throw new Error(`no state loaded for instance ${report.service}/${report.instance}`);
-    if (report.observedAt <= current.lastSeenAt) {
-      late++;
+export function planStateChanges(
+  reports: readonly Report[],
+  instances: ReadonlyMap<string, InstanceState>,
+  checks: ReadonlyMap<string, CheckState>,
+  replays: ReadonlyMap<string, InstanceReplay> = new Map(),
+): StatePlan {
+  const byInstance = new Map<string, Report[]>();
+  for (const r of reports) {
+    const id = instanceId(r.service, r.instance);
+    const list = byInstance.get(id);
+    if (list) list.push(r);
+    else byInstance.set(id, [r]);
+  }
+  const plan: StatePlan = { instances: [], checks: [], transitions: [], replayed: [], late: 0 };
+  for (const [id, own] of byInstance) {
+    const current = instances.get(id);
+    if (!current) throw new Error(`no state loaded for instance ${own[0].service}/${own[0].instance}`);
+    const replay = replays.get(id);
+    const late = own.filter((r) => r.observedAt <= current.lastSeenAt).length;
+    plan.late += late;
+    if (replay) {
+      applyReplay(current, replay, plan);
       continue;
     }
-    nextInstances.set(id, advanceInstance(current, report));
+    const inOrder = own.filter((r) => r.observedAt > current.lastSeenAt).sort((a, b) => a.observedAt - b.observedAt);
+    if (inOrder.length === 0) continue;
+    const previous = (name: string) => checks.get(checkId(current.service, current.name, name));
+    const { states, transitions } = applyReports(inOrder, previous);
+    plan.instances.push(inOrder.reduce(advanceInstance, current));
+    plan.checks.push(...states.values());
+    plan.transitions.push(...transitions);
+  }
+  return plan;
+}
 
+/** Replays an instance's stored reports from `replay.from` on, over its baseline. */
+function applyReplay(current: InstanceState, replay: InstanceReplay, plan: StatePlan): void {
+  const ordered = [...replay.reports].sort((a, b) => a.observedAt - b.observedAt);
+  const { states, transitions } = applyReports(ordered, (name) => replay.baseline.get(name));
+  const newest = ordered[ordered.length - 1];
+  const oldest = ordered[0];
+  plan.instances.push({
+    ...current,
+    host: newest.host,
+    zone: newest.labels.zone ?? null,
+    labels: newest.labels,
+    status: newest.status,
+    firstSeenAt: Math.min(current.firstSeenAt, oldest.observedAt),
+    lastSeenAt: Math.max(current.lastSeenAt, newest.observedAt),
+    lastReceivedAt: Math.max(current.lastReceivedAt, ...ordered.map((r) => r.receivedAt)),
+  });
+  plan.checks.push(...states.values());
+  plan.transitions.push(...transitions);
+  plan.replayed.push({ service: current.service, instance: current.name, from: replay.from });
+}
+
+/** Walks reports in order from the given check states; returns the changed states and transitions. */
+function applyReports(ordered: readonly Report[], previous: (check: string) => CheckState | undefined): { states: Map<string, CheckState>; transitions: Transition[] } {
+  const states = new Map<string, CheckState>();
+  const transitions: Transition[] = [];
+  for (const report of ordered) {
     for (const check of report.checks) {
-      const cid = checkId(report.service, report.instance, check.name);
-      const before = changedChecks.get(cid) ?? checks.get(cid);
+      const before = states.get(check.name) ?? previous(check.name);
       if (before && before.status === check.status && before.backendKey === check.targetKey && before.target === check.target) continue;
-      changedChecks.set(cid, {
+      states.set(check.name, {
         service: report.service,
         instance: report.instance,
         name: check.name,
@@ -73,7 +143,7 @@ export function planStateChanges(reports: readonly Report[], instances: Readonly
       }
     }
   }
-  return { instances: [...nextInstances.values()], checks: [...changedChecks.values()], transitions, late };
+  return { states, transitions };
 }
 
 function advanceInstance(current: InstanceState, report: Report): InstanceState {

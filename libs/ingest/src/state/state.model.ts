@@ -43,4 +43,8 @@ export interface Transition {
 }
 
 export const instanceId = (service: string, name: string): string => `${service}\u0000${name}`;
+export const splitInstanceId = (id: string): { service: string; instance: string } => {
+  const [service, instance] = id.split('\u0000');
+  return { service, instance };
+};
 export const checkId = (service: string, instance: string, check: string): string => `${service}\u0000${instance}\u0000${check}`;
