@@ -42,7 +42,7 @@ class Scenario {
   private constructor(
     readonly name: string,
     readonly env: Record<string, string>,
-    readonly api: NodeProcess,
+    public api: NodeProcess,
     readonly baseUrl: string,
   ) {
     this.worker = startWorker(env);
@@ -290,6 +290,32 @@ describe('no accepted report is lost under faults (api and worker processes, thr
       await expectExactlyAccepted(s, load); // the worker reconnected and drained
       const stored = new Set(await s.storedKeys());
       expect(backlog.filter((k) => !stored.has(k))).toEqual([]); // the AOF kept what only Redis held
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    'api and worker stopped with SIGTERM during ingest drain what they hold: every acknowledged report lands',
+    async () => {
+      s = await Scenario.start('drain');
+      const load = s.load({ batchSize: 50, concurrency: 4, pauseMs: 20, maxBatches: 600, maxRunMs: 30_000 });
+      await pollUntil(() => s!.storedCount(), (n) => n > 0, { timeoutMs: 20_000, what: 'the first batches stored' });
+
+      // The worker finishes the batch it holds before it exits: nothing is left active for a lock to expire.
+      await pollUntil(() => s!.queue.getActiveCount(), (n) => n > 0, { timeoutMs: 10_000, intervalMs: 5, what: 'the worker busy with a batch' });
+      await s.worker.stop();
+      expect(s.worker.exitedWith).toEqual({ code: 0, signal: null });
+      expect(await s.queue.getActiveCount()).toBe(0);
+
+      // The api answers the requests it has taken (their reports reach the queue) before it exits.
+      const port = Number(new URL(s.baseUrl).port);
+      await s.api.stop();
+      expect(s.api.exitedWith).toEqual({ code: 0, signal: null });
+      s.api = (await startApi(s.env, port)).api;
+      s.worker = startWorker(s.env);
+      await sleep(1000);
+      await load.stop();
+      await expectExactlyAccepted(s, load);
     },
     SCENARIO_TIMEOUT_MS,
   );
