@@ -1,0 +1,137 @@
+import { entityKind, type Report } from '@faultline/reports';
+import { type Impact, TopologyGraph, type TopologyJson } from '@faultline/topology';
+import { rankCauses } from './cause-ranker';
+import { EngineState } from './engine-state';
+import { type CorrelationOptions, type EngineEvent, type Incident, type IncidentChange, resolveOptions } from './engine.model';
+import { EvidenceReader } from './evidence-reader';
+import { IncidentBook } from './incident-book';
+import { RootResolver } from './root-resolver';
+import { significance, reportsToSignificance } from './significance';
+import { SilenceClock } from './silence-clock';
+import { addToCluster, type Cluster, collectSymptoms, type Symptom } from './symptoms';
+
+/**
+ * The correlation engine: events in, incident changes out, in event time.
+ *
+ * Contract: feed events in arrival order. A report updates the state and the graph (no output);
+ * an alias declares what serves a target; a tick moves the event-time watermark to `at`, turns
+ * missed reports into silence and staleness, explains every current symptom (RootResolver),
+ * groups symptoms by root and reconciles those groups with the open incidents (IncidentBook).
+ * Feed a tick at least once per second of event time; a tick older than the watermark is ignored.
+ * Same events in, same changes out: no wall clock, no randomness, deterministic iteration.
+ * Cost: a report O(checks); a tick O(S + due deadlines) for S current symptoms (failing checks,
+ * stale and self-down instances), whatever the size of the fleet.
+ * Memory: O(instances + checks + backends) plus the graph; resolved incidents are not kept.
+ */
+export class CorrelationEngine {
+  readonly options: CorrelationOptions;
+  private readonly state: EngineState;
+  private readonly topology = new TopologyGraph();
+  private readonly clock: SilenceClock;
+  private readonly incidents: IncidentBook;
+  private held: ReadonlySet<string> = new Set();
+  private mark = -Infinity;
+  private readonly weightCap: number;
+
+  constructor(options: Partial<CorrelationOptions> = {}) {
+    this.options = resolveOptions(options);
+    this.state = new EngineState(this.options.windowSize, this.options.initialIntervalMs);
+    this.clock = new SilenceClock(this.options.overdueFactor, this.options.staleIntervals);
+    this.incidents = new IncidentBook((c) => this.significant(c));
+    this.weightCap = reportsToSignificance(this.options.significance, this.options.flapRate);
+  }
+
+  apply(event: EngineEvent): IncidentChange[] {
+    switch (event.kind) {
+      case 'report':
+        this.ingest(event.report);
+        return [];
+      case 'alias':
+        this.topology.setAlias(event.targetKey, event.servedBy);
+        return [];
+      case 'tick':
+        return this.tick(event.at);
+    }
+  }
+
+  applyAll(events: Iterable<EngineEvent>): IncidentChange[] {
+    const out: IncidentChange[] = [];
+    for (const e of events) for (const c of this.apply(e)) out.push(c);
+    return out;
+  }
+
+  /** The event-time watermark: the latest tick applied. */
+  get watermark(): number {
+    return this.mark;
+  }
+
+  openIncidents(): Incident[] {
+    return this.incidents.snapshots();
+  }
+
+  exportGraph(): TopologyJson {
+    return this.topology.export();
+  }
+
+  exportGraphAround(key: string, depth: number): TopologyJson {
+    return this.topology.exportAround(key, depth);
+  }
+
+  impact(key: string): Impact {
+    return this.topology.impact(key);
+  }
+
+  stats(): { instances: number; backends: number; symptoms: number; openIncidents: number; pendingDeadlines: number } {
+    const s = this.state;
+    return {
+      instances: s.instances.size, backends: s.backends.size, symptoms: s.failingChecks.size + s.staleInstances.size + s.selfDownInstances.size,
+      openIncidents: this.incidents.openCount, pendingDeadlines: this.clock.pending,
+    };
+  }
+
+  private ingest(report: Report): void {
+    const inst = this.state.apply(report);
+    if (!inst) return;
+    this.topology.observe(report);
+    this.clock.schedule(inst, this.state.intervalOf(inst));
+  }
+
+  /**
+   * Whether a cluster is unlikely to be a coincidence of flaps (see significance.ts). A single
+   * instance's own trouble must also persist: one of its symptoms must carry the full weight (a
+   * check failing weightCap reports in a row, or staleness). Several of its checks failing once
+   * together is a blip, and across a fleet of thousands such blips happen every hour.
+   */
+  private significant(c: Cluster): boolean {
+    if (entityKind(c.key) === 'instance') return c.symptoms.some((s) => s.weight >= this.weightCap);
+    return significance(c.weight, c.opportunities, c.symptoms.length, this.options.flapRate) >= this.options.significance;
+  }
+
+  private tick(at: number): IncidentChange[] {
+    if (at < this.mark) return [];
+    this.mark = at;
+    for (const t of this.clock.advance(at, (inst) => this.state.intervalOf(inst))) {
+      if (t.stage === 'overdue') this.state.setSilent(t.inst, true, t.at);
+      else this.state.markStale(t.inst, t.at);
+    }
+    const resolver = new RootResolver(this.state, this.topology, this.options, at, this.held);
+    const clusters = new Map<string, Cluster>();
+    const kept = new Map<string, Symptom[]>();
+    for (const s of collectSymptoms(this.state, this.weightCap)) {
+      const r = s.kind === 'check' ? resolver.forCheck(s.check as NonNullable<Symptom['check']>) : s.kind === 'stale' ? resolver.forStale(s.inst) : resolver.forSelf(s.inst);
+      if (r.settled) {
+        addToCluster(clusters, s, r);
+        continue;
+      }
+      const id = this.incidents.incidentOf(s.id);
+      if (id === undefined) continue;
+      const list = kept.get(id);
+      if (list) list.push(s);
+      else kept.set(id, [s]);
+    }
+    const evidence = new EvidenceReader(this.state, this.topology, at);
+    const changes = this.incidents.reconcile(clusters.values(), kept, at, (primary, others) => rankCauses(primary, others, evidence, this.options.maxRootCauses));
+    this.held = this.incidents.heldKeys();
+    return changes;
+  }
+}

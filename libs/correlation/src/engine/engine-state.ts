@@ -1,0 +1,212 @@
+import { hostKey, instanceKey, type Report, serviceKey, zoneKey } from '@faultline/reports';
+import { learnInterval } from './interval';
+import type { BackendRec, CheckRec, HostRec, InstanceRec, ServiceRec, ZoneRec } from './records';
+
+/**
+ * The engine's picture of the world, kept current incrementally so that ranking never scans it:
+ * per backend the live and failing checks and a ring of recent outcomes; per host, zone and
+ * service the count of silent instances; and the three symptom sets ranking walks (failing
+ * checks with a target, stale instances, instances down for their own reasons).
+ *
+ * Applying a report costs O(c) for its c checks. Reports at or before the instance's watermark
+ * (duplicates, replays, older arrivals) change nothing, so replaying a day is harmless.
+ */
+export class EngineState {
+  readonly instances = new Map<string, InstanceRec>();
+  readonly backends = new Map<string, BackendRec>();
+  readonly hosts = new Map<string, HostRec>();
+  readonly zones = new Map<string, ZoneRec>();
+  readonly services = new Map<string, ServiceRec>();
+  readonly failingChecks = new Set<CheckRec>();
+  readonly staleInstances = new Set<InstanceRec>();
+  readonly selfDownInstances = new Set<InstanceRec>();
+  /** Learned across instances: the interval assumed for an instance whose own is not known yet. */
+  typicalIntervalMs: number;
+
+  constructor(private readonly windowSize: number, initialIntervalMs: number) {
+    this.typicalIntervalMs = initialIntervalMs;
+  }
+
+  intervalOf(inst: InstanceRec): number {
+    return inst.intervalMs ?? this.typicalIntervalMs;
+  }
+
+  /** Applies one report; returns the instance, or null when the report is not newer than its watermark. */
+  apply(report: Report): InstanceRec | null {
+    const key = instanceKey(report.service, report.instance);
+    let inst = this.instances.get(key);
+    if (inst && report.observedAt <= inst.lastSeen) return null;
+    if (!inst) inst = this.createInstance(key, report);
+    else {
+      const gap = report.observedAt - inst.lastSeen;
+      inst.intervalMs = learnInterval(inst.intervalMs, gap);
+      this.typicalIntervalMs = learnInterval(this.typicalIntervalMs, inst.intervalMs);
+    }
+    if (inst.stale) this.revive(inst);
+    if (inst.silent) this.setSilent(inst, false, report.observedAt);
+    this.place(inst, report.host === null ? null : hostKey(report.host), report.labels.zone === undefined ? null : zoneKey(report.labels.zone));
+    this.applyChecks(inst, report);
+    inst.lastSeen = report.observedAt;
+    inst.status = report.status;
+    inst.seq++;
+    return inst;
+  }
+
+  /** The instance missed a report (or, with silent=false, reported again). */
+  setSilent(inst: InstanceRec, silent: boolean, at: number): void {
+    if (inst.silent === silent) return;
+    inst.silent = silent;
+    inst.silentSince = silent ? at : 0;
+    const d = silent ? 1 : -1;
+    if (inst.host) (this.hosts.get(inst.host) as HostRec).silent += d;
+    if (inst.zone) (this.zones.get(inst.zone) as ZoneRec).silent += d;
+    (this.services.get(inst.serviceKey) as ServiceRec).silent += d;
+  }
+
+  /** The instance is stale: it becomes a symptom and its last check results stop counting. */
+  markStale(inst: InstanceRec, at: number): void {
+    if (inst.stale) return;
+    inst.stale = true;
+    inst.staleSince = at;
+    for (const check of inst.checks.values()) {
+      this.uncount(check);
+      check.run = 0;
+    }
+    this.setSelfDown(inst, false);
+    this.staleInstances.add(inst);
+  }
+
+  private revive(inst: InstanceRec): void {
+    inst.stale = false;
+    inst.staleSince = 0;
+    this.staleInstances.delete(inst);
+  }
+
+  private createInstance(key: string, report: Report): InstanceRec {
+    const inst: InstanceRec = {
+      key, service: report.service, serviceKey: serviceKey(report.service), name: report.instance, host: null, zone: null,
+      lastSeen: -Infinity, intervalMs: null, seq: 0, status: 'pass', selfDown: false, selfRun: 0, selfSince: 0,
+      silent: false, silentSince: 0, stale: false, staleSince: 0, failingTargeted: 0, checks: new Map(),
+    };
+    this.instances.set(key, inst);
+    let service = this.services.get(inst.serviceKey);
+    if (!service) this.services.set(inst.serviceKey, (service = { key: inst.serviceKey, instances: new Set(), silent: 0, selfDown: 0 }));
+    service.instances.add(inst);
+    return inst;
+  }
+
+  /** Moves an instance between hosts and zones (counts follow). */
+  private place(inst: InstanceRec, host: string | null, zone: string | null): void {
+    if (inst.host === host && inst.zone === zone) return;
+    const silent = inst.silent ? 1 : 0;
+    if (inst.host) {
+      const old = this.hosts.get(inst.host) as HostRec;
+      old.instances.delete(inst);
+      old.silent -= silent;
+    }
+    if (inst.zone) {
+      const old = this.zones.get(inst.zone) as ZoneRec;
+      old.instances--;
+      old.silent -= silent;
+    }
+    inst.host = host;
+    inst.zone = zone;
+    if (host) {
+      let rec = this.hosts.get(host);
+      if (!rec) this.hosts.set(host, (rec = { key: host, zone, instances: new Set(), silent: 0 }));
+      rec.zone = zone;
+      rec.instances.add(inst);
+      rec.silent += silent;
+    }
+    if (zone) {
+      let rec = this.zones.get(zone);
+      if (!rec) this.zones.set(zone, (rec = { key: zone, instances: 0, silent: 0, hosts: new Set() }));
+      rec.instances++;
+      rec.silent += silent;
+      if (host) rec.hosts.add(host);
+    }
+  }
+
+  private applyChecks(inst: InstanceRec, report: Report): void {
+    let failingTargeted = 0;
+    let failingUntargeted = 0;
+    const seen = new Set<string>();
+    for (const c of report.checks) {
+      seen.add(c.name);
+      let rec = inst.checks.get(c.name);
+      if (!rec) {
+        rec = { id: `${inst.key}#${c.name}`, inst, name: c.name, targetKey: c.targetKey, status: c.status, run: 0, since: report.observedAt, counted: false };
+        inst.checks.set(c.name, rec);
+      }
+      this.uncount(rec);
+      if (rec.status === c.status && rec.targetKey === c.targetKey && rec.run > 0) rec.run++;
+      else {
+        rec.run = 1;
+        rec.since = report.observedAt;
+      }
+      rec.status = c.status;
+      rec.targetKey = c.targetKey;
+      this.count(rec);
+      if (c.targetKey !== null) this.record(c.targetKey, c.status === 'fail', report.observedAt);
+      if (c.status === 'fail') {
+        if (c.targetKey !== null) failingTargeted++;
+        else failingUntargeted++;
+      }
+    }
+    for (const [name, rec] of inst.checks) {
+      if (seen.has(name)) continue;
+      this.uncount(rec);
+      inst.checks.delete(name);
+    }
+    inst.failingTargeted = failingTargeted;
+    const selfDown = report.status === 'fail' && (failingUntargeted > 0 || failingTargeted === 0);
+    if (selfDown) {
+      if (!inst.selfDown) inst.selfSince = report.observedAt;
+      inst.selfRun++;
+    } else inst.selfRun = 0;
+    this.setSelfDown(inst, selfDown);
+  }
+
+  private setSelfDown(inst: InstanceRec, down: boolean): void {
+    if (!down) inst.selfRun = 0;
+    if (inst.selfDown === down) return;
+    inst.selfDown = down;
+    (this.services.get(inst.serviceKey) as ServiceRec).selfDown += down ? 1 : -1;
+    if (down) this.selfDownInstances.add(inst);
+    else this.selfDownInstances.delete(inst);
+  }
+
+  private count(rec: CheckRec): void {
+    if (rec.counted || rec.targetKey === null) return;
+    rec.counted = true;
+    const backend = this.backend(rec.targetKey);
+    backend.checks++;
+    if (rec.status === 'fail') {
+      backend.failing.add(rec);
+      this.failingChecks.add(rec);
+    }
+  }
+
+  private uncount(rec: CheckRec): void {
+    if (!rec.counted || rec.targetKey === null) return;
+    rec.counted = false;
+    const backend = this.backends.get(rec.targetKey) as BackendRec;
+    backend.checks--;
+    backend.failing.delete(rec);
+    this.failingChecks.delete(rec);
+  }
+
+  private record(targetKey: string, failed: boolean, at: number): void {
+    const b = this.backend(targetKey);
+    b.window[b.windowNext] = failed ? 1 : 0;
+    b.windowAt[b.windowNext] = at;
+    b.windowNext = (b.windowNext + 1) % b.window.length;
+    if (b.windowFill < b.window.length) b.windowFill++;
+  }
+
+  private backend(key: string): BackendRec {
+    let rec = this.backends.get(key);
+    if (!rec) this.backends.set(key, (rec = { key, checks: 0, failing: new Set(), window: new Uint8Array(this.windowSize), windowAt: new Float64Array(this.windowSize), windowNext: 0, windowFill: 0 }));
+    return rec;
+  }
+}

@@ -1,0 +1,108 @@
+import type { EntityKind, Report } from '@faultline/reports';
+
+/** What the engine is fed, in arrival order. Times are epoch ms of event time (observedAt). */
+export type EngineEvent =
+  | { kind: 'report'; report: Report }
+  /** The event-time watermark advances: staleness is detected and incidents are (re)evaluated. */
+  | { kind: 'tick'; at: number }
+  /** An explicit alias: `targetKey` (a backend key) is served by `servedBy` (instance:, service: or host: key). */
+  | { kind: 'alias'; targetKey: string; servedBy: string };
+
+export interface RootCause {
+  key: string;
+  kind: EntityKind;
+  /** In [0, 1]; the list is ranked best first. */
+  confidence: number;
+  /** One plain-language line of evidence, e.g. "18 of 18 dependents lost it within 4 s; it reports itself down". */
+  summary: string;
+}
+
+export interface TimelineEntry {
+  at: number;
+  what: string;
+}
+
+export interface Incident {
+  /** Deterministic: derived from the first root key and the event time the incident opened. */
+  id: string;
+  status: 'open' | 'resolved';
+  openedAt: number;
+  resolvedAt: number | null;
+  /** Event time of the earliest symptom the incident explains (first failing report, or staleness). */
+  firstEvidenceAt: number;
+  rootCauses: RootCause[];
+  /** Everything affected while the incident was open (it does not shrink as dependents recover). */
+  affected: { services: string[]; instances: string[] };
+  timeline: TimelineEntry[];
+}
+
+export interface IncidentChange {
+  type: 'opened' | 'updated' | 'resolved';
+  /** Event time of the tick that produced the change. */
+  at: number;
+  /** A snapshot: later changes never mutate it. */
+  incident: Incident;
+}
+
+export interface CorrelationOptions {
+  /** An instance silent for this many of its own intervals is stale (CONTRACT.md: 3). */
+  staleIntervals: number;
+  /** An instance silent for this many intervals is overdue: early evidence for hosts and zones. */
+  overdueFactor: number;
+  /** The interval assumed for an instance until its own is learned from two reports. */
+  initialIntervalMs: number;
+  /** A backend (or a service's instances) is down when strictly more than this share fail. */
+  majority: number;
+  /** A backend also counts as down when at least this share of its dependents fail persistently (2+ reports) and 3 or more do. */
+  partialShare: number;
+  /** A host or zone is down when at least this share of its instances are silent. */
+  silentShare: number;
+  /** How many of a backend's most recent check outcomes the onset test looks at. */
+  windowSize: number;
+  /**
+   * The chance that a check fails by accident in one report (background flaps), assumed on the
+   * high side. Sets how much evidence a failure is worth (see significance.ts).
+   */
+  flapRate: number;
+  /**
+   * Evidence needed to open an incident, as -log10 of the chance that its symptoms are a
+   * coincidence of flaps: 7 is one in 10^7. With flapRate 0.01, one instance alone needs 4 failing
+   * reports in a row; many dependents of one backend failing together need only a few seconds.
+   */
+  significance: number;
+  maxRootCauses: number;
+}
+
+export const DEFAULT_CORRELATION_OPTIONS: Readonly<CorrelationOptions> = Object.freeze({
+  staleIntervals: 3,
+  overdueFactor: 1.2,
+  initialIntervalMs: 10_000,
+  majority: 0.5,
+  partialShare: 0.25,
+  silentShare: 0.8,
+  windowSize: 8,
+  flapRate: 0.01,
+  significance: 7,
+  maxRootCauses: 5,
+});
+
+/** Thrown for options that cannot work together; the message names the option. */
+export class InvalidCorrelationOptionsError extends Error {}
+
+export function resolveOptions(partial: Partial<CorrelationOptions> = {}): CorrelationOptions {
+  const o = { ...DEFAULT_CORRELATION_OPTIONS, ...partial };
+  const fail = (name: keyof CorrelationOptions, reason: string) => {
+    throw new InvalidCorrelationOptionsError(`${name} ${reason}`);
+  };
+  if (!(o.overdueFactor > 1)) fail('overdueFactor', 'must be above 1');
+  if (!(o.staleIntervals > o.overdueFactor)) fail('staleIntervals', 'must be above overdueFactor');
+  if (!(o.initialIntervalMs > 0)) fail('initialIntervalMs', 'must be positive');
+  if (!(o.majority >= 0 && o.majority < 1)) fail('majority', 'must be in [0, 1)');
+  if (!(o.partialShare > 0 && o.partialShare <= 1)) fail('partialShare', 'must be in (0, 1]');
+  if (!(o.silentShare > 0 && o.silentShare <= 1)) fail('silentShare', 'must be in (0, 1]');
+  if (!(Number.isInteger(o.windowSize) && o.windowSize >= 1 && o.windowSize <= 255)) fail('windowSize', 'must be an integer in [1, 255]');
+  if (!(o.flapRate > 0 && o.flapRate < 1)) fail('flapRate', 'must be in (0, 1)');
+  if (!(o.significance > 0)) fail('significance', 'must be positive');
+  if (!(Number.isInteger(o.maxRootCauses) && o.maxRootCauses >= 1)) fail('maxRootCauses', 'must be a positive integer');
+  return o;
+}

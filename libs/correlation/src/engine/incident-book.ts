@@ -1,0 +1,246 @@
+import { entityKind } from '@faultline/reports';
+import type { Incident, IncidentChange, RootCause, TimelineEntry } from './engine.model';
+import type { Cluster, Symptom } from './symptoms';
+
+interface IncidentRec {
+  id: string;
+  openedAt: number;
+  firstEvidenceAt: number;
+  causes: RootCause[];
+  services: Set<string>;
+  instances: Set<string>;
+  timeline: TimelineEntry[];
+  /** Ids of the symptoms it explained at the last evaluation. */
+  symptoms: Set<string>;
+  /** Roots of the clusters attached at the last evaluation, and the entities their symptoms went through. */
+  roots: string[];
+  held: Set<string>;
+  peakWeight: number;
+  signature: string;
+}
+
+export type Ranker = (primary: Cluster, others: readonly Cluster[]) => RootCause[];
+
+/**
+ * The incident lifecycle: clusters of symptoms in, opened / updated / resolved changes out.
+ *
+ * Contract, per evaluation: a cluster joins the open incident that already holds its root, else
+ * the one holding most of its symptoms (so late evidence re-ranks an incident instead of opening
+ * a second one), else, for an instance-level cluster, an open incident already affecting that
+ * instance (symptoms an open incident explains never page on their own); otherwise it opens a new
+ * incident if it is significant (unlikely to be a coincidence of flaps). Unsettled symptoms stay with the incident that held them.
+ * An incident left with no symptom resolves (event time of the evaluation). The top cause changes
+ * only when another root explains more than the current top and at least half of the top's peak;
+ * while the top stays and its evidence shrinks (dependents recovering) the ranking stays at its peak.
+ * Determinism: clusters are processed heaviest first, ties by key; incidents in opening order;
+ * ids derive from the first root key and the opening time.
+ * Complexity: O(S + C log C + Σ rank) per evaluation for S symptoms in C clusters.
+ */
+export class IncidentBook {
+  private readonly open = new Map<string, IncidentRec>();
+  private bySymptom = new Map<string, string>();
+  private byRoot = new Map<string, string>();
+
+  /** @param significant whether a cluster carries enough evidence to page (see significance.ts). */
+  constructor(private readonly significant: (c: Cluster) => boolean) {}
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  /** Entities of open incidents that stay down while they keep failing (recovery hysteresis). */
+  heldKeys(): Set<string> {
+    const held = new Set<string>();
+    for (const inc of this.open.values()) for (const k of inc.held) held.add(k);
+    return held;
+  }
+
+  /** Which open incident explained this symptom at the last evaluation. */
+  incidentOf(symptomId: string): string | undefined {
+    return this.bySymptom.get(symptomId);
+  }
+
+  snapshots(): Incident[] {
+    return [...this.open.values()].map((inc) => snapshot(inc, 'open', null));
+  }
+
+  reconcile(clusters: Iterable<Cluster>, kept: ReadonlyMap<string, Symptom[]>, at: number, rank: Ranker): IncidentChange[] {
+    const ordered = [...clusters].sort((a, b) => b.weight - a.weight || compare(a.key, b.key));
+    const claims = new Map<string, Cluster[]>();
+    const fresh: Cluster[] = [];
+    for (const c of ordered) {
+      const target = this.byRoot.get(c.key) ?? this.mostOverlapping(c) ?? this.affecting(c);
+      if (target !== undefined) {
+        const list = claims.get(target);
+        if (list) list.push(c);
+        else claims.set(target, [c]);
+      } else if (this.significant(c)) fresh.push(c);
+    }
+
+    const changes: IncidentChange[] = [];
+    const nextBySymptom = new Map<string, string>();
+    const resolving: IncidentRec[] = [];
+    for (const inc of [...this.open.values()]) {
+      const attached = claims.get(inc.id) ?? [];
+      const pending = kept.get(inc.id) ?? [];
+      if (attached.length === 0 && pending.length === 0) {
+        resolving.push(inc);
+        continue;
+      }
+      const changed = this.update(inc, attached, pending, at, rank);
+      for (const id of inc.symptoms) nextBySymptom.set(id, inc.id);
+      if (changed) changes.push({ type: 'updated', at, incident: snapshot(inc, 'open', null) });
+    }
+    for (const c of fresh) {
+      const inc = this.create(c, at, rank);
+      for (const id of inc.symptoms) nextBySymptom.set(id, inc.id);
+      changes.push({ type: 'opened', at, incident: snapshot(inc, 'open', null) });
+    }
+    for (const inc of resolving) {
+      this.open.delete(inc.id);
+      // Its symptoms may live on in another incident (rare: the clustering changed its mind).
+      let heir: string | undefined;
+      for (const id of inc.symptoms) if ((heir = nextBySymptom.get(id)) !== undefined) break;
+      inc.timeline.push({ at, what: heir ? `resolved: what it explained is now part of ${heir}` : 'resolved: the symptoms it explained cleared' });
+      changes.push({ type: 'resolved', at, incident: snapshot(inc, 'resolved', at) });
+    }
+    this.bySymptom = nextBySymptom;
+    this.byRoot = new Map();
+    for (const inc of this.open.values()) for (const r of inc.roots) this.byRoot.set(r, inc.id);
+    return changes;
+  }
+
+  /**
+   * The open incident a cluster continues: the one holding most of its symptoms, provided they are
+   * most of the cluster (the same failure, re-explained) or the cluster explains that incident's
+   * top cause (late evidence found something upstream of it). A cluster that merely shares a few
+   * cascaded symptoms with an incident is another cause: it opens its own.
+   */
+  private mostOverlapping(c: Cluster): string | undefined {
+    const votes = new Map<string, number>();
+    for (const s of c.symptoms) {
+      const id = this.bySymptom.get(s.id);
+      if (id !== undefined && this.open.has(id)) votes.set(id, (votes.get(id) ?? 0) + s.weight);
+    }
+    let best: string | undefined;
+    let bestVotes = 0;
+    for (const [id, inc] of this.open) {
+      const v = votes.get(id) ?? 0;
+      if (v === 0 || v <= bestVotes) continue;
+      if (2 * v >= c.weight || c.via.has(inc.causes[0].key) || isWeak(inc.causes[0])) [best, bestVotes] = [id, v];
+    }
+    return best;
+  }
+
+  private affecting(c: Cluster): string | undefined {
+    if (!this.significant(c) || entityKind(c.key) !== 'instance') return undefined;
+    for (const inc of this.open.values()) if (inc.instances.has(c.key)) return inc.id;
+    return undefined;
+  }
+
+  private create(c: Cluster, at: number, rank: Ranker): IncidentRec {
+    const causes = rank(c, []);
+    const first = [...c.symptoms].sort((a, b) => a.since - b.since || compare(a.id, b.id))[0];
+    const inc: IncidentRec = {
+      id: `inc-${at.toString(36)}-${fnv1a(c.key)}`, openedAt: at, firstEvidenceAt: c.firstAt, causes,
+      services: new Set(), instances: new Set(), symptoms: new Set(), roots: [], held: new Set(), peakWeight: c.weight, signature: '',
+      timeline: [
+        { at: first.since, what: `first evidence: ${describe(first)}` },
+        { at, what: `opened: ${causes[0].key} (${causes[0].summary})` },
+      ],
+    };
+    this.attach(inc, [c], []);
+    inc.signature = signature(inc);
+    this.open.set(inc.id, inc);
+    return inc;
+  }
+
+  /** Re-reads an incident's clusters; returns whether anything a client sees changed. */
+  private update(inc: IncidentRec, attached: Cluster[], pending: Symptom[], at: number, rank: Ranker): boolean {
+    const top = inc.causes[0].key;
+    const current = attached.find((c) => c.key === top);
+    const heaviest = [...attached].sort((a, b) => b.weight - a.weight || compare(a.key, b.key))[0];
+    // Another root takes the top when it now explains more than the current top and at least half
+    // of what the top explained at its peak, and either explains the top itself (the top is on its
+    // path: late evidence found the upstream cause) or the top was only a weak, local explanation.
+    // Stragglers of a recovery (a backend whose dependents have not re-reported yet) do not.
+    const takeover =
+      heaviest !== undefined && heaviest.key !== top && heaviest.weight > (current?.weight ?? 0) && 2 * heaviest.weight >= inc.peakWeight &&
+      (heaviest.via.has(top) || isWeak(inc.causes[0]));
+    const primary = takeover ? heaviest : current;
+    if (primary && (takeover || primary.weight >= inc.peakWeight)) {
+      const causes = rank(primary, attached.filter((c) => c !== primary));
+      if (takeover) inc.timeline.push({ at, what: `re-ranked: ${causes[0].key} now first (was ${top}): ${causes[0].summary}` });
+      else for (const clause of newClauses(inc.causes[0].summary, causes[0].summary)) inc.timeline.push({ at, what: `${top}: ${clause}` });
+      inc.causes = causes;
+      inc.peakWeight = takeover ? primary.weight : Math.max(inc.peakWeight, primary.weight);
+    }
+    this.attach(inc, attached, pending);
+    const sig = signature(inc);
+    if (sig === inc.signature) return false;
+    inc.signature = sig;
+    return true;
+  }
+
+  private attach(inc: IncidentRec, attached: Cluster[], pending: Symptom[]): void {
+    inc.symptoms = new Set();
+    if (attached.length > 0) {
+      inc.roots = attached.map((c) => c.key);
+      inc.held = new Set(inc.roots);
+      // Services on a path are not held: one instance's own failure must not pass for its service's.
+      for (const c of attached) for (const v of c.via.keys()) if (entityKind(v) !== 'service') inc.held.add(v);
+    }
+    const add = (s: Symptom) => {
+      inc.symptoms.add(s.id);
+      inc.instances.add(s.inst.key);
+      inc.services.add(s.inst.service);
+    };
+    for (const c of attached) c.symptoms.forEach(add);
+    pending.forEach(add);
+  }
+}
+
+/** A cause that more evidence may legitimately replace: a single instance, or low confidence. */
+function isWeak(cause: RootCause): boolean {
+  return cause.kind === 'instance' || cause.kind === 'service' || cause.confidence < 0.5;
+}
+
+const STRONG_CLAUSES = ['it reports itself down', 'it stopped reporting'];
+
+function newClauses(before: string, after: string): string[] {
+  return STRONG_CLAUSES.filter((c) => after.includes(c) && !before.includes(c));
+}
+
+function describe(s: Symptom): string {
+  if (s.kind === 'stale') return `${s.inst.key} stopped reporting`;
+  if (s.kind === 'self') return `${s.inst.key} reported itself down`;
+  return `${s.inst.key} failed its check of ${s.check?.targetKey}`;
+}
+
+function signature(inc: IncidentRec): string {
+  return `${inc.causes.map((c) => `${c.key}|${c.confidence}|${c.summary}`).join('\n')}\n${inc.instances.size}/${inc.services.size}`;
+}
+
+function snapshot(inc: IncidentRec, status: 'open' | 'resolved', resolvedAt: number | null): Incident {
+  const timeline = inc.timeline.map((e) => ({ ...e }));
+  return {
+    id: inc.id, status, openedAt: inc.openedAt, resolvedAt, firstEvidenceAt: inc.firstEvidenceAt,
+    rootCauses: inc.causes.map((c) => ({ ...c })),
+    affected: { services: [...inc.services].sort(), instances: [...inc.instances].sort() },
+    timeline,
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** 32-bit FNV-1a, hex: short deterministic ids. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,3 @@
+export * from './engine.model';
+export { CorrelationEngine } from './correlation-engine';
+export { learnInterval } from './interval';

@@ -1,0 +1,169 @@
+import { type Check, parseTarget, type Report, worstStatus } from '@faultline/reports';
+import type { EngineEventLike } from './engine-event';
+import { Prng } from './prng';
+import type { GroundTruth, PlannedFault, Scenario, SimInstance } from './scenario.model';
+import { World } from './world';
+
+const TICK_MS = 1_000;
+const JITTER_MS = 400;
+const DEFAULT_FLAP_RATE = 0.005;
+
+interface Due {
+  at: number;
+  order: number;
+  inst?: SimInstance;
+  report?: Report;
+}
+
+/**
+ * Plays a scenario as the engine would receive it: alias events first, then native reports in
+ * arrival order with a tick every second of event time, and returns the ground truth.
+ *
+ * Each instance reports every interval ± 0.4 s from its phase; a dead instance (host or zone
+ * down) sends nothing; every check (targeted or not) fails by chance with probability flapRate
+ * at each report, independently (background flaps). A check fails for real when the World under
+ * the faults active at that instant says so. A fault's ground truth records every instance whose
+ * report it changed and its first evidence: the earliest failing report it caused, or for a
+ * silenced instance its last report + 3 intervals. Reports of a fault's `late` instances inside
+ * its late window are delivered (receivedAt) that much later, out of observedAt order.
+ * Streams: memory is O(instances), not O(reports). Deterministic in the seed.
+ */
+export function playScenario(scenario: Scenario, visit: (event: EngineEventLike) => void): GroundTruth[] {
+  const { topology: topo, faults, spec } = scenario;
+  const rng = new Prng(spec.seed).fork('timeline');
+  const flapRate = spec.flapRate ?? DEFAULT_FLAP_RATE;
+  const base = new World(topo, []);
+  const solo = faults.map((f) => new World(topo, [f.fault]));
+  const worlds = new Map<string, World>();
+  const ledgers = faults.map(() => ({ affected: new Set<string>(), evidenceAt: Infinity }));
+  const lastReport = new Map<string, number>();
+  const targets = new Map<string, string>();
+  const display = (target: string) => {
+    let d = targets.get(target);
+    if (d === undefined) targets.set(target, (d = parseTarget(target).display));
+    return d;
+  };
+
+  const worldAt = (t: number): { world: World; active: number[] } => {
+    const active = faults.map((f, i) => (f.startAt <= t && t < f.endAt ? i : -1)).filter((i) => i >= 0);
+    const key = active.join(',');
+    let world = worlds.get(key);
+    if (!world) worlds.set(key, (world = new World(topo, active.map((i) => faults[i].fault))));
+    return { world, active };
+  };
+  const blame = (active: number[], t: number, inst: SimInstance, caused: (w: World) => boolean) => {
+    for (const i of active) {
+      if (!caused(solo[i])) continue;
+      ledgers[i].affected.add(inst.key);
+      ledgers[i].evidenceAt = Math.min(ledgers[i].evidenceAt, t);
+    }
+  };
+
+  const reportOf = (inst: SimInstance, t: number): Report | null => {
+    const { world, active } = worldAt(t);
+    if (!world.alive(inst)) {
+      const silentFrom = (lastReport.get(inst.key) ?? t) + 3 * inst.intervalMs;
+      blame(active, silentFrom, inst, (w) => !w.alive(inst));
+      return null;
+    }
+    lastReport.set(inst.key, t);
+    const checks: Check[] = [];
+    for (const dep of inst.deps) {
+      const real = world.depFails(inst, dep);
+      if (real && !base.depFails(inst, dep)) blame(active, t, inst, (w) => w.depFails(inst, dep));
+      const fail = real || rng.chance(flapRate);
+      checks.push({ name: dep.check, target: display(dep.target), targetKey: dep.key, status: fail ? 'fail' : 'pass', latencyMs: fail ? 5000 : rng.int(1, 40), output: fail ? 'connection refused' : null });
+    }
+    const selfDown = world.selfDown(inst);
+    if (selfDown) blame(active, t, inst, (w) => w.selfDown(inst));
+    const fail = selfDown || rng.chance(flapRate);
+    checks.push({ name: inst.serves ? 'process' : 'disk', target: null, targetKey: null, status: fail ? 'fail' : 'pass', latencyMs: null, output: fail ? 'unhealthy' : null });
+    return {
+      id: null, service: inst.service, instance: inst.name, host: inst.host, labels: { zone: inst.zone },
+      observedAt: t, receivedAt: t, status: worstStatus(checks.map((c) => c.status)), checks,
+    };
+  };
+
+  for (const a of topo.aliases) visit({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
+  const schedule = new DueQueue();
+  let order = 0;
+  for (const inst of topo.instances.values()) schedule.push({ at: scenario.startAt + Math.round(inst.phaseMs), order: order++, inst });
+  const delayed = new DueQueue();
+  for (let tick = scenario.startAt + TICK_MS; tick <= scenario.endAt; tick += TICK_MS) {
+    for (;;) {
+      const next = schedule.peek();
+      const late = delayed.peek();
+      if (late && late.at <= tick && (!next || next.at > tick || late.at <= next.at)) {
+        const d = delayed.pop() as Due;
+        visit({ kind: 'report', report: d.report as Report });
+        continue;
+      }
+      if (!next || next.at > tick) break;
+      const due = schedule.pop() as Due;
+      const inst = due.inst as SimInstance;
+      schedule.push({ at: due.at + inst.intervalMs + rng.int(-JITTER_MS, JITTER_MS), order: order++, inst });
+      const report = reportOf(inst, due.at);
+      if (!report) continue;
+      const lateBy = lateness(faults, inst, due.at);
+      if (lateBy > 0) delayed.push({ at: due.at + lateBy, order: order++, report: { ...report, receivedAt: due.at + lateBy } });
+      else visit({ kind: 'report', report });
+    }
+    visit({ kind: 'tick', at: tick });
+  }
+
+  return faults.map((f, i) => ({
+    id: f.id, faultClass: spec.faultClass, rootKey: f.rootKey, startAt: f.startAt, endAt: f.endAt,
+    evidenceAt: Number.isFinite(ledgers[i].evidenceAt) ? ledgers[i].evidenceAt : null,
+    affected: [...ledgers[i].affected].sort(),
+    ...(f.variant ? { variant: f.variant } : {}),
+  }));
+}
+
+function lateness(faults: readonly PlannedFault[], inst: SimInstance, t: number): number {
+  for (const f of faults) if (f.late && f.late.instances.includes(inst.key) && t >= f.startAt && t < f.startAt + f.late.lateByMs) return f.late.lateByMs;
+  return 0;
+}
+
+/** A binary min-heap on (at, order): deterministic ties. */
+class DueQueue {
+  private readonly heap: Due[] = [];
+
+  peek(): Due | undefined {
+    return this.heap[0];
+  }
+
+  push(d: Due): void {
+    const h = this.heap;
+    h.push(d);
+    for (let i = h.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (!before(d, h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+
+  pop(): Due | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: Due, b: Due): boolean {
+  return a.at < b.at || (a.at === b.at && a.order < b.order);
+}

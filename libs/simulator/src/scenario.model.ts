@@ -1,0 +1,125 @@
+import type { EngineEventLike } from './engine-event';
+
+export type FaultClass =
+  | 'backend-down'
+  | 'one-db-of-several'
+  | 'host-down'
+  | 'cascade'
+  | 'instance-local'
+  | 'two-backends'
+  | 'late-evidence'
+  | 'zone-outage'
+  | 'flaps-only';
+
+export const FAULT_CLASSES: readonly FaultClass[] = [
+  'backend-down', 'one-db-of-several', 'host-down', 'cascade', 'instance-local', 'two-backends', 'late-evidence', 'zone-outage', 'flaps-only',
+];
+
+export interface SimDependency {
+  /** Check name, as the dependent reports it. */
+  check: string;
+  /** Raw target as the dependent reports it (may carry a path or a DNS alias). */
+  target: string;
+  /** Normalised backend key of the target. */
+  key: string;
+  /** A service endpoint is up while any instance of the service is healthy; other targets are infra. */
+  service: string | null;
+}
+
+export interface SimInstance {
+  key: string;
+  service: string;
+  name: string;
+  host: string;
+  zone: string;
+  /** Nominal report interval. */
+  intervalMs: number;
+  /** Offset of its first report after the scenario start. */
+  phaseMs: number;
+  deps: SimDependency[];
+  /** Backend key this instance is (a broker, a database, a cache), or null for an application instance. */
+  serves: string | null;
+}
+
+export interface SimBackend {
+  key: string;
+  kind: 'amqp' | 'mysql' | 'postgres' | 'redis' | 'external' | 'http';
+  /** Instance key of the reporting server, or null for a backend that does not report (a SaaS API). */
+  server: string | null;
+  /** Instance keys of the application instances that check it. */
+  dependents: string[];
+}
+
+export interface SimHost {
+  name: string;
+  zone: string;
+  instances: string[];
+}
+
+export interface SimService {
+  name: string;
+  instances: string[];
+  /** Backend key of its HTTP endpoint, which other services may check. */
+  endpoint: string;
+  deps: SimDependency[];
+}
+
+export interface SimTopology {
+  zones: string[];
+  hosts: Map<string, SimHost>;
+  instances: Map<string, SimInstance>;
+  services: Map<string, SimService>;
+  backends: Map<string, SimBackend>;
+  aliases: { targetKey: string; servedBy: string }[];
+}
+
+/** A fault as injected: what breaks, and from when to when (event time). */
+export type Fault =
+  | { kind: 'backend-down'; backend: string }
+  | { kind: 'host-down'; host: string }
+  | { kind: 'zone-down'; zone: string }
+  | { kind: 'instance-link'; instance: string; backend: string };
+
+export interface PlannedFault {
+  id: string;
+  fault: Fault;
+  rootKey: string;
+  startAt: number;
+  endAt: number;
+  /** Reports of these instances inside [startAt, startAt + lateByMs) arrive lateByMs late. */
+  late?: { instances: string[]; lateByMs: number };
+  variant?: string;
+}
+
+export interface ScenarioSpec {
+  faultClass: FaultClass;
+  seed: number;
+  /** Approximate number of instances, 30 to 5,000. */
+  instances: number;
+  /** Share of checks failing by chance at each report (background flaps). Default 0.005. */
+  flapRate?: number;
+}
+
+export interface Scenario {
+  spec: ScenarioSpec;
+  topology: SimTopology;
+  faults: PlannedFault[];
+  startAt: number;
+  endAt: number;
+}
+
+/** What really happened, for scoring. Times are event time (epoch ms). */
+export interface GroundTruth {
+  id: string;
+  faultClass: FaultClass;
+  rootKey: string;
+  startAt: number;
+  endAt: number;
+  /** The first evidence: the first failing report the fault caused, or for silence the 3rd missed interval. */
+  evidenceAt: number | null;
+  /** Instance keys whose reports the fault changed (failing checks, silence, self-reported failure). */
+  affected: string[];
+  variant?: string;
+}
+
+export type { EngineEventLike };

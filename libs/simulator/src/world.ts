@@ -1,0 +1,75 @@
+import type { Fault, SimDependency, SimInstance, SimTopology } from './scenario.model';
+
+/**
+ * The true health of the fleet under a set of active faults (flaps aside).
+ *
+ * Rules: an instance is alive unless its host or zone is down. An infra backend is up unless it
+ * is faulted or its server is dead. A service endpoint is up while at least one instance of the
+ * service is healthy (alive, and every dependency up for it): a load balancer in front of the
+ * service. An instance-link fault breaks one instance's path to one backend.
+ * Services form a DAG in generated topologies; a cycle is cut by treating the service met again
+ * as healthy. Memoised per world: O(instances + dependencies) for the whole fleet.
+ */
+export class World {
+  private readonly deadHosts = new Set<string>();
+  private readonly downBackends = new Set<string>();
+  private readonly links = new Map<string, Set<string>>();
+  private readonly serviceUp = new Map<string, boolean>();
+  private readonly visiting = new Set<string>();
+
+  constructor(private readonly topo: SimTopology, faults: readonly Fault[]) {
+    for (const f of faults) {
+      if (f.kind === 'backend-down') this.downBackends.add(f.backend);
+      else if (f.kind === 'host-down') this.deadHosts.add(f.host);
+      else if (f.kind === 'zone-down') {
+        for (const h of topo.hosts.values()) if (h.zone === f.zone) this.deadHosts.add(h.name);
+      } else {
+        let set = this.links.get(f.instance);
+        if (!set) this.links.set(f.instance, (set = new Set()));
+        set.add(f.backend);
+      }
+    }
+  }
+
+  alive(inst: SimInstance): boolean {
+    return !this.deadHosts.has(inst.host);
+  }
+
+  /** Whether the instance's check of `dep` fails because of a fault. */
+  depFails(inst: SimInstance, dep: SimDependency): boolean {
+    if (this.links.get(inst.key)?.has(dep.key)) return true;
+    return !this.backendUp(dep);
+  }
+
+  /** Whether an infra server reports itself down (its backend is faulted while its host lives). */
+  selfDown(inst: SimInstance): boolean {
+    return inst.serves !== null && this.downBackends.has(inst.serves);
+  }
+
+  private backendUp(dep: SimDependency): boolean {
+    if (dep.service !== null) return this.serviceHealthy(dep.service);
+    if (this.downBackends.has(dep.key)) return false;
+    const server = this.topo.backends.get(dep.key)?.server;
+    const inst = server ? this.topo.instances.get(server) : undefined;
+    return inst === undefined || this.alive(inst);
+  }
+
+  private serviceHealthy(name: string): boolean {
+    const known = this.serviceUp.get(name);
+    if (known !== undefined) return known;
+    if (this.visiting.has(name)) return true;
+    this.visiting.add(name);
+    const svc = this.topo.services.get(name);
+    let up = false;
+    for (const key of svc?.instances ?? []) {
+      const inst = this.topo.instances.get(key) as SimInstance;
+      if (this.alive(inst) && inst.deps.every((d) => !this.depFails(inst, d))) {
+        up = true;
+        break;
+      }
+    }
+    this.visiting.delete(name);
+    this.serviceUp.set(name, up);
+    return up;
+  }
+}
