@@ -1,6 +1,6 @@
 import { createApiApp } from '../../apps/api/src/api.app';
 import { createWorkerApp } from '../../apps/worker/src/worker.app';
-import { type FaultlineConfig, loadConfig } from '@faultline/platform';
+import { type FaultlineConfig, loadConfig, migrate } from '@faultline/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
@@ -73,6 +73,17 @@ export async function startStack(options: { worker?: boolean; env?: Record<strin
       await worker?.close();
     },
   };
+}
+
+/**
+ * A database of its own for a spec whose subject is global state (the correlation engine's
+ * event-time watermark spans every report in a database). Dropped by the global teardown.
+ */
+export async function freshDatabase(label: string): Promise<string> {
+  const url = new URL(runDatabaseUrl());
+  url.pathname = `${url.pathname}_${label}`;
+  await migrate({ DATABASE_URL: url.toString() });
+  return url.toString();
 }
 
 /** A name unique to this test run, for services and instances a spec creates. */

@@ -1,3 +1,4 @@
+import { IncidentsModule } from '@faultline/incidents';
 import { ReportIntakeModule } from '@faultline/ingest';
 import { InventoryModule } from '@faultline/inventory';
 import {
@@ -12,14 +13,18 @@ import {
   ReadinessService,
 } from '@faultline/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AliasModule } from '@faultline/correlation';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { AliasesController } from './aliases/aliases.controller';
 import { HealthController } from './health/health.controller';
+import { IncidentsController } from './incidents/incidents.controller';
 import { BackendsController } from './inventory/backends.controller';
 import { InstancesController } from './inventory/instances.controller';
 import { ServicesController } from './inventory/services.controller';
 import { ReportsController } from './reports/reports.controller';
 import { TokensController } from './tokens/tokens.controller';
+import { TopologyController } from './topology/topology.controller';
 
 /** The HTTP role: ingest, queries, admin and the probes. Controllers only; logic lives in libs/. */
 @Module({})
@@ -36,8 +41,10 @@ export class ApiModule {
         AuthModule,
         ReportIntakeModule,
         InventoryModule,
+        IncidentsModule,
+        AliasModule,
       ],
-      controllers: [ReportsController, ServicesController, InstancesController, BackendsController, TokensController, HealthController],
+      controllers: [ReportsController, ServicesController, InstancesController, BackendsController, TokensController, HealthController, IncidentsController, TopologyController, AliasesController],
       providers: [ReadinessService],
     };
   }

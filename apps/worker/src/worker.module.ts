@@ -1,8 +1,11 @@
+import { CorrelationModule } from '@faultline/correlation';
 import { ReportStoreModule } from '@faultline/ingest';
 import { ConfigModule, dataSourceOptions, type FaultlineConfig, loggerParams, MetricsModule, QueueModule } from '@faultline/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { CorrelationLeadership } from './correlation-leadership';
+import { CorrelationProcessor } from './processors/correlation.processor';
 import { IngestProcessor } from './processors/ingest.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { WorkerService } from './worker.service';
@@ -20,8 +23,9 @@ export class WorkerModule {
         MetricsModule,
         QueueModule,
         ReportStoreModule,
+        CorrelationModule,
       ],
-      providers: [IngestProcessor, MaintenanceProcessor, WorkerService],
+      providers: [IngestProcessor, MaintenanceProcessor, CorrelationProcessor, CorrelationLeadership, WorkerService],
     };
   }
 }

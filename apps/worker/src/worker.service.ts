@@ -1,6 +1,8 @@
 import { StorageMaintenance } from '@faultline/ingest';
 import { JobName, JobProducer, JobWorkers, QueueName } from '@faultline/platform';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { CorrelationLeadership } from './correlation-leadership';
+import { CorrelationProcessor } from './processors/correlation.processor';
 import { IngestProcessor } from './processors/ingest.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 
@@ -15,6 +17,8 @@ export class WorkerService implements OnApplicationBootstrap {
     private readonly maintenance: StorageMaintenance,
     private readonly ingest: IngestProcessor,
     private readonly maintain: MaintenanceProcessor,
+    private readonly correlate: CorrelationProcessor,
+    private readonly leadership: CorrelationLeadership,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -27,8 +31,10 @@ export class WorkerService implements OnApplicationBootstrap {
       { name: JobName.MaintainStorage, data: {} },
     );
     this.workers.start({
-      [JobName.IngestBatch]: (data) => this.ingest.process(data),
+      [JobName.IngestBatch]: (data, job) => this.ingest.process(data, job),
       [JobName.MaintainStorage]: () => this.maintain.process(),
+      [JobName.Correlate]: (data) => this.correlate.process(data),
     });
+    this.leadership.start();
   }
 }

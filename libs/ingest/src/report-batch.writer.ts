@@ -29,7 +29,8 @@ export class ReportBatchWriter {
     @InjectConfig() private readonly config: FaultlineConfig,
   ) {}
 
-  async write(batch: readonly Report[], now = Date.now()): Promise<BatchOutcome> {
+  /** Stores a batch; returns what it did and the reports that were new (in event-time order). */
+  async write(batch: readonly Report[], now = Date.now()): Promise<{ outcome: BatchOutcome; fresh: Report[] }> {
     const stopTimer = this.metrics.batchSeconds.startTimer();
     // A report that waited in the queue past the retention window would land in a dropped partition.
     const oldestKept = dayOf(now - this.config.RETENTION_DAYS * DAY_MS);
@@ -37,12 +38,12 @@ export class ReportBatchWriter {
     const unique = dedupe(current);
     await this.maintenance.ensurePartitionsFor(unique.map((r) => r.observedAt));
 
-    const outcome = await this.repository.transaction(async (em) => {
+    const stored = await this.repository.transaction(async (em) => {
       const claimed = await this.repository.claimClientIds(em, unique);
       const candidates = unique.filter((r) => r.id === null || claimed.has(r.id));
       const inserted = await this.repository.insertReports(em, candidates);
       const fresh = candidates.filter((r) => inserted.has(reportIdentity(r.service, r.instance, r.observedAt)));
-      if (fresh.length === 0) return { stored: 0, late: 0, transitions: 0 };
+      if (fresh.length === 0) return { stored: 0, late: 0, transitions: 0, fresh };
       await this.repository.upsertEntities(em, fresh);
       const state = await this.repository.lockState(em, fresh);
       // Reports older than their instance's newest (a client's late report, or two batches of one
@@ -53,12 +54,13 @@ export class ReportBatchWriter {
       await this.repository.writeChecks(em, plan.checks);
       await this.repository.deleteTransitionsFrom(em, plan.replayed);
       await this.repository.insertTransitions(em, plan.transitions);
-      return { stored: fresh.length, late: plan.late, transitions: plan.transitions.length };
+      return { stored: fresh.length, late: plan.late, transitions: plan.transitions.length, fresh };
     });
     stopTimer();
-    const result = { ...outcome, duplicates: current.length - outcome.stored, expired: batch.length - current.length };
-    this.metrics.recordBatch(result);
-    return result;
+    const { fresh, ...counts } = stored;
+    const outcome = { ...counts, duplicates: current.length - counts.stored, expired: batch.length - current.length };
+    this.metrics.recordBatch(outcome);
+    return { outcome, fresh: fresh.sort((a, b) => a.observedAt - b.observedAt) };
   }
 }
 

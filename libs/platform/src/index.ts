@@ -7,6 +7,7 @@ export * from './queue/redis';
 export * from './queue/job-producer.service';
 export * from './queue/job-workers.service';
 export * from './queue/queue.module';
+export * from './queue/leader-lock';
 export * from './observability/metrics.module';
 export * from './observability/logger';
 export * from './observability/readiness.service';

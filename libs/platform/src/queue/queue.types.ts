@@ -4,19 +4,27 @@ import type { JobsOptions } from 'bullmq';
 export enum QueueName {
   Ingest = 'ingest',
   Maintenance = 'maintenance',
+  /** Consumed by one process at a time: the leader that holds the correlation engine. */
+  Correlation = 'correlation',
 }
+
+/** Queues only the elected leader consumes (see LeaderLock); the others run in every worker. */
+export const LEADER_QUEUES: readonly QueueName[] = [QueueName.Correlation];
 
 export enum JobName {
   /** A group-committed batch of validated reports to persist. */
   IngestBatch = 'ingest-batch',
   /** Creates upcoming report partitions and drops expired ones. */
   MaintainStorage = 'maintain-storage',
+  /** Reports just stored, for the correlation engine, in the order they were stored. */
+  Correlate = 'correlate',
 }
 
 /** The payload of each job, so producers and handlers agree at compile time. */
 export interface JobPayloads {
   [JobName.IngestBatch]: { reports: Report[] };
   [JobName.MaintainStorage]: Record<string, never>;
+  [JobName.Correlate]: { reports: Report[]; aliases?: { targetKey: string; servedBy: string }[] };
 }
 
 export interface JobPolicy {
@@ -34,6 +42,10 @@ export function jobPolicies(ingestAttempts: number): Record<JobName, JobPolicy> 
     [JobName.IngestBatch]: {
       queue: QueueName.Ingest,
       options: { attempts: ingestAttempts, backoff: { type: 'capped' }, removeOnComplete: true, removeOnFail: false },
+    },
+    [JobName.Correlate]: {
+      queue: QueueName.Correlation,
+      options: { attempts: ingestAttempts, backoff: { type: 'capped' }, removeOnComplete: true, removeOnFail: { count: 1000 } },
     },
     [JobName.MaintainStorage]: {
       queue: QueueName.Maintenance,

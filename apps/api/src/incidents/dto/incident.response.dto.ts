@@ -1,0 +1,88 @@
+import type { IncidentDetail, IncidentSummary, RootCauseView, TimelineEntryView } from '@faultline/incidents';
+import type { Page } from '@faultline/inventory';
+import type { EntityKind } from '@faultline/reports';
+import { ApiProperty } from '@nestjs/swagger';
+
+const ENTITY_KINDS: EntityKind[] = ['backend', 'host', 'service', 'instance', 'zone'];
+
+export class RootCauseDto implements RootCauseView {
+  @ApiProperty({ example: 'backend:amqp://rabbit-1:5672' })
+  key: string;
+
+  @ApiProperty({ minimum: 0, maximum: 1, example: 0.93 })
+  confidence: number;
+
+  @ApiProperty({ example: '18 of 18 dependents lost it within 4 s' })
+  summary: string;
+
+  @ApiProperty({ enum: ENTITY_KINDS })
+  kind: EntityKind;
+}
+
+export class AffectedDto {
+  @ApiProperty({ type: [String], description: 'Services affected while it was open, sorted' })
+  services: string[];
+
+  @ApiProperty({ description: 'How many instances were affected while it was open' })
+  instances: number;
+}
+
+export class AffectedDetailDto extends AffectedDto {
+  @ApiProperty({ type: [String], example: ['instance:nova-api/nova-api-3'], description: 'Their instance keys, sorted' })
+  instanceKeys: string[];
+}
+
+class IncidentBaseDto {
+  @ApiProperty({ example: 'inc-mhx3k2p0-1f2e3d4c' })
+  id: string;
+
+  @ApiProperty({ enum: ['open', 'resolved'] })
+  status: 'open' | 'resolved';
+
+  @ApiProperty({ format: 'date-time', description: 'Event time it opened' })
+  openedAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Event time it resolved; null while open' })
+  resolvedAt: string | null;
+
+  @ApiProperty({ type: [RootCauseDto], description: 'Ranked, best first' })
+  rootCauses: RootCauseDto[];
+
+  @ApiProperty({ format: 'date-time', description: 'Event time of the earliest symptom it explains' })
+  firstEvidenceAt: string;
+
+  @ApiProperty({ format: 'date-time', description: 'Event time of its last change' })
+  changedAt: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When its last change was stored (wall clock)' })
+  updatedAt: string;
+}
+
+export class IncidentSummaryDto extends IncidentBaseDto implements IncidentSummary {
+  @ApiProperty({ type: AffectedDto })
+  affected: AffectedDto;
+}
+
+export class IncidentPageDto implements Page<IncidentSummary> {
+  @ApiProperty({ type: [IncidentSummaryDto], description: 'Newest opened first' })
+  items: IncidentSummaryDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page; null on the last one' })
+  nextCursor: string | null;
+}
+
+export class TimelineEntryDto implements TimelineEntryView {
+  @ApiProperty({ format: 'date-time', description: 'Event time' })
+  at: string;
+
+  @ApiProperty({ example: 'opened: backend:amqp://rabbit-1:5672: 18 of 18 dependents lost it within 4 s' })
+  what: string;
+}
+
+export class IncidentDetailDto extends IncidentBaseDto implements IncidentDetail {
+  @ApiProperty({ type: AffectedDetailDto })
+  affected: AffectedDetailDto;
+
+  @ApiProperty({ type: [TimelineEntryDto], description: 'Oldest first' })
+  timeline: TimelineEntryDto[];
+}

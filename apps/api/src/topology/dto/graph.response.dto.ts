@@ -1,0 +1,99 @@
+import { type GraphJson, type GraphNodeJson, NODE_STATUSES, type NodeStatus } from '@faultline/incidents';
+import type { EntityKind } from '@faultline/reports';
+import type { Impact, Relation } from '@faultline/topology';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+const ENTITY_KINDS: EntityKind[] = ['backend', 'host', 'service', 'instance', 'zone'];
+const RELATIONS: Relation[] = ['member_of', 'runs_on', 'in_zone', 'depends_on', 'served_by', 'calls'];
+
+export class NodeAttributesDto {
+  @ApiProperty({ enum: ENTITY_KINDS })
+  kind: EntityKind;
+
+  @ApiProperty({ enum: NODE_STATUSES, description: 'Instances: their own (stale when silent for 3 intervals); others roll up their instances or checks: fail when most fail, stale when all are stale, warn when any is unwell' })
+  status: NodeStatus;
+
+  @ApiPropertyOptional({ description: 'Instances: their service' })
+  service?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Instances: their host' })
+  host?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Instances and hosts: their zone' })
+  zone?: string | null;
+}
+
+export class GraphNodeDto implements GraphNodeJson {
+  @ApiProperty({ description: 'Entity key', example: 'instance:nova-api/nova-api-3' })
+  key: string;
+
+  @ApiProperty({ type: NodeAttributesDto })
+  attributes: NodeAttributesDto;
+}
+
+export class EdgeAttributesDto {
+  @ApiProperty({ enum: RELATIONS, description: 'Edges point from the dependent to what it depends on' })
+  rel: Relation;
+
+  @ApiPropertyOptional({ description: 'calls edges: how many (instance, target) pairs imply it' })
+  refs?: number;
+}
+
+export class GraphEdgeDto {
+  @ApiPropertyOptional({ example: 'instance:nova-api/nova-api-3->backend:amqp://rabbit-1:5672' })
+  key?: string;
+
+  @ApiProperty()
+  source: string;
+
+  @ApiProperty()
+  target: string;
+
+  @ApiProperty({ type: EdgeAttributesDto })
+  attributes: EdgeAttributesDto;
+}
+
+export class GraphOptionsDto {
+  @ApiProperty({ example: 'directed' })
+  type: 'directed' | 'undirected' | 'mixed';
+
+  @ApiProperty({ example: false })
+  multi: boolean;
+
+  @ApiProperty({ example: false })
+  allowSelfLoops: boolean;
+}
+
+export class GraphAttributesDto {
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The newest event time known: statuses are as of it' })
+  eventTime: string | null;
+
+  @ApiProperty({ format: 'date-time', description: 'When the graph was rebuilt from stored state (cached for a few seconds)' })
+  builtAt: string;
+}
+
+/** graphology's serialisation format: `new DirectedGraph().import(body)` loads it. */
+export class GraphDto implements GraphJson {
+  @ApiProperty({ type: GraphAttributesDto })
+  attributes: GraphAttributesDto & Record<string, unknown>;
+
+  @ApiProperty({ type: GraphOptionsDto })
+  options: GraphOptionsDto;
+
+  @ApiProperty({ type: [GraphNodeDto] })
+  nodes: GraphNodeDto[];
+
+  @ApiProperty({ type: [GraphEdgeDto] })
+  edges: GraphEdgeDto[];
+}
+
+export class ImpactDto implements Impact {
+  @ApiProperty({ example: 'backend:amqp://rabbit-1:5672' })
+  key: string;
+
+  @ApiProperty({ type: [String], description: 'Entities that depend on it directly, sorted' })
+  direct: string[];
+
+  @ApiProperty({ type: [String], description: 'Every entity that depends on it, directly or transitively (direct ones included), sorted' })
+  transitive: string[];
+}

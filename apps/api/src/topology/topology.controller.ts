@@ -1,0 +1,30 @@
+import { TopologySnapshotService } from '@faultline/incidents';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiUnknown, InventoryRoute } from '../inventory/inventory-api.decorators';
+import { GraphQueryDto } from './dto/graph.query.dto';
+import { GraphDto, ImpactDto } from './dto/graph.response.dto';
+
+@ApiTags('topology')
+@InventoryRoute()
+@Controller('api/v1')
+export class TopologyController {
+  constructor(private readonly topology: TopologySnapshotService) {}
+
+  @Get('graph')
+  @ApiOperation({ summary: 'The dependency graph with each node’s current status, in graphology’s serialisation format; optionally only around one entity' })
+  @ApiOkResponse({ type: GraphDto })
+  @ApiUnknown('entity (around)')
+  graph(@Query() query: GraphQueryDto): Promise<GraphDto> {
+    return this.topology.graph(query.around, query.depth) as Promise<GraphDto>;
+  }
+
+  @Get('entities/:key/impact')
+  @ApiParam({ name: 'key', description: 'An entity key, URL-encoded', example: 'backend%3Aamqp%3A%2F%2Frabbit-1%3A5672' })
+  @ApiOperation({ summary: 'What depends on an entity, directly and transitively' })
+  @ApiOkResponse({ type: ImpactDto })
+  @ApiUnknown('entity')
+  impact(@Param('key') key: string): Promise<ImpactDto> {
+    return this.topology.impact(key);
+  }
+}

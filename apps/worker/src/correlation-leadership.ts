@@ -1,0 +1,64 @@
+import { CorrelationService } from '@faultline/correlation';
+import { createRedis, type FaultlineConfig, InjectConfig, JobWorkers, LeaderLock, QueueName } from '@faultline/platform';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type IORedis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Elects the one worker process that runs the correlation engine: it holds a leased Redis lock,
+ * rebuilds the engine from Postgres when it becomes leader, and only then consumes the
+ * correlation queue. Losing the lease (a pause, a network split) stops consumption at once.
+ */
+@Injectable()
+export class CorrelationLeadership implements OnModuleDestroy {
+  private readonly logger = new Logger(CorrelationLeadership.name);
+  private readonly redis: IORedis;
+  private readonly lock: LeaderLock;
+  private timer: NodeJS.Timeout | null = null;
+  private leading = false;
+  private busy: Promise<void> = Promise.resolve();
+
+  constructor(
+    @InjectConfig() private readonly config: FaultlineConfig,
+    private readonly workers: JobWorkers,
+    private readonly correlation: CorrelationService,
+  ) {
+    this.redis = createRedis(config.REDIS_URL, 'leader');
+    this.lock = new LeaderLock(this.redis, `${config.QUEUE_PREFIX}:correlation:leader`, randomUUID(), config.CORRELATION_LEASE_MS);
+  }
+
+  start(): void {
+    const every = Math.floor(this.config.CORRELATION_LEASE_MS / 3);
+    const round = () => (this.busy = this.busy.then(() => this.campaign()));
+    void round();
+    this.timer = setInterval(() => void round(), every);
+  }
+
+  private async campaign(): Promise<void> {
+    const leader = await this.lock.acquireOrRenew().catch(() => false);
+    if (leader && !this.leading) {
+      this.leading = true;
+      this.logger.log('became correlation leader: rebuilding the engine');
+      try {
+        await this.correlation.rebuild();
+        this.workers.startQueue(QueueName.Correlation);
+      } catch (e) {
+        this.logger.error(`engine rebuild failed, stepping down: ${(e as Error).message}`);
+        this.leading = false;
+        await this.lock.release().catch(() => undefined);
+      }
+    } else if (!leader && this.leading) {
+      this.leading = false;
+      this.logger.warn('lost correlation leadership');
+      await this.workers.stopQueue(QueueName.Correlation);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.busy;
+    await this.workers.stopQueue(QueueName.Correlation);
+    if (this.leading) await this.lock.release().catch(() => undefined);
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,70 @@
+import { IncidentStore } from '@faultline/incidents';
+import type { Report } from '@faultline/reports';
+import { Injectable, Logger } from '@nestjs/common';
+import { CorrelationEngine } from '../engine/correlation-engine';
+import type { Incident, IncidentChange } from '../engine/engine.model';
+import { type Alias, AliasRepository } from './alias.repository';
+import { feedInEventTime } from './event-time-feed';
+import { ReportHistoryRepository } from './report-history.repository';
+
+// How much history a rebuilt engine replays at least: enough for every learned interval and
+// the onset windows of the backends (8 reports at a 10 s interval is under 2 minutes).
+const REBUILD_WINDOW_MS = 5 * 60_000;
+
+/**
+ * The thin service around the pure engine: one engine per process, fed the reports the
+ * ingest worker stored, its incident changes persisted. Only the elected leader calls it
+ * (see the worker), so one engine owns the graph at a time.
+ */
+@Injectable()
+export class CorrelationService {
+  private readonly logger = new Logger(CorrelationService.name);
+  private engine = new CorrelationEngine();
+
+  constructor(
+    private readonly store: IncidentStore,
+    private readonly history: ReportHistoryRepository,
+    private readonly aliases: AliasRepository,
+  ) {}
+
+  /** Feeds aliases and reports (already stored) and persists what changes. Returns the number of changes. */
+  async process(reports: readonly Report[], aliases: readonly Alias[] = []): Promise<number> {
+    for (const a of aliases) this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
+    const changes = feedInEventTime(this.engine, reports);
+    await this.store.apply(changes);
+    return changes.length;
+  }
+
+  /**
+   * Starts a fresh engine from what Postgres holds: stored reports from the rebuild window, or
+   * from earlier when an open incident began before it, so the replay reopens it under the same
+   * id (ids derive from root and opening time). An open incident the replay does not reopen is
+   * no longer supported by the evidence and is resolved, saying so.
+   */
+  async rebuild(): Promise<void> {
+    this.engine = new CorrelationEngine();
+    for (const a of await this.aliases.list()) this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
+    const newest = await this.history.newestObservedAt();
+    const open = await this.store.loadOpen();
+    if (newest === null) return;
+    const from = Math.min(newest - REBUILD_WINDOW_MS, ...open.map((i: Incident) => i.firstEvidenceAt - REBUILD_WINDOW_MS));
+    const changes: IncidentChange[] = [];
+    let replayed = 0;
+    for await (const page of this.history.since(from)) {
+      changes.push(...feedInEventTime(this.engine, page));
+      replayed += page.length;
+    }
+    const reopened = new Set(this.engine.openIncidents().map((i) => i.id));
+    const at = this.engine.watermark;
+    for (const incident of open) {
+      if (reopened.has(incident.id) || changes.some((c) => c.incident.id === incident.id)) continue;
+      changes.push({
+        type: 'resolved',
+        at,
+        incident: { ...incident, status: 'resolved', resolvedAt: at, timeline: [...incident.timeline, { at, what: 'resolved when the correlator restarted: the stored evidence no longer shows it' }] },
+      });
+    }
+    await this.store.apply(changes);
+    this.logger.log(`engine rebuilt from ${replayed} stored reports; ${reopened.size} incidents open`);
+  }
+}

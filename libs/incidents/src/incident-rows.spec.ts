@@ -1,0 +1,91 @@
+import type { Incident, IncidentChange } from '@faultline/correlation';
+import { type IncidentDetailRow, latestPerIncident, toIncident, toIncidentDetail, toIncidentSummary, toWriteRow } from './incident-rows';
+
+const T = Date.UTC(2026, 10, 25, 10, 0, 0);
+
+const incident = (id: string, over: Partial<Incident> = {}): Incident => ({
+  id,
+  status: 'open',
+  openedAt: T,
+  resolvedAt: null,
+  firstEvidenceAt: T - 4_000,
+  rootCauses: [
+    { key: 'backend:amqp://rabbit-1:5672', kind: 'backend', confidence: 0.93, summary: '18 of 18 dependents lost it within 4 s' },
+    { key: 'host:rabbit-1', kind: 'host', confidence: 0.2, summary: '1 of 1 instances silent' },
+  ],
+  affected: { services: ['nova-api', 'nova-conductor'], instances: ['instance:nova-api/a-1', 'instance:nova-conductor/c-1'] },
+  timeline: [{ at: T, what: 'opened' }],
+  ...over,
+});
+const change = (type: IncidentChange['type'], at: number, inc: Incident): IncidentChange => ({ type, at, incident: inc });
+
+/** What node-pg hands back for a written row: timestamptz as Date, jsonb and arrays parsed. */
+function readBack(change: IncidentChange, updatedAt = new Date(T + 60_000)): IncidentDetailRow {
+  const w = toWriteRow(change);
+  return {
+    id: w.id,
+    status: w.st,
+    opened_at: new Date(w.o),
+    resolved_at: w.r === null ? null : new Date(w.r),
+    first_evidence_at: new Date(w.f),
+    root_causes: JSON.parse(JSON.stringify(w.rc)),
+    affected_services: w.s,
+    affected_instances: w.i,
+    timeline: JSON.parse(JSON.stringify(w.tl)),
+    changed_at: new Date(w.c),
+    updated_at: updatedAt,
+  };
+}
+
+describe('latestPerIncident', () => {
+  it('keeps the latest change per incident, the later one on equal event time, sorted by id', () => {
+    const b1 = change('opened', T, incident('b'));
+    const b2 = change('updated', T + 10_000, incident('b', { timeline: [] }));
+    const a1 = change('updated', T + 5_000, incident('a'));
+    const a2 = change('resolved', T + 5_000, incident('a', { status: 'resolved', resolvedAt: T + 5_000 }));
+    expect(latestPerIncident([b2, a1, b1, a2])).toEqual([a2, b2]);
+    expect(latestPerIncident([])).toEqual([]);
+  });
+});
+
+describe('toWriteRow / toIncident', () => {
+  it('writes times as RFC 3339, the top cause as root_key, and reads back the same incident', () => {
+    const inc = incident('inc-1', { status: 'resolved', resolvedAt: T + 60_000, timeline: [{ at: T, what: 'opened' }, { at: T + 60_000, what: 'resolved' }] });
+    const row = toWriteRow(change('resolved', T + 60_000, inc));
+    expect(row).toMatchObject({ id: 'inc-1', st: 'resolved', o: '2026-11-25T10:00:00.000Z', r: '2026-11-25T10:01:00.000Z', f: '2026-11-25T09:59:56.000Z', rk: 'backend:amqp://rabbit-1:5672', c: '2026-11-25T10:01:00.000Z' });
+    expect(row.tl).toEqual([{ at: '2026-11-25T10:00:00.000Z', what: 'opened' }, { at: '2026-11-25T10:01:00.000Z', what: 'resolved' }]);
+    expect(toIncident(readBack(change('resolved', T + 60_000, inc)))).toEqual(inc);
+  });
+
+  it('has no root_key for an incident without causes', () => {
+    expect(toWriteRow(change('opened', T, incident('x', { rootCauses: [] }))).rk).toBeNull();
+  });
+});
+
+describe('API views', () => {
+  it('gives the list item exactly the CONTRACT.md fields, then the additions', () => {
+    const row = { ...readBack(change('opened', T + 1_000, incident('inc-1'))), instance_count: 2, sort_at: '2026-11-25T10:00:00.000000Z' };
+    const view = toIncidentSummary(row);
+    expect(view).toEqual({
+      id: 'inc-1',
+      status: 'open',
+      openedAt: '2026-11-25T10:00:00.000Z',
+      resolvedAt: null,
+      rootCauses: [
+        { key: 'backend:amqp://rabbit-1:5672', confidence: 0.93, summary: '18 of 18 dependents lost it within 4 s', kind: 'backend' },
+        { key: 'host:rabbit-1', confidence: 0.2, summary: '1 of 1 instances silent', kind: 'host' },
+      ],
+      affected: { services: ['nova-api', 'nova-conductor'], instances: 2 },
+      firstEvidenceAt: '2026-11-25T09:59:56.000Z',
+      changedAt: '2026-11-25T10:00:01.000Z',
+      updatedAt: '2026-11-25T10:01:00.000Z',
+    });
+    expect(Object.keys(view).slice(0, 6)).toEqual(['id', 'status', 'openedAt', 'resolvedAt', 'rootCauses', 'affected']);
+  });
+
+  it('adds the instance keys and the timeline to the detail', () => {
+    const view = toIncidentDetail(readBack(change('opened', T, incident('inc-1'))));
+    expect(view.affected).toEqual({ services: ['nova-api', 'nova-conductor'], instances: 2, instanceKeys: ['instance:nova-api/a-1', 'instance:nova-conductor/c-1'] });
+    expect(view.timeline).toEqual([{ at: '2026-11-25T10:00:00.000Z', what: 'opened' }]);
+  });
+});
