@@ -71,7 +71,8 @@ describe('incidents and graph API', () => {
   const stored = (id: string) => stack.sql('SELECT * FROM incidents WHERE id = $1', [id]);
 
   beforeAll(async () => {
-    stack = await startStack();
+    // This spec writes synthetic incidents itself: no engine may rebuild (and resolve) them.
+    stack = await startStack({ env: { CORRELATION_ENABLED: 'false' } });
     store = stack.api.get(IncidentStore);
     await store.apply([change('opened', T - 60 * MIN, { ...I3, status: 'open', resolvedAt: null }), change('opened', T, I1)]);
     await store.apply([change('opened', T + MIN, { ...I2, status: 'open', resolvedAt: null }), change('resolved', T + 5 * MIN, I2), change('resolved', T - 30 * MIN, I3)]);

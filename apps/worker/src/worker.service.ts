@@ -1,5 +1,5 @@
 import { StorageMaintenance } from '@faultline/ingest';
-import { JobName, JobProducer, JobWorkers, QueueName } from '@faultline/platform';
+import { type FaultlineConfig, InjectConfig, JobName, JobProducer, JobWorkers, QueueName } from '@faultline/platform';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { CorrelationLeadership } from './correlation-leadership';
 import { CorrelationProcessor } from './processors/correlation.processor';
@@ -19,6 +19,7 @@ export class WorkerService implements OnApplicationBootstrap {
     private readonly maintain: MaintenanceProcessor,
     private readonly correlate: CorrelationProcessor,
     private readonly leadership: CorrelationLeadership,
+    @InjectConfig() private readonly config: FaultlineConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -35,6 +36,6 @@ export class WorkerService implements OnApplicationBootstrap {
       [JobName.MaintainStorage]: () => this.maintain.process(),
       [JobName.Correlate]: (data) => this.correlate.process(data),
     });
-    this.leadership.start();
+    if (this.config.CORRELATION_ENABLED) this.leadership.start();
   }
 }

@@ -29,6 +29,8 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: int(1, 64).default(2),
   /** How long a job's lock lives without renewal: a killed worker's batch is retried after it. */
   WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
+  /** Whether this worker stands for correlation leader (false: a worker pool that only stores reports). */
+  CORRELATION_ENABLED: bool.default(true),
   /** The correlation leader's lease: a dead leader is replaced after at most this long. */
   CORRELATION_LEASE_MS: int(1000, 600_000).default(15_000),
   AUTH_CACHE_MS: int(0, 600_000).default(5000),
