@@ -1,0 +1,195 @@
+import { configSchema, type FaultlineConfig, loadConfig, migrate } from '@faultline/platform';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import { pollUntil, sleep } from './poll-until';
+import type { Teardown } from './teardown';
+
+/**
+ * The real Faultline processes, built into dist/, against a database and a queue prefix of
+ * their own: what a deployment runs, minus the network between the boxes.
+ */
+export interface BenchStack {
+  databaseUrl: string;
+  queuePrefix: string;
+  adminToken: string;
+  apiUrl: string;
+  workerMetricsUrls: string[];
+  pids: { api: number[]; worker: number[] };
+  /** The configuration the children run with, parsed by Faultline's own schema. */
+  config: FaultlineConfig;
+  /** A connection to the bench database, for counting what was stored. */
+  db: Client;
+}
+
+export interface StackOptions {
+  /** Makes the database name and queue prefix unique to this run. */
+  runId: string;
+  /** The Postgres server (any database on it); the bench database is created beside it. */
+  postgresUrl: string;
+  redisUrl: string;
+  workerProcesses: number;
+  /** Further Faultline settings for the children (group commit, worker concurrency, ...). */
+  settings: Record<string, string>;
+  /** Extra node flags for the children, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
+  nodeArgs: string[];
+}
+
+/** Settings the stack decides itself; a run may not override them. */
+export const STACK_OWNED_SETTINGS = ['DATABASE_URL', 'REDIS_URL', 'HOST', 'PORT', 'WORKER_METRICS_PORT', 'FAULTLINE_ADMIN_TOKEN', 'QUEUE_PREFIX', 'LOG_LEVEL', 'MIGRATE_ON_START'];
+
+const DIST = join(__dirname, '..', '..');
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export async function startStack(options: StackOptions, teardown: Teardown): Promise<BenchStack> {
+  const databaseUrl = withDatabase(options.postgresUrl, `faultline_bench_${options.runId}`);
+  teardown.add('drop the bench database', () => dropDatabase(databaseUrl));
+  await migrate({ DATABASE_URL: databaseUrl });
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  teardown.add('close the bench connection', () => db.end());
+
+  const queuePrefix = `bench-${options.runId}`;
+  teardown.add('delete the queue keys', () => deleteKeys(options.redisUrl, `${queuePrefix}:*`));
+
+  const adminToken = randomBytes(24).toString('hex');
+  const apiPort = await freePort();
+  const metricsPorts: number[] = [];
+  for (let i = 0; i < options.workerProcesses; i++) metricsPorts.push(await freePort());
+  const env = (ports: { PORT: number; WORKER_METRICS_PORT: number }): Record<string, string> => ({
+    ...options.settings,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: options.redisUrl,
+    HOST: '127.0.0.1',
+    PORT: String(ports.PORT),
+    WORKER_METRICS_PORT: String(ports.WORKER_METRICS_PORT),
+    FAULTLINE_ADMIN_TOKEN: adminToken,
+    QUEUE_PREFIX: queuePrefix,
+    LOG_LEVEL: 'warn',
+    MIGRATE_ON_START: 'false',
+  });
+
+  const node = (script: string) => [...options.nodeArgs, join(DIST, script)];
+  const api = startChild('api', node('apps/api/src/main.js'), env({ PORT: apiPort, WORKER_METRICS_PORT: 0 }), teardown);
+  const workers = metricsPorts.map((port, i) =>
+    startChild(`worker${options.workerProcesses > 1 ? i + 1 : ''}`, node('apps/worker/src/main.js'), env({ PORT: 0, WORKER_METRICS_PORT: port }), teardown),
+  );
+
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const workerMetricsUrls = metricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`);
+  await waitForOk(`${apiUrl}/readyz`, api);
+  await Promise.all(workerMetricsUrls.map((url, i) => waitForOk(url, workers[i])));
+
+  return {
+    databaseUrl,
+    queuePrefix,
+    adminToken,
+    apiUrl,
+    workerMetricsUrls,
+    pids: { api: [api.child.pid!], worker: workers.map((w) => w.child.pid!) },
+    config: loadConfig(env({ PORT: apiPort, WORKER_METRICS_PORT: metricsPorts[0] })),
+    db,
+  };
+}
+
+interface RunningChild {
+  name: string;
+  child: ChildProcess;
+  /** Set once the process has exited. */
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null;
+  stopping: boolean;
+}
+
+/** Spawns `node <args>`, forwards its output line by line with a prefix, and registers its stop. */
+function startChild(name: string, args: string[], settings: Record<string, string>, teardown: Teardown): RunningChild {
+  // The children get the bench's environment (PATH, NODE_OPTIONS, ...) minus any Faultline
+  // setting it happens to carry, then exactly the settings chosen for the run.
+  const faultlineKeys = new Set(Object.keys(configSchema.shape));
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !faultlineKeys.has(k)));
+  const child = spawn(process.execPath, args, { env: { ...inherited, ...settings }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const running: RunningChild = { name, child, exit: null, stopping: false };
+  child.on('exit', (code, signal) => {
+    running.exit = { code, signal };
+    if (!running.stopping) console.error(`${name} exited unexpectedly (code ${code}, signal ${signal})`);
+  });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
+  }
+  teardown.add(`stop ${name}`, () => stopChild(running));
+  return running;
+}
+
+/** SIGTERM lets the process drain; SIGKILL if it has not exited in time. */
+async function stopChild(running: RunningChild): Promise<void> {
+  if (running.exit) return;
+  running.stopping = true;
+  const exited = new Promise<void>((resolve) => running.child.once('exit', () => resolve()));
+  running.child.kill('SIGTERM');
+  const inTime = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS).then(() => false)]);
+  if (!inTime) {
+    console.error(`${running.name} did not stop within ${STOP_TIMEOUT_MS} ms: killing it`);
+    running.child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+async function waitForOk(url: string, owner: RunningChild): Promise<void> {
+  await pollUntil(
+    async () => {
+      if (owner.exit) throw new Error(`${owner.name} exited (code ${owner.exit.code}, signal ${owner.exit.signal}) before it was ready`);
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+      await res?.arrayBuffer();
+      return res?.status === 200 ? true : null;
+    },
+    { timeoutMs: START_TIMEOUT_MS, intervalMs: 200, what: `${owner.name} (${url}) to answer 200` },
+  );
+}
+
+function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function dropDatabase(databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const admin = new Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
+  const redis = new IORedis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A port free on 127.0.0.1 right now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
