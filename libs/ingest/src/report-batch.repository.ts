@@ -74,18 +74,28 @@ export class ReportBatchRepository {
         if (c.targetKey && c.target) backends.set(c.targetKey, { target: c.target, at: Math.min(backends.get(c.targetKey)?.at ?? Infinity, r.observedAt) });
       }
     }
-    const serviceRows = [...services].map(([n, at]) => ({ n, at: iso(at) })).sort(byKey((r) => r.n));
+    // DO NOTHING, then an UPDATE of only the rows that change: DO UPDATE ... WHERE would lock
+    // every conflicting row until commit, serialising concurrent batches on popular hosts.
+    const serviceRows = json([...services].map(([n, at]) => ({ n, at: iso(at) })).sort(byKey((r) => r.n)));
     await em.query(
-      `INSERT INTO services (name, first_seen_at) SELECT n, at FROM json_to_recordset($1::json) AS x(n text, at timestamptz)
-       ON CONFLICT (name) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at WHERE EXCLUDED.first_seen_at < services.first_seen_at`,
-      [json(serviceRows)],
+      `INSERT INTO services (name, first_seen_at) SELECT n, at FROM json_to_recordset($1::json) AS x(n text, at timestamptz) ON CONFLICT DO NOTHING`,
+      [serviceRows],
+    );
+    await em.query(
+      `UPDATE services s SET first_seen_at = x.at FROM json_to_recordset($1::json) AS x(n text, at timestamptz)
+       WHERE s.name = x.n AND x.at < s.first_seen_at`,
+      [serviceRows],
     );
     if (hosts.size) {
-      const rows = [...hosts].map(([n, h]) => ({ n, z: h.zone, at: iso(h.at) })).sort(byKey((r) => r.n));
+      const rows = json([...hosts].map(([n, h]) => ({ n, z: h.zone, at: iso(h.at) })).sort(byKey((r) => r.n)));
       await em.query(
-        `INSERT INTO hosts (name, zone, first_seen_at) SELECT n, z, at FROM json_to_recordset($1::json) AS x(n text, z text, at timestamptz)
-         ON CONFLICT (name) DO UPDATE SET zone = EXCLUDED.zone WHERE hosts.zone IS DISTINCT FROM EXCLUDED.zone AND EXCLUDED.zone IS NOT NULL`,
-        [json(rows)],
+        `INSERT INTO hosts (name, zone, first_seen_at) SELECT n, z, at FROM json_to_recordset($1::json) AS x(n text, z text, at timestamptz) ON CONFLICT DO NOTHING`,
+        [rows],
+      );
+      await em.query(
+        `UPDATE hosts h SET zone = x.z FROM json_to_recordset($1::json) AS x(n text, z text, at timestamptz)
+         WHERE h.name = x.n AND x.z IS NOT NULL AND h.zone IS DISTINCT FROM x.z`,
+        [rows],
       );
     }
     if (backends.size) {
