@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { FaultClass } from '@faultline/simulator';
 import { playOverHttp } from './support/scenario-over-http';
+import { pollUntil } from './support/poll-until';
 import { freshDatabase, startStack, type Stack } from './support/stack';
 import { TEST_ADMIN_TOKEN } from './support/test-env';
 
@@ -70,6 +71,28 @@ describe('correlation through the real HTTP API', () => {
     await play('flaps-only', 4, prefix);
     expect(await incidentsOf(prefix)).toEqual([]);
   }, 120_000);
+
+  it('an alias set through the API joins a target to the instance that serves it, in the served graph', async () => {
+    const p = `alias${Date.now().toString(36)}`;
+    const at = new Date(nextStart).toISOString();
+    const res = await stack.call('POST', '/api/v1/reports', [
+      { service: `${p}-mq`, instance: `${p}-rabbit`, observedAt: at, checks: [{ name: 'process', status: 'pass' }] },
+      { service: `${p}-app`, instance: `${p}-app-1`, observedAt: at, checks: [{ name: 'mq', target: `amqp://${p}-bus.internal`, status: 'pass' }] },
+    ]);
+    expect(res.status).toBe(202);
+    const backend = `backend:amqp://${p}-bus.internal:5672`;
+    const put = await stack.call('PUT', '/api/v1/aliases', { target: `amqp://${p}-bus.internal`, servedBy: `instance:${p}-mq/${p}-rabbit` });
+    expect(put).toMatchObject({ status: 200, json: { targetKey: backend, servedBy: `instance:${p}-mq/${p}-rabbit` } });
+    const paths = async (body: object) => (await stack.call('PUT', '/api/v1/aliases', body)).json.errors.map((e: { path: string }) => e.path);
+    expect(await paths({ target: `amqp://${p}-bus.internal`, servedBy: 'pod:x' })).toEqual(['/servedBy']);
+    expect(await paths({ target: 'no uri', servedBy: `instance:${p}-mq/${p}-rabbit` })).toEqual(['/target']);
+    const graph = await pollUntil(
+      () => stack.call('GET', `/api/v1/graph?around=${encodeURIComponent(backend)}&depth=1`),
+      (r) => r.status === 200 && r.json.edges.some((e: { source: string; target: string }) => e.source === backend && e.target === `instance:${p}-mq/${p}-rabbit`),
+      { timeoutMs: 15_000, intervalMs: 500, what: 'the served_by edge of the alias in GET /api/v1/graph' },
+    );
+    expect(graph.status).toBe(200);
+  });
 
   const contractCheck = resolve(__dirname, '../../shared/contract-check.mjs');
   (existsSync(contractCheck) ? it : it.skip)('passes the shared contract check', async () => {

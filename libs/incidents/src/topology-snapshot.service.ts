@@ -58,11 +58,11 @@ export class TopologySnapshotService {
   }
 
   private async build(): Promise<Snapshot> {
-    const { instances, checks, eventNow } = await this.state.load();
+    const { instances, checks, aliases, eventNow } = await this.state.load();
     const state = orderState(instances, checks);
-    const structure = structureKey(state);
+    const structure = structureKey(state, aliases);
     if (this.learned?.structure !== structure) {
-      const graph = learnGraph(state);
+      const graph = learnGraph(state, aliases);
       graph.export(); // resolves pending backend servings now, so hasNode sees every node
       this.learned = { structure, graph };
     }

@@ -1,3 +1,4 @@
+import type { AliasRow } from './repositories/topology-state.repository';
 import { hostKey, instanceKey, type Report, serviceKey, type Status, zoneKey } from '@faultline/reports';
 import { type NodeAttributes, TopologyGraph, type TopologyJson } from '@faultline/topology';
 
@@ -86,15 +87,17 @@ export function orderState(instances: readonly InstanceStateRow[], checks: reado
  * equal graphs, so a graph can be reused while only statuses change. Names hold no control
  * characters (report schema), so NUL and SOH separate them unambiguously.
  */
-export function structureKey(state: readonly InstanceState[]): string {
-  return state
-    .map(({ row, checks }) => [row.service, row.name, row.host ?? '', row.zone ?? '', ...checks.map((c) => c.backend_key ?? '')].join('\u0000'))
-    .join('\u0001');
+export function structureKey(state: readonly InstanceState[], aliases: readonly AliasRow[] = []): string {
+  return [
+    ...aliases.map((a) => `${a.target_key}\u0000${a.served_by}`),
+    ...state.map(({ row, checks }) => [row.service, row.name, row.host ?? '', row.zone ?? '', ...checks.map((c) => c.backend_key ?? '')].join('\u0000')),
+  ].join('\u0001');
 }
 
 /** Learns the graph from one synthetic report per instance. O(I + C) for I instances and C checks. */
-export function learnGraph(state: readonly InstanceState[]): TopologyGraph {
+export function learnGraph(state: readonly InstanceState[], aliases: readonly AliasRow[] = []): TopologyGraph {
   const graph = new TopologyGraph();
+  for (const a of aliases) graph.setAlias(a.target_key, a.served_by);
   for (const { row, checks } of state) graph.observe(toReport(row, checks));
   return graph;
 }

@@ -8,11 +8,17 @@ import type { CheckStateRow, InstanceStateRow } from '../topology-snapshot';
  * The current state the graph is rebuilt from: every instance and every current check, in two
  * sequential scans (no per-entity queries), inside one read-only snapshot so the two agree.
  */
+/** An explicit alias: the check target `target_key` is served by the entity `served_by`. */
+export interface AliasRow {
+  target_key: string;
+  served_by: string;
+}
+
 @Injectable()
 export class TopologyStateRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async load(): Promise<{ instances: InstanceStateRow[]; checks: CheckStateRow[]; eventNow: Date | null }> {
+  async load(): Promise<{ instances: InstanceStateRow[]; checks: CheckStateRow[]; aliases: AliasRow[]; eventNow: Date | null }> {
     return this.dataSource.transaction('REPEATABLE READ', async (em) => {
       const [clock]: { now: Date | null }[] = await em.query(`SELECT ${EVENT_NOW_SQL} AS now`);
       const instances: InstanceStateRow[] = await em.query(
@@ -20,7 +26,8 @@ export class TopologyStateRepository {
         [clock.now],
       );
       const checks: CheckStateRow[] = await em.query(`SELECT service, instance, name, backend_key, status FROM check_states`);
-      return { instances, checks, eventNow: clock.now };
+      const aliases: AliasRow[] = await em.query(`SELECT target_key, served_by FROM aliases ORDER BY target_key`);
+      return { instances, checks, aliases, eventNow: clock.now };
     });
   }
 }
