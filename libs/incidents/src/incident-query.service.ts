@@ -1,5 +1,5 @@
 import { InvalidInputException } from '@faultline/platform';
-import { decodeCursor, DEFAULT_PAGE_LIMIT, InvalidCursorError, isRfc3339, MAX_PAGE_LIMIT, type Page, toPage } from '@faultline/inventory';
+import { isRfc3339, type Page, readCursor, readLimit, toPage } from '@faultline/inventory';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { INCIDENT_STATUS_FILTERS, type IncidentDetail, type IncidentListQuery, type IncidentSummary } from './incident.model';
 import { toIncidentDetail, toIncidentSummary } from './incident-rows';
@@ -12,7 +12,8 @@ export class IncidentQueryService {
 
   async list(query: IncidentListQuery): Promise<Page<IncidentSummary>> {
     const limit = readLimit(query.limit);
-    const before = readCursor(query.cursor);
+    // (opened_at, id) of the previous page's last incident.
+    const before = readCursor(query.cursor, ['time', 'text']) as [string, string] | null;
     if (query.status !== undefined && !INCIDENT_STATUS_FILTERS.includes(query.status)) throw invalid('/status', `must be one of ${INCIDENT_STATUS_FILTERS.join(', ')}`);
     if (query.since !== undefined && !isRfc3339(query.since)) throw invalid('/since', 'must be an RFC 3339 time');
     const status = query.status === undefined || query.status === 'all' ? null : query.status;
@@ -35,27 +36,6 @@ export class IncidentQueryService {
     if (!row) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no incident ${JSON.stringify(id)}` });
     return toIncidentDetail(row);
   }
-}
-
-/** (opened_at, id) of the previous page's last incident, or null; a bad cursor is a 400 naming /cursor. */
-function readCursor(raw: string | undefined): [string, string] | null {
-  if (raw === undefined) return null;
-  try {
-    const [openedAt, id] = decodeCursor(raw, ['time', 'text']);
-    return [openedAt, id];
-  } catch (e) {
-    if (e instanceof InvalidCursorError) throw new InvalidInputException([{ path: '/cursor', reason: e.message }], 'invalid cursor');
-    throw e;
-  }
-}
-
-/** The HTTP edge validated it already; this keeps the service safe on its own. */
-function readLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_PAGE_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
-    throw invalid('/limit', `must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
-  }
-  return limit;
 }
 
 const invalid = (path: string, reason: string) => new InvalidInputException([{ path, reason }]);

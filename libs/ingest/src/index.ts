@@ -6,3 +6,4 @@ export * from './group-commit';
 export * from './report-partitions';
 export * from './state/state.model';
 export * from './state/state-planner';
+export * from './stored-report';

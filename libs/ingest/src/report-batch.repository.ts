@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CheckState, InstanceState, Transition } from './state/state.model';
 import type { InstanceReplay } from './state/state-planner';
+import { reportFromStored, STORED_REPORT_COLUMNS, storedBody, type StoredReportRow } from './stored-report';
 import { checkId, instanceId, splitInstanceId } from './state/state.model';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -51,7 +52,7 @@ export class ReportBatchRepository {
       r: iso(r.receivedAt),
       st: r.status,
       id: r.id,
-      b: { host: r.host, labels: r.labels, checks: r.checks },
+      b: storedBody(r),
     }));
     const inserted: { service: string; instance: string; t: number }[] = await em.query(
       `INSERT INTO reports (service, instance, observed_at, received_at, status, client_id, body)
@@ -154,7 +155,7 @@ export class ReportBatchRepository {
     if (keys.length === 0) return new Map();
     const param = json(keys.map((k) => ({ s: k.service, i: k.instance, f: iso(k.from) })));
     const reportRows: StoredReportRow[] = await em.query(
-      `SELECT r.service, r.instance, r.observed_at, r.received_at, r.status, r.client_id, r.body
+      `SELECT ${STORED_REPORT_COLUMNS}
        FROM reports r JOIN json_to_recordset($1::json) AS k(s text, i text, f timestamptz)
          ON r.service = k.s AND r.instance = k.i AND r.observed_at >= k.f
        ORDER BY r.service, r.instance, r.observed_at`,
@@ -169,7 +170,7 @@ export class ReportBatchRepository {
         [param],
       );
     const replays = new Map<string, InstanceReplay>(keys.map((k) => [instanceId(k.service, k.instance), { from: k.from, reports: [], baseline: new Map() }]));
-    for (const row of reportRows) replays.get(instanceId(row.service, row.instance))!.reports.push(toReport(row));
+    for (const row of reportRows) replays.get(instanceId(row.service, row.instance))!.reports.push(reportFromStored(row));
     for (const state of current.values()) {
       const replay = replays.get(instanceId(state.service, state.instance));
       if (replay && state.since < replay.from) replay.baseline.set(state.name, state);
@@ -264,28 +265,6 @@ interface InstanceRow {
   last_received_at: Date | number;
   interval_ms: number | null;
 }
-
-interface StoredReportRow {
-  service: string;
-  instance: string;
-  observed_at: Date;
-  received_at: Date;
-  status: Report['status'];
-  client_id: string | null;
-  body: { host: string | null; labels: Record<string, string>; checks: Report['checks'] };
-}
-
-const toReport = (r: StoredReportRow): Report => ({
-  id: r.client_id,
-  service: r.service,
-  instance: r.instance,
-  host: r.body.host,
-  labels: r.body.labels,
-  observedAt: ms(r.observed_at),
-  receivedAt: ms(r.received_at),
-  status: r.status,
-  checks: r.body.checks,
-});
 
 interface CheckRow {
   service: string;

@@ -6,3 +6,4 @@ export * from './service-query.service';
 export * from './instance-query.service';
 export * from './backend-query.service';
 export * from './rfc3339';
+export { readCursor, readLimit } from './query-input';

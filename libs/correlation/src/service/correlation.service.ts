@@ -55,9 +55,10 @@ export class CorrelationService {
       replayed += page.length;
     }
     const reopened = new Set(this.engine.openIncidents().map((i) => i.id));
+    const replayedIds = new Set(changes.map((c) => c.incident.id));
     const at = this.engine.watermark;
     for (const incident of open) {
-      if (reopened.has(incident.id) || changes.some((c) => c.incident.id === incident.id)) continue;
+      if (reopened.has(incident.id) || replayedIds.has(incident.id)) continue;
       changes.push({
         type: 'resolved',
         at,
