@@ -1,6 +1,6 @@
 import { JobProducer, QueueName } from '@faultline/platform';
-import { parseTarget, type Report } from '@faultline/reports';
-import { buildScenario, type FaultClass, type GroundTruth, playScenario } from '@faultline/simulator';
+import type { Report } from '@faultline/reports';
+import { buildScenario, type FaultClass, type GroundTruth, playScenario, prefixKey, toNativeReport } from '@faultline/simulator';
 import { pollUntil } from './poll-until';
 import type { Stack } from './stack';
 
@@ -31,10 +31,10 @@ export async function playOverHttp(
   };
   for (const e of events) {
     if (e.kind === 'alias') {
-      const res = await stack.call('PUT', '/api/v1/aliases', { target: renameKey(e.targetKey, prefix), servedBy: renameKey(e.servedBy, prefix) });
+      const res = await stack.call('PUT', '/api/v1/aliases', { target: prefixKey(e.targetKey, prefix), servedBy: prefixKey(e.servedBy, prefix) });
       if (res.status !== 200) throw new Error(`PUT /api/v1/aliases answered ${res.status}: ${res.text}`);
     } else if (e.kind === 'report') {
-      batch.push(toNative(e.report, prefix, shift));
+      batch.push(toNativeReport(e.report, prefix, shift));
     } else if (e.at - flushedAt >= 5000) {
       await flush();
       flushedAt = e.at;
@@ -43,7 +43,7 @@ export async function playOverHttp(
   await flush();
   await drained(stack);
   return {
-    truths: truths.map((t) => ({ ...t, rootKey: renameKey(t.rootKey, prefix), affected: t.affected.map((k) => renameKey(k, prefix)) })),
+    truths: truths.map((t) => ({ ...t, rootKey: prefixKey(t.rootKey, prefix), affected: t.affected.map((k) => prefixKey(k, prefix)) })),
     endAt: scenario.endAt + shift,
   };
 }
@@ -56,45 +56,4 @@ export async function drained(stack: Stack): Promise<void> {
     (d) => [QueueName.Ingest, QueueName.Correlation].every((q) => d[q].waiting + d[q].active + d[q].delayed + (d[q].prioritized ?? 0) === 0),
     { timeoutMs: 60_000, intervalMs: 200, what: 'ingest and correlation queues drained' },
   );
-}
-
-/** The same entity key with every name prefixed (hosts inside backend URIs too). */
-export function renameKey(key: string, p: string): string {
-  const colon = key.indexOf(':');
-  const kind = key.slice(0, colon);
-  const rest = key.slice(colon + 1);
-  switch (kind) {
-    case 'backend':
-      return `backend:${renameTarget(rest, p)}`;
-    case 'instance': {
-      const slash = rest.indexOf('/');
-      return `instance:${p}${rest.slice(0, slash)}/${p}${rest.slice(slash + 1)}`;
-    }
-    default:
-      return `${kind}:${p}${rest}`;
-  }
-}
-
-function renameTarget(target: string, p: string): string {
-  const url = new URL(parseTarget(target).display);
-  url.hostname = `${p}${url.hostname}`;
-  return url.toString().replace(/\/$/, '');
-}
-
-function toNative(r: Report, p: string, shift: number): object {
-  return {
-    service: `${p}${r.service}`,
-    instance: `${p}${r.instance}`,
-    host: r.host === null ? undefined : `${p}${r.host}`,
-    labels: Object.fromEntries(Object.entries(r.labels).map(([k, v]) => [k, k === 'zone' ? `${p}${v}` : v])),
-    observedAt: new Date(r.observedAt + shift).toISOString(),
-    status: r.status,
-    checks: r.checks.map((c) => ({
-      name: c.name,
-      target: c.target === null ? undefined : renameTarget(c.target, p),
-      status: c.status,
-      latencyMs: c.latencyMs ?? undefined,
-      output: c.output ?? undefined,
-    })),
-  };
 }

@@ -50,10 +50,10 @@ describe('latestPerIncident', () => {
 
 describe('toWriteRow / toIncident', () => {
   it('writes times as RFC 3339, the top cause as root_key, and reads back the same incident', () => {
-    const inc = incident('inc-1', { status: 'resolved', resolvedAt: T + 60_000, timeline: [{ at: T, what: 'opened' }, { at: T + 60_000, what: 'resolved' }] });
+    const inc = incident('inc-1', { status: 'resolved', resolvedAt: T + 60_000, timeline: [{ at: T, what: 'opened', topCause: 'backend:amqp://rabbit-1:5672' }, { at: T + 60_000, what: 'resolved' }] });
     const row = toWriteRow(change('resolved', T + 60_000, inc));
     expect(row).toMatchObject({ id: 'inc-1', st: 'resolved', o: '2026-11-25T10:00:00.000Z', r: '2026-11-25T10:01:00.000Z', f: '2026-11-25T09:59:56.000Z', rk: 'backend:amqp://rabbit-1:5672', c: '2026-11-25T10:01:00.000Z' });
-    expect(row.tl).toEqual([{ at: '2026-11-25T10:00:00.000Z', what: 'opened' }, { at: '2026-11-25T10:01:00.000Z', what: 'resolved' }]);
+    expect(row.tl).toEqual([{ at: '2026-11-25T10:00:00.000Z', what: 'opened', topCause: 'backend:amqp://rabbit-1:5672' }, { at: '2026-11-25T10:01:00.000Z', what: 'resolved' }]);
     expect(toIncident(readBack(change('resolved', T + 60_000, inc)))).toEqual(inc);
   });
 

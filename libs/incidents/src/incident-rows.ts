@@ -17,7 +17,7 @@ export interface IncidentWriteRow {
   rc: RootCause[];
   s: string[];
   i: string[];
-  tl: { at: string; what: string }[];
+  tl: StoredTimelineEntry[];
   c: string;
 }
 
@@ -43,8 +43,18 @@ export interface IncidentListRow extends IncidentRow {
 
 export interface IncidentDetailRow extends IncidentRow {
   affected_instances: string[];
-  timeline: { at: string; what: string }[];
+  timeline: StoredTimelineEntry[];
 }
+
+/** A timeline entry as stored (jsonb) and served: `topCause` only where a cause became first. */
+interface StoredTimelineEntry {
+  at: string;
+  what: string;
+  topCause?: string;
+}
+
+const withTopCause = <T extends object>(entry: T, topCause: string | undefined): T & { topCause?: string } =>
+  topCause === undefined ? entry : { ...entry, topCause };
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -74,7 +84,7 @@ export function toWriteRow(change: IncidentChange): IncidentWriteRow {
     rc: inc.rootCauses.map((c) => ({ key: c.key, kind: c.kind, confidence: c.confidence, summary: c.summary })),
     s: [...inc.affected.services],
     i: [...inc.affected.instances],
-    tl: inc.timeline.map((e) => ({ at: iso(e.at), what: e.what })),
+    tl: inc.timeline.map((e) => withTopCause({ at: iso(e.at), what: e.what }, e.topCause)),
     c: iso(change.at),
   };
 }
@@ -89,7 +99,7 @@ export function toIncident(row: IncidentDetailRow): Incident {
     firstEvidenceAt: row.first_evidence_at.getTime(),
     rootCauses: row.root_causes.map((c) => ({ key: c.key, kind: c.kind, confidence: c.confidence, summary: c.summary })),
     affected: { services: [...row.affected_services], instances: [...row.affected_instances] },
-    timeline: row.timeline.map((e) => ({ at: Date.parse(e.at), what: e.what })),
+    timeline: row.timeline.map((e) => withTopCause({ at: Date.parse(e.at), what: e.what }, e.topCause)),
   };
 }
 
@@ -117,6 +127,6 @@ export function toIncidentDetail(row: IncidentDetailRow): IncidentDetail {
   return {
     ...view,
     affected: { ...view.affected, instanceKeys: [...row.affected_instances] },
-    timeline: row.timeline.map((e) => ({ at: e.at, what: e.what })),
+    timeline: row.timeline.map((e) => withTopCause({ at: e.at, what: e.what }, e.topCause)),
   };
 }

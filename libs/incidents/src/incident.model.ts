@@ -34,6 +34,8 @@ export interface IncidentSummary {
 export interface TimelineEntryView {
   at: string;
   what: string;
+  /** Where a cause became first (the incident opened, or was re-ranked): that cause's key. */
+  topCause?: string;
 }
 
 export interface IncidentDetail extends Omit<IncidentSummary, 'affected'> {

@@ -7,3 +7,4 @@ export { buildScenario, SCENARIO_EPOCH } from './scenario-builder';
 export { playScenario } from './scenario-player';
 export * from './scorer';
 export { NaiveBaseline } from './naive-baseline';
+export { prefixKey, toNativeReport } from './native-reports';

@@ -21,13 +21,13 @@ const TAIL_MS = 90_000;
  *                      odd seed: a host carrying a cache dies (dependents fail before silence shows)
  *   zone-outage        every host of one zone dies
  *   flaps-only         nothing: background flaps only
- * Faults start 120-130 s in (after intervals are learned) and last 120-150 s; the scenario ends
+ * Faults start 120-130 s in by default (after intervals are learned; `warmupMs` shortens it) and last 120-150 s; the scenario ends
  * 90 s after the last fault ends. Deterministic in the seed.
  */
 export function buildScenario(spec: ScenarioSpec): Scenario {
   const topology = generateTopology(spec.seed, spec.instances);
   const rng = new Prng(spec.seed).fork(`faults:${spec.faultClass}`);
-  const startAt = SCENARIO_EPOCH + WARMUP_MS + rng.int(0, 10_000);
+  const startAt = SCENARIO_EPOCH + (spec.warmupMs ?? WARMUP_MS) + rng.int(0, 10_000);
   const duration = 120_000 + rng.int(0, 30_000);
   const faults = planFaults(spec.faultClass, topology, rng, startAt, duration, spec.seed);
   const endAt = faults.length === 0 ? SCENARIO_EPOCH + 400_000 : Math.max(...faults.map((f) => f.endAt)) + TAIL_MS;

@@ -98,6 +98,8 @@ export interface ScenarioSpec {
   instances: number;
   /** Share of checks failing by chance at each report (background flaps). Default 0.005. */
   flapRate?: number;
+  /** Event time before the first fault (plus 0-10 s). Default 120 s; intervals need 2 reports to be learned. */
+  warmupMs?: number;
 }
 
 export interface Scenario {

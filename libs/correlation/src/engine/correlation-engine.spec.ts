@@ -80,6 +80,7 @@ describe('CorrelationEngine', () => {
     expect(last.incident.affected.services).toEqual(['app', 'rabbitmq']);
     expect(last.incident.affected.instances).toHaveLength(21);
     expect(last.incident.timeline.map((e) => e.what)).toEqual([expect.stringMatching(/^first evidence: /), expect.stringMatching(/^opened: backend:amqp/), expect.stringMatching(/^resolved/)]);
+    expect(last.incident.timeline.map((e) => e.topCause)).toEqual([undefined, 'backend:amqp://rabbit-1:5672', undefined]);
   });
 
   it('blames one instance that loses a backend the others still reach, and never the backend', () => {

@@ -20,6 +20,8 @@ export interface RootCause {
 export interface TimelineEntry {
   at: number;
   what: string;
+  /** On the entries where a cause became first (opened, re-ranked): its key. */
+  topCause?: string;
 }
 
 export interface Incident {
@@ -47,7 +49,10 @@ export interface IncidentChange {
 export interface CorrelationOptions {
   /** An instance silent for this many of its own intervals is stale (CONTRACT.md: 3). */
   staleIntervals: number;
-  /** An instance silent for this many intervals is overdue: early evidence for hosts and zones. */
+  /**
+   * An instance silent for this many intervals is overdue: early evidence for hosts and zones.
+   * 1.1 leaves a tenth of the interval for scheduling jitter (a second at 10 s).
+   */
   overdueFactor: number;
   /** The interval assumed for an instance until its own is learned from two reports. */
   initialIntervalMs: number;
@@ -75,7 +80,7 @@ export interface CorrelationOptions {
 
 export const DEFAULT_CORRELATION_OPTIONS: Readonly<CorrelationOptions> = Object.freeze({
   staleIntervals: 3,
-  overdueFactor: 1.2,
+  overdueFactor: 1.1,
   initialIntervalMs: 10_000,
   majority: 0.5,
   partialShare: 0.25,

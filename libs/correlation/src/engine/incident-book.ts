@@ -146,7 +146,7 @@ export class IncidentBook {
       services: new Set(), instances: new Set(), symptoms: new Set(), roots: [], held: new Set(), peakWeight: c.weight, signature: '',
       timeline: [
         { at: first.since, what: `first evidence: ${describe(first)}` },
-        { at, what: `opened: ${causes[0].key} (${causes[0].summary})` },
+        { at, what: `opened: ${causes[0].key} (${causes[0].summary})`, topCause: causes[0].key },
       ],
     };
     this.attach(inc, [c], []);
@@ -170,7 +170,7 @@ export class IncidentBook {
     const primary = takeover ? heaviest : current;
     if (primary && (takeover || primary.weight >= inc.peakWeight)) {
       const causes = rank(primary, attached.filter((c) => c !== primary));
-      if (takeover) inc.timeline.push({ at, what: `re-ranked: ${causes[0].key} now first (was ${top}): ${causes[0].summary}` });
+      if (takeover) inc.timeline.push({ at, what: `re-ranked: ${causes[0].key} now first (was ${top}): ${causes[0].summary}`, topCause: causes[0].key });
       else for (const clause of newClauses(inc.causes[0].summary, causes[0].summary)) inc.timeline.push({ at, what: `${top}: ${clause}` });
       inc.causes = causes;
       inc.peakWeight = takeover ? primary.weight : Math.max(inc.peakWeight, primary.weight);

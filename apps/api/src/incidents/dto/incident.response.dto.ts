@@ -1,7 +1,7 @@
 import type { IncidentDetail, IncidentSummary, RootCauseView, TimelineEntryView } from '@faultline/incidents';
 import type { Page } from '@faultline/inventory';
 import type { EntityKind } from '@faultline/reports';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 const ENTITY_KINDS: EntityKind[] = ['backend', 'host', 'service', 'instance', 'zone'];
 
@@ -77,6 +77,9 @@ export class TimelineEntryDto implements TimelineEntryView {
 
   @ApiProperty({ example: 'opened: backend:amqp://rabbit-1:5672: 18 of 18 dependents lost it within 4 s' })
   what: string;
+
+  @ApiPropertyOptional({ description: 'On the entries where a cause became first (opened, re-ranked): its key', example: 'backend:amqp://rabbit-1:5672' })
+  topCause?: string;
 }
 
 export class IncidentDetailDto extends IncidentBaseDto implements IncidentDetail {
