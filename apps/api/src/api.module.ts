@@ -1,3 +1,4 @@
+import { CollectorsModule } from '@faultline/collectors';
 import { IncidentsModule } from '@faultline/incidents';
 import { ReportIntakeModule } from '@faultline/ingest';
 import { InventoryModule } from '@faultline/inventory';
@@ -17,6 +18,10 @@ import { AliasModule } from '@faultline/correlation';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AliasesController } from './aliases/aliases.controller';
+import { ComponentsController } from './collectors/components.controller';
+import { IngestFormatsController } from './collectors/ingest-formats.controller';
+import { SourcesController } from './collectors/sources.controller';
+import { TargetsController } from './collectors/targets.controller';
 import { HealthController } from './health/health.controller';
 import { IncidentsController } from './incidents/incidents.controller';
 import { BackendsController } from './inventory/backends.controller';
@@ -43,8 +48,10 @@ export class ApiModule {
         InventoryModule,
         IncidentsModule,
         AliasModule,
+        CollectorsModule,
       ],
-      controllers: [ReportsController, ServicesController, InstancesController, BackendsController, TokensController, HealthController, IncidentsController, TopologyController, AliasesController],
+      controllers: [ReportsController, ServicesController, InstancesController, BackendsController, TokensController, HealthController, IncidentsController, TopologyController, AliasesController,
+        IngestFormatsController, TargetsController, SourcesController, ComponentsController],
       providers: [ReadinessService],
     };
   }

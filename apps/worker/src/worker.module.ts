@@ -1,3 +1,4 @@
+import { CollectorsModule } from '@faultline/collectors';
 import { CorrelationModule } from '@faultline/correlation';
 import { ReportStoreModule } from '@faultline/ingest';
 import { ConfigModule, dataSourceOptions, type FaultlineConfig, loggerParams, MetricsModule, QueueModule } from '@faultline/platform';
@@ -8,6 +9,7 @@ import { CorrelationLeadership } from './correlation-leadership';
 import { CorrelationProcessor } from './processors/correlation.processor';
 import { IngestProcessor } from './processors/ingest.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { PollProcessor } from './processors/poll.processor';
 import { WorkerService } from './worker.service';
 
 /** The worker role: consumes the queues. No HTTP API. */
@@ -24,8 +26,9 @@ export class WorkerModule {
         QueueModule,
         ReportStoreModule,
         CorrelationModule,
+        CollectorsModule,
       ],
-      providers: [IngestProcessor, MaintenanceProcessor, CorrelationProcessor, CorrelationLeadership, WorkerService],
+      providers: [IngestProcessor, MaintenanceProcessor, CorrelationProcessor, PollProcessor, CorrelationLeadership, WorkerService],
     };
   }
 }

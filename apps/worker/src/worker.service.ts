@@ -1,3 +1,4 @@
+import { TargetFileLoader } from '@faultline/collectors';
 import { StorageMaintenance } from '@faultline/ingest';
 import { type FaultlineConfig, InjectConfig, JobName, JobProducer, JobWorkers, QueueName } from '@faultline/platform';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
@@ -5,6 +6,7 @@ import { CorrelationLeadership } from './correlation-leadership';
 import { CorrelationProcessor } from './processors/correlation.processor';
 import { IngestProcessor } from './processors/ingest.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { PollProcessor } from './processors/poll.processor';
 
 const MAINTENANCE_EVERY_MS = 60 * 60_000;
 
@@ -18,6 +20,8 @@ export class WorkerService implements OnApplicationBootstrap {
     private readonly ingest: IngestProcessor,
     private readonly maintain: MaintenanceProcessor,
     private readonly correlate: CorrelationProcessor,
+    private readonly poll: PollProcessor,
+    private readonly targetFile: TargetFileLoader,
     private readonly leadership: CorrelationLeadership,
     @InjectConfig() private readonly config: FaultlineConfig,
   ) {}
@@ -31,10 +35,14 @@ export class WorkerService implements OnApplicationBootstrap {
       { every: MAINTENANCE_EVERY_MS },
       { name: JobName.MaintainStorage, data: {} },
     );
+    // The targets file is applied before polling starts; a bad file stops the worker with its errors.
+    if (this.config.COLLECTOR_TARGETS_FILE) await this.targetFile.apply(this.config.COLLECTOR_TARGETS_FILE);
+    await this.targetFile.reconcileSchedulers();
     this.workers.start({
       [JobName.IngestBatch]: (data, job) => this.ingest.process(data, job),
       [JobName.MaintainStorage]: () => this.maintain.process(),
       [JobName.Correlate]: (data) => this.correlate.process(data),
+      [JobName.PollTarget]: (data) => this.poll.process(data),
     });
     if (this.config.CORRELATION_ENABLED) this.leadership.start();
   }

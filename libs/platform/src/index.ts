@@ -19,3 +19,4 @@ export * from './auth/api-token.entity';
 export * from './auth/token.service';
 export * from './auth/auth.guard';
 export * from './auth/auth.module';
+export * from './crypto/secret-box';

@@ -96,7 +96,8 @@ function normalise(input: ReportInput, prefix: string, ctx: ValidationContext, e
   };
 }
 
-function toFieldError(prefix: string, e: ErrorObject): FieldError {
+/** An ajv error as a FieldError; `objectNoun` names what an object-typed value must be. */
+export function toFieldError(prefix: string, e: ErrorObject, objectNoun = 'a report object'): FieldError {
   const path = prefix + e.instancePath;
   switch (e.keyword) {
     case 'required':
@@ -106,7 +107,7 @@ function toFieldError(prefix: string, e: ErrorObject): FieldError {
     case 'enum':
       return { path, reason: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
     case 'type':
-      return { path: path || '/', reason: `must be ${(e.params as { type: string }).type === 'object' ? 'a report object' : `a ${(e.params as { type: string }).type}`}` };
+      return { path: path || '/', reason: `must be ${(e.params as { type: string }).type === 'object' ? objectNoun : `a ${(e.params as { type: string }).type}`}` };
     case 'pattern':
       if ((e.params as { pattern: string }).pattern === NO_NUL) return { path, reason: 'must not contain NUL characters' };
       return { path, reason: path.endsWith('/service') ? 'must not contain "/" or control characters' : 'must not contain control characters' };

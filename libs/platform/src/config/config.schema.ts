@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const bool = z
@@ -34,10 +35,27 @@ export const configSchema = z.object({
   /** The correlation leader's lease: a dead leader is replaced after at most this long. */
   CORRELATION_LEASE_MS: int(1000, 600_000).default(15_000),
   AUTH_CACHE_MS: int(0, 600_000).default(5000),
+  /**
+   * Key that encrypts secrets stored for collectors (poll headers, push signing secrets):
+   * 32 bytes as 64 hex characters. Without it such secrets are refused, never stored in clear.
+   */
+  FAULTLINE_SECRET_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex characters').optional(),
+  /** This worker's name as a collector (`backend:collector://<id>`): polls are reported as reachable from it. */
+  COLLECTOR_ID: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'lower-case letters, digits, . and - (a host name label)').default(collectorIdFromHost()),
+  /** Poll targets to upsert at worker start-up (YAML), beside those managed through the API. */
+  COLLECTOR_TARGETS_FILE: z.string().min(1).optional(),
+  /** Polls one worker runs at once (they wait on the network, not the CPU). */
+  POLL_CONCURRENCY: int(1, 1000).default(50),
   MIGRATE_ON_START: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.default(false),
 });
+
+/** The machine's host name as a collector id (lower case, invalid characters replaced). */
+function collectorIdFromHost(): string {
+  const id = hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
+  return id || 'collector';
+}
 
 export type FaultlineConfig = z.infer<typeof configSchema>;
 

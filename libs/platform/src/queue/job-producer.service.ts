@@ -43,6 +43,28 @@ export class JobProducer implements OnModuleDestroy {
     return job.id;
   }
 
+  /**
+   * Creates or updates a job scheduler that adds `name` jobs every `everyMs`, `offsetMs` into
+   * each period (so schedulers of one interval spread out instead of firing together).
+   */
+  async upsertScheduler<N extends JobName>(schedulerId: string, name: N, data: JobPayloads[N], everyMs: number, offsetMs = 0): Promise<void> {
+    const policy = this.policies[name];
+    const { attempts, backoff, removeOnComplete, removeOnFail } = policy.options;
+    await this.queue(policy.queue).upsertJobScheduler(schedulerId, { every: everyMs, ...(offsetMs > 0 ? { offset: offsetMs } : {}) }, { name, data, opts: { attempts, backoff, removeOnComplete, removeOnFail } });
+  }
+
+  async removeScheduler(name: JobName, schedulerId: string): Promise<boolean> {
+    return this.queue(this.policies[name].queue).removeJobScheduler(schedulerId);
+  }
+
+  /** Ids of the job schedulers of a queue. */
+  async schedulerIds(queue: QueueName): Promise<string[]> {
+    const q = this.queue(queue);
+    const total = await q.getJobSchedulersCount();
+    const schedulers = total > 0 ? await q.getJobSchedulers(0, total - 1) : [];
+    return schedulers.map((s) => s.key);
+  }
+
   queue(name: QueueName): Queue {
     const q = this.queues.get(name);
     if (!q) throw new Error(`unknown queue ${name}`);

@@ -51,7 +51,7 @@ export class JobWorkers implements OnModuleDestroy {
       {
         connection,
         prefix: this.config.QUEUE_PREFIX,
-        concurrency: queue === QueueName.Ingest ? this.config.WORKER_CONCURRENCY : 1,
+        concurrency: queue === QueueName.Ingest ? this.config.WORKER_CONCURRENCY : queue === QueueName.Poll ? this.config.POLL_CONCURRENCY : 1,
         lockDuration: this.config.WORKER_LOCK_MS,
         stalledInterval: Math.max(1000, Math.floor(this.config.WORKER_LOCK_MS / 2)),
         // A job stalls each time its worker dies; that must never cost accepted reports.

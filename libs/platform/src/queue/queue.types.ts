@@ -6,6 +6,8 @@ export enum QueueName {
   Maintenance = 'maintenance',
   /** Consumed by one process at a time: the leader that holds the correlation engine. */
   Correlation = 'correlation',
+  /** Health endpoints to poll: one job scheduler per target, consumed by every worker. */
+  Poll = 'poll',
 }
 
 /** Queues only the elected leader consumes (see LeaderLock); the others run in every worker. */
@@ -18,6 +20,8 @@ export enum JobName {
   MaintainStorage = 'maintain-storage',
   /** Reports just stored, for the correlation engine, in the order they were stored. */
   Correlate = 'correlate',
+  /** Polls one registered target and submits what it answered as reports. */
+  PollTarget = 'poll-target',
 }
 
 /** The payload of each job, so producers and handlers agree at compile time. */
@@ -25,6 +29,7 @@ export interface JobPayloads {
   [JobName.IngestBatch]: { reports: Report[] };
   [JobName.MaintainStorage]: Record<string, never>;
   [JobName.Correlate]: { reports: Report[]; aliases?: { targetKey: string; servedBy: string }[] };
+  [JobName.PollTarget]: { targetId: string };
 }
 
 export interface JobPolicy {
@@ -46,6 +51,12 @@ export function jobPolicies(ingestAttempts: number): Record<JobName, JobPolicy> 
     [JobName.Correlate]: {
       queue: QueueName.Correlation,
       options: { attempts: ingestAttempts, backoff: { type: 'capped' }, removeOnComplete: true, removeOnFail: { count: 1000 } },
+    },
+    // A failed poll is itself news (a failing reachability report), never retried: the next
+    // interval polls again.
+    [JobName.PollTarget]: {
+      queue: QueueName.Poll,
+      options: { attempts: 1, removeOnComplete: true, removeOnFail: { count: 1000 } },
     },
     [JobName.MaintainStorage]: {
       queue: QueueName.Maintenance,

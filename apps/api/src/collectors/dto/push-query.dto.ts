@@ -1,0 +1,32 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
+import { IsQueryText } from '../../inventory/dto/page-query.dto';
+
+/** Identity for a pushed document that lacks it (headers X-Faultline-Service, ... do the same). */
+export class PushQueryDto {
+  @ApiPropertyOptional({ description: 'Service, where the body does not name it' })
+  @IsOptional()
+  @IsQueryText(200)
+  service?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsQueryText(200)
+  instance?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsQueryText(200)
+  host?: string;
+
+  @ApiPropertyOptional({ description: 'Labels as k=v pairs separated by commas, e.g. zone=az1,team=core' })
+  @IsOptional()
+  @IsQueryText(2000)
+  @Matches(/^[^=,]+=[^=,]*(,[^=,]+=[^=,]*)*$/, { message: 'labels must be k=v pairs separated by commas' })
+  labels?: string;
+
+  @ApiPropertyOptional({ description: 'A registered push source: its mapping, defaults and signing secret apply' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_.-]{0,99}$/, { message: 'source must be a push source id' })
+  source?: string;
+}

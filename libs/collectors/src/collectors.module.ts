@@ -1,0 +1,18 @@
+import { ReportIntakeModule } from '@faultline/ingest';
+import { Module } from '@nestjs/common';
+import { UnresolvedComponentRepository } from './components/unresolved-component.repository';
+import { TargetPoller } from './poll/target-poller.service';
+import { PushIntake } from './push/push-intake.service';
+import { PushSourceService } from './push/push-source';
+import { PollScheduler } from './targets/poll-scheduler';
+import { PollTargetRepository } from './targets/poll-target.repository';
+import { PollTargetService } from './targets/poll-target.service';
+import { TargetFileLoader } from './targets/target-file';
+
+/** Collectors: push endpoints' intake, poll targets and their schedulers, the poller itself. */
+@Module({
+  imports: [ReportIntakeModule],
+  providers: [UnresolvedComponentRepository, PushSourceService, PushIntake, PollTargetRepository, PollScheduler, PollTargetService, TargetFileLoader, TargetPoller],
+  exports: [UnresolvedComponentRepository, PushSourceService, PushIntake, PollTargetService, PollScheduler, PollTargetRepository, TargetFileLoader, TargetPoller],
+})
+export class CollectorsModule {}

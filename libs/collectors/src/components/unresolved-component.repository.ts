@@ -1,0 +1,55 @@
+import type { UnresolvedComponent } from '@faultline/formats';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+
+export interface UnresolvedComponentView extends UnresolvedComponent {
+  /** Where it was seen: `target:<id>` (polled), `source:<id>` (a push source) or `push` (anonymous push). */
+  source: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+// last_seen is refreshed at most this often: a component seen in every poll costs no write per poll.
+const REFRESH_AFTER = '1 minute';
+
+/**
+ * Dependencies a health document named only by component name, with the service-scoped
+ * target they got meanwhile: what an operator maps (per source) to join them to the real backend.
+ */
+@Injectable()
+export class UnresolvedComponentRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async record(source: string, components: readonly UnresolvedComponent[]): Promise<void> {
+    if (components.length === 0) return;
+    await this.dataSource.query(
+      `INSERT INTO unresolved_components (source, service, component, target)
+       SELECT $1, s, c, t FROM json_to_recordset($2::json) AS x(s text, c text, t text)
+       ON CONFLICT (source, service, component) DO UPDATE SET target = EXCLUDED.target, last_seen = now()
+       WHERE unresolved_components.last_seen < now() - interval '${REFRESH_AFTER}' OR unresolved_components.target <> EXCLUDED.target`,
+      [source, JSON.stringify(dedupe(components).map((c) => ({ s: c.service, c: c.component, t: c.target })))],
+    );
+  }
+
+  /** Forgets the components of a source that its mapping now names. */
+  async forgetMapped(source: string, components: readonly string[]): Promise<void> {
+    if (components.length === 0) return;
+    await this.dataSource.query('DELETE FROM unresolved_components WHERE source = $1 AND component = ANY($2)', [source, components]);
+  }
+
+  async list(filter: { service?: string; source?: string }, limit: number): Promise<UnresolvedComponentView[]> {
+    const rows: { source: string; service: string; component: string; target: string; first_seen: Date; last_seen: Date }[] = await this.dataSource.query(
+      `SELECT source, service, component, target, first_seen, last_seen FROM unresolved_components
+       WHERE ($1::text IS NULL OR service = $1) AND ($2::text IS NULL OR source = $2)
+       ORDER BY last_seen DESC, source, service, component LIMIT $3`,
+      [filter.service ?? null, filter.source ?? null, limit],
+    );
+    return rows.map((r) => ({ source: r.source, service: r.service, component: r.component, target: r.target, firstSeen: r.first_seen.toISOString(), lastSeen: r.last_seen.toISOString() }));
+  }
+}
+
+/** One row per (service, component): ON CONFLICT cannot touch a row twice in one statement. */
+function dedupe(components: readonly UnresolvedComponent[]): UnresolvedComponent[] {
+  return [...new Map(components.map((c) => [`${c.service}\u0000${c.component}`, c])).values()];
+}

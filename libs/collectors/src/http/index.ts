@@ -1,0 +1,9 @@
+export { isBlockedAddress } from './address-policy';
+export { FetchFailure, type FetchFailureReason } from './fetch-failure';
+export { type HostnameResolver } from './guarded-lookup';
+export {
+  SafeHttpClient,
+  type SafeFetchOptions,
+  type SafeHttpClientOptions,
+  type SafeResponse,
+} from './safe-http-client';

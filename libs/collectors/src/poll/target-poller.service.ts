@@ -1,0 +1,65 @@
+import { ReportIntake } from '@faultline/ingest';
+import { type FaultlineConfig, InjectConfig, InvalidInputException } from '@faultline/platform';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
+import { FetchFailure, SafeHttpClient } from '../http';
+import { PollScheduler } from '../targets/poll-scheduler';
+import { PollTargetRepository } from '../targets/poll-target.repository';
+import { sourceOf } from '../targets/poll-target.service';
+import { type PollAnswer, pollReports } from './poll-reports';
+
+export type PollOutcome = 'answered' | 'unreachable' | 'gone';
+
+/**
+ * One poll of one target (a job of its scheduler): fetch it through the safe client, turn the
+ * answer into reports, and hand them to the same intake as pushed reports.
+ */
+@Injectable()
+export class TargetPoller implements OnModuleDestroy {
+  private readonly logger = new Logger(TargetPoller.name);
+  private readonly http = new SafeHttpClient();
+
+  constructor(
+    private readonly targets: PollTargetRepository,
+    private readonly scheduler: PollScheduler,
+    private readonly intake: ReportIntake,
+    private readonly unresolved: UnresolvedComponentRepository,
+    @InjectConfig() private readonly config: FaultlineConfig,
+  ) {}
+
+  async poll(targetId: string): Promise<PollOutcome> {
+    const found = await this.targets.getForPoll(targetId);
+    if (!found) {
+      // Deleted while its scheduler lived on: stop it.
+      await this.scheduler.unschedule(targetId);
+      return 'gone';
+    }
+    const { target, headers } = found;
+    const now = Date.now();
+    let answer: PollAnswer;
+    try {
+      const response = await this.http.fetch(target.url, { timeoutMs: target.timeoutMs, headers, tlsVerify: target.tlsVerify, allowLinkLocal: target.allowLinkLocal });
+      answer = { ok: true, response };
+    } catch (e) {
+      if (!(e instanceof FetchFailure)) throw e;
+      answer = { ok: false, reason: e.reason, message: e.message };
+    }
+    let result = pollReports(target, answer, this.config.COLLECTOR_ID, now);
+    try {
+      await this.intake.ingest(result.reports, now);
+    } catch (e) {
+      if (!(e instanceof InvalidInputException)) throw e;
+      // The answer read as its format but holds what a report cannot (a name too long, ...).
+      const reason = `answered a document Faultline cannot store: ${e.errors.map((x) => `${x.path} ${x.reason}`).join('; ')}`.slice(0, 1000);
+      result = pollReports(target, { ok: false, reason: 'protocol', message: reason }, this.config.COLLECTOR_ID, now);
+      await this.intake.ingest(result.reports, now);
+    }
+    await this.unresolved.record(sourceOf(target.id), result.unresolved);
+    if (result.unreachable) this.logger.debug(`poll ${target.id}: ${result.unreachable}`);
+    return result.unreachable ? 'unreachable' : 'answered';
+  }
+
+  onModuleDestroy(): void {
+    this.http.close();
+  }
+}

@@ -1,0 +1,125 @@
+import { type FaultlineConfig, InjectConfig, InvalidInputException, SecretBox, SecretKeyMissingError } from '@faultline/platform';
+import { type FieldError, toFieldError } from '@faultline/reports';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import Ajv from 'ajv';
+import type { DataSource } from 'typeorm';
+import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
+import type { SourceIdentity } from '../targets/poll-target.model';
+import { identityProperties, mappingErrors } from '../targets/poll-target.schema';
+
+/**
+ * A push source: a sender known by id (`?source=<id>` on the push endpoints) with identity
+ * defaults, its component mapping, and optionally a signing secret (then every request must
+ * carry a valid X-Faultline-Signature). The secret is stored sealed and never shown back.
+ */
+export interface PushSource extends Partial<SourceIdentity> {
+  id: string;
+  /** Whether requests must be signed. */
+  signed: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PushSourceInput extends Partial<SourceIdentity> {
+  /** At least 16 characters; omit for an unsigned source. */
+  secret?: string;
+}
+
+const pushSourceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { secret: { type: 'string', minLength: 16, maxLength: 200 }, ...identityProperties },
+} as const;
+const validateShape = new Ajv({ allErrors: true, strict: true }).compile<PushSourceInput>(pushSourceSchema);
+export const SOURCE_ID = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+
+interface Row {
+  id: string;
+  secret_sealed: string | null;
+  service: string | null;
+  instance: string | null;
+  host: string | null;
+  labels: Record<string, string>;
+  mapping: Record<string, string>;
+  label_mapping: SourceIdentity['labelMapping'] | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Push sources: validation, sealed storage, and the secret for verifying a request. */
+@Injectable()
+export class PushSourceService {
+  private readonly secrets: SecretBox;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly unresolved: UnresolvedComponentRepository,
+    @InjectConfig() config: FaultlineConfig,
+  ) {
+    this.secrets = new SecretBox(config.FAULTLINE_SECRET_KEY);
+  }
+
+  async put(id: string, body: unknown): Promise<{ source: PushSource; created: boolean }> {
+    const errors: FieldError[] = [];
+    if (!SOURCE_ID.test(id)) errors.push({ path: '/id', reason: 'must be a lower-case slug: letters, digits, . _ - (at most 100)' });
+    if (!validateShape(body)) errors.push(...(validateShape.errors ?? []).map((e) => toFieldError('', e, 'an object')));
+    else errors.push(...mappingErrors(body.mapping, ''));
+    if (errors.length === 0 && (body as PushSourceInput).secret !== undefined && !this.secrets.available) errors.push({ path: '/secret', reason: new SecretKeyMissingError().message });
+    if (errors.length > 0) throw new InvalidInputException(errors, 'invalid push source');
+    const input = body as PushSourceInput;
+    const rows: (Row & { created: boolean })[] = await this.dataSource.query(
+      `INSERT INTO push_sources (id, secret_sealed, service, instance, host, labels, mapping, label_mapping)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (id) DO UPDATE SET secret_sealed = EXCLUDED.secret_sealed, service = EXCLUDED.service, instance = EXCLUDED.instance, host = EXCLUDED.host,
+         labels = EXCLUDED.labels, mapping = EXCLUDED.mapping, label_mapping = EXCLUDED.label_mapping, updated_at = now()
+       RETURNING *, (xmax = 0) AS created`,
+      [
+        id, input.secret !== undefined ? this.secrets.seal(input.secret) : null, input.service ?? null, input.instance ?? null, input.host ?? null,
+        JSON.stringify(input.labels ?? {}), JSON.stringify(input.mapping ?? {}), input.labelMapping ? JSON.stringify(input.labelMapping) : null,
+      ],
+    );
+    await this.unresolved.forgetMapped(pushSourceName(id), Object.keys(input.mapping ?? {}));
+    return { source: toSource(rows[0]), created: rows[0].created };
+  }
+
+  async get(id: string): Promise<PushSource> {
+    return toSource(await this.row(id));
+  }
+
+  /** The source and its opened secret (null when unsigned), for checking a push. */
+  async forPush(id: string): Promise<{ source: PushSource; secret: string | null }> {
+    const row = await this.row(id);
+    return { source: toSource(row), secret: row.secret_sealed ? this.secrets.open(row.secret_sealed) : null };
+  }
+
+  async list(): Promise<PushSource[]> {
+    const rows: Row[] = await this.dataSource.query('SELECT * FROM push_sources ORDER BY id LIMIT 1000');
+    return rows.map(toSource);
+  }
+
+  async delete(id: string): Promise<void> {
+    const rows: unknown[] = await this.dataSource.query('DELETE FROM push_sources WHERE id = $1 RETURNING id', [id]);
+    if (rows.length === 0) throw notFound(id);
+  }
+
+  private async row(id: string): Promise<Row> {
+    const rows: Row[] = await this.dataSource.query('SELECT * FROM push_sources WHERE id = $1', [id]);
+    if (rows.length === 0) throw notFound(id);
+    return rows[0];
+  }
+}
+
+/** The source name a push source's unresolved components are filed under. */
+export const pushSourceName = (id: string): string => `source:${id}`;
+
+const notFound = (id: string) => new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no push source ${id}` });
+
+function toSource(r: Row): PushSource {
+  return {
+    id: r.id, signed: r.secret_sealed !== null,
+    ...(r.service !== null ? { service: r.service } : {}), ...(r.instance !== null ? { instance: r.instance } : {}), ...(r.host !== null ? { host: r.host } : {}),
+    labels: r.labels, mapping: r.mapping, ...(r.label_mapping ? { labelMapping: r.label_mapping } : {}),
+    createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,114 @@
+import { type FaultlineConfig, InjectConfig, SecretBox } from '@faultline/platform';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { PollTarget, PollTargetInput, TargetFormat } from './poll-target.model';
+
+interface PollTargetRow {
+  id: string;
+  url: string;
+  format: TargetFormat;
+  interval_ms: number;
+  timeout_ms: number;
+  header_names: string[];
+  headers_sealed: string | null;
+  service: string;
+  instance: string | null;
+  host: string | null;
+  labels: Record<string, string>;
+  mapping: Record<string, string>;
+  label_mapping: PollTarget['labelMapping'] | null;
+  tls_verify: boolean;
+  allow_link_local: boolean;
+  origin: 'api' | 'file';
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `id, url, format, interval_ms, timeout_ms, header_names, headers_sealed, service, instance, host, labels, mapping,
+  label_mapping, tls_verify, allow_link_local, origin, created_at, updated_at`;
+
+/**
+ * Stored poll targets. Request headers (they may carry tokens) are sealed with the secret key
+ * before they reach Postgres; only their names are stored in clear, to show which are set.
+ */
+@Injectable()
+export class PollTargetRepository {
+  private readonly secrets: SecretBox;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectConfig() config: FaultlineConfig,
+  ) {
+    this.secrets = new SecretBox(config.FAULTLINE_SECRET_KEY);
+  }
+
+  /** Inserts or replaces a target; returns it and whether it was new. */
+  async upsert(input: Required<Pick<PollTargetInput, 'id'>> & PollTargetInput, origin: 'api' | 'file'): Promise<{ target: PollTarget; created: boolean }> {
+    const headers = input.headers ?? {};
+    const names = Object.keys(headers).sort();
+    const sealed = names.length > 0 ? this.secrets.seal(JSON.stringify(headers)) : null;
+    const rows: (PollTargetRow & { created: boolean })[] = await this.dataSource.query(
+      `INSERT INTO poll_targets (id, url, format, interval_ms, timeout_ms, header_names, headers_sealed, service, instance, host, labels, mapping,
+                                 label_mapping, tls_verify, allow_link_local, origin)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, format = EXCLUDED.format, interval_ms = EXCLUDED.interval_ms, timeout_ms = EXCLUDED.timeout_ms,
+         header_names = EXCLUDED.header_names, headers_sealed = EXCLUDED.headers_sealed, service = EXCLUDED.service, instance = EXCLUDED.instance,
+         host = EXCLUDED.host, labels = EXCLUDED.labels, mapping = EXCLUDED.mapping, label_mapping = EXCLUDED.label_mapping,
+         tls_verify = EXCLUDED.tls_verify, allow_link_local = EXCLUDED.allow_link_local, origin = EXCLUDED.origin, updated_at = now()
+       RETURNING ${COLUMNS}, (xmax = 0) AS created`,
+      [
+        input.id, input.url, input.format ?? 'auto', input.intervalMs, input.timeoutMs, names, sealed, input.service, input.instance ?? null,
+        input.host ?? null, JSON.stringify(input.labels ?? {}), JSON.stringify(input.mapping ?? {}),
+        input.labelMapping ? JSON.stringify(input.labelMapping) : null, input.tlsVerify ?? true, input.allowLinkLocal ?? false, origin,
+      ],
+    );
+    return { target: toTarget(rows[0]), created: rows[0].created };
+  }
+
+  async get(id: string): Promise<PollTarget | null> {
+    const rows: PollTargetRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM poll_targets WHERE id = $1`, [id]);
+    return rows.length ? toTarget(rows[0]) : null;
+  }
+
+  /** A target with its headers opened, for polling it. */
+  async getForPoll(id: string): Promise<{ target: PollTarget; headers: Record<string, string> } | null> {
+    const rows: PollTargetRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM poll_targets WHERE id = $1`, [id]);
+    if (!rows.length) return null;
+    const sealed = rows[0].headers_sealed;
+    return { target: toTarget(rows[0]), headers: sealed ? (JSON.parse(this.secrets.open(sealed)) as Record<string, string>) : {} };
+  }
+
+  /** Targets in id order, after `afterId` (keyset pagination). */
+  async list(limit: number, afterId: string | null): Promise<PollTarget[]> {
+    const rows: PollTargetRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM poll_targets WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map(toTarget);
+  }
+
+  async ids(): Promise<{ id: string; intervalMs: number; origin: 'api' | 'file' }[]> {
+    const rows: { id: string; interval_ms: number; origin: 'api' | 'file' }[] = await this.dataSource.query('SELECT id, interval_ms, origin FROM poll_targets ORDER BY id');
+    return rows.map((r) => ({ id: r.id, intervalMs: r.interval_ms, origin: r.origin }));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('DELETE FROM poll_targets WHERE id = $1 RETURNING id', [id]);
+    return rows.length > 0;
+  }
+
+  get canStoreSecrets(): boolean {
+    return this.secrets.available;
+  }
+}
+
+function toTarget(r: PollTargetRow): PollTarget {
+  return {
+    id: r.id, url: r.url, format: r.format, intervalMs: r.interval_ms, timeoutMs: r.timeout_ms, headerNames: r.header_names,
+    service: r.service, ...(r.instance !== null ? { instance: r.instance } : {}), ...(r.host !== null ? { host: r.host } : {}),
+    labels: r.labels, mapping: r.mapping, ...(r.label_mapping ? { labelMapping: r.label_mapping } : {}),
+    tlsVerify: r.tls_verify, allowLinkLocal: r.allow_link_local, origin: r.origin,
+    createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,57 @@
+import { InvalidInputException, SecretKeyMissingError } from '@faultline/platform';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { PollTarget, PollTargetInput } from './poll-target.model';
+import { PollTargetRepository } from './poll-target.repository';
+import { validatePollTarget } from './poll-target.schema';
+import { PollScheduler } from './poll-scheduler';
+import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
+
+/** Registering, changing and removing poll targets: stored first, then scheduled. */
+@Injectable()
+export class PollTargetService {
+  constructor(
+    private readonly targets: PollTargetRepository,
+    private readonly scheduler: PollScheduler,
+    private readonly unresolved: UnresolvedComponentRepository,
+  ) {}
+
+  /** Validates and stores a target (a new id when the body has none), then schedules it. */
+  async put(body: unknown, idFromPath: string | null, origin: 'api' | 'file' = 'api'): Promise<{ target: PollTarget; created: boolean }> {
+    const withId = idFromPath !== null && body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, id: idFromPath } : body;
+    const result = validatePollTarget(withId);
+    if (!result.ok) throw new InvalidInputException(result.errors, 'invalid poll target');
+    const input = result.target;
+    if (Object.keys(input.headers ?? {}).length > 0 && !this.targets.canStoreSecrets) {
+      throw new InvalidInputException([{ path: '/headers', reason: new SecretKeyMissingError().message }], 'invalid poll target');
+    }
+    const id = input.id ?? `t-${randomBytes(6).toString('hex')}`;
+    const saved = await this.targets.upsert({ ...input, id }, origin);
+    await this.scheduler.schedule(saved.target);
+    // Components the new mapping names are no longer unresolved.
+    await this.unresolved.forgetMapped(sourceOf(id), Object.keys(input.mapping ?? {}));
+    return saved;
+  }
+
+  async get(id: string): Promise<PollTarget> {
+    const target = await this.targets.get(id);
+    if (!target) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no poll target ${id}` });
+    return target;
+  }
+
+  list(limit: number, afterId: string | null): Promise<PollTarget[]> {
+    return this.targets.list(limit, afterId);
+  }
+
+  async delete(id: string): Promise<void> {
+    // Deleted first: a poll that fires in between finds no target and stops its scheduler.
+    const existed = await this.targets.delete(id);
+    await this.scheduler.unschedule(id);
+    if (!existed) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no poll target ${id}` });
+  }
+}
+
+/** The source name a poll target's unresolved components are filed under. */
+export const sourceOf = (targetId: string): string => `target:${targetId}`;
+
+export type { PollTargetInput };

@@ -1,0 +1,182 @@
+import { InvalidTargetError, parseTarget, type ParsedTarget } from '@faultline/reports';
+import type { UnresolvedComponent } from './format.model';
+import { isObject, ownString } from './json-reader';
+
+/**
+ * Which backend a component of a health document is, so that correlation can see that eighteen
+ * services' "rabbitmq" is one broker while two services' "db" stay two databases.
+ *
+ * Resolution order, first answer wins:
+ *   1. the source's mapping (ctx.mapping) under the component's full key, then its component part;
+ *   2. a global identity the format carries (health+json `componentId`, an alert's target label):
+ *      a URI is used as the target, any other id names a global component `component://<id>`;
+ *   3. an address in the component's details: a string value that is a whole URI with a scheme and
+ *      a host (`jdbc:mysql://db-1:3306/nova`, `amqp://u:p@rabbit-1/`), shallowest first;
+ *   4. a backend scoped to the reporting service, `component://<component>.<service>`, listed as
+ *      unresolved so someone can map it.
+ * Components that are not dependencies at all (disk space, heap, uptime) get no target unless mapped.
+ *
+ * What this never does: mine free text for addresses (a link in an error message would merge
+ * unrelated failures onto a documentation site), or treat a loopback address as global (every
+ * service's `localhost:6379` is its own Redis). Targets carry no credentials, no query, and a path
+ * only when it is a single short segment such as a database or vhost name (multi-segment paths
+ * may hold tokens, e.g. webhook URLs).
+ */
+
+export type DependencyRole =
+  /** A downstream dependency: resolved through every step, scoped when nothing identifies it. */
+  | 'dependency'
+  /** Possibly a dependency (an oslo reason, an alert): steps 1–3 only, no target when they find nothing. */
+  | 'maybe-dependency'
+  /** Clearly the service's own health (disk, memory, uptime): a target only when mapped. */
+  | 'not-a-dependency';
+
+export interface ComponentRef {
+  /** Keys to look up in ctx.mapping, most specific first (`mongo:responseTime`, then `mongo`). */
+  mappingKeys: string[];
+  /** What the service calls the dependency: names the scoped target and the unresolved entry. */
+  component: string;
+  /** A global identity carried by the format. */
+  globalId?: string;
+  /** Where an address may be found; scanned, never echoed. */
+  details?: unknown;
+  /** Keys of `details` not to scan (health+json `links` point at a gateway shared by many components). */
+  ignoreKeys?: readonly string[];
+  role: DependencyRole;
+}
+
+const MAX_SCAN_DEPTH = 4;
+const MAX_SCANNED_VALUES = 500;
+const SCHEME_PREFIX = /^(jdbc:)?[a-z][a-z0-9+.-]*:\/\//i;
+const HOST_AND_PORT = /^[a-z0-9._-]+:\d{1,5}$/i;
+const ADDRESS_KEY = /^(url|uri|jdbc_?url|transport_?url|connection(_?string|_?url)?|dsn|address|endpoint|server|broker|host)$/i;
+const SAFE_PATH = /^\/[A-Za-z0-9._-]{1,64}$/;
+
+/** An id as a host name: lower-case, characters outside [a-z0-9.-] replaced by '-', no dots at either end. */
+export function sanitiseId(raw: string): string {
+  const id = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .replace(/^\.+|\.+$/g, '')
+    .slice(0, 100);
+  return id || 'unnamed';
+}
+
+/** The target of a backend known only to one service. */
+export const scopedTarget = (component: string, service: string): string => `component://${sanitiseId(component)}.${sanitiseId(service)}`;
+
+/** The target of a component known by a global, non-URI id. */
+export const globalComponentTarget = (id: string): string => `component://${sanitiseId(id)}`;
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '[::1]' || host === '0.0.0.0';
+}
+
+/** A parsed target as it may be stored: scheme, host, port, and a path only when it is one short segment. */
+function storedForm(parsed: ParsedTarget, raw: string): string {
+  const authority = parsed.port === null ? parsed.host : `${parsed.host}:${parsed.port}`;
+  let path = '';
+  try {
+    const pathname = new URL(raw.trim().replace(/^jdbc:/i, '')).pathname;
+    if (SAFE_PATH.test(pathname)) path = pathname;
+  } catch {
+    // parseTarget accepted it, so this cannot happen; without a path the target is still right.
+  }
+  return `${parsed.scheme}://${authority}${path}`;
+}
+
+function parseAddress(raw: string): ParsedTarget | null {
+  try {
+    return parseTarget(raw);
+  } catch (e) {
+    if (e instanceof InvalidTargetError) return null;
+    throw e;
+  }
+}
+
+/** A URI with a scheme and a host, as a stored target; null for anything else (bare words, paths, file:///). */
+export function addressTarget(raw: string, allowLoopback: boolean): string | null {
+  const text = raw.trim();
+  if (!SCHEME_PREFIX.test(text)) return null;
+  const parsed = parseAddress(text);
+  if (!parsed || (!allowLoopback && isLoopback(parsed.host))) return null;
+  return storedForm(parsed, text);
+}
+
+/**
+ * A name that identifies a backend globally (a mapping value, a componentId, a target label): a URI
+ * or `host:port` as itself, anything else as `component://<id>`. Null for a loopback address found
+ * in a body, which identifies nothing beyond its own host.
+ */
+export function namedTarget(raw: string, fromBody: boolean): string | null {
+  const text = raw.trim();
+  if (!text) return null;
+  if (SCHEME_PREFIX.test(text)) {
+    const address = addressTarget(text, !fromBody);
+    if (address) return address;
+    if (parseAddress(text)) return null; // a loopback URI
+    return globalComponentTarget(text);
+  }
+  if (HOST_AND_PORT.test(text)) {
+    const parsed = parseAddress(text);
+    if (parsed && (!fromBody || !isLoopback(parsed.host))) return storedForm(parsed, `tcp://${text}`);
+    if (parsed) return null;
+  }
+  return globalComponentTarget(text);
+}
+
+/** The first address in a details object, breadth-first, address-named keys first at each depth. */
+export function findAddress(details: unknown, ignoreKeys: readonly string[] = []): string | null {
+  let level: [string, unknown][] = [['', details]];
+  let scanned = 0;
+  for (let depth = 0; depth <= MAX_SCAN_DEPTH && level.length; depth++) {
+    const preferred: string[] = [];
+    const others: string[] = [];
+    const next: [string, unknown][] = [];
+    for (const [key, value] of level) {
+      if (++scanned > MAX_SCANNED_VALUES) break;
+      if (typeof value === 'string') (ADDRESS_KEY.test(key) ? preferred : others).push(value);
+      else if (Array.isArray(value)) for (const item of value) next.push([key, item]);
+      else if (isObject(value)) for (const [k, v] of Object.entries(value)) if (depth > 0 || !ignoreKeys.includes(k)) next.push([k, v]);
+    }
+    for (const candidate of [...preferred, ...others]) {
+      const target = addressTarget(candidate, false);
+      if (target) return target;
+    }
+    level = next;
+  }
+  return null;
+}
+
+/** Resolves components to targets for one document, remembering the ones only scoping could name. */
+export class DependencyResolver {
+  private readonly unresolvedByKey = new Map<string, UnresolvedComponent>();
+
+  constructor(private readonly mapping: Record<string, string> | undefined) {}
+
+  targetFor(service: string, ref: ComponentRef): string | undefined {
+    for (const key of ref.mappingKeys) {
+      const mapped = ownString(this.mapping, key);
+      const target = mapped === undefined ? null : namedTarget(mapped, false);
+      if (target) return target;
+    }
+    if (ref.role === 'not-a-dependency') return undefined;
+    if (ref.globalId !== undefined) {
+      const target = namedTarget(ref.globalId, true);
+      if (target) return target;
+    }
+    if (ref.details !== undefined) {
+      const target = findAddress(ref.details, ref.ignoreKeys);
+      if (target) return target;
+    }
+    if (ref.role === 'maybe-dependency') return undefined;
+    const target = scopedTarget(ref.component, service);
+    const key = `${service}\u0000${ref.component}`;
+    if (!this.unresolvedByKey.has(key)) this.unresolvedByKey.set(key, { service, component: ref.component, target });
+    return target;
+  }
+
+  get unresolved(): UnresolvedComponent[] {
+    return [...this.unresolvedByKey.values()];
+  }
+}

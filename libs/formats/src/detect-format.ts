@@ -1,0 +1,67 @@
+import type { FormatName, HealthDocument } from './format.model';
+import { isObject, type JsonObject } from './json-reader';
+
+/**
+ * Guesses a document's format from what it carries. Deterministic: the first rule that matches wins,
+ * in this order of evidence, strongest first:
+ *   1. Content-Type application/health+json                                    → health-json
+ *   2. not JSON: plain text of reason lines (`OK`, `DISABLED BY FILE`), or an
+ *      empty body with an HTTP status (oslo answers HEAD with 204)              → oslo
+ *   then for a JSON object:
+ *   3. `alerts` array and a `version` string                                   → alertmanager
+ *   4. `entries` object and status Healthy/Degraded/Unhealthy                  → aspnet
+ *   5. `info`, `error` or `details` object and status ok/error/shutting_down   → terminus
+ *   6. `components` object, or status UP/DOWN/OUT_OF_SERVICE/UNKNOWN          → actuator
+ *   7. `checks` object and a health+json status (pass/warn/fail or an alias),
+ *      or no `checks` and status exactly pass/warn/fail                        → health-json
+ *   8. `reasons` array (oslo's JSON, detailed or not)                          → oslo
+ * Anything else (HTML, other JSON, JSON that is not an object) → null.
+ */
+export function detectFormat(doc: HealthDocument): FormatName | null {
+  if (typeof doc?.body !== 'string') return null;
+  if (/^application\/health\+json\b/i.test((doc.contentType ?? '').trim())) return 'health-json';
+  const body = doc.body.trim();
+  const json = parseOrUndefined(body);
+  if (json === undefined) return looksLikeOsloText(body, doc) ? 'oslo' : null;
+  if (!isObject(json)) return null;
+  return detectJson(json);
+}
+
+const ASPNET_STATUSES = new Set(['Healthy', 'Degraded', 'Unhealthy']);
+const TERMINUS_STATUSES = new Set(['ok', 'error', 'shutting_down']);
+const ACTUATOR_STATUSES = new Set(['UP', 'DOWN', 'OUT_OF_SERVICE', 'UNKNOWN']);
+const HEALTH_JSON_STATUSES = new Set(['pass', 'warn', 'fail']);
+const HEALTH_JSON_ALIASES = new Set(['pass', 'warn', 'fail', 'ok', 'up', 'error', 'down']);
+
+function detectJson(json: JsonObject): FormatName | null {
+  const status = typeof json.status === 'string' ? json.status : undefined;
+  if (Array.isArray(json.alerts) && typeof json.version === 'string') return 'alertmanager';
+  if (isObject(json.entries) && status !== undefined && ASPNET_STATUSES.has(status)) return 'aspnet';
+  if ((isObject(json.info) || isObject(json.error) || isObject(json.details)) && status !== undefined && TERMINUS_STATUSES.has(status)) return 'terminus';
+  if (isObject(json.components) || (status !== undefined && ACTUATOR_STATUSES.has(status))) return 'actuator';
+  if (isObject(json.checks) && status !== undefined && HEALTH_JSON_ALIASES.has(status.toLowerCase())) return 'health-json';
+  if (json.checks === undefined && status !== undefined && HEALTH_JSON_STATUSES.has(status)) return 'health-json';
+  if (Array.isArray(json.reasons)) return 'oslo';
+  return null;
+}
+
+function parseOrUndefined(body: string): unknown {
+  if (!body.startsWith('{') && !body.startsWith('[')) return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+// Oslo's plain reasons are short upper-case phrases ("OK", "DISABLED BY FILE"); anything longer or
+// marked up is some other text, and guessing oslo for it would turn an error page into a report.
+const OSLO_REASON_LINE = /^[A-Z0-9][A-Z0-9 _.:'/-]{0,199}$/;
+
+function looksLikeOsloText(body: string, doc: HealthDocument): boolean {
+  if (body === '') return doc.httpStatus !== undefined;
+  const type = (doc.contentType ?? '').toLowerCase();
+  if (type && !type.startsWith('text/plain')) return false;
+  const lines = body.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  return lines.length <= 50 && lines.every((l) => OSLO_REASON_LINE.test(l));
+}
