@@ -1,5 +1,8 @@
 import { signBody } from '@faultline/collectors';
-import { readFileSync } from 'node:fs';
+import type { INestApplicationContext } from '@nestjs/common';
+import { createWorkerApp } from '../apps/worker/src/worker.app';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -137,6 +140,15 @@ describe('collectors', () => {
       expect(await storedFor(service)).toBe(0);
     });
 
+    it('alertmanager: each alert becomes a check of the service its labels name', async () => {
+      const job = uniqueName('am-job');
+      const body = fixture('alertmanager-probe-failure.json').replace(/http_checks/g, job);
+      const res = await stack.call('POST', '/api/v1/ingest/alertmanager', undefined, { raw: body });
+      expect(res).toMatchObject({ status: 202, json: { accepted: 1, format: 'alertmanager' } });
+      const checks = await awaitChecks(job, 'https://server.example.org', (c) => c.length > 0, 'the alert stored');
+      expect(checks).toEqual([expect.objectContaining({ name: 'ProbeFailure', status: 'fail' })]);
+    });
+
     it('needs the ingest scope', async () => {
       const res = await stack.call('POST', '/api/v1/ingest/oslo?service=x', undefined, { raw: 'OK', contentType: 'text/plain', token: null });
       expect(res.status).toBe(401);
@@ -246,4 +258,86 @@ describe('collectors', () => {
       expect(ep.requests.length).toBe(after);
     });
   });
+});
+
+/**
+ * The collector as a root cause, in a deployment of its own: two workers share the polls of
+ * targets loaded from a YAML file, never polling one twice at once; when every target becomes
+ * unreachable at once, the incident blames the collector, not the services.
+ */
+describe('collectors: shared polls and the collector as a root cause', () => {
+  const COLLECTOR_ID = 'collector-blamed';
+  let stack: Stack;
+  let second: INestApplicationContext;
+  let server: Server;
+  let healthy = true;
+  const inFlight = new Map<string, number>();
+  const overlaps: string[] = [];
+  const polls = new Map<string, number>();
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-targets-'));
+  const service = uniqueName('fleet');
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const id = req.url ?? '';
+      if ((inFlight.get(id) ?? 0) > 0) overlaps.push(id);
+      inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+      polls.set(id, (polls.get(id) ?? 0) + 1);
+      // Slow (300 ms of a 1 s interval): a second poll of the same target would overlap.
+      setTimeout(() => {
+        inFlight.set(id, (inFlight.get(id) ?? 1) - 1);
+        if (healthy) res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+        else res.destroy();
+      }, 300);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const file = join(dir, 'targets.yaml');
+    writeFileSync(
+      file,
+      ['targets:', ...[1, 2, 3, 4, 5].flatMap((i) => [`  - id: node-${i}`, `    url: http://127.0.0.1:${port}/node-${i}`, '    format: oslo', `    service: ${service}`, `    instance: node-${i}`, '    intervalMs: 1000', '    timeoutMs: 800'])].join('\n'),
+    );
+    const DATABASE_URL = await freshDatabase('collector_blamed');
+    const env = { DATABASE_URL, COLLECTOR_ID, COLLECTOR_TARGETS_FILE: file, CORRELATION_LEASE_MS: '3000' };
+    stack = await startStack({ env });
+    second = await createWorkerApp(stack.config);
+  });
+  afterAll(async () => {
+    await second.close();
+    await stack.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads the targets file at start-up', async () => {
+    const res = await stack.call('GET', '/api/v1/targets');
+    expect(res.json.items.map((t: { id: string; origin: string }) => `${t.id}:${t.origin}`)).toEqual(['node-1:file', 'node-2:file', 'node-3:file', 'node-4:file', 'node-5:file']);
+  });
+
+  it('polls each target once per interval across two workers, never twice at once', async () => {
+    const start = new Map(polls);
+    await new Promise((r) => setTimeout(r, 5000));
+    for (let i = 1; i <= 5; i++) {
+      const n = (polls.get(`/node-${i}`) ?? 0) - (start.get(`/node-${i}`) ?? 0);
+      expect(n).toBeGreaterThanOrEqual(3);
+      expect(n).toBeLessThanOrEqual(7);
+    }
+    expect(overlaps).toEqual([]);
+  }, 15_000);
+
+  it('blames the collector when every target it polls becomes unreachable at once', async () => {
+    healthy = false;
+    const collector = `backend:collector://${COLLECTOR_ID}`;
+    const found = await pollUntil(
+      () => stack.call('GET', '/api/v1/incidents?status=open'),
+      (r) => r.status === 200 && r.json.items.some((i: { rootCauses: { key: string }[] }) => i.rootCauses[0]?.key === collector),
+      { timeoutMs: 30_000, intervalMs: 500, what: 'an incident blaming the collector' },
+    );
+    const incident = found.json.items.find((i: { rootCauses: { key: string }[] }) => i.rootCauses[0].key === collector);
+    expect(incident.affected.services).toEqual([service]);
+    expect(incident.rootCauses[0].summary).toMatch(/5 of 5 dependents/);
+    // One incident for the collector, none per service or instance.
+    expect(found.json.items).toHaveLength(1);
+  }, 40_000);
 });
