@@ -1,5 +1,5 @@
 import { adapt, detectFormat, FormatError, type HealthDocument, type UnresolvedComponent } from '@faultline/formats';
-import type { CheckInput, ReportInput } from '@faultline/reports';
+import { type CheckInput, REPORT_LIMITS, type ReportInput } from '@faultline/reports';
 import type { FetchFailureReason, SafeResponse } from '../http';
 import type { PollTarget } from '../targets/poll-target.model';
 
@@ -41,19 +41,27 @@ export function pollReports(target: PollTarget, answer: PollAnswer, collectorId:
   const { response } = answer;
   const doc: HealthDocument = { body: response.body, httpStatus: response.status, ...(response.contentType ? { contentType: response.contentType } : {}) };
   const format = target.format === 'auto' ? detectFormat(doc) : target.format;
-  if (format === null) return unreachable(`answered HTTP ${response.status} (${response.contentType ?? 'no content type'}) in no known health format`, response.elapsedMs);
+  if (format === null) return unreachable(`answered HTTP ${response.status} (${(response.contentType ?? 'no content type').slice(0, 200)}) in no known health format`, response.elapsedMs);
   try {
     const adapted = adapt(format, doc, { ...identity, mapping: target.mapping, labelMapping: target.labelMapping, observedAt: now });
     const reports = adapted.reports.map((r) => ({ ...r }));
     // The reachability check joins the report about the target itself (a report per instance and time).
     const own = reports.find((r) => r.service === identity.service && (r.instance ?? identity.instance) === identity.instance) ?? reports[0];
     if (!own) return unreachable(`answered HTTP ${response.status} with no health report in it (${format})`, response.elapsedMs);
-    own.checks = [...(own.checks ?? []).filter((c) => c.name !== REACHABILITY_CHECK), reachability('pass', response.elapsedMs)];
+    own.checks = [...withRoomForOne((own.checks ?? []).filter((c) => c.name !== REACHABILITY_CHECK)), reachability('pass', response.elapsedMs)];
     return { reports, unresolved: adapted.unresolved, unreachable: null };
   } catch (e) {
     if (!(e instanceof FormatError)) throw e;
     return unreachable(`answered HTTP ${response.status} that is not valid ${format}: ${e.message}`.slice(0, 1000), response.elapsedMs);
   }
+}
+
+/** A report holds at most REPORT_LIMITS.checks checks: a full one gives up a passing check (else its last) for reachability. */
+function withRoomForOne(checks: CheckInput[]): CheckInput[] {
+  if (checks.length < REPORT_LIMITS.checks) return checks;
+  const passing = checks.map((c) => c.status).lastIndexOf('pass');
+  const drop = passing >= 0 ? passing : checks.length - 1;
+  return checks.filter((_, i) => i !== drop).slice(0, REPORT_LIMITS.checks - 1);
 }
 
 /** Service, instance (default: the URL's host and port), host and labels of a target. */

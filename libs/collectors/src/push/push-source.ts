@@ -6,7 +6,7 @@ import Ajv from 'ajv';
 import type { DataSource } from 'typeorm';
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
 import type { SourceIdentity } from '../targets/poll-target.model';
-import { identityProperties, mappingErrors } from '../targets/poll-target.schema';
+import { identityProperties, mappingErrors, SLUG_ID } from '../targets/poll-target.schema';
 
 /**
  * A push source: a sender known by id (`?source=<id>` on the push endpoints) with identity
@@ -32,7 +32,6 @@ const pushSourceSchema = {
   properties: { secret: { type: 'string', minLength: 16, maxLength: 200 }, ...identityProperties },
 } as const;
 const validateShape = new Ajv({ allErrors: true, strict: true }).compile<PushSourceInput>(pushSourceSchema);
-export const SOURCE_ID = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 
 interface Row {
   id: string;
@@ -62,7 +61,7 @@ export class PushSourceService {
 
   async put(id: string, body: unknown): Promise<{ source: PushSource; created: boolean }> {
     const errors: FieldError[] = [];
-    if (!SOURCE_ID.test(id)) errors.push({ path: '/id', reason: 'must be a lower-case slug: letters, digits, . _ - (at most 100)' });
+    if (!SLUG_ID.test(id)) errors.push({ path: '/id', reason: 'must be a lower-case slug: letters, digits, . _ - (at most 100)' });
     if (!validateShape(body)) errors.push(...(validateShape.errors ?? []).map((e) => toFieldError('', e, 'an object')));
     else errors.push(...mappingErrors(body.mapping, ''));
     if (errors.length === 0 && (body as PushSourceInput).secret !== undefined && !this.secrets.available) errors.push({ path: '/secret', reason: new SecretKeyMissingError().message });

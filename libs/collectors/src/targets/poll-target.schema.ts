@@ -27,7 +27,7 @@ export const pollTargetSchema = {
   additionalProperties: false,
   required: ['url', 'service'],
   properties: {
-    id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$' },
+    id: { type: 'string', minLength: 1, maxLength: 100 },
     url: { type: 'string', minLength: 1, maxLength: 2048 },
     format: { enum: ['auto', ...FORMAT_NAMES] },
     intervalMs: { type: 'integer', minimum: 1000, maximum: 86_400_000 },
@@ -45,6 +45,8 @@ const validateShape = ajv.compile<PollTargetInput>(pollTargetSchema);
 // Header names a poll may not set: they belong to the connection, not to the source.
 const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'upgrade']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Ids of poll targets and push sources: lower-case slugs. */
+export const SLUG_ID = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 
 export type TargetValidation = { ok: true; target: PollTargetInput } | { ok: false; errors: FieldError[] };
 
@@ -57,6 +59,7 @@ export type TargetValidation = { ok: true; target: PollTargetInput } | { ok: fal
 export function validatePollTarget(body: unknown, prefix = ''): TargetValidation {
   if (!validateShape(body)) return { ok: false, errors: (validateShape.errors ?? []).map((e) => toFieldError(prefix, e, 'an object')) };
   const errors: FieldError[] = [];
+  if (body.id !== undefined && !SLUG_ID.test(body.id)) errors.push({ path: `${prefix}/id`, reason: 'must be a lower-case slug: letters, digits, . _ - (starting with a letter or digit)' });
   let url: URL | null = null;
   try {
     url = new URL(body.url);
@@ -69,8 +72,9 @@ export function validatePollTarget(body: unknown, prefix = ''): TargetValidation
   const timeoutMs = body.timeoutMs ?? Math.min(DEFAULT_TIMEOUT_MS, Math.floor(intervalMs / 2));
   if (timeoutMs >= intervalMs) errors.push({ path: `${prefix}/timeoutMs`, reason: 'must be shorter than intervalMs, so that a target is never polled twice at once' });
   for (const header of Object.keys(body.headers ?? {})) {
-    if (!HEADER_NAME.test(header)) errors.push({ path: `${prefix}/headers/${header}`, reason: 'is not a valid header name' });
-    else if (FORBIDDEN_HEADERS.has(header.toLowerCase())) errors.push({ path: `${prefix}/headers/${header}`, reason: 'is set by the poller itself' });
+    const path = `${prefix}/headers/${escapePointer(header)}`;
+    if (!HEADER_NAME.test(header)) errors.push({ path, reason: 'is not a valid header name' });
+    else if (FORBIDDEN_HEADERS.has(header.toLowerCase())) errors.push({ path, reason: 'is set by the poller itself' });
   }
   errors.push(...mappingErrors(body.mapping, prefix));
   if (errors.length > 0) return { ok: false, errors };

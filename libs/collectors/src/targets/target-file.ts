@@ -25,8 +25,9 @@ export function parseTargetFile(text: string, file = 'targets file'): PollTarget
   try {
     doc = parse(text);
   } catch (e) {
-    if (e instanceof YAMLParseError) throw new TargetFileError(file, [{ path: '', reason: `is not valid YAML: ${e.message.split('\n')[0]}` }]);
-    throw e;
+    // Not only YAMLParseError: an alias bomb ("excessive alias count") is a ReferenceError.
+    const reason = e instanceof YAMLParseError ? `is not valid YAML: ${e.message.split('\n')[0]}` : `cannot be read as YAML: ${(e as Error).message.split('\n')[0]}`;
+    throw new TargetFileError(file, [{ path: '', reason }]);
   }
   const list = (doc as { targets?: unknown } | null)?.targets;
   if (!Array.isArray(list)) throw new TargetFileError(file, [{ path: '/targets', reason: 'must be a list of poll targets' }]);
