@@ -1,9 +1,8 @@
 import type { CheckInput, Status } from '@faultline/reports';
 import { DependencyResolver } from './dependency-identity';
-import { contextTime } from './event-time';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
 import { isObject, objectAt, optionalObjectAt, parseJsonBody, pointer, stringAt, type JsonObject } from './json-reader';
-import { assembleReport, contextName, mergedLabels, requireService } from './report-assembly';
+import { contextReport, requireService } from './report-assembly';
 import { detailSummary, outputText } from './safe-text';
 
 /**
@@ -51,15 +50,7 @@ export function adaptActuator(doc: HealthDocument, ctx: SourceContext): AdaptedR
   };
   for (const [name, value, path] of childContributors(root, '') ?? []) visit(name, name, value, path);
 
-  const report = assembleReport({
-    service,
-    instance: contextName(ctx.instance),
-    host: contextName(ctx.host),
-    labels: mergedLabels(ctx),
-    observedAt: contextTime(ctx.observedAt),
-    status,
-    checks,
-  });
+  const report = contextReport(ctx, { service, status, checks });
   return { format: 'actuator', reports: [report], unresolved: resolver.unresolved };
 }
 

@@ -1,19 +1,7 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
-import type { FieldError } from '@faultline/reports';
 import { adaptAlertmanager } from './alertmanager.adapter';
-import { FormatError, type SourceContext } from './format.model';
+import { fixture, refusal } from './fixtures/spec-support';
+import type { SourceContext } from './format.model';
 
-const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
-function refusal(run: () => unknown): FieldError[] {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof FormatError) return e.errors;
-    throw e;
-  }
-  throw new Error('was not refused');
-}
 const observedAt = Date.parse('2026-11-25T10:00:00Z');
 const ctx: SourceContext = { observedAt };
 const alert = (labels: Record<string, string>, extra: Record<string, unknown> = {}) => ({

@@ -1,9 +1,8 @@
 import type { CheckInput, Status } from '@faultline/reports';
 import { DependencyResolver } from './dependency-identity';
-import { contextTime } from './event-time';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
 import { objectAt, optionalObjectAt, optionalStringAt, parseJsonBody, pointer, refuse, stringAt } from './json-reader';
-import { assembleReport, contextName, mergedLabels, requireService } from './report-assembly';
+import { contextReport, requireService } from './report-assembly';
 import { outputText } from './safe-text';
 
 /**
@@ -47,15 +46,7 @@ export function adaptAspnet(doc: HealthDocument, ctx: SourceContext): AdaptedRep
     });
   }
 
-  const report = assembleReport({
-    service,
-    instance: contextName(ctx.instance),
-    host: contextName(ctx.host),
-    labels: mergedLabels(ctx),
-    observedAt: contextTime(ctx.observedAt),
-    status,
-    checks,
-  });
+  const report = contextReport(ctx, { service, status, checks });
   return { format: 'aspnet', reports: [report], unresolved: resolver.unresolved };
 }
 

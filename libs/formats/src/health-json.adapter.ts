@@ -3,7 +3,7 @@ import { DependencyResolver, type DependencyRole } from './dependency-identity';
 import { contextTime, parseRfc3339 } from './event-time';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
 import { isObject, objectAt, optionalObjectAt, optionalStringAt, parseJsonBody, pointer, refuse, stringAt, type JsonObject } from './json-reader';
-import { assembleReport, contextName, mergedLabels, requireService } from './report-assembly';
+import { contextReport, requireService } from './report-assembly';
 import { outputText, serviceText } from './safe-text';
 
 /**
@@ -74,15 +74,7 @@ export function adaptHealthJson(doc: HealthDocument, ctx: SourceContext): Adapte
     const value = optionalStringAt(root[field], `/${field}`);
     if (value) bodyLabels.push([field, value]);
   }
-  const report = assembleReport({
-    service,
-    instance: contextName(ctx.instance),
-    host: contextName(ctx.host),
-    labels: mergedLabels(ctx, bodyLabels),
-    observedAt: latestTime ?? contextTime(ctx.observedAt),
-    status: httpFailed ? 'fail' : documentStatus,
-    checks,
-  });
+  const report = contextReport(ctx, { service, status: httpFailed ? 'fail' : documentStatus, checks, observedAt: latestTime ?? contextTime(ctx.observedAt), bodyLabels: bodyLabels });
   return { format: 'health-json', reports: [report], unresolved: resolver.unresolved };
 }
 

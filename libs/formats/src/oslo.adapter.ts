@@ -3,7 +3,7 @@ import { DependencyResolver } from './dependency-identity';
 import { contextTime, parseUtcTime } from './event-time';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
 import { arrayAt, isObject, objectAt, optionalStringAt, parseJsonBody, pointer, refuse } from './json-reader';
-import { assembleReport, contextName, mergedLabels, requireService } from './report-assembly';
+import { contextReport, requireService } from './report-assembly';
 import { outputText } from './safe-text';
 
 /**
@@ -57,15 +57,7 @@ export function adaptOslo(doc: HealthDocument, ctx: SourceContext): AdaptedRepor
   if (!checks.length) checks.push({ name: 'healthcheck', status: httpHealthy === false ? 'fail' : 'pass', output: httpHealthy === false ? `HTTP ${doc.httpStatus}` : undefined });
 
   const status: Status | undefined = httpHealthy === undefined ? undefined : httpHealthy ? 'pass' : 'fail';
-  const report = assembleReport({
-    service,
-    instance: contextName(ctx.instance),
-    host: contextName(ctx.host),
-    labels: mergedLabels(ctx),
-    observedAt,
-    status,
-    checks,
-  });
+  const report = contextReport(ctx, { service, status, checks, observedAt });
   return { format: 'oslo', reports: [report], unresolved: resolver.unresolved };
 }
 

@@ -1,7 +1,7 @@
 import { compareStatus, REPORT_LIMITS, worstStatus, type CheckInput, type ReportInput, type Status } from '@faultline/reports';
 import type { SourceContext } from './format.model';
 import { refuse } from './json-reader';
-import { isoTime } from './event-time';
+import { contextTime, isoTime } from './event-time';
 import { nameText, safeLabels, truncate } from './safe-text';
 
 /**
@@ -47,6 +47,25 @@ export interface ReportParts {
   /** The format's own overall status; the worst check's when the format has none. */
   status?: Status;
   checks: CheckInput[];
+}
+
+/**
+ * The usual report of one document: identity from the source context (the body named only the
+ * service), its labels merged with `bodyLabels`, at `observedAt` (default: the context's time).
+ */
+export function contextReport(
+  ctx: SourceContext,
+  parts: { service: string; status?: Status; checks: CheckInput[]; observedAt?: number; bodyLabels?: Iterable<[string, string]> },
+): ReportInput {
+  return assembleReport({
+    service: parts.service,
+    instance: contextName(ctx.instance),
+    host: contextName(ctx.host),
+    labels: mergedLabels(ctx, parts.bodyLabels),
+    observedAt: parts.observedAt ?? contextTime(ctx.observedAt),
+    status: parts.status,
+    checks: parts.checks,
+  });
 }
 
 export function assembleReport(parts: ReportParts): ReportInput {

@@ -1,7 +1,7 @@
-import { type PushSource, PushSourceService } from '@faultline/collectors';
+import { type PushSource, pushSourceSchema, PushSourceService } from '@faultline/collectors';
 import { RequireScope } from '@faultline/platform';
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
 @ApiTags('collectors')
@@ -13,6 +13,7 @@ export class SourcesController {
 
   @Put(':id')
   @ApiOperation({ summary: 'Create or replace a push source: identity defaults, component mapping, optional signing secret (stored encrypted, never shown)' })
+  @ApiBody({ schema: pushSourceSchema as object })
   async put(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<PushSource> {
     const { source, created } = await this.sources.put(id, body);
     reply.status(created ? 201 : 200);

@@ -1,8 +1,8 @@
-import { type PollTarget, PollTargetService } from '@faultline/collectors';
+import { type PollTarget, pollTargetSchema, PollTargetService } from '@faultline/collectors';
 import { readLimit } from '@faultline/inventory';
 import { RequireScope } from '@faultline/platform';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PageQueryDto } from '../inventory/dto/page-query.dto';
 
@@ -15,12 +15,14 @@ export class TargetsController {
 
   @Post()
   @ApiOperation({ summary: 'Register a health endpoint to poll (id generated when absent); polling starts at once' })
+  @ApiBody({ schema: pollTargetSchema as object })
   async create(@Body() body: unknown): Promise<PollTarget> {
     return (await this.targets.put(body, null)).target;
   }
 
   @Put(':id')
   @ApiOperation({ summary: 'Create or replace the poll target with this id' })
+  @ApiBody({ schema: pollTargetSchema as object })
   async put(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<PollTarget> {
     const { target, created } = await this.targets.put(body, id);
     reply.status(created ? 201 : 200);

@@ -1,6 +1,7 @@
 import { ReportIntake } from '@faultline/ingest';
 import { type FaultlineConfig, InjectConfig, InvalidInputException } from '@faultline/platform';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Counter, Histogram, Registry } from 'prom-client';
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
 import { FetchFailure, SafeHttpClient } from '../http';
 import { PollScheduler } from '../targets/poll-scheduler';
@@ -18,6 +19,8 @@ export type PollOutcome = 'answered' | 'unreachable' | 'gone';
 export class TargetPoller implements OnModuleDestroy {
   private readonly logger = new Logger(TargetPoller.name);
   private readonly http = new SafeHttpClient();
+  private readonly polls: Counter<'outcome'>;
+  private readonly pollSeconds: Histogram;
 
   constructor(
     private readonly targets: PollTargetRepository,
@@ -25,9 +28,21 @@ export class TargetPoller implements OnModuleDestroy {
     private readonly intake: ReportIntake,
     private readonly unresolved: UnresolvedComponentRepository,
     @InjectConfig() private readonly config: FaultlineConfig,
-  ) {}
+    registry: Registry,
+  ) {
+    this.polls = new Counter({ name: 'faultline_polls_total', help: 'Polls of registered targets, by outcome (answered, unreachable, gone)', labelNames: ['outcome'], registers: [registry] });
+    this.pollSeconds = new Histogram({ name: 'faultline_poll_seconds', help: 'Time of one poll, from request to reports accepted', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] });
+  }
 
   async poll(targetId: string): Promise<PollOutcome> {
+    const stop = this.pollSeconds.startTimer();
+    const outcome = await this.pollOnce(targetId);
+    stop();
+    this.polls.inc({ outcome });
+    return outcome;
+  }
+
+  private async pollOnce(targetId: string): Promise<PollOutcome> {
     const found = await this.targets.getForPoll(targetId);
     if (!found) {
       // Deleted while its scheduler lived on: stop it.

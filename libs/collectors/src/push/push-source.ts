@@ -26,7 +26,7 @@ export interface PushSourceInput extends Partial<SourceIdentity> {
   secret?: string;
 }
 
-const pushSourceSchema = {
+export const pushSourceSchema = {
   type: 'object',
   additionalProperties: false,
   properties: { secret: { type: 'string', minLength: 16, maxLength: 200 }, ...identityProperties },
