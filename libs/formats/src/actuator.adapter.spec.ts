@@ -1,5 +1,5 @@
 import { adaptActuator } from './actuator.adapter';
-import { fixture, refusal } from './fixtures/spec-support';
+import { fixture, refusal } from './spec-support';
 import type { SourceContext } from './format.model';
 
 const observedAt = Date.parse('2026-11-25T10:00:00Z');

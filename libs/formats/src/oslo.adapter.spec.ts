@@ -1,4 +1,4 @@
-import { fixture, refusal } from './fixtures/spec-support';
+import { fixture, refusal } from './spec-support';
 import type { SourceContext } from './format.model';
 import { adaptOslo } from './oslo.adapter';
 
