@@ -3,6 +3,7 @@ import { Incidents1764151200000 } from './1764151200000-Incidents';
 import { ReportsObservedBrin1764151300000 } from './1764151300000-ReportsObservedBrin';
 import { Aliases1764151400000 } from './1764151400000-Aliases';
 import { Collectors1764238000000 } from './1764238000000-Collectors';
+import { Notifications1764238100000 } from './1764238100000-Notifications';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs load the same set. */
-export const migrations = [InitialSchema1764064800000, Incidents1764151200000, ReportsObservedBrin1764151300000, Aliases1764151400000, Collectors1764238000000];
+export const migrations = [InitialSchema1764064800000, Incidents1764151200000, ReportsObservedBrin1764151300000, Aliases1764151400000, Collectors1764238000000, Notifications1764238100000];

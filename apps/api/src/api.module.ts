@@ -2,6 +2,7 @@ import { CollectorsModule } from '@faultline/collectors';
 import { IncidentsModule } from '@faultline/incidents';
 import { ReportIntakeModule } from '@faultline/ingest';
 import { InventoryModule } from '@faultline/inventory';
+import { ChannelHealth, NotificationsModule } from '@faultline/notifications';
 import {
   ApiTokenEntity,
   AuthModule,
@@ -11,6 +12,7 @@ import {
   loggerParams,
   MetricsModule,
   QueueModule,
+  READINESS_CONTRIBUTOR,
   ReadinessService,
 } from '@faultline/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -22,6 +24,9 @@ import { ComponentsController } from './collectors/components.controller';
 import { IngestFormatsController } from './collectors/ingest-formats.controller';
 import { SourcesController } from './collectors/sources.controller';
 import { TargetsController } from './collectors/targets.controller';
+import { ChannelsController } from './notifications/channels.controller';
+import { NotificationsController } from './notifications/notifications.controller';
+import { RoutingController } from './notifications/routing.controller';
 import { HealthController } from './health/health.controller';
 import { IncidentsController } from './incidents/incidents.controller';
 import { BackendsController } from './inventory/backends.controller';
@@ -49,10 +54,11 @@ export class ApiModule {
         IncidentsModule,
         AliasModule,
         CollectorsModule,
+        NotificationsModule,
       ],
       controllers: [ReportsController, ServicesController, InstancesController, BackendsController, TokensController, HealthController, IncidentsController, TopologyController, AliasesController,
-        IngestFormatsController, TargetsController, SourcesController, ComponentsController],
-      providers: [ReadinessService],
+        IngestFormatsController, TargetsController, SourcesController, ComponentsController, ChannelsController, RoutingController, NotificationsController],
+      providers: [ReadinessService, { provide: READINESS_CONTRIBUTOR, useExisting: ChannelHealth }],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { CollectorsModule } from '@faultline/collectors';
 import { CorrelationModule } from '@faultline/correlation';
+import { NotificationsModule } from '@faultline/notifications';
 import { ReportStoreModule } from '@faultline/ingest';
 import { ConfigModule, dataSourceOptions, type FaultlineConfig, loggerParams, MetricsModule, QueueModule } from '@faultline/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -9,6 +10,7 @@ import { CorrelationLeadership } from './correlation-leadership';
 import { CorrelationProcessor } from './processors/correlation.processor';
 import { IngestProcessor } from './processors/ingest.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { NotificationProcessor } from './processors/notification.processor';
 import { PollProcessor } from './processors/poll.processor';
 import { WorkerService } from './worker.service';
 
@@ -27,8 +29,9 @@ export class WorkerModule {
         ReportStoreModule,
         CorrelationModule,
         CollectorsModule,
+        NotificationsModule,
       ],
-      providers: [IngestProcessor, MaintenanceProcessor, CorrelationProcessor, PollProcessor, CorrelationLeadership, WorkerService],
+      providers: [IngestProcessor, MaintenanceProcessor, CorrelationProcessor, PollProcessor, NotificationProcessor, CorrelationLeadership, WorkerService],
     };
   }
 }

@@ -6,9 +6,11 @@ import { CorrelationLeadership } from './correlation-leadership';
 import { CorrelationProcessor } from './processors/correlation.processor';
 import { IngestProcessor } from './processors/ingest.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { NotificationProcessor } from './processors/notification.processor';
 import { PollProcessor } from './processors/poll.processor';
 
 const MAINTENANCE_EVERY_MS = 60 * 60_000;
+const NOTIFICATION_SWEEP_EVERY_MS = 30_000;
 
 /** Wires every job name to its processor and schedules the recurring jobs. */
 @Injectable()
@@ -21,6 +23,7 @@ export class WorkerService implements OnApplicationBootstrap {
     private readonly maintain: MaintenanceProcessor,
     private readonly correlate: CorrelationProcessor,
     private readonly poll: PollProcessor,
+    private readonly notify: NotificationProcessor,
     private readonly targetFile: TargetFileLoader,
     private readonly leadership: CorrelationLeadership,
     @InjectConfig() private readonly config: FaultlineConfig,
@@ -35,6 +38,7 @@ export class WorkerService implements OnApplicationBootstrap {
       { every: MAINTENANCE_EVERY_MS },
       { name: JobName.MaintainStorage, data: {} },
     );
+    await this.producer.upsertScheduler(JobName.SweepNotifications, JobName.SweepNotifications, {}, NOTIFICATION_SWEEP_EVERY_MS);
     // The targets file is applied before polling starts; a bad file stops the worker with its errors.
     if (this.config.COLLECTOR_TARGETS_FILE) await this.targetFile.apply(this.config.COLLECTOR_TARGETS_FILE);
     await this.targetFile.reconcileSchedulers();
@@ -43,6 +47,9 @@ export class WorkerService implements OnApplicationBootstrap {
       [JobName.MaintainStorage]: () => this.maintain.process(),
       [JobName.Correlate]: (data) => this.correlate.process(data),
       [JobName.PollTarget]: (data) => this.poll.process(data),
+      [JobName.PlanNotifications]: (data) => this.notify.plan(data),
+      [JobName.DeliverNotification]: (data, job, token) => this.notify.deliver(data, job, token),
+      [JobName.SweepNotifications]: () => this.notify.sweep(),
     });
     if (this.config.CORRELATION_ENABLED) this.leadership.start();
   }

@@ -1,13 +1,22 @@
 import { CorrelationService } from '@faultline/correlation';
-import type { JobName, JobPayloads } from '@faultline/platform';
+import { JobName, JobProducer, type JobPayloads } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
 
-/** Stored reports → the correlation engine → incident changes in Postgres. Leader only. */
+/**
+ * Stored reports → the correlation engine → incident changes in Postgres, then a notification
+ * plan for the incidents that changed. Leader only. (Were the plan lost to a crash after the
+ * store, the notification sweep finds the changed incidents.)
+ */
 @Injectable()
 export class CorrelationProcessor {
-  constructor(private readonly correlation: CorrelationService) {}
+  constructor(
+    private readonly correlation: CorrelationService,
+    private readonly producer: JobProducer,
+  ) {}
 
-  async process(data: JobPayloads[JobName.Correlate]): Promise<{ changes: number }> {
-    return { changes: await this.correlation.process(data.reports, data.aliases) };
+  async process(data: JobPayloads[JobName.Correlate]): Promise<{ changed: number }> {
+    const incidentIds = await this.correlation.process(data.reports, data.aliases);
+    if (incidentIds.length > 0) await this.producer.add(JobName.PlanNotifications, { incidentIds });
+    return { changed: incidentIds.length };
   }
 }

@@ -583,3 +583,230 @@ describeWithOpenssl('SafeHttpClient: TLS (self-signed certificate made by openss
     await expectFailure(client.fetch(`https://127.0.0.1:${plain.port}/`, FAST), 'tls');
   });
 });
+
+describe('SafeHttpClient: POST', () => {
+  interface ReceivedRequest {
+    method: string;
+    url: string;
+    headers: http.IncomingHttpHeaders;
+    body: string;
+  }
+
+  /** An HTTP server that records every request with its full body, then lets `answer` reply. */
+  async function recordingServer(
+    answer: (request: ReceivedRequest, response: http.ServerResponse) => void = (_r, response) =>
+      response.end('ok'),
+  ): Promise<{ server: RunningServer; received: ReceivedRequest[] }> {
+    const received: ReceivedRequest[] = [];
+    const server = await httpServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const seen = {
+          method: request.method ?? '',
+          url: request.url ?? '',
+          headers: request.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        };
+        received.push(seen);
+        answer(seen, response);
+      });
+    });
+    return { server, received };
+  }
+
+  const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+  it('sends the body with its byte length and the given headers intact', async () => {
+    const { server, received } = await recordingServer((_request, response) => {
+      response.writeHead(202, { 'content-type': 'application/json' });
+      response.end('{"status":"success"}');
+    });
+    const body = JSON.stringify({ routing_key: 'k', event_action: 'trigger', summary: 'façade ✓' });
+
+    const answer = await client.fetch(`${server.origin}/v2/enqueue?x=1`, {
+      ...FAST,
+      method: 'POST',
+      body,
+      headers: { ...JSON_HEADERS, 'X-Faultline-Event': 'evt-1', 'User-Agent': 'faultline-notifier' },
+    });
+
+    expect(answer).toMatchObject({ status: 202, body: '{"status":"success"}' });
+    expect(received).toHaveLength(1);
+    const [request] = received;
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe('/v2/enqueue?x=1');
+    expect(request.body).toBe(body);
+    expect(request.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(request.headers['transfer-encoding']).toBeUndefined();
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['x-faultline-event']).toBe('evt-1');
+    expect(request.headers['user-agent']).toBe('faultline-notifier');
+  });
+
+  it('sends Content-Length 0 for a POST without a body', async () => {
+    const { server, received } = await recordingServer();
+
+    await client.fetch(server.origin, { ...FAST, method: 'POST' });
+
+    expect(received[0]).toMatchObject({ method: 'POST', body: '' });
+    expect(received[0].headers['content-length']).toBe('0');
+  });
+
+  it.each([301, 302, 303, 307, 308])(
+    'returns a %i answer to a POST without following it',
+    async (status) => {
+      const elsewhere = await httpServer((_request, response) => response.end('elsewhere'));
+      const { server, received } = await recordingServer((_request, response) => {
+        response.writeHead(status, { location: `${elsewhere.origin}/moved` });
+        response.end('moved');
+      });
+
+      const answer = await client.fetch(`${server.origin}/hook`, {
+        ...FAST,
+        method: 'POST',
+        body: '{}',
+        headers: JSON_HEADERS,
+      });
+
+      expect(answer).toMatchObject({ status, body: 'moved', url: `${server.origin}/hook` });
+      expect(received).toHaveLength(1);
+      expect(elsewhere.connections).toBe(0);
+    },
+  );
+
+  it('resolves a 5xx with its status and body: judging it is the caller\'s job', async () => {
+    const { server } = await recordingServer((_request, response) => {
+      response.writeHead(503, { 'content-type': 'text/plain' });
+      response.end('try later');
+    });
+
+    const answer = await client.fetch(server.origin, { ...FAST, method: 'POST', body: '{}' });
+
+    expect(answer).toMatchObject({ status: 503, contentType: 'text/plain', body: 'try later' });
+  });
+
+  it('times out on a server that reads the body and never answers', async () => {
+    const { server, received } = await recordingServer(() => undefined);
+    const startedAt = Date.now();
+
+    await expectFailure(
+      client.fetch(server.origin, { timeoutMs: 150, method: 'POST', body: '{}' }),
+      'timeout',
+    );
+
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(received).toHaveLength(1);
+  });
+
+  it.each(['http://169.254.169.254/hook', 'http://[fd00:ec2::254]/hook'])(
+    'blocks a POST to the literal %s without connecting',
+    async (url) => {
+      const attempts = await connectAttemptsDuring(() =>
+        expectFailure(client.fetch(url, { ...FAST, method: 'POST', body: '{}' }), 'blocked-address'),
+      );
+
+      expect(attempts).toEqual([]);
+    },
+  );
+
+  it('blocks a POST to a host name that resolves to the metadata address', async () => {
+    await expectFailure(
+      client.fetch('http://metadata.test/hook', { ...FAST, method: 'POST', body: '{}' }),
+      'blocked-address',
+    );
+
+    expect(resolvedNames).toEqual(['metadata.test']);
+  });
+
+  it('does not retry a POST whose bytes reached a kept-alive socket the server then dropped', async () => {
+    let connectionNumber = 0;
+    let postsSeen = 0;
+    const server = await tcpServer((socket) => {
+      connectionNumber += 1;
+      const isFirstConnection = connectionNumber === 1;
+      let requestsOnSocket = 0;
+      socket.on('data', () => {
+        postsSeen += 1;
+        requestsOnSocket += 1;
+        // The second request arrives, then the connection dies unanswered: the server may
+        // have acted on it, so the client must not send it again.
+        if (isFirstConnection && requestsOnSocket > 1) {
+          socket.destroy();
+          return;
+        }
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
+      });
+    });
+    const post: SafeFetchOptions = { ...FAST, method: 'POST', body: '{"n":1}' };
+
+    await client.fetch(server.origin, post);
+    await expectFailure(client.fetch(server.origin, post), 'network');
+
+    expect(postsSeen).toBe(2);
+    expect(server.connections).toBe(1);
+  });
+
+  it('retries a POST on a fresh socket when the stale one failed before any byte was written', async () => {
+    const { server, received } = await recordingServer();
+    const clientSockets: net.Socket[] = [];
+    const originalConnect = net.Socket.prototype.connect;
+    const spy = jest
+      .spyOn(net.Socket.prototype, 'connect')
+      .mockImplementation(function (this: net.Socket, ...args: unknown[]) {
+        clientSockets.push(this);
+        return (originalConnect as (...all: unknown[]) => net.Socket).apply(this, args);
+      });
+    try {
+      await client.fetch(server.origin, { ...FAST, method: 'POST', body: 'first' });
+      expect(clientSockets).toHaveLength(1);
+      // The pooled socket turns out dead at its first write, before a byte leaves.
+      const [staleSocket] = clientSockets;
+      staleSocket.write = function (this: net.Socket) {
+        const reset: NodeJS.ErrnoException = new Error('read ECONNRESET');
+        reset.code = 'ECONNRESET';
+        this.destroy(reset);
+        return false;
+      } as typeof staleSocket.write;
+
+      const answer = await client.fetch(server.origin, { ...FAST, method: 'POST', body: 'second' });
+
+      expect(answer.status).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(received.map((request) => request.body)).toEqual(['first', 'second']);
+    expect(server.connections).toBe(2);
+  });
+
+  it('keeps the body and headers out of failure messages', async () => {
+    const port = await closedPort();
+
+    const failure = await expectFailure(
+      client.fetch(`http://127.0.0.1:${port}/hook?token=q-secret`, {
+        ...FAST,
+        method: 'POST',
+        body: '{"routing_key":"b-secret"}',
+        headers: { authorization: 'Bearer h-secret' },
+      }),
+      'refused',
+    );
+
+    for (const secret of ['q-secret', 'b-secret', 'h-secret']) {
+      expect(failure.message).not.toContain(secret);
+    }
+  });
+
+  it('rejects a body with GET and caller-set framing headers with POST as programming errors', async () => {
+    await expect(client.fetch('http://127.0.0.1/', { body: 'x' })).rejects.toThrow(TypeError);
+    await expect(
+      client.fetch('http://127.0.0.1/', { method: 'POST', body: 'x', headers: { 'Content-Length': '9' } }),
+    ).rejects.toThrow(TypeError);
+    await expect(
+      client.fetch('http://127.0.0.1/', {
+        method: 'POST',
+        headers: { 'Transfer-Encoding': 'chunked' },
+      }),
+    ).rejects.toThrow(TypeError);
+  });
+});

@@ -1,5 +1,6 @@
 /**
- * The one outbound HTTP client of the collectors: GETs health endpoints whose URLs users register.
+ * The one outbound HTTP client for URLs users register: GETs health endpoints for the poller and
+ * POSTs alert notifications to webhooks.
  *
  * Contract of `fetch(url, options)`:
  *   - Resolves with any HTTP status (a 503 is an answer, not a failure: the poller reports it),
@@ -7,14 +8,20 @@
  *   - Rejects with FetchFailure only, for everything that happens on the wire or comes from the
  *     URL. Programming errors in `options` reject with RangeError (bad numbers) or TypeError
  *     (header name or value Node cannot send; the message names the header, never its value).
- *   - http: and https: only, GET only, no proxy, no decompression (Accept-Encoding is not sent).
+ *   - http: and https: only, GET (default) or POST, no proxy, no decompression (Accept-Encoding is
+ *     not sent).
+ *   - POST sends `body` (UTF-8, default empty) with its Content-Length; the caller sets
+ *     Content-Type. Content-Length and Transfer-Encoding are the client's to set: given for a POST
+ *     they are a TypeError. A body with GET is a TypeError.
+ *   - A POST is never followed through a redirect: a 3xx answer, Location or not, is returned as a
+ *     response like any other status (the caller treats non-2xx as a failed delivery).
  *   - Address policy (see address-policy.ts) on the address actually connected to: literal IP hosts
  *     are checked before connecting, host names inside the socket's DNS lookup (guarded-lookup.ts),
  *     on every redirect hop. A blocked target is never connected to.
  *   - `timeoutMs` is one deadline for the whole call: connect, headers, body and every redirect hop.
  *   - The body is counted while it streams; at most `maxBodyBytes` are ever held, and a declared
  *     Content-Length above the cap fails before any body byte is read.
- *   - Redirects (301, 302, 303, 307, 308 with a Location) are followed by hand, at most
+ *   - Redirects of a GET (301, 302, 303, 307, 308 with a Location) are followed by hand, at most
  *     `maxRedirects` of them; one more fails with 'too-many-redirects' (so 0 means "no redirects").
  *     A 3xx without Location is returned as a response. Once a hop changes origin, Authorization,
  *     Proxy-Authorization and Cookie are dropped for the rest of the chain. Userinfo in the first
@@ -22,24 +29,31 @@
  *     them; userinfo in a Location header is ignored.
  *   - Sockets are kept alive and reused across calls; `close()` releases them (in-flight calls then
  *     fail with 'network'); the client stays usable and opens new sockets afterwards.
+ *   - A reused socket the server had already closed is retried once on a fresh socket: always for
+ *     GET, for POST only when not one byte of the request reached the socket, so the client itself
+ *     never delivers a webhook twice. A POST whose bytes may have left fails with 'network'.
  *   - Never logs. Error messages name the origin (scheme://host:port) only: no path, query,
  *     userinfo or header can reach them.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 
 import { isBlockedAddress } from './address-policy';
 import { FetchFailure, toFetchFailure } from './fetch-failure';
 import { createGuardedLookup, systemResolver, type HostnameResolver } from './guarded-lookup';
 
 export interface SafeFetchOptions {
+  /** Default 'GET'. */
+  method?: 'GET' | 'POST';
+  /** POST only; sent as UTF-8 with its Content-Length. Set the content-type in `headers`. */
+  body?: string;
   /** Whole call, including body and redirects. Default 5000. */
   timeoutMs?: number;
   headers?: Record<string, string>;
   /** Default 1 MiB; a larger body fails with 'too-large'. */
   maxBodyBytes?: number;
-  /** Default 3; every hop is checked against the address policy again. */
+  /** Default 3 (GET only); every hop is checked against the address policy again. */
   maxRedirects?: number;
   /** Default true. */
   tlsVerify?: boolean;
@@ -71,8 +85,13 @@ const IDLE_SOCKET_TIMEOUT_MS = 30_000;
 const DEFAULT_USER_AGENT = 'faultline-health-poller';
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+// A caller's value would contradict the framing the client writes for the body it sends.
+const BODY_FRAMING_HEADERS = ['content-length', 'transfer-encoding'];
 
 interface FetchSettings {
+  method: 'GET' | 'POST';
+  /** Encoded once, so Content-Length is the byte count sent on every attempt. */
+  body: Buffer | null;
   timeoutMs: number;
   headers: Record<string, string>;
   maxBodyBytes: number;
@@ -172,8 +191,8 @@ export class SafeHttpClient {
           hostname: unbracketed(target.hostname),
           port: target.port === '' ? undefined : Number(target.port),
           path: `${target.pathname}${target.search}`,
-          method: 'GET',
-          headers,
+          method: settings.method,
+          headers: withBodyFraming(headers, settings.body),
           agent: this.agentFor(overTls, settings.tlsVerify, settings.allowLinkLocal),
         },
         (response) => {
@@ -182,7 +201,9 @@ export class SafeHttpClient {
           const status = response.statusCode ?? 0;
           const location = response.headers.location;
 
-          if (REDIRECT_STATUSES.has(status) && location !== undefined) {
+          // A POST is not replayed elsewhere: the answer, 3xx or not, goes back to the caller.
+          const followable = settings.method === 'GET' && REDIRECT_STATUSES.has(status);
+          if (followable && location !== undefined) {
             // The redirect's own body is of no use; dropping the socket is cheaper than draining
             // a body of unknown size.
             settle(() => {
@@ -220,12 +241,28 @@ export class SafeHttpClient {
         },
       );
 
+      // Byte count of the socket when this request got it, before the request writes anything:
+      // the request's 'socket' event comes before it flushes its headers.
+      let assignedSocket: Socket | null = null;
+      let bytesWrittenBeforeRequest: number | undefined;
+      request.on('socket', (socket: Socket) => {
+        assignedSocket = socket;
+        bytesWrittenBeforeRequest = socket.bytesWritten;
+      });
+      const noRequestByteWritten = (): boolean =>
+        assignedSocket !== null &&
+        typeof bytesWrittenBeforeRequest === 'number' &&
+        assignedSocket.bytesWritten === bytesWrittenBeforeRequest;
+
       request.on('error', (error: NodeJS.ErrnoException) => {
         // A kept-alive socket the server closed while idle fails on first write; GET is
-        // idempotent, so one retry on a fresh socket is the documented remedy.
+        // idempotent, so one retry on a fresh socket is the documented remedy. A POST the
+        // server may have read could be acted on twice, so it is retried only when none of it
+        // was written (the count includes bytes still buffered: unsure means no retry).
         const staleSocket = request.reusedSocket && !answered && error.code === 'ECONNRESET';
+        const safeToResend = settings.method === 'GET' || noRequestByteWritten();
         const poolStillOpen = generation === this.poolGeneration;
-        if (staleSocket && mayRetryStaleSocket && poolStillOpen && !settled) {
+        if (staleSocket && safeToResend && mayRetryStaleSocket && poolStillOpen && !settled) {
           settle(() => {
             request.destroy();
             resolve(this.exchange(target, headers, settings, deadline, false));
@@ -239,7 +276,8 @@ export class SafeHttpClient {
         () => fail(timeoutFailure(origin, settings.timeoutMs)),
         remainingMs,
       );
-      request.end();
+      if (settings.body === null) request.end();
+      else request.end(settings.body);
     });
   }
 
@@ -262,6 +300,16 @@ export class SafeHttpClient {
 }
 
 function toSettings(options: SafeFetchOptions): FetchSettings {
+  const method = options.method ?? 'GET';
+  if (method !== 'GET' && method !== 'POST') {
+    throw new TypeError('method must be GET or POST');
+  }
+  if (method === 'GET' && options.body !== undefined) {
+    throw new TypeError('a body is only sent with POST');
+  }
+  if (options.body !== undefined && typeof options.body !== 'string') {
+    throw new TypeError('body must be a string');
+  }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
@@ -274,9 +322,13 @@ function toSettings(options: SafeFetchOptions): FetchSettings {
   if (!Number.isSafeInteger(maxRedirects) || maxRedirects < 0) {
     throw new RangeError('maxRedirects must be a non-negative integer');
   }
+  const headers = toRequestHeaders(options.headers ?? {});
+  if (method === 'POST') assertNoBodyFramingHeaders(headers);
   return {
+    method,
+    body: method === 'POST' ? Buffer.from(options.body ?? '', 'utf8') : null,
     timeoutMs,
-    headers: toRequestHeaders(options.headers ?? {}),
+    headers,
     maxBodyBytes,
     maxRedirects,
     tlsVerify: options.tlsVerify ?? true,
@@ -292,6 +344,23 @@ function toRequestHeaders(given: Record<string, string>): Record<string, string>
     headers[name.toLowerCase()] = value;
   }
   return headers;
+}
+
+function assertNoBodyFramingHeaders(headers: Record<string, string>): void {
+  for (const name of BODY_FRAMING_HEADERS) {
+    if (headers[name] !== undefined) {
+      throw new TypeError(`header "${name}" is set by the client from the body`);
+    }
+  }
+}
+
+/** A POST always states its length, even when empty, so servers never wait for a body. */
+function withBodyFraming(
+  headers: Record<string, string>,
+  body: Buffer | null,
+): Record<string, string> {
+  if (body === null) return headers;
+  return { ...headers, 'content-length': String(body.length) };
 }
 
 function assertSendableHeader(name: string, value: string): void {

@@ -27,12 +27,12 @@ export class CorrelationService {
     private readonly aliases: AliasRepository,
   ) {}
 
-  /** Feeds aliases and reports (already stored) and persists what changes. Returns the number of changes. */
-  async process(reports: readonly Report[], aliases: readonly Alias[] = []): Promise<number> {
+  /** Feeds aliases and reports (already stored) and persists what changes. Returns the ids of the incidents that changed. */
+  async process(reports: readonly Report[], aliases: readonly Alias[] = []): Promise<string[]> {
     for (const a of aliases) this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
     const changes = feedInEventTime(this.engine, reports);
     await this.store.apply(changes);
-    return changes.length;
+    return [...new Set(changes.map((c) => c.incident.id))];
   }
 
   /**

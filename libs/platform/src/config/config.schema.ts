@@ -44,6 +44,12 @@ export const configSchema = z.object({
   COLLECTOR_ID: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'lower-case letters, digits, . and - (a host name label)').default(collectorIdFromHost()),
   /** Poll targets to upsert at worker start-up (YAML), beside those managed through the API. */
   COLLECTOR_TARGETS_FILE: z.string().min(1).optional(),
+  /** Where people reach Faultline: links in notifications point here. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  /** Delivery attempts of one notification (exponential backoff from 1 s) before it is marked failed. */
+  NOTIFY_ATTEMPTS: int(1, 50).default(8),
+  /** How long one delivery may take (connect, send, answer) before the attempt counts as failed. */
+  NOTIFY_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** Polls one worker runs at once (they wait on the network, not the CPU). */
   POLL_CONCURRENCY: int(1, 1000).default(50),
   MIGRATE_ON_START: bool.default(true),

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { JobProducer } from '../queue/job-producer.service';
@@ -8,6 +8,7 @@ type CheckStatus = 'pass' | 'warn' | 'fail';
 /** One entry of the `checks` map of an application/health+json response. */
 export interface HealthCheckEntry {
   componentType: string;
+  componentId?: string;
   status: CheckStatus;
   observedValue?: number | string;
   observedUnit?: string;
@@ -24,6 +25,12 @@ export interface HealthResponse {
 
 const PROBE_TIMEOUT_MS = 2000;
 
+/** A feature's own readiness detail (e.g. failing notification channels): warnings, never a failure of the app. */
+export interface ReadinessContributor {
+  checks(): Promise<Record<string, HealthCheckEntry[]>>;
+}
+export const READINESS_CONTRIBUTOR = Symbol('READINESS_CONTRIBUTOR');
+
 /**
  * Readiness in the IETF health+json style: Postgres and Redis each probed with a timeout;
  * "fail" names the one that is down. Redis without AOF is a "warn": reports acknowledged
@@ -34,6 +41,7 @@ export class ReadinessService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly producer: JobProducer,
+    @Optional() @Inject(READINESS_CONTRIBUTOR) private readonly contributor?: ReadinessContributor,
   ) {}
 
   async check(): Promise<HealthResponse> {
@@ -42,9 +50,15 @@ export class ReadinessService {
       this.probe('datastore', () => this.producer.connection.ping()),
       this.redisPersistence(),
     ]);
-    const checks = { 'postgres:connection': [postgres], 'redis:connection': [redis], 'redis:persistence': [persistence] };
+    const checks: Record<string, HealthCheckEntry[]> = { 'postgres:connection': [postgres], 'redis:connection': [redis], 'redis:persistence': [persistence] };
     const down = Object.entries(checks).filter(([, [c]]) => c.status === 'fail').map(([k]) => k.split(':')[0]);
-    const status: CheckStatus = down.length ? 'fail' : persistence.status === 'warn' ? 'warn' : 'pass';
+    // Feature detail needs Postgres; while it is down, that is all there is to say.
+    if (this.contributor && down.length === 0) {
+      const extra = await this.contributor.checks().catch((e: Error) => ({ 'features:detail': [{ componentType: 'component', status: 'warn' as const, output: e.message, time: new Date().toISOString() }] }));
+      Object.assign(checks, extra);
+    }
+    const warned = Object.values(checks).some((entries) => entries.some((c) => c.status === 'warn'));
+    const status: CheckStatus = down.length ? 'fail' : warned ? 'warn' : 'pass';
     return { status, description: 'faultline', output: down.length ? `unavailable: ${down.join(', ')}` : undefined, checks };
   }
 

@@ -17,7 +17,7 @@ export class JobProducer implements OnModuleDestroy {
 
   constructor(@InjectConfig() config: FaultlineConfig, registry: Registry) {
     this.connection = createRedis(config.REDIS_URL, 'producer');
-    this.policies = jobPolicies(config.INGEST_JOB_ATTEMPTS);
+    this.policies = jobPolicies(config.INGEST_JOB_ATTEMPTS, config.NOTIFY_ATTEMPTS);
     for (const name of Object.values(QueueName)) {
       const queue = new Queue(name, { connection: this.connection, prefix: config.QUEUE_PREFIX });
       // Without a listener BullMQ prints every reconnect attempt to stderr, outside the JSON logs.
@@ -37,9 +37,10 @@ export class JobProducer implements OnModuleDestroy {
     });
   }
 
-  async add<N extends JobName>(name: N, data: JobPayloads[N]): Promise<string | undefined> {
+  /** Adds a job; with `jobId`, a job of that id already waiting or running is not added again. */
+  async add<N extends JobName>(name: N, data: JobPayloads[N], jobId?: string): Promise<string | undefined> {
     const policy = this.policies[name];
-    const job = await this.queue(policy.queue).add(name, data, policy.options);
+    const job = await this.queue(policy.queue).add(name, data, jobId === undefined ? policy.options : { ...policy.options, jobId });
     return job.id;
   }
 

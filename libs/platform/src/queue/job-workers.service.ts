@@ -6,7 +6,8 @@ import type { FaultlineConfig } from '../config/config.schema';
 import { cappedBackoff, jobPolicies, JobName, type JobPayloads, LEADER_QUEUES, QueueName } from './queue.types';
 import { createRedis } from './redis';
 
-export type JobHandler<N extends JobName> = (data: JobPayloads[N], job: Job) => Promise<unknown>;
+/** `token` is the job's lock token, for handlers that move their job (e.g. delay it on a rate limit). */
+export type JobHandler<N extends JobName> = (data: JobPayloads[N], job: Job, token?: string) => Promise<unknown>;
 /** One handler per job name: the compiler rejects a missing one, start() a wrong one. */
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
@@ -15,6 +16,9 @@ export type JobHandlers = { [N in JobName]: JobHandler<N> };
  * the policy of its name; nothing here catches job errors. A worker killed mid-job leaves a
  * lock that expires after WORKER_LOCK_MS, and the job then runs again elsewhere.
  */
+// Deliveries wait on receivers, not the CPU; a slow receiver must not hold up the others.
+const NOTIFY_CONCURRENCY = 20;
+
 @Injectable()
 export class JobWorkers implements OnModuleDestroy {
   private readonly logger = new Logger(JobWorkers.name);
@@ -38,20 +42,20 @@ export class JobWorkers implements OnModuleDestroy {
     const handlers = this.handlers;
     if (!handlers) throw new Error('JobWorkers.start() must run first');
     if (this.workers.has(queue)) return;
-    const policies = jobPolicies(this.config.INGEST_JOB_ATTEMPTS);
+    const policies = jobPolicies(this.config.INGEST_JOB_ATTEMPTS, this.config.NOTIFY_ATTEMPTS);
     // BullMQ does not close a connection it was given, so each worker's connection is ours to close.
     const connection = createRedis(this.config.REDIS_URL, `worker-${queue}`);
     const worker = new Worker(
       queue,
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const name = job.name as JobName;
         if (policies[name]?.queue !== queue) throw new Error(`job ${job.name} does not belong on queue ${queue}`);
-        return (handlers[name] as JobHandler<JobName>)(job.data, job);
+        return (handlers[name] as JobHandler<JobName>)(job.data, job, token);
       },
       {
         connection,
         prefix: this.config.QUEUE_PREFIX,
-        concurrency: queue === QueueName.Ingest ? this.config.WORKER_CONCURRENCY : queue === QueueName.Poll ? this.config.POLL_CONCURRENCY : 1,
+        concurrency: queue === QueueName.Ingest ? this.config.WORKER_CONCURRENCY : queue === QueueName.Poll ? this.config.POLL_CONCURRENCY : queue === QueueName.Notify ? NOTIFY_CONCURRENCY : 1,
         lockDuration: this.config.WORKER_LOCK_MS,
         stalledInterval: Math.max(1000, Math.floor(this.config.WORKER_LOCK_MS / 2)),
         // A job stalls each time its worker dies; that must never cost accepted reports.

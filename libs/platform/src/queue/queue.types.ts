@@ -8,6 +8,8 @@ export enum QueueName {
   Correlation = 'correlation',
   /** Health endpoints to poll: one job scheduler per target, consumed by every worker. */
   Poll = 'poll',
+  /** Notifications: planning what to send about incidents, and delivering it. */
+  Notify = 'notify',
 }
 
 /** Queues only the elected leader consumes (see LeaderLock); the others run in every worker. */
@@ -22,6 +24,12 @@ export enum JobName {
   Correlate = 'correlate',
   /** Polls one registered target and submits what it answered as reports. */
   PollTarget = 'poll-target',
+  /** Decides what to send about these incidents and enqueues the deliveries. */
+  PlanNotifications = 'plan-notifications',
+  /** Sends one notification (a row of the delivery log) through its channel. */
+  DeliverNotification = 'deliver-notification',
+  /** Periodic: repeats for open incidents, and any plan or delivery a crash left behind. */
+  SweepNotifications = 'sweep-notifications',
 }
 
 /** The payload of each job, so producers and handlers agree at compile time. */
@@ -30,6 +38,9 @@ export interface JobPayloads {
   [JobName.MaintainStorage]: Record<string, never>;
   [JobName.Correlate]: { reports: Report[]; aliases?: { targetKey: string; servedBy: string }[] };
   [JobName.PollTarget]: { targetId: string };
+  [JobName.PlanNotifications]: { incidentIds: string[] };
+  [JobName.DeliverNotification]: { notificationId: string };
+  [JobName.SweepNotifications]: Record<string, never>;
 }
 
 export interface JobPolicy {
@@ -42,8 +53,21 @@ export interface JobPolicy {
  * Postgres restart, so ingest batches retry for a long time with capped exponential backoff
  * (see RETRY_BACKOFF) and, if they ever exhaust their attempts, stay in the failed set.
  */
-export function jobPolicies(ingestAttempts: number): Record<JobName, JobPolicy> {
+export function jobPolicies(ingestAttempts: number, notifyAttempts = 8): Record<JobName, JobPolicy> {
   return {
+    [JobName.PlanNotifications]: {
+      queue: QueueName.Notify,
+      options: { attempts: 20, backoff: { type: 'capped' }, removeOnComplete: true, removeOnFail: { count: 1000 } },
+    },
+    // 1 s, 2 s, 4 s ... between attempts; the delivery log keeps the last error.
+    [JobName.DeliverNotification]: {
+      queue: QueueName.Notify,
+      options: { attempts: notifyAttempts, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { count: 1000 } },
+    },
+    [JobName.SweepNotifications]: {
+      queue: QueueName.Notify,
+      options: { attempts: 1, removeOnComplete: { count: 10 }, removeOnFail: { count: 100 } },
+    },
     [JobName.IngestBatch]: {
       queue: QueueName.Ingest,
       options: { attempts: ingestAttempts, backoff: { type: 'capped' }, removeOnComplete: true, removeOnFail: false },

@@ -1,0 +1,38 @@
+import { readLimit } from '@faultline/inventory';
+import { NotificationLogRepository, type NotificationRecord } from '@faultline/notifications';
+import { RequireScope } from '@faultline/platform';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsQueryText, PageQueryDto } from '../inventory/dto/page-query.dto';
+
+class NotificationLogQueryDto extends PageQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsQueryText(200)
+  incident?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  channel?: string;
+
+  @ApiPropertyOptional({ enum: ['pending', 'sent', 'failed', 'silenced'] })
+  @IsOptional()
+  @IsIn(['pending', 'sent', 'failed', 'silenced'])
+  status?: 'pending' | 'sent' | 'failed' | 'silenced';
+}
+
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Controller('api/v1/notifications')
+export class NotificationsController {
+  constructor(private readonly log: NotificationLogRepository) {}
+
+  @Get()
+  @RequireScope('read')
+  @ApiOperation({ summary: 'The delivery log, newest first: one row per (incident, event, channel) with status, attempts, last error, and the silences that held it back' })
+  async list(@Query() query: NotificationLogQueryDto): Promise<{ items: NotificationRecord[] }> {
+    return { items: await this.log.list({ incidentId: query.incident, channelId: query.channel, status: query.status }, readLimit(query.limit)) };
+  }
+}

@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { NotificationEvent } from '../notification.model';
+import type { PastNotification, PlannedNotification } from '../routing/notification-planner';
+
+export type NotificationStatus = 'pending' | 'sent' | 'failed' | 'silenced';
+
+export interface NotificationRecord {
+  id: string;
+  incidentId: string;
+  eventKey: string;
+  channelId: string;
+  kind: string;
+  topCause: string;
+  status: NotificationStatus;
+  silencedBy: string[];
+  event: NotificationEvent;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+interface Row {
+  id: string;
+  incident_id: string;
+  event_key: string;
+  channel_id: string;
+  kind: string;
+  top_cause: string;
+  status: NotificationStatus;
+  silenced_by: string[];
+  event: NotificationEvent;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+/**
+ * The delivery log: one row per (incident, event, channel), unique, so planning twice records
+ * once. A row is pending until its delivery succeeds (sent) or gives up (failed); silenced rows
+ * are recorded and never sent.
+ */
+@Injectable()
+export class NotificationLogRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async past(incidentId: string): Promise<PastNotification[]> {
+    const rows: Row[] = await this.dataSource.query('SELECT channel_id, event_key, top_cause, created_at FROM notifications WHERE incident_id = $1', [incidentId]);
+    return rows.map((r) => ({ channelId: r.channel_id, eventKey: r.event_key, topCause: r.top_cause, createdAt: r.created_at.getTime() }));
+  }
+
+  /** Records what was planned (once each); returns the ids of the incident's rows still pending. */
+  async record(incidentId: string, planned: readonly PlannedNotification[]): Promise<string[]> {
+    if (planned.length > 0) {
+      await this.dataSource.query(
+        `INSERT INTO notifications (incident_id, event_key, channel_id, kind, top_cause, status, silenced_by, event)
+         SELECT $1, x.k, x.c, x.kind, x.top, CASE WHEN cardinality(x.s) > 0 THEN 'silenced' ELSE 'pending' END, x.s, x.e
+         FROM jsonb_to_recordset($2::jsonb) AS x(k text, c uuid, kind text, top text, s uuid[], e jsonb)
+         ON CONFLICT (incident_id, event_key, channel_id) DO NOTHING`,
+        [incidentId, JSON.stringify(planned.map((p) => ({ k: p.eventKey, c: p.channelId, kind: p.kind, top: p.topCause, s: p.silencedBy, e: p.event })))],
+      );
+    }
+    return this.pendingIds(incidentId);
+  }
+
+  /** Pending rows (of one incident, or all): a planner that crashed before enqueueing them is made good by the next. */
+  async pendingIds(incidentId?: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM notifications WHERE status = 'pending' AND ($1::text IS NULL OR incident_id = $1) ORDER BY created_at LIMIT 10000`,
+      [incidentId ?? null],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async get(id: string): Promise<NotificationRecord | null> {
+    const rows: Row[] = await this.dataSource.query('SELECT * FROM notifications WHERE id = $1', [id]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async markSent(id: string): Promise<void> {
+    await this.dataSource.query(`UPDATE notifications SET status = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = now(), updated_at = now() WHERE id = $1`, [id]);
+  }
+
+  async markFailedAttempt(id: string, error: string, final: boolean): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE notifications SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END, updated_at = now() WHERE id = $1`,
+      [id, error.slice(0, 1000), final],
+    );
+  }
+
+  async list(filter: { incidentId?: string; channelId?: string; status?: NotificationStatus }, limit: number): Promise<NotificationRecord[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT * FROM notifications WHERE ($1::text IS NULL OR incident_id = $1) AND ($2::uuid IS NULL OR channel_id = $2) AND ($3::text IS NULL OR status = $3)
+       ORDER BY created_at DESC, id LIMIT $4`,
+      [filter.incidentId ?? null, filter.channelId ?? null, filter.status ?? null, limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Incidents to look at again: open ones (repeats) and those changed lately (a lost trigger). */
+  async incidentsToSweep(changedWithinMs: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM incidents WHERE status = 'open' OR updated_at > now() - $1 * interval '1 millisecond' ORDER BY id LIMIT 10000`,
+      [changedWithinMs],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Label name → values, over the given instances (`instance:<service>/<name>` keys). */
+  async labelsOf(instanceKeys: readonly string[]): Promise<Map<string, Set<string>>> {
+    const labels = new Map<string, Set<string>>();
+    if (instanceKeys.length === 0) return labels;
+    const rows: { labels: Record<string, string> }[] = await this.dataSource.query(
+      `SELECT i.labels FROM instances i JOIN unnest($1::text[]) AS k(key) ON k.key = 'instance:' || i.service || '/' || i.name`,
+      [instanceKeys],
+    );
+    for (const r of rows) for (const [k, v] of Object.entries(r.labels)) (labels.get(k) ?? labels.set(k, new Set()).get(k))?.add(v);
+    return labels;
+  }
+}
+
+function toRecord(r: Row): NotificationRecord {
+  return {
+    id: r.id, incidentId: r.incident_id, eventKey: r.event_key, channelId: r.channel_id, kind: r.kind, topCause: r.top_cause, status: r.status,
+    silencedBy: r.silenced_by, event: r.event, attempts: r.attempts, lastError: r.last_error, createdAt: r.created_at.toISOString(), sentAt: r.sent_at?.toISOString() ?? null,
+  };
+}

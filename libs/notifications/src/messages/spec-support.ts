@@ -1,0 +1,70 @@
+import type { NotificationEvent } from '../notification.model';
+
+/** Specs only: notification events to render. */
+
+export const RABBIT = 'backend:amqp://rabbit-1:5672';
+
+/** An opened incident: rabbit-1 down, two services, five instances; `changes` override fields (incident fields merge). */
+export function openedEvent(changes: Partial<Omit<NotificationEvent, 'incident'>> & { incident?: Partial<NotificationEvent['incident']> } = {}): NotificationEvent {
+  const { incident, ...rest } = changes;
+  return {
+    id: 'inc-lq2x1-9f3a:opened',
+    kind: 'opened',
+    severity: 'critical',
+    createdAt: '2025-03-01T10:00:05.000Z',
+    ...rest,
+    incident: {
+      id: 'inc-lq2x1-9f3a',
+      status: 'open',
+      openedAt: '2025-03-01T10:00:00.000Z',
+      resolvedAt: null,
+      rootCauses: [
+        { key: RABBIT, kind: 'backend', confidence: 0.93, summary: '18 of 18 dependents lost it within 4 s' },
+        { key: 'host:rabbit-1', kind: 'host', confidence: 0.41, summary: 'the host of rabbit-1 stopped reporting' },
+      ],
+      affected: {
+        services: ['nova-api', 'cinder-volume'],
+        instances: ['instance:nova-api/nova-api-2', 'instance:cinder-volume/cv-1', 'instance:nova-api/nova-api-1', 'instance:nova-api/nova-api-3', 'instance:cinder-volume/cv-2'],
+      },
+      url: 'https://faultline.example.com/incidents/inc-lq2x1-9f3a',
+      ...incident,
+    },
+  };
+}
+
+/** The same incident, resolved 12 min 30 s after it opened, with what recovered. */
+export function resolvedEvent(): NotificationEvent {
+  return openedEvent({
+    id: 'inc-lq2x1-9f3a:resolved',
+    kind: 'resolved',
+    incident: {
+      status: 'resolved',
+      resolvedAt: '2025-03-01T10:12:30.000Z',
+      recovered: [
+        { service: 'nova-api', instances: ['nova-api-3', 'nova-api-1', 'nova-api-2'] },
+        { service: 'cinder-volume', instances: ['cv-1', 'cv-2'] },
+      ],
+    },
+  });
+}
+
+export const SERVICE_COUNT = 20;
+export const INSTANCE_COUNT = 500;
+export const serviceName = (i: number): string => `service-${String(i).padStart(2, '0')}`;
+
+/** A storm: 500 instances across 20 services (25 each), listed in reverse order so renderers must sort. */
+export function stormEvent(kind: NotificationEvent['kind'] = 'opened'): NotificationEvent {
+  const services = Array.from({ length: SERVICE_COUNT }, (_, i) => serviceName(i)).reverse();
+  const instances = Array.from({ length: INSTANCE_COUNT }, (_, i) => `instance:${serviceName(i % SERVICE_COUNT)}/pod-${String(i).padStart(4, '0')}`).reverse();
+  return openedEvent({
+    id: `inc-storm:${kind}`,
+    kind,
+    incident: {
+      id: 'inc-storm',
+      status: kind === 'resolved' ? 'resolved' : 'open',
+      resolvedAt: kind === 'resolved' ? '2025-03-01T11:05:00.000Z' : null,
+      affected: { services, instances },
+      ...(kind === 'cause-changed' && { previousTopCause: 'host:rabbit-1' }),
+    },
+  });
+}

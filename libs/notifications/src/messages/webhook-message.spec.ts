@@ -1,0 +1,67 @@
+import { createHmac } from 'node:crypto';
+import type { NotificationEvent } from '../notification.model';
+import { openedEvent, resolvedEvent, stormEvent } from './spec-support';
+import { renderWebhook } from './webhook-message';
+
+const AT_MS = 1_740_823_205_678;
+
+describe('renderWebhook', () => {
+  it('carries the event kind, id, severity, one-line summary and every incident field', () => {
+    const event = resolvedEvent();
+    const body = JSON.parse(renderWebhook(event, { atMs: AT_MS }).body);
+    expect(body).toEqual({
+      version: 1,
+      event: 'resolved',
+      id: 'inc-lq2x1-9f3a:resolved',
+      severity: 'critical',
+      createdAt: event.createdAt,
+      summary: 'Resolved: backend:amqp://rabbit-1:5672 (12 min 30 s), 5 instances recovered',
+      incident: event.incident,
+    });
+  });
+
+  it('sends the event id as idempotency key and no signature without a secret', () => {
+    const { headers } = renderWebhook(openedEvent(), { atMs: AT_MS });
+    expect(headers).toEqual({ 'content-type': 'application/json', 'X-Faultline-Event-Id': 'inc-lq2x1-9f3a:opened' });
+  });
+
+  it('signs "<t>.<body>" with HMAC-SHA256, t in unix seconds from atMs', () => {
+    const secret = 'whsec-test-1';
+    const { body, headers } = renderWebhook(openedEvent(), { secret, atMs: AT_MS });
+    const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(headers['X-Faultline-Signature'] ?? '');
+    expect(match).not.toBeNull();
+    const [, t, v1] = match!;
+    expect(Number(t)).toBe(1_740_823_205);
+    expect(v1).toBe(createHmac('sha256', secret).update(`${t}.${body}`).digest('hex'));
+    // A different secret or a changed body does not verify.
+    expect(v1).not.toBe(createHmac('sha256', 'other').update(`${t}.${body}`).digest('hex'));
+    expect(v1).not.toBe(createHmac('sha256', secret).update(`${t}.${body.replace('rabbit-1', 'rabbit-2')}`).digest('hex'));
+  });
+
+  it('is deterministic: same event (whatever its key order) and time give the same bytes and signature', () => {
+    const event = stormEvent();
+    const reordered = JSON.parse(JSON.stringify(event, Object.keys(flatKeys(event)).sort().reverse())) as NotificationEvent;
+    expect(Object.keys(reordered)).not.toEqual(Object.keys(event));
+    const a = renderWebhook(event, { secret: 's', atMs: AT_MS });
+    expect(renderWebhook(structuredClone(event), { secret: 's', atMs: AT_MS })).toEqual(a);
+    expect(renderWebhook(reordered, { secret: 's', atMs: AT_MS })).toEqual(a);
+    expect(renderWebhook(event, { secret: 's', atMs: AT_MS + 1000 }).headers['X-Faultline-Signature']).not.toBe(a.headers['X-Faultline-Signature']);
+  });
+
+  it('refuses an empty secret and a time that is not a number', () => {
+    expect(() => renderWebhook(openedEvent(), { secret: '', atMs: AT_MS })).toThrow(TypeError);
+    expect(() => renderWebhook(openedEvent(), { atMs: Number.NaN })).toThrow(TypeError);
+  });
+});
+
+/** Every property name in an object tree, for a JSON.stringify replacer list that reorders keys. */
+function flatKeys(value: unknown, into: Record<string, true> = {}): Record<string, true> {
+  if (Array.isArray(value)) value.forEach((v) => flatKeys(v, into));
+  else if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      into[key] = true;
+      flatKeys(child, into);
+    }
+  }
+  return into;
+}

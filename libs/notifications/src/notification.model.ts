@@ -1,0 +1,38 @@
+/**
+ * What a notification is about: one incident at one moment of its life, rendered once per
+ * channel. Pure data, so the renderers are pure functions of it.
+ */
+export type NotificationKind = 'opened' | 'cause-changed' | 'repeat' | 'resolved';
+
+export interface NotificationCause {
+  key: string;
+  kind: string;
+  confidence: number;
+  summary: string;
+}
+
+export interface NotificationEvent {
+  /** Stable per (incident, kind, moment): the idempotency key receivers can dedupe on. */
+  id: string;
+  kind: NotificationKind;
+  incident: {
+    id: string;
+    status: 'open' | 'resolved';
+    /** RFC 3339 event times. */
+    openedAt: string;
+    resolvedAt: string | null;
+    /** Ranked, best first (at least one). */
+    rootCauses: NotificationCause[];
+    affected: { services: string[]; instances: string[] };
+    /** For cause-changed: the cause that was first before. */
+    previousTopCause?: string;
+    /** For resolved: the symptoms that recovered, grouped by service. */
+    recovered?: { service: string; instances: string[] }[];
+    /** Link to the incident (dashboard or API), absolute URL. */
+    url: string;
+  };
+  /** Severity derived from the top cause and the spread: critical (shared backend/host/zone/service), warning (one instance). */
+  severity: 'critical' | 'warning';
+  /** RFC 3339 wall-clock time the event was planned. */
+  createdAt: string;
+}

@@ -1,0 +1,147 @@
+import type { NotificationEvent, NotificationKind } from '../notification.model';
+import { type IncidentMatcher, matches, type MatchableIncident, severityOf } from './incident-matcher';
+
+export interface PlannableIncident {
+  id: string;
+  status: 'open' | 'resolved';
+  openedAt: string;
+  resolvedAt: string | null;
+  rootCauses: { key: string; kind: string; confidence: number; summary: string }[];
+  affected: { services: string[]; instances: string[] };
+}
+
+export interface RouteRule {
+  id: string;
+  match: IncidentMatcher;
+  channelIds: string[];
+  repeatIntervalMs: number | null;
+}
+
+export interface ActiveSilence {
+  id: string;
+  match: IncidentMatcher;
+}
+
+/** A notification already planned for the incident (any status). */
+export interface PastNotification {
+  channelId: string;
+  eventKey: string;
+  topCause: string;
+  /** Wall clock, ms. */
+  createdAt: number;
+}
+
+export interface PlannedNotification {
+  channelId: string;
+  eventKey: string;
+  kind: NotificationKind;
+  topCause: string;
+  event: NotificationEvent;
+  /** Silences that hold it back (recorded, not sent); empty to send. */
+  silencedBy: string[];
+}
+
+export interface PlanInput {
+  incident: PlannableIncident;
+  /** Label name → values carried by the affected instances. */
+  labels: ReadonlyMap<string, ReadonlySet<string>>;
+  channelIds: readonly string[];
+  routes: readonly RouteRule[];
+  silences: readonly ActiveSilence[];
+  past: readonly PastNotification[];
+  /** Wall clock, ms. */
+  now: number;
+  incidentUrl: string;
+}
+
+/**
+ * What to send about one incident now, per channel (pure; idempotent by event key: the caller
+ * stores each (incident, event key, channel) once, so planning the same state twice sends nothing
+ * twice). Channels: those of every route that matches, plus every channel no route names (the
+ * default route). Events per channel:
+ *   opened          the first time the channel hears of the incident while it is open
+ *   cause-changed   the top cause is not the one the channel was last told (event key per cause)
+ *   repeat          still open, and the channel's route repeats, and the last message is older than that
+ *   resolved        resolved (once); it lists what recovered, grouped by service
+ * A matching active silence keeps every event but marks it silenced (recorded, never sent).
+ */
+export function planNotifications(input: PlanInput): PlannedNotification[] {
+  const { incident, now } = input;
+  const top = incident.rootCauses[0];
+  if (!top) return [];
+  const matchable: MatchableIncident = { topCause: top, services: incident.affected.services, labels: input.labels, severity: severityOf(top.kind) };
+  const repeatOf = new Map<string, number | null>();
+  const named = new Set<string>();
+  for (const route of input.routes) {
+    for (const id of route.channelIds) named.add(id);
+    if (!matches(route.match, matchable)) continue;
+    for (const id of route.channelIds) {
+      const prev = repeatOf.get(id);
+      const mine = route.repeatIntervalMs;
+      repeatOf.set(id, prev === undefined ? mine : prev === null ? mine : mine === null ? prev : Math.min(prev, mine));
+    }
+  }
+  for (const id of input.channelIds) if (!named.has(id)) repeatOf.set(id, null);
+  const silencedBy = input.silences.filter((s) => matches(s.match, matchable)).map((s) => s.id).sort();
+
+  const planned: PlannedNotification[] = [];
+  for (const channelId of [...repeatOf.keys()].sort()) {
+    const past = input.past.filter((p) => p.channelId === channelId).sort((a, b) => a.createdAt - b.createdAt);
+    const has = (key: string) => past.some((p) => p.eventKey === key);
+    const add = (kind: NotificationKind, eventKey: string, previousTopCause?: string) =>
+      planned.push({ channelId, eventKey, kind, topCause: top.key, silencedBy, event: eventOf(input, kind, eventKey, previousTopCause) });
+    if (incident.status === 'resolved') {
+      if (!has('resolved')) add('resolved', 'resolved');
+      continue;
+    }
+    if (!has('opened')) {
+      add('opened', 'opened');
+      continue;
+    }
+    const last = past[past.length - 1];
+    if (last.topCause !== top.key && !has(`cause:${top.key}`)) {
+      add('cause-changed', `cause:${top.key}`, last.topCause);
+      continue;
+    }
+    const repeat = repeatOf.get(channelId);
+    if (repeat && now - last.createdAt >= repeat) add('repeat', `repeat:${past.filter((p) => p.eventKey.startsWith('repeat:')).length + 1}`);
+  }
+  return planned;
+}
+
+function eventOf(input: PlanInput, kind: NotificationKind, eventKey: string, previousTopCause?: string): NotificationEvent {
+  const { incident } = input;
+  const top = incident.rootCauses[0];
+  return {
+    id: `${incident.id}:${eventKey}`,
+    kind,
+    incident: {
+      id: incident.id,
+      status: incident.status,
+      openedAt: incident.openedAt,
+      resolvedAt: incident.resolvedAt,
+      rootCauses: incident.rootCauses.map((c) => ({ key: c.key, kind: c.kind, confidence: c.confidence, summary: c.summary })),
+      affected: { services: [...incident.affected.services].sort(), instances: [...incident.affected.instances].sort() },
+      ...(previousTopCause !== undefined ? { previousTopCause } : {}),
+      ...(kind === 'resolved' ? { recovered: recoveredByService(incident.affected.instances) } : {}),
+      url: input.incidentUrl,
+    },
+    severity: severityOf(top.kind),
+    createdAt: new Date(input.now).toISOString(),
+  };
+}
+
+/** `instance:<service>/<name>` keys grouped by service, sorted. */
+export function recoveredByService(instanceKeys: readonly string[]): { service: string; instances: string[] }[] {
+  const by = new Map<string, string[]>();
+  for (const key of instanceKeys) {
+    const rest = key.startsWith('instance:') ? key.slice('instance:'.length) : key;
+    const slash = rest.indexOf('/');
+    const service = slash < 0 ? rest : rest.slice(0, slash);
+    const name = slash < 0 ? rest : rest.slice(slash + 1);
+    const list = by.get(service);
+    if (list) list.push(name);
+    else by.set(service, [name]);
+  }
+  return [...by.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([service, instances]) => ({ service, instances: instances.sort() }));
+}

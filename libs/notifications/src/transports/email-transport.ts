@@ -1,0 +1,273 @@
+/**
+ * Sends alert e-mail through one configured SMTP server (nodemailer's SMTP transport).
+ *
+ * Contract of `send(message)`:
+ *   - One SMTP connection per message, closed when the send settles; nothing is pooled, so a
+ *     failure always belongs to the message that got it.
+ *   - Resolves once the server has taken the message for at least one recipient, with the
+ *     Message-ID as sent (the one given), the recipients the server accepted and those it refused
+ *     (a partly refused message was still delivered: the caller decides what that means).
+ *   - Rejects with EmailDeliveryError for every delivery failure:
+ *       permanent = true  for a 5xx reply (bad recipient, relay denied, authentication refused,
+ *                         message refused), except 503 "bad sequence", which a new session can
+ *                         clear; also for an envelope or message nodemailer refuses before sending
+ *                         (invalid address, over the server's SIZE): sending it again cannot help;
+ *       permanent = false for everything else: refused or dropped connections, DNS, TLS and
+ *                         STARTTLS failures, timeouts, 4xx replies, close() during the send.
+ *     A timeout after the body went out may still have delivered the message; the Message-ID is
+ *     what lets a receiver drop the duplicate of a retry.
+ *   - Programming errors reject (or, in the constructor, throw) TypeError or RangeError: empty
+ *     `to`, a Message-ID not shaped `<left@right>`, settings that cannot work.
+ *   - `timeoutMs` (default 30 s) is one deadline for the whole send: connect, greeting, TLS,
+ *     authentication, envelope and body.
+ *   - TLS: `secure` is implicit TLS (port 465); otherwise STARTTLS is used whenever the server
+ *     offers it, and with `requireTls` the message is not sent unless the session was upgraded.
+ *     Certificates are verified unless `tlsVerify` is false.
+ *   - Credentials are used only when both `user` and `password` are set. Never logs; error
+ *     messages name `host:port` and carry the server's reply, never the password (it is redacted,
+ *     in the clear and in the base64 forms AUTH sends).
+ *   - `close()` fails sends in flight (transient) and releases the transport; later sends open
+ *     new connections as before.
+ */
+import {
+  createTransport,
+  type NodemailerError,
+  type SMTPSentMessageInfo,
+  type SMTPTransportOptions,
+  type Transporter,
+} from 'nodemailer';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** Implicit TLS from the first byte (usually port 465). */
+  secure: boolean;
+  /** Refuse to send unless the server upgrades the session with STARTTLS. */
+  requireTls?: boolean;
+  user?: string;
+  password?: string;
+  /** The From header and envelope sender, e.g. 'Faultline <alerts@example.com>'. */
+  from: string;
+  /** Default true. */
+  tlsVerify?: boolean;
+}
+
+export interface EmailMessage {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** '<id@faultline>': stable per notification, so receivers can spot a resent copy. */
+  messageId: string;
+}
+
+export interface EmailSendResult {
+  messageId: string;
+  accepted: string[];
+  /** Recipients the server refused while accepting the message for the others. */
+  rejected: string[];
+}
+
+export interface EmailTransportOptions {
+  /** Whole send, connect to final reply. Default 30000. */
+  timeoutMs?: number;
+}
+
+export class EmailDeliveryError extends Error {
+  override readonly name = 'EmailDeliveryError';
+
+  constructor(
+    message: string,
+    /** True when sending the same message again will get the same refusal. */
+    readonly permanent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+// setTimeout fires at once for longer delays, which would turn a huge timeout into no time at all.
+const MAX_TIMEOUT_MS = 2_147_483_647;
+// Server replies can be long multi-line texts; the start says what went wrong.
+const MAX_DETAIL_CHARS = 300;
+// RFC 5322 msg-id, kept strict so no header folding or injection can ride along.
+const MESSAGE_ID_SHAPE = /^<[^\s<>@]+@[^\s<>@]+>$/;
+// Codes nodemailer raises before or instead of talking to the server about a message that
+// cannot be sent as given (bad address, no recipients, over the advertised SIZE).
+const PERMANENT_CODES_WITHOUT_REPLY = new Set(['EENVELOPE', 'EMESSAGE']);
+
+type AbortCause = 'deadline' | 'closed';
+
+export class EmailTransport {
+  private readonly transporter: Transporter<SMTPSentMessageInfo, SMTPTransportOptions>;
+  private readonly from: string;
+  private readonly endpoint: string;
+  private readonly timeoutMs: number;
+  private readonly secrets: string[];
+  private readonly inFlight = new Set<AbortController>();
+
+  constructor(settings: SmtpSettings, options: EmailTransportOptions = {}) {
+    assertUsableSettings(settings);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
+      throw new RangeError(`timeoutMs must be a positive number of at most ${MAX_TIMEOUT_MS}`);
+    }
+    this.timeoutMs = timeoutMs;
+    // Only what a send needs is kept; the password lives in the nodemailer transport alone.
+    this.from = settings.from;
+    this.endpoint = `${settings.host}:${settings.port}`;
+    this.secrets = secretForms(settings.user, settings.password);
+    this.transporter = createTransport({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      requireTLS: settings.requireTls ?? false,
+      auth: hasCredentials(settings) ? { user: settings.user, pass: settings.password } : undefined,
+      tls: { rejectUnauthorized: settings.tlsVerify ?? true },
+      // The overall deadline below decides; these only make sure no socket outlives it.
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+      dnsTimeout: timeoutMs,
+      // Nothing of a session (it carries AUTH) may reach a log.
+      logger: false,
+      debug: false,
+      transactionLog: false,
+      // Content is given inline; never let a field be read as a file path or URL to fetch.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+  }
+
+  async send(message: EmailMessage): Promise<EmailSendResult> {
+    assertSendableMessage(message);
+    const abort = new AbortController();
+    this.inFlight.add(abort);
+    const deadline = setTimeout(() => abort.abort('deadline' satisfies AbortCause), this.timeoutMs);
+    try {
+      const info = await this.transporter.sendMail({
+        from: this.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageId: message.messageId,
+        // RFC 3834: out-of-office and other auto-responders must not answer an alert.
+        headers: { 'Auto-Submitted': 'auto-generated' },
+        signal: abort.signal,
+      });
+      return {
+        messageId: info.messageId,
+        accepted: info.accepted.map(String),
+        rejected: info.rejected.map(String),
+      };
+    } catch (error: unknown) {
+      throw this.toDeliveryError(error, abort.signal);
+    } finally {
+      clearTimeout(deadline);
+      this.inFlight.delete(abort);
+    }
+  }
+
+  /** Fails sends in flight (transient) and releases the transport; it stays usable. */
+  close(): void {
+    for (const abort of this.inFlight) abort.abort('closed' satisfies AbortCause);
+    this.inFlight.clear();
+    this.transporter.close();
+  }
+
+  private toDeliveryError(error: unknown, signal: AbortSignal): EmailDeliveryError {
+    if (signal.aborted) {
+      const cause = signal.reason as AbortCause;
+      const what =
+        cause === 'deadline'
+          ? `no complete delivery within ${this.timeoutMs} ms`
+          : 'the transport was closed during the send';
+      return new EmailDeliveryError(`SMTP ${this.endpoint}: ${what}`, false);
+    }
+    const { code, responseCode, message } = describeError(error);
+    const permanent =
+      responseCode !== undefined
+        ? isPermanentReply(responseCode)
+        : PERMANENT_CODES_WITHOUT_REPLY.has(code);
+    // Redacted before it is cut, so no partial secret survives at the cut.
+    const detail = truncated(this.redacted(message || 'no detail'));
+    const label = [code, responseCode].filter((part) => part !== '' && part !== undefined);
+    const prefix = label.length > 0 ? `${label.join(' ')}: ` : '';
+    return new EmailDeliveryError(`SMTP ${this.endpoint}: ${prefix}${detail}`, permanent);
+  }
+
+  private redacted(text: string): string {
+    let result = text;
+    for (const secret of this.secrets) result = result.split(secret).join('[redacted]');
+    return result;
+  }
+}
+
+/** 5xx is RFC 5321's permanent negative reply; 503 only says the session was out of step. */
+function isPermanentReply(responseCode: number): boolean {
+  return responseCode >= 500 && responseCode < 600 && responseCode !== 503;
+}
+
+function hasCredentials(
+  settings: SmtpSettings,
+): settings is SmtpSettings & { user: string; password: string } {
+  return settings.user !== undefined && settings.password !== undefined;
+}
+
+/** The password as it can appear on the wire: plain, AUTH LOGIN's base64, AUTH PLAIN's base64. */
+function secretForms(user: string | undefined, password: string | undefined): string[] {
+  if (password === undefined || password === '') return [];
+  const forms = [password, Buffer.from(password).toString('base64')];
+  if (user !== undefined) {
+    forms.push(Buffer.from(`\u0000${user}\u0000${password}`).toString('base64'));
+  }
+  // Longest first, so a shorter form never splits a longer one before it is replaced.
+  return forms.sort((left, right) => right.length - left.length);
+}
+
+function assertUsableSettings(settings: SmtpSettings): void {
+  if (typeof settings.host !== 'string' || settings.host.trim() === '') {
+    throw new TypeError('SMTP host must be a non-empty string');
+  }
+  if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65_535) {
+    throw new RangeError('SMTP port must be an integer from 1 to 65535');
+  }
+  if (typeof settings.from !== 'string' || settings.from.trim() === '') {
+    throw new TypeError('SMTP from must be a non-empty address');
+  }
+  // One without the other would silently send unauthenticated; the message names neither value.
+  if ((settings.user === undefined) !== (settings.password === undefined)) {
+    throw new TypeError('SMTP user and password must be set together');
+  }
+}
+
+function assertSendableMessage(message: EmailMessage): void {
+  if (!Array.isArray(message.to) || message.to.length === 0) {
+    throw new TypeError('an e-mail needs at least one recipient');
+  }
+  if (!MESSAGE_ID_SHAPE.test(message.messageId)) {
+    throw new TypeError('messageId must look like <id@domain>');
+  }
+}
+
+function truncated(text: string): string {
+  const singleLine = text.replace(/\s+/g, ' ').trim();
+  return singleLine.length <= MAX_DETAIL_CHARS
+    ? singleLine
+    : `${singleLine.slice(0, MAX_DETAIL_CHARS)}…`;
+}
+
+// Duck-typed rather than `instanceof Error`: errors raised inside Node's internals belong to
+// another realm than the caller's when the caller runs in a sandbox (jest, vm).
+function describeError(error: unknown): { code: string; responseCode?: number; message: string } {
+  if (typeof error !== 'object' || error === null) return { code: '', message: String(error) };
+  const { code, responseCode, message } = error as Partial<
+    Record<keyof Pick<NodemailerError, 'code' | 'responseCode' | 'message'>, unknown>
+  >;
+  return {
+    code: typeof code === 'string' ? code : '',
+    ...(typeof responseCode === 'number' ? { responseCode } : {}),
+    message: typeof message === 'string' ? message : '',
+  };
+}

@@ -1,0 +1,8 @@
+export {
+  EmailDeliveryError,
+  EmailTransport,
+  type EmailMessage,
+  type EmailSendResult,
+  type EmailTransportOptions,
+  type SmtpSettings,
+} from './email-transport';

@@ -1,0 +1,259 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { SMTPServer } from 'smtp-server';
+import { playOverHttp } from './support/scenario-over-http';
+import { pollUntil } from './support/poll-until';
+import { type NodeProcess, startApi, startWorker } from './support/processes';
+import { freshDatabase, startStack, type Stack } from './support/stack';
+import { freePort } from './support/throwaway-servers';
+import { redisUrl, TEST_ADMIN_TOKEN } from './support/test-env';
+
+const SECRET_KEY = 'e'.repeat(64);
+const HOOK_SECRET = 'webhook-signing-secret-0123';
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: any;
+}
+
+/** A local receiver for every HTTP channel: records each request; some paths misbehave on purpose. */
+async function receiver(onRequest?: (r: Received) => void): Promise<{ url: string; got: Received[]; server: Server; close(): Promise<void> }> {
+  const got: Received[] = [];
+  const seen = new Map<string, number>();
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c) => (text += c));
+    req.on('end', () => {
+      const path = req.url ?? '';
+      const n = (seen.get(path) ?? 0) + 1;
+      seen.set(path, n);
+      const r = { path, headers: req.headers, body: text ? JSON.parse(text) : null };
+      got.push(r);
+      onRequest?.(r);
+      if (path === '/flaky' && n <= 2) return void res.writeHead(503).end();
+      if (path === '/hang' && n === 1) return; // never answers: the attempt times out
+      if (path === '/gone') return void res.writeHead(410).end();
+      res.writeHead(path === '/pd' ? 202 : 200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    got,
+    server,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/**
+ * Notifications end to end: simulated outages posted through the API, correlated by the real
+ * worker, and one message per incident and event on every channel — a webhook (signed), Slack,
+ * PagerDuty and email (a local SMTP server) — through receiver failures; routes, silences, the
+ * delivery log and readiness.
+ */
+describe('notifications', () => {
+  let stack: Stack;
+  let http: Awaited<ReturnType<typeof receiver>>;
+  let smtp: SMTPServer;
+  /** Raw messages as the SMTP server received them, with the headers the tests read. */
+  const mails: { subject: string; messageId: string; raw: string }[] = [];
+  const channels: Record<string, string> = {};
+  let nextStart = Date.now() - 2 * 3_600_000;
+
+  beforeAll(async () => {
+    http = await receiver();
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, _session, done) {
+        let raw = '';
+        stream.on('data', (c: Buffer) => (raw += c.toString()));
+        stream.on('end', () => {
+          const header = (name: string) => new RegExp(`^${name}: (.*(?:\r?\n[ \t].*)*)`, 'im').exec(raw)?.[1].replace(/\r?\n[ \t]/g, ' ') ?? '';
+          mails.push({ subject: header('Subject'), messageId: header('Message-ID'), raw });
+          done();
+        });
+      },
+    });
+    const smtpPort = await freePort();
+    await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+    const DATABASE_URL = await freshDatabase('notifications');
+    stack = await startStack({ env: { DATABASE_URL, FAULTLINE_SECRET_KEY: SECRET_KEY, PUBLIC_URL: 'http://faultline.test', NOTIFY_TIMEOUT_MS: '1000', NOTIFY_ATTEMPTS: '5', CORRELATION_LEASE_MS: '3000' } });
+    const create = async (body: object) => {
+      const res = await stack.call('POST', '/api/v1/channels', body);
+      expect(res.status).toBe(201);
+      return res.json.id as string;
+    };
+    channels.hook = await create({ type: 'webhook', name: 'ops-hook', url: `${http.url}/hook`, secret: HOOK_SECRET });
+    channels.slack = await create({ type: 'slack', name: 'ops-slack', url: `${http.url}/slack` });
+    channels.pd = await create({ type: 'pagerduty', name: 'pager', routingKey: 'R0UT1NGKEY', url: `${http.url}/pd` });
+    channels.email = await create({ type: 'email', name: 'ops-mail', to: ['oncall@example.org'], smtp: { host: '127.0.0.1', port: smtpPort, secure: false, from: 'faultline@example.org', tlsVerify: false } });
+    channels.flaky = await create({ type: 'webhook', name: 'flaky', url: `${http.url}/flaky` });
+    channels.hang = await create({ type: 'webhook', name: 'hang', url: `${http.url}/hang` });
+    channels.gone = await create({ type: 'webhook', name: 'gone', url: `${http.url}/gone` });
+    const route = await stack.call('POST', '/api/v1/routes', { name: 'brokers page', match: { causeKinds: ['backend'] }, channelIds: [channels.pd] });
+    expect(route.status).toBe(201);
+  });
+  afterAll(async () => {
+    await stack.close();
+    await http.close();
+    await new Promise((resolve) => smtp.close(() => resolve(undefined)));
+  });
+
+  const play = async (prefix: string) => {
+    const played = await playOverHttp(stack, { faultClass: 'two-backends', seed: 1, instances: 120 }, prefix, nextStart);
+    nextStart = played.endAt + 60_000;
+    return played.truths;
+  };
+  const eventsAt = (path: string) => http.got.filter((r) => r.path === path);
+
+  it('secrets are stored encrypted and never returned', async () => {
+    const res = await stack.call('GET', `/api/v1/channels/${channels.hook}`);
+    expect(res.json).toMatchObject({ type: 'webhook', settings: { url: `${http.url}/hook` }, secrets: ['secret'] });
+    expect(res.text).not.toContain(HOOK_SECRET);
+    const [row] = await stack.sql('SELECT secrets_sealed FROM notification_channels WHERE id = $1', [channels.hook]);
+    expect(row.secrets_sealed).not.toContain(HOOK_SECRET);
+    const bad = await stack.call('POST', '/api/v1/channels', { type: 'webhook', name: 'x', url: 'ftp://nope', extra: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors.map((e: { path: string }) => e.path).sort()).toEqual(['/extra', '/url']);
+  });
+
+  it('two outages: one message per incident and event on every channel, through failures and timeouts', async () => {
+    const truths = await play(`nt1${Date.now().toString(36)}-`);
+    const roots = truths.map((t) => t.rootKey).sort();
+    // 2 incidents × (opened + resolved) on each channel.
+    await pollUntil(async () => http.got.length, () => {
+      const delivered = (path: string) => new Set(eventsAt(path).map((r) => r.headers['x-faultline-event-id'] ?? `${r.body?.dedup_key}:${r.body?.event_action}`)).size;
+      return ['/hook', '/pd', '/flaky', '/hang'].every((p) => delivered(p) >= 4) && eventsAt('/slack').length >= 4 && mails.length >= 4;
+    }, { timeoutMs: 60_000, intervalMs: 250, what: 'opened and resolved on every channel' });
+
+    const hooks = eventsAt('/hook');
+    expect(hooks).toHaveLength(4);
+    expect(hooks.map((r) => r.body.event).sort()).toEqual(['opened', 'opened', 'resolved', 'resolved']);
+    expect(hooks.filter((r) => r.body.event === 'opened').map((r) => r.body.incident.rootCauses[0].key).sort()).toEqual(roots);
+    for (const r of hooks) {
+      const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(r.headers['x-faultline-signature'])) ?? [];
+      expect(v1).toBe(createHmac('sha256', HOOK_SECRET).update(`${t}.${JSON.stringify(r.body)}`).digest('hex'));
+      expect(r.body.incident.url).toMatch(/^http:\/\/faultline\.test\//);
+    }
+    const pd = eventsAt('/pd').map((r) => r.body);
+    expect(pd.map((e) => e.event_action).sort()).toEqual(['resolve', 'resolve', 'trigger', 'trigger']);
+    expect(new Set(pd.map((e) => e.dedup_key)).size).toBe(2);
+    expect(pd.every((e) => e.routing_key === 'R0UT1NGKEY')).toBe(true);
+    expect(eventsAt('/slack').map((r) => r.body.text).join('\n')).toContain(roots[0]);
+    expect(mails).toHaveLength(4);
+    expect(mails.map((m) => m.subject).join('\n')).toMatch(/OPEN/);
+    expect(mails[0].raw).toMatch(/text\/html/);
+    expect(new Set(mails.map((m) => m.messageId)).size).toBe(4);
+
+    // The flaky receiver answered 503 twice, the hung one timed out once: retried, delivered once each.
+    const log = await stack.call('GET', `/api/v1/notifications?channel=${channels.flaky}&limit=100`);
+    expect(log.json.items.map((n: { status: string }) => n.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    expect(log.json.items.reduce((sum: number, n: { attempts: number }) => sum + n.attempts, 0)).toBe(4 + 2);
+    const hang = await pollUntil(
+      () => stack.call('GET', `/api/v1/notifications?channel=${channels.hang}&limit=100`),
+      (r) => r.json.items.length === 4 && r.json.items.every((n: { status: string }) => n.status === 'sent'),
+      { timeoutMs: 20_000, intervalMs: 250, what: 'the hung channel delivered after its timeout' },
+    );
+    expect(hang.json.items.some((n: { attempts: number; status: string }) => n.status === 'sent' && n.attempts === 2)).toBe(true);
+  }, 120_000);
+
+  it('a channel refused for good is marked failed at once, surfaces in /readyz, and does not hold up the others', async () => {
+    const log = await pollUntil(
+      () => stack.call('GET', `/api/v1/notifications?channel=${channels.gone}&limit=100`),
+      (r) => r.json.items.length === 4 && r.json.items.every((n: { status: string }) => n.status === 'failed'),
+      { timeoutMs: 20_000, intervalMs: 250, what: 'the gone channel failed' },
+    );
+    expect(log.json.items[0]).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/410/) });
+    const ready = (await fetch(`${stack.baseUrl}/readyz`).then((r) => r.json())) as { status: string; checks: Record<string, unknown[]> };
+    expect(ready.status).toBe('warn');
+    expect(ready.checks['notifications:channels']).toEqual([expect.objectContaining({ componentId: 'gone', status: 'warn' })]);
+  });
+
+  it('a silence records the notifications of matching incidents without sending them', async () => {
+    const silence = await stack.call('POST', '/api/v1/silences', { match: { causeKeys: ['*'] }, endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'maintenance' });
+    expect(silence.status).toBe(201);
+    const prefix = `nt2${Date.now().toString(36)}-`;
+    await play(prefix);
+    const silenced = await pollUntil(
+      () => stack.call('GET', `/api/v1/notifications?status=silenced&limit=200`),
+      (r) => r.json.items.length >= 7 * 4,
+      { timeoutMs: 30_000, intervalMs: 250, what: 'silenced notifications recorded' },
+    );
+    expect(silenced.json.items.every((n: { silencedBy: string[] }) => n.silencedBy.includes(silence.json.id))).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(http.got.filter((r) => JSON.stringify(r.body).includes(prefix))).toEqual([]);
+    expect(mails.filter((m) => m.raw.includes(prefix))).toEqual([]);
+    await stack.call('POST', `/api/v1/silences/${silence.json.id}/expire`);
+  }, 120_000);
+});
+
+/**
+ * A worker killed after the receiver got the message but before it recorded the delivery: the
+ * retry sends the same message again under the same event id, so the receiver sees it once.
+ */
+describe('notifications: a worker crash between send and record', () => {
+  let worker: NodeProcess;
+  let api: NodeProcess;
+  let http: Awaited<ReturnType<typeof receiver>>;
+
+  afterAll(async () => {
+    await worker?.stop();
+    await api?.stop();
+    await http?.close();
+  });
+
+  it('still delivers once in the receiver\'s view', async () => {
+    let killed = false;
+    http = await receiver((r) => {
+      if (r.path === '/hook' && !killed) {
+        killed = true;
+        worker.signal('SIGKILL');
+      }
+    });
+    const env = {
+      DATABASE_URL: await freshDatabase('notify_crash'),
+      REDIS_URL: redisUrl(),
+      QUEUE_PREFIX: `notify-crash-${Date.now().toString(36)}`,
+      FAULTLINE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      FAULTLINE_SECRET_KEY: SECRET_KEY,
+      WORKER_LOCK_MS: '2000',
+      WORKER_METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+    };
+    const started = await startApi(env, await freePort());
+    api = started.api;
+    worker = startWorker(env);
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${started.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+        .then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
+    expect((await call('POST', '/api/v1/channels', { type: 'webhook', name: 'hook', url: `${http.url}/hook` })).status).toBe(201);
+
+    // Five dependents of one broker: two healthy rounds, then two failing ones.
+    const t0 = Date.now() - 10 * 60_000;
+    const reports = [0, 1, 2, 3].flatMap((round) =>
+      [1, 2, 3, 4, 5].map((i) => ({
+        service: `app${i}`, instance: `app${i}-1`, observedAt: new Date(t0 + round * 10_000 + i * 100).toISOString(),
+        checks: [{ name: 'mq', target: 'amqp://crash-broker:5672', status: round < 2 ? 'pass' : 'fail' }],
+      })),
+    );
+    expect((await call('POST', '/api/v1/reports', reports)).status).toBe(202);
+
+    await pollUntil(async () => killed, (k) => k, { timeoutMs: 30_000, intervalMs: 100, what: 'the first delivery to reach the receiver' });
+    await worker.exited;
+    worker = startWorker(env);
+    const sent = await pollUntil(
+      () => call('GET', '/api/v1/notifications'),
+      (r) => r.json.items?.length === 1 && r.json.items[0].status === 'sent',
+      { timeoutMs: 30_000, intervalMs: 250, what: 'the delivery recorded after the restart' },
+    );
+    const hooks = http.got.filter((r) => r.path === '/hook');
+    expect(hooks.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(hooks.map((r) => r.headers['x-faultline-event-id']))).toEqual(new Set([sent.json.items[0].event.id]));
+  }, 90_000);
+});
