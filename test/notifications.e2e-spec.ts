@@ -151,14 +151,16 @@ describe('notifications', () => {
     expect(new Set(mails.map((m) => m.messageId)).size).toBe(4);
 
     // The flaky receiver answered 503 twice, the hung one timed out once: retried, delivered once each.
-    const log = await stack.call('GET', `/api/v1/notifications?channel=${channels.flaky}&limit=100`);
-    expect(log.json.items.map((n: { status: string }) => n.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    const allSent = (channel: string) =>
+      pollUntil(
+        () => stack.call('GET', `/api/v1/notifications?channel=${channel}&limit=100`),
+        (r) => r.json.items.length === 4 && r.json.items.every((n: { status: string }) => n.status === 'sent'),
+        { timeoutMs: 20_000, intervalMs: 250, what: 'every notification of the channel sent' },
+      );
+    const log = await allSent(channels.flaky);
     expect(log.json.items.reduce((sum: number, n: { attempts: number }) => sum + n.attempts, 0)).toBe(4 + 2);
-    const hang = await pollUntil(
-      () => stack.call('GET', `/api/v1/notifications?channel=${channels.hang}&limit=100`),
-      (r) => r.json.items.length === 4 && r.json.items.every((n: { status: string }) => n.status === 'sent'),
-      { timeoutMs: 20_000, intervalMs: 250, what: 'the hung channel delivered after its timeout' },
-    );
+    expect(eventsAt('/flaky').filter((r) => r.body).length).toBe(4 + 2);
+    const hang = await allSent(channels.hang);
     expect(hang.json.items.some((n: { attempts: number; status: string }) => n.status === 'sent' && n.attempts === 2)).toBe(true);
   }, 120_000);
 

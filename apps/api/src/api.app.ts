@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { mountDashboard } from './dashboard/dashboard';
 import { registerContentTypes } from './http/content-types';
 import { mountOpenApi } from './openapi';
 
@@ -17,5 +18,6 @@ export async function createApiApp(config: FaultlineConfig): Promise<NestFastify
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(strictValidationPipe());
   mountOpenApi(app);
+  mountDashboard(app);
   return app;
 }

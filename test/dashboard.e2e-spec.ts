@@ -1,0 +1,100 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { pollUntil } from './support/poll-until';
+import { freshDatabase, startStack, type Stack, uniqueName } from './support/stack';
+import { TEST_ADMIN_TOKEN } from './support/test-env';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(__dirname, '..', 'test-results');
+
+/**
+ * The dashboard in a real browser (Debian's Chromium, driven by playwright-core): a simulated
+ * outage posted through the API must appear with the right cause, its page must show the
+ * evidence and the graph with the cause highlighted, and updates must arrive without a reload.
+ */
+(existsSync(CHROMIUM) ? describe : describe.skip)('dashboard in a browser', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let page: Page;
+  const p = uniqueName('dash').replace(/[^a-z0-9-]/g, '');
+  const broker = `amqp://${p}-broker:5672`;
+  const cause = `backend:${broker}`;
+  const t0 = Date.now() - 10 * 60_000;
+
+  /** Round n of the fleet: 4 services × 3 instances on 6 hosts, every instance checking the broker. */
+  const round = (n: number, failing: (service: number) => boolean) =>
+    [0, 1, 2, 3].flatMap((s) =>
+      [0, 1, 2].map((i) => ({
+        service: `${p}-svc${s}`, instance: `${p}-svc${s}-${i}`, host: `${p}-node${(s * 3 + i) % 6}`, labels: { zone: `${p}-az${i % 2}` },
+        observedAt: new Date(t0 + n * 10_000 + s * 300 + i * 50).toISOString(),
+        checks: [
+          { name: 'mq', target: broker, status: failing(s) ? 'fail' : 'pass', ...(failing(s) ? { output: 'connection refused' } : {}) },
+          { name: 'db', target: `postgres://${p}-db:5432/app`, status: 'pass' },
+        ],
+      })),
+    );
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const DATABASE_URL = await freshDatabase('dashboard');
+    stack = await startStack({ env: { DATABASE_URL, CORRELATION_LEASE_MS: '3000' } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-gl=swiftshader', '--enable-unsafe-swiftshader'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
+    page.on('pageerror', (e) => process.stderr.write(`[pageerror] ${e.message}\n`));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('asks for a token and shows nothing without one', async () => {
+    await page.goto(stack.baseUrl);
+    await page.waitForSelector('#token');
+    expect(await page.locator('#incidents').count()).toBe(0);
+    await page.fill('#token', 'not-a-token');
+    await page.click('#signin');
+    await page.waitForSelector('text=That token was refused.');
+    await page.fill('#token', TEST_ADMIN_TOKEN);
+    await page.click('#signin');
+    await page.waitForSelector('h1:has-text("incident")');
+  });
+
+  it('shows the outage with its cause, live, and the incident page with the cause highlighted in the graph', async () => {
+    // Two healthy rounds, then the broker fails for three services (the fourth comes later).
+    const res = await stack.call('POST', '/api/v1/reports', [...round(0, () => false), ...round(1, () => false), ...round(2, (s) => s < 3), ...round(3, (s) => s < 3)]);
+    expect(res.status).toBe(202);
+    const row = page.locator(`#incidents tr:has-text("${cause}")`);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.locator('.badge').textContent()).toBe('open');
+    expect(await row.textContent()).toMatch(/3 services, 9 instances/);
+
+    // Live: the fourth service fails; the list updates without a reload.
+    await stack.call('POST', '/api/v1/reports', [...round(4, () => true), ...round(5, () => true)]);
+    await pollUntil(() => row.textContent(), (t) => /4 services, 12 instances/.test(t ?? ''), { timeoutMs: 20_000, intervalMs: 500, what: 'the list to update live' });
+
+    await row.click();
+    await page.waitForSelector('.cause.top');
+    expect(await page.locator('.cause.top .key').textContent()).toBe(cause);
+    expect(await page.locator('.cause.top').textContent()).toMatch(/12 of 12 dependents/);
+    expect(await page.locator('#affected li').count()).toBe(4);
+    const graph = page.locator('#incident-graph');
+    await pollUntil(() => graph.getAttribute('data-highlighted'), (h) => h === cause, { timeoutMs: 10_000, intervalMs: 200, what: 'the cause highlighted in the graph' });
+    expect(Number(await graph.getAttribute('data-nodes'))).toBeGreaterThan(10);
+    expect(await graph.locator('canvas').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, 'dashboard-incident.png'), fullPage: true });
+  }, 90_000);
+
+  it('draws the whole graph with the suspected cause highlighted, and focuses on an entity with its impact', async () => {
+    await page.goto(`${stack.baseUrl}/#/graph/${encodeURIComponent(cause)}`);
+    const graph = page.locator('#graph');
+    await pollUntil(() => graph.getAttribute('data-highlighted'), (h) => h === cause, { timeoutMs: 10_000, intervalMs: 200, what: 'the cause highlighted on the graph page' });
+    await page.waitForSelector('#impact h2');
+    expect(await page.locator('#impact h2').textContent()).toMatch(/12 direct/);
+    await page.screenshot({ path: join(SHOTS, 'dashboard-graph.png') });
+  }, 30_000);
+});
