@@ -97,4 +97,25 @@ const SHOTS = join(__dirname, '..', 'test-results');
     expect(await page.locator('#impact h2').textContent()).toMatch(/12 direct/);
     await page.screenshot({ path: join(SHOTS, 'dashboard-graph.png') });
   }, 30_000);
+
+  it('stays responsive at 1,000 nodes: laid out once, then only recoloured on each live refresh', async () => {
+    const at = new Date(t0 + 7 * 10_000).toISOString();
+    const fleet = Array.from({ length: 700 }, (_, i) => ({
+      service: `${p}-big${i % 50}`, instance: `${p}-big-${i}`, host: `${p}-h${i % 200}`, labels: { zone: `${p}-z${i % 3}` }, observedAt: at,
+      checks: [{ name: 'a', target: `redis://${p}-cache${i % 25}:6379`, status: 'pass' }, { name: 'b', target: `mysql://${p}-db${i % 25}:3306`, status: i % 7 === 0 ? 'fail' : 'pass' }],
+    }));
+    expect((await stack.call('POST', '/api/v1/reports', fleet)).status).toBe(202);
+    await pollUntil(async () => (await stack.call('GET', '/api/v1/graph')).json.nodes.length, (n) => n >= 1000, { timeoutMs: 30_000, intervalMs: 500, what: '1,000 nodes in the graph' });
+    await page.goto(`${stack.baseUrl}/#/graph`);
+    await page.reload();
+    const graph = page.locator('#graph');
+    await pollUntil(() => graph.getAttribute('data-nodes'), (n) => Number(n) >= 1000, { timeoutMs: 20_000, intervalMs: 200, what: 'the big graph drawn' });
+    const layouts = await graph.getAttribute('data-layouts');
+    const layoutMs = Number(await graph.getAttribute('data-layout-ms'));
+    // Two live refreshes later (every 3 s) the layout has not been computed again.
+    await page.waitForTimeout(7000);
+    expect(await graph.getAttribute('data-layouts')).toBe(layouts);
+    process.stdout.write(`dashboard: ${await graph.getAttribute('data-nodes')} nodes laid out once in ${layoutMs} ms\n`);
+    await page.screenshot({ path: join(SHOTS, 'dashboard-graph-1000.png') });
+  }, 60_000);
 });

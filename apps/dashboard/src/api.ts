@@ -18,7 +18,7 @@ export interface IncidentDetail extends Omit<IncidentSummary, 'affected'> {
   timeline: { at: string; what: string; topCause?: string }[];
   firstEvidenceAt: string;
 }
-export interface NotificationRecord { id: string; channelId: string; kind: string; status: string; attempts: number; lastError: string | null; createdAt: string; sentAt: string | null; silencedBy: string[] }
+export interface NotificationRecord { id: string; channelId: string; channelName?: string | null; kind: string; status: string; attempts: number; lastError: string | null; createdAt: string; sentAt: string | null; silencedBy: string[] }
 export interface GraphJson {
   nodes: { key: string; attributes: { kind: string; status: string; [k: string]: unknown } }[];
   edges: { key?: string; source: string; target: string; attributes?: { kind?: string } }[];

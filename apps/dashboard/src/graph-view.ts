@@ -21,6 +21,7 @@ export class GraphView {
   private shape = '';
   private highlighted: string | null = null;
   private focused: string | null = null;
+  private layouts = 0;
 
   constructor(private readonly container: HTMLElement) {
     this.sigma = new Sigma(this.graph, container, {
@@ -41,6 +42,7 @@ export class GraphView {
     const shape = `${json.nodes.length}:${json.edges.length}:${json.nodes.map((n) => n.key).join('|')}`;
     if (shape !== this.shape) {
       this.shape = shape;
+      const started = performance.now();
       // Laid out apart from the drawn graph, then handed over with positions: sigma draws only placed nodes.
       const laid = new Graph({ multi: false, type: 'directed' });
       for (const n of json.nodes) laid.mergeNode(n.key, { label: label(n.key), kind: n.attributes.kind, size: KIND_SIZES[n.attributes.kind] ?? 4, color: '#9aa0a6' });
@@ -49,6 +51,9 @@ export class GraphView {
       if (laid.order > 1) forceAtlas2.assign(laid, { iterations: LAYOUT_ITERATIONS, settings: { ...forceAtlas2.inferSettings(laid), barnesHutOptimize: laid.order > 300 } });
       this.graph.clear();
       this.graph.import(laid.export());
+      this.layouts++;
+      this.container.dataset.layouts = String(this.layouts);
+      this.container.dataset.layoutMs = String(Math.round(performance.now() - started));
     }
     for (const n of json.nodes) if (this.graph.hasNode(n.key)) this.graph.setNodeAttribute(n.key, 'color', STATUS_COLOURS[n.attributes.status] ?? '#9aa0a6');
     this.highlighted = highlight && this.graph.hasNode(highlight) ? highlight : null;

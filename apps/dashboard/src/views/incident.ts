@@ -32,7 +32,7 @@ export const incidentView: View = async (root, params, keep) => {
     h('h2', {}, 'Notifications'),
     notifications.items.length === 0
       ? h('p', { class: 'muted' }, 'None sent (no channel, or not yet).')
-      : h('table', {}, h('tbody', {}, notifications.items.map((n) => h('tr', {}, h('td', {}, badge(n.status)), h('td', {}, n.kind), h('td', { class: 'key' }, n.channelId), h('td', {}, `${n.attempts} attempt(s)`), h('td', { class: 'muted' }, n.lastError ?? n.sentAt ?? ''))))),
+      : h('table', {}, h('tbody', {}, notifications.items.map((n) => h('tr', {}, h('td', {}, badge(n.status)), h('td', {}, n.kind), h('td', {}, n.channelName ?? n.channelId), h('td', {}, `${n.attempts} attempt(s)`), h('td', { class: 'muted' }, n.lastError ?? n.sentAt ?? ''))))),
   );
   if (top) {
     const view = (keep.graph ??= new GraphView(graphBox)) as GraphView;

@@ -11,6 +11,8 @@ export interface NotificationRecord {
   incidentId: string;
   eventKey: string;
   channelId: string;
+  /** The channel's name when listed (null if it was deleted since). */
+  channelName?: string | null;
   kind: string;
   topCause: string;
   status: NotificationStatus;
@@ -36,6 +38,7 @@ interface Row {
   last_error: string | null;
   created_at: Date;
   sent_at: Date | null;
+  channel_name?: string | null;
 }
 
 /**
@@ -93,8 +96,9 @@ export class NotificationLogRepository {
 
   async list(filter: { incidentId?: string; channelId?: string; status?: NotificationStatus }, limit: number): Promise<NotificationRecord[]> {
     const rows: Row[] = await this.dataSource.query(
-      `SELECT * FROM notifications WHERE ($1::text IS NULL OR incident_id = $1) AND ($2::uuid IS NULL OR channel_id = $2) AND ($3::text IS NULL OR status = $3)
-       ORDER BY created_at DESC, id LIMIT $4`,
+      `SELECT n.*, c.name AS channel_name FROM notifications n LEFT JOIN notification_channels c ON c.id = n.channel_id
+       WHERE ($1::text IS NULL OR n.incident_id = $1) AND ($2::uuid IS NULL OR n.channel_id = $2) AND ($3::text IS NULL OR n.status = $3)
+       ORDER BY n.created_at DESC, n.id LIMIT $4`,
       [filter.incidentId ?? null, filter.channelId ?? null, filter.status ?? null, limit],
     );
     return rows.map(toRecord);
@@ -124,7 +128,7 @@ export class NotificationLogRepository {
 
 function toRecord(r: Row): NotificationRecord {
   return {
-    id: r.id, incidentId: r.incident_id, eventKey: r.event_key, channelId: r.channel_id, kind: r.kind, topCause: r.top_cause, status: r.status,
+    id: r.id, incidentId: r.incident_id, eventKey: r.event_key, channelId: r.channel_id, ...(r.channel_name !== undefined ? { channelName: r.channel_name } : {}), kind: r.kind, topCause: r.top_cause, status: r.status,
     silencedBy: r.silenced_by, event: r.event, attempts: r.attempts, lastError: r.last_error, createdAt: r.created_at.toISOString(), sentAt: r.sent_at?.toISOString() ?? null,
   };
 }
