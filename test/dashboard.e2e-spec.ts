@@ -44,7 +44,6 @@ const SHOTS = join(__dirname, '..', 'test-results');
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-gl=swiftshader', '--enable-unsafe-swiftshader'],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
     page.on('pageerror', (e) => process.stderr.write(`[pageerror] ${e.message}\n`));
   });
   afterAll(async () => {
