@@ -1,3 +1,5 @@
+import { ChannelRateLimiter } from '@faultline/notifications';
+import type { FaultlineConfig, JobProducer } from '@faultline/platform';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { SMTPServer } from 'smtp-server';
@@ -258,4 +260,24 @@ describe('notifications: a worker crash between send and record', () => {
     expect(hooks.length).toBeGreaterThanOrEqual(2);
     expect(new Set(hooks.map((r) => r.headers['x-faultline-event-id']))).toEqual(new Set([sent.json.items[0].event.id]));
   }, 90_000);
+});
+
+describe('notifications: the per-channel rate limit (real Redis)', () => {
+  it('lets a channel take its budget per minute, then names when the next window opens; channels do not share budgets', async () => {
+    const IORedis = (await import('ioredis')).default;
+    const redis = new IORedis(redisUrl());
+    try {
+      const config = { QUEUE_PREFIX: `rate-${Date.now().toString(36)}` } as FaultlineConfig;
+      const limiter = new ChannelRateLimiter({ connection: redis } as unknown as JobProducer, config);
+      const now = Date.UTC(2026, 10, 25, 12, 0, 30);
+      const nextWindow = Date.UTC(2026, 10, 25, 12, 1, 0);
+      expect(await limiter.take('a', 2, now)).toBeNull();
+      expect(await limiter.take('a', 2, now + 1)).toBeNull();
+      expect(await limiter.take('a', 2, now + 2)).toBe(nextWindow);
+      expect(await limiter.take('b', 2, now + 3)).toBeNull();
+      expect(await limiter.take('a', 2, nextWindow)).toBeNull();
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

@@ -11,3 +11,4 @@ export * from './delivery/notification-log.repository';
 export * from './delivery/notification-planner.service';
 export * from './delivery/notification-sender.service';
 export * from './messages';
+export * from './delivery/channel-rate-limiter';
