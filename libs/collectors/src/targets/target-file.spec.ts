@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseTargetFile, TargetFileError } from './target-file';
 
 const FILE = '/etc/faultline/targets.yaml';
@@ -143,5 +145,10 @@ targets:
     const error = refusal(text);
     expect(error.errors).toEqual([{ path: '', reason: expect.any(String) }]);
     expect(error.message).toContain(FILE);
+  });
+
+  it('reads the example file the docs point to', () => {
+    const example = readFileSync(join(__dirname, '../../../../docs/targets.example.yaml'), 'utf8');
+    expect(parseTargetFile(example).map((t) => `${t.id}:${t.format ?? 'auto'}:${Object.keys(t.mapping ?? {}).length}`)).toEqual(['nova-api-1:oslo:2', 'billing-7:auto:1']);
   });
 });
