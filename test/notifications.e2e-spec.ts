@@ -176,6 +176,8 @@ describe('notifications', () => {
     const ready = (await fetch(`${stack.baseUrl}/readyz`).then((r) => r.json())) as { status: string; checks: Record<string, unknown[]> };
     expect(ready.status).toBe('warn');
     expect(ready.checks['notifications:channels']).toEqual([expect.objectContaining({ componentId: 'gone', status: 'warn' })]);
+    const metrics = await stack.call('GET', '/metrics');
+    expect(metrics.text).toMatch(/faultline_notification_channel_failures\{channel="gone"\} [3-9]/);
   });
 
   it('a silence records the notifications of matching incidents without sending them', async () => {

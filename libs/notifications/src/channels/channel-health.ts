@@ -1,11 +1,30 @@
 import type { HealthCheckEntry, ReadinessContributor } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
+import { Gauge, Registry } from 'prom-client';
 import { ChannelService, FAILING_AFTER } from './channel.service';
 
-/** Readiness detail: channels whose deliveries keep failing (a warning: the others still deliver). */
+/**
+ * Channels whose deliveries keep failing: a readiness warning (the others still deliver) and a
+ * gauge per failing channel, read from Postgres at scrape time.
+ */
 @Injectable()
 export class ChannelHealth implements ReadinessContributor {
-  constructor(private readonly channels: ChannelService) {}
+  constructor(
+    private readonly channels: ChannelService,
+    registry: Registry,
+  ) {
+    const service = channels;
+    new Gauge({
+      name: 'faultline_notification_channel_failures',
+      help: `Deliveries failed in a row, per channel failing ${FAILING_AFTER} or more times`,
+      labelNames: ['channel'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const c of await service.failing()) this.set({ channel: c.name }, c.consecutiveFailures);
+      },
+    });
+  }
 
   async checks(): Promise<Record<string, HealthCheckEntry[]>> {
     const failing = await this.channels.failing();
