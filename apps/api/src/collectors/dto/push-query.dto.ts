@@ -1,3 +1,4 @@
+import { SLUG_ID } from '@faultline/collectors';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { IsQueryText } from '../../inventory/dto/page-query.dto';
@@ -27,6 +28,6 @@ export class PushQueryDto {
 
   @ApiPropertyOptional({ description: 'A registered push source: its mapping, defaults and signing secret apply' })
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9_.-]{0,99}$/, { message: 'source must be a push source id' })
+  @Matches(SLUG_ID, { message: 'source must be a push source id' })
   source?: string;
 }
