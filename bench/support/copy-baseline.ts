@@ -25,7 +25,7 @@ const CHUNK_BYTES = 1 << 20;
 /** Raw reports, as the worker stores them, into a partitioned copy of `reports`. */
 export async function copyReports(db: Client, fleet: readonly FleetMember[], origin: number, rows: number): Promise<CopyRate> {
   const receivedAt = new Date().toISOString();
-  const lines = generate(fleet, origin, rows, (member, tick) => {
+  const lines = generate(fleet, rows, (member, tick) => {
     const input = reportAt(origin, fleet, member, tick);
     // The body column holds what the worker stores: host, labels and the normalised checks.
     const checks = (input.checks ?? []).map((c) => {
@@ -53,7 +53,7 @@ export async function copyReports(db: Client, fleet: readonly FleetMember[], ori
 
 /** Narrow rows: one check transition per report, into a copy of `check_transitions`. */
 export async function copyTransitions(db: Client, fleet: readonly FleetMember[], origin: number, rows: number): Promise<CopyRate> {
-  const lines = generate(fleet, origin, rows, (member, tick) => {
+  const lines = generate(fleet, rows, (member, tick) => {
     const m = fleet[member];
     return [m.service, m.instance, m.checks[0].name, parseTarget(m.checks[0].target).key, 'pass', 'fail', new Date(observedAt(origin, m, tick)).toISOString(), 'connection refused'];
   });
@@ -83,7 +83,7 @@ async function timeCopy(db: Client, table: string, sql: string, chunks: Buffer[]
 }
 
 /** Encodes `rows` rows (tick by tick over the fleet) in COPY text format. */
-function generate(fleet: readonly FleetMember[], origin: number, rows: number, row: (member: number, tick: number) => (string | null)[]): Buffer[] {
+function generate(fleet: readonly FleetMember[], rows: number, row: (member: number, tick: number) => (string | null)[]): Buffer[] {
   const chunks: Buffer[] = [];
   let pending: string[] = [];
   let pendingLength = 0;

@@ -1,3 +1,4 @@
+import { jsonPointer } from '@faultline/reports';
 import { FormatError } from './format.model';
 
 /**
@@ -9,9 +10,7 @@ import { FormatError } from './format.model';
 export type JsonObject = { [key: string]: unknown };
 
 /** Appends one reference token to a JSON pointer (RFC 6901 escaping). */
-export function pointer(parent: string, key: string | number): string {
-  return `${parent}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
-}
+export const pointer = jsonPointer;
 
 export function refuse(path: string, reason: string): never {
   throw new FormatError([{ path, reason }]);

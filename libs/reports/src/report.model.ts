@@ -48,6 +48,11 @@ export interface Check {
   output: string | null;
 }
 
+/** Appends one reference token to a JSON pointer, escaped as RFC 6901 says (`~` → `~0`, `/` → `~1`). */
+export function jsonPointer(parent: string, token: string | number): string {
+  return `${parent}/${String(token).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
 /** One reason a request was refused, naming the field by JSON pointer. */
 export interface FieldError {
   path: string;

@@ -1,5 +1,5 @@
 import { FORMAT_NAMES } from '@faultline/formats';
-import { type FieldError, InvalidTargetError, parseTarget, toFieldError } from '@faultline/reports';
+import { type FieldError, InvalidTargetError, jsonPointer, parseTarget, toFieldError } from '@faultline/reports';
 import Ajv from 'ajv';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type PollTargetInput } from './poll-target.model';
 
@@ -72,7 +72,7 @@ export function validatePollTarget(body: unknown, prefix = ''): TargetValidation
   const timeoutMs = body.timeoutMs ?? Math.min(DEFAULT_TIMEOUT_MS, Math.floor(intervalMs / 2));
   if (timeoutMs >= intervalMs) errors.push({ path: `${prefix}/timeoutMs`, reason: 'must be shorter than intervalMs, so that a target is never polled twice at once' });
   for (const header of Object.keys(body.headers ?? {})) {
-    const path = `${prefix}/headers/${escapePointer(header)}`;
+    const path = jsonPointer(`${prefix}/headers`, header);
     if (!HEADER_NAME.test(header)) errors.push({ path, reason: 'is not a valid header name' });
     else if (FORBIDDEN_HEADERS.has(header.toLowerCase())) errors.push({ path, reason: 'is set by the poller itself' });
   }
@@ -89,10 +89,8 @@ export function mappingErrors(mapping: Record<string, string> | undefined, prefi
       parseTarget(target);
     } catch (e) {
       if (!(e instanceof InvalidTargetError)) throw e;
-      errors.push({ path: `${prefix}/mapping/${escapePointer(component)}`, reason: e.message });
+      errors.push({ path: jsonPointer(`${prefix}/mapping`, component), reason: e.message });
     }
   }
   return errors;
 }
-
-const escapePointer = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -1,7 +1,7 @@
 import { InvalidInputException, SecretKeyMissingError } from '@faultline/platform';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { PollTarget, PollTargetInput } from './poll-target.model';
+import type { PollTarget } from './poll-target.model';
 import { PollTargetRepository } from './poll-target.repository';
 import { validatePollTarget } from './poll-target.schema';
 import { PollScheduler } from './poll-scheduler';
@@ -53,5 +53,3 @@ export class PollTargetService {
 
 /** The source name a poll target's unresolved components are filed under. */
 export const sourceOf = (targetId: string): string => `target:${targetId}`;
-
-export type { PollTargetInput };

@@ -129,7 +129,7 @@ export class CorrelationEngine {
       if (list) list.push(s);
       else kept.set(id, [s]);
     }
-    const evidence = new EvidenceReader(this.state, this.topology, at);
+    const evidence = new EvidenceReader(this.state, this.topology);
     const changes = this.incidents.reconcile(clusters.values(), kept, at, (primary, others) => rankCauses(primary, others, evidence, this.options.maxRootCauses));
     this.held = this.incidents.heldKeys();
     return changes;

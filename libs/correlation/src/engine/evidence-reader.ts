@@ -24,7 +24,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
  * besides the cluster, which the caller already holds.
  */
 export class EvidenceReader {
-  constructor(private readonly state: EngineState, private readonly topology: TopologyGraph, private readonly now: number) {}
+  constructor(private readonly state: EngineState, private readonly topology: TopologyGraph) {}
 
   describe(key: string, cluster: Cluster): Evidence {
     switch (entityKind(key)) {

@@ -273,11 +273,6 @@ export class RootResolver {
     return zone !== null && this.zoneDown(zone) ? { key: zone, settled: true, via: [host] } : leaf(host);
   }
 
-  private failShare(b: string): number {
-    const rec = this.state.backends.get(b);
-    return rec && rec.checks > 0 ? rec.failing.size / rec.checks : 0;
-  }
-
   private cached(key: string, compute: () => boolean): boolean {
     let v = this.down.get(key);
     if (v === undefined) this.down.set(key, (v = compute()));

@@ -28,11 +28,27 @@ export class NotificationPlanner {
   ) {}
 
   async plan(incidentIds: readonly string[], now = Date.now()): Promise<{ planned: number; enqueued: number }> {
+    const { planned, enqueued } = await this.planAndEnqueue(incidentIds, now);
+    return { planned, enqueued: enqueued.size };
+  }
+
+  /** Open incidents (repeats) and recently changed ones, then any pending row left behind by an older incident. */
+  async sweep(now = Date.now()): Promise<{ planned: number; enqueued: number }> {
+    const { planned, enqueued } = await this.planAndEnqueue(await this.log.incidentsToSweep(SWEEP_CHANGED_WITHIN_MS), now);
+    for (const notificationId of await this.log.pendingIds()) {
+      if (enqueued.has(notificationId)) continue;
+      await this.producer.add(JobName.DeliverNotification, { notificationId }, notificationId);
+      enqueued.add(notificationId);
+    }
+    return { planned, enqueued: enqueued.size };
+  }
+
+  private async planAndEnqueue(incidentIds: readonly string[], now: number): Promise<{ planned: number; enqueued: Set<string> }> {
+    const enqueued = new Set<string>();
     const channelIds = await this.channels.ids();
-    if (channelIds.length === 0) return { planned: 0, enqueued: 0 };
+    if (channelIds.length === 0) return { planned: 0, enqueued };
     const [routes, silences] = await Promise.all([this.rules.routes(), this.rules.activeSilences(now)]);
     let planned = 0;
-    let enqueued = 0;
     for (const id of new Set(incidentIds)) {
       let incident;
       try {
@@ -53,16 +69,9 @@ export class NotificationPlanner {
       planned += plan.length;
       for (const notificationId of await this.log.record(id, plan)) {
         await this.producer.add(JobName.DeliverNotification, { notificationId }, notificationId);
-        enqueued++;
+        enqueued.add(notificationId);
       }
     }
     return { planned, enqueued };
-  }
-
-  /** Open incidents (repeats) and recently changed ones, then any pending row left behind. */
-  async sweep(now = Date.now()): Promise<{ planned: number; enqueued: number }> {
-    const result = await this.plan(await this.log.incidentsToSweep(SWEEP_CHANGED_WITHIN_MS), now);
-    for (const notificationId of await this.log.pendingIds()) await this.producer.add(JobName.DeliverNotification, { notificationId }, notificationId);
-    return result;
   }
 }
