@@ -66,11 +66,19 @@ async function main(): Promise<void> {
   teardown.runOnSignals();
 
   try {
-    const fleet = buildFleet({ services: settings.BENCH_SERVICES, instancesPerService: settings.BENCH_INSTANCES_PER_SERVICE, hosts: settings.BENCH_HOSTS });
-    log(`fleet: ${fleet.length} instances of ${settings.BENCH_SERVICES} services on ${settings.BENCH_HOSTS} hosts, 5 checks each, one report per ${REPORT_INTERVAL_MS / 1000} s`);
+    const fleet = buildFleet({
+      services: settings.BENCH_SERVICES,
+      instancesPerService: settings.BENCH_INSTANCES_PER_SERVICE,
+      hosts: settings.BENCH_HOSTS,
+    });
+    log(
+      `fleet: ${fleet.length} instances of ${settings.BENCH_SERVICES} services on ${settings.BENCH_HOSTS} hosts, 5 checks each, one report per ${REPORT_INTERVAL_MS / 1000} s`,
+    );
     const pools = preparePools(fleet, settings, phases);
 
-    log(`starting api and ${settings.BENCH_WORKER_PROCESSES} worker(s) on database faultline_bench_${runId}`);
+    log(
+      `starting api and ${settings.BENCH_WORKER_PROCESSES} worker(s) on database faultline_bench_${runId}`,
+    );
     const stack = await startStack(
       {
         runId,
@@ -83,11 +91,15 @@ async function main(): Promise<void> {
       teardown,
     );
     const c = stack.config;
-    log(`settings: INGEST_GROUP_WAIT_MS=${c.INGEST_GROUP_WAIT_MS} INGEST_GROUP_MAX_REPORTS=${c.INGEST_GROUP_MAX_REPORTS} WORKER_CONCURRENCY=${c.WORKER_CONCURRENCY} worker processes=${settings.BENCH_WORKER_PROCESSES}`);
+    log(
+      `settings: INGEST_GROUP_WAIT_MS=${c.INGEST_GROUP_WAIT_MS} INGEST_GROUP_MAX_REPORTS=${c.INGEST_GROUP_MAX_REPORTS} WORKER_CONCURRENCY=${c.WORKER_CONCURRENCY} worker processes=${settings.BENCH_WORKER_PROCESSES}`,
+    );
 
     // The warm-up creates every service, host, instance and check state, so the timed phases
     // measure steady-state ingest (and the processes' JIT is warm).
-    log(`warm-up: ${pools.warmup.bodies.length} arrays (${pools.warmup.bodies.length * pools.warmup.reportsPerBody} reports, every instance twice)`);
+    log(
+      `warm-up: ${pools.warmup.bodies.length} arrays (${pools.warmup.bodies.length * pools.warmup.reportsPerBody} reports, every instance twice)`,
+    );
     await runPhase(stack, settings, pools.warmup, 'warm-up');
 
     const results: Record<string, PhaseResult | null> = { arrays: null, single: null };
@@ -98,7 +110,10 @@ async function main(): Promise<void> {
     const tables = await tableActivity(stack.db);
     const copies: CopyRate[] = [];
     if (settings.BENCH_SKIP_COPY === 'false') {
-      const rows = Math.max(100_000, results.arrays?.acceptedReports ?? results.single?.acceptedReports ?? 0);
+      const rows = Math.max(
+        100_000,
+        results.arrays?.acceptedReports ?? results.single?.acceptedReports ?? 0,
+      );
       log(`COPY baseline: ${rows} rows into scratch copies of reports and check_transitions`);
       copies.push(await copyReports(stack.db, fleet, pools.origin, rows));
       copies.push(await copyTransitions(stack.db, fleet, pools.origin, rows));
@@ -109,7 +124,13 @@ async function main(): Promise<void> {
       runId,
       finishedAt: new Date().toISOString(),
       machine: await machineInfo(stack),
-      fleet: { instances: fleet.length, services: settings.BENCH_SERVICES, hosts: settings.BENCH_HOSTS, checksPerReport: 5, intervalMs: REPORT_INTERVAL_MS },
+      fleet: {
+        instances: fleet.length,
+        services: settings.BENCH_SERVICES,
+        hosts: settings.BENCH_HOSTS,
+        checksPerReport: 5,
+        intervalMs: REPORT_INTERVAL_MS,
+      },
       settings: {
         bench: settings,
         faultline: {
@@ -139,9 +160,14 @@ function printSummary(runId: string, file: string, measured: PhaseResult[], tabl
   console.log(tables);
   console.log(`\nfigures: ${file}`);
   for (const p of measured) {
-    if (p.requests.refusalSamples.length) console.log(`${p.name}: sample refusals:\n  ${p.requests.refusalSamples.join('\n  ')}`);
-    if (p.poolExhausted) console.log(`${p.name}: every pre-serialised body was sent before the deadline; raise the pool size for a full-length phase`);
-    if (p.pipeline.failedJobs) console.log(`${p.name}: ${p.pipeline.failedJobs} ingest jobs in the failed set`);
+    if (p.requests.refusalSamples.length)
+      console.log(`${p.name}: sample refusals:\n  ${p.requests.refusalSamples.join('\n  ')}`);
+    if (p.poolExhausted)
+      console.log(
+        `${p.name}: every pre-serialised body was sent before the deadline; raise the pool size for a full-length phase`,
+      );
+    if (p.pipeline.failedJobs)
+      console.log(`${p.name}: ${p.pipeline.failedJobs} ingest jobs in the failed set`);
   }
 }
 
@@ -153,7 +179,11 @@ interface Pools {
 }
 
 /** Serialises every request body up front; the phases take consecutive ticks of event time. */
-function preparePools(fleet: readonly FleetMember[], settings: BenchSettings, phases: Set<string>): Pools {
+function preparePools(
+  fleet: readonly FleetMember[],
+  settings: BenchSettings,
+  phases: Set<string>,
+): Pools {
   const started = performance.now();
   const origin = Math.floor(Date.now() / 1000) * 1000 - EVENT_ORIGIN_AGO_MS;
   let tick = 0;
@@ -163,22 +193,39 @@ function preparePools(fleet: readonly FleetMember[], settings: BenchSettings, ph
     return pool;
   };
   const warmup = take('warm-up', WARMUP_TICKS * fleet.length, settings.BENCH_ARRAY_SIZE);
-  const arrays = phases.has('arrays') ? take('arrays', settings.BENCH_ARRAY_POOL_REPORTS, settings.BENCH_ARRAY_SIZE) : null;
-  const single = phases.has('single') ? take('single', settings.BENCH_SINGLE_POOL_REQUESTS, 1) : null;
+  const arrays = phases.has('arrays')
+    ? take('arrays', settings.BENCH_ARRAY_POOL_REPORTS, settings.BENCH_ARRAY_SIZE)
+    : null;
+  const single = phases.has('single')
+    ? take('single', settings.BENCH_SINGLE_POOL_REQUESTS, 1)
+    : null;
 
   const latest = origin + tick * REPORT_INTERVAL_MS;
   if (latest > Date.now() - EVENT_SAFETY_MS) {
-    throw new Error(`the pools span ${tick} ticks of ${REPORT_INTERVAL_MS / 1000} s, beyond the last ${EVENT_ORIGIN_AGO_MS / 60_000} minutes: make them smaller`);
+    throw new Error(
+      `the pools span ${tick} ticks of ${REPORT_INTERVAL_MS / 1000} s, beyond the last ${EVENT_ORIGIN_AGO_MS / 60_000} minutes: make them smaller`,
+    );
   }
   const all = [warmup, arrays, single].filter((p): p is BodyPool => p !== null);
-  const megabytes = all.reduce((sum, p) => sum + p.bodies.reduce((n, b) => n + b.length, 0), 0) / 1e6;
+  const megabytes =
+    all.reduce((sum, p) => sum + p.bodies.reduce((n, b) => n + b.length, 0), 0) / 1e6;
   const counts = all.map((p) => `${p.name} ${p.bodies.length} bodies`).join(', ');
-  log(`serialised ${counts} (${Math.round(megabytes)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `serialised ${counts} (${Math.round(megabytes)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return { origin, warmup, arrays, single };
 }
 
-async function runPhase(stack: BenchStack, settings: BenchSettings, pool: BodyPool, name: string): Promise<PhaseResult> {
-  if (name !== 'warm-up') log(`phase ${name}: ${settings.BENCH_PHASE_SECONDS} s, ${settings.BENCH_CONNECTIONS} connections, ${pool.reportsPerBody} report(s) per request`);
+async function runPhase(
+  stack: BenchStack,
+  settings: BenchSettings,
+  pool: BodyPool,
+  name: string,
+): Promise<PhaseResult> {
+  if (name !== 'warm-up')
+    log(
+      `phase ${name}: ${settings.BENCH_PHASE_SECONDS} s, ${settings.BENCH_CONNECTIONS} connections, ${pool.reportsPerBody} report(s) per request`,
+    );
   const result = await runIngestPhase(stack, {
     name,
     pool,
@@ -187,7 +234,9 @@ async function runPhase(stack: BenchStack, settings: BenchSettings, pool: BodyPo
     drainTimeoutMs: settings.BENCH_DRAIN_TIMEOUT_SECONDS * 1000,
     requestTimeoutS: settings.BENCH_REQUEST_TIMEOUT_SECONDS,
   });
-  const e2e = result.endToEnd ? `${result.endToEnd.reportsPerSecond} reports/s end-to-end (${result.endToEnd.seconds} s)` : 'NOT stored within the drain timeout';
+  const e2e = result.endToEnd
+    ? `${result.endToEnd.reportsPerSecond} reports/s end-to-end (${result.endToEnd.seconds} s)`
+    : 'NOT stored within the drain timeout';
   log(
     `  ${result.requests.perSecond} req/s, ${result.acceptedReportsPerSecond} accepted reports/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms; ${e2e}; ` +
       `stored ${result.storage.rows - result.storage.rowsOfUncertainBodies} of ${result.acceptedReports} accepted${result.storage.nothingLost ? '' : ' (MISMATCH)'}`,
@@ -201,7 +250,8 @@ function chosenFaultlineSettings(): Record<string, string> {
   for (const key of Object.keys(configSchema.shape)) {
     const value = process.env[key];
     if (value === undefined || value === '') continue;
-    if (STACK_OWNED_SETTINGS.includes(key)) log(`ignoring ${key} from the environment: the benchmark sets it`);
+    if (STACK_OWNED_SETTINGS.includes(key))
+      log(`ignoring ${key} from the environment: the benchmark sets it`);
     else chosen[key] = value;
   }
   return chosen;

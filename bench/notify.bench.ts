@@ -35,21 +35,43 @@ async function main(): Promise<void> {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       const json = JSON.parse(body);
-      arrivals.push({ path: req.url ?? '', at: Date.now(), event: json.event ?? json.event_action ?? (json.text?.startsWith('Resolved') ? 'resolved' : 'opened') });
+      arrivals.push({
+        path: req.url ?? '',
+        at: Date.now(),
+        event:
+          json.event ??
+          json.event_action ??
+          (json.text?.startsWith('Resolved') ? 'resolved' : 'opened'),
+      });
       res.writeHead(202).end('{}');
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  teardown.add('close the receiver', () => new Promise((resolve) => receiver.close(() => resolve())));
+  teardown.add(
+    'close the receiver',
+    () => new Promise((resolve) => receiver.close(() => resolve())),
+  );
   const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
   try {
     const stack = await startStack(
-      { runId: `notify${Date.now().toString(36)}`, postgresUrl: POSTGRES_URL, redisUrl: REDIS_URL, workerProcesses: 1, settings: { FAULTLINE_SECRET_KEY: randomBytes(32).toString('hex') }, nodeArgs: [] },
+      {
+        runId: `notify${Date.now().toString(36)}`,
+        postgresUrl: POSTGRES_URL,
+        redisUrl: REDIS_URL,
+        workerProcesses: 1,
+        settings: { FAULTLINE_SECRET_KEY: randomBytes(32).toString('hex') },
+        nodeArgs: [],
+      },
       teardown,
     );
     const api = new ApiClient(stack.apiUrl, stack.adminToken);
     for (const body of [
-      { type: 'webhook', name: 'ops-hook', url: `${url}/hook`, secret: randomBytes(16).toString('hex') },
+      {
+        type: 'webhook',
+        name: 'ops-hook',
+        url: `${url}/hook`,
+        secret: randomBytes(16).toString('hex'),
+      },
       { type: 'slack', name: 'ops-slack', url: `${url}/slack` },
       { type: 'pagerduty', name: 'pager', routingKey: 'bench', url: `${url}/pd` },
     ]) {
@@ -61,10 +83,18 @@ async function main(): Promise<void> {
     const t0 = Date.now() - 5 * 60_000;
     const round = (n: number, fail: boolean) =>
       Array.from({ length: INSTANCES }, (_, i) => ({
-        service: `svc-${i % 50}`, instance: `svc-${i % 50}-${i}`, host: `node-${i % 125}`, labels: { zone: `az${i % 3}` },
+        service: `svc-${i % 50}`,
+        instance: `svc-${i % 50}-${i}`,
+        host: `node-${i % 125}`,
+        labels: { zone: `az${i % 3}` },
         observedAt: new Date(t0 + n * 10_000 + (i % 1000) * 5).toISOString(),
         checks: [
-          { name: 'broker', target: BROKER, status: fail ? 'fail' : 'pass', ...(fail ? { output: 'connection refused' } : {}) },
+          {
+            name: 'broker',
+            target: BROKER,
+            status: fail ? 'fail' : 'pass',
+            ...(fail ? { output: 'connection refused' } : {}),
+          },
           { name: 'db', target: `postgres://db-${i % 10}:5432/app`, status: 'pass' },
         ],
       }));
@@ -76,7 +106,10 @@ async function main(): Promise<void> {
     let incident: ApiIncident | null = null;
     while (Date.now() - stormAccepted < 30_000 && (visibleAt === null || arrivals.length < 3)) {
       if (visibleAt === null) {
-        const list = await api.call<{ items: ApiIncident[] }>('GET', '/api/v1/incidents?status=open');
+        const list = await api.call<{ items: ApiIncident[] }>(
+          'GET',
+          '/api/v1/incidents?status=open',
+        );
         incident = list.json.items[0] ?? null;
         if (incident) visibleAt = Date.now();
       }
@@ -88,19 +121,35 @@ async function main(): Promise<void> {
     await sleep(8000);
 
     const firstAt = (path: string) => arrivals.find((a) => a.path === path)?.at ?? null;
-    const incidents = await api.call<{ items: ApiIncident[] }>('GET', '/api/v1/incidents?status=all');
-    console.log(`## Notification storm: ${INSTANCES} instances of 50 services lose ${BROKER}, fail for 4 rounds, recover\n`);
-    console.log(`incidents: ${incidents.json.items.length} (${incidents.json.items.map((i) => `${i.rootCauses[0].key} ${i.status}`).join('; ')}), symptoms: ${INSTANCES * 4} failing checks`);
-    console.log('| channel | messages | events | from failing round accepted | from incident visible |');
+    const incidents = await api.call<{ items: ApiIncident[] }>(
+      'GET',
+      '/api/v1/incidents?status=all',
+    );
+    console.log(
+      `## Notification storm: ${INSTANCES} instances of 50 services lose ${BROKER}, fail for 4 rounds, recover\n`,
+    );
+    console.log(
+      `incidents: ${incidents.json.items.length} (${incidents.json.items.map((i) => `${i.rootCauses[0].key} ${i.status}`).join('; ')}), symptoms: ${INSTANCES * 4} failing checks`,
+    );
+    console.log(
+      '| channel | messages | events | from failing round accepted | from incident visible |',
+    );
     console.log('|---|---|---|---|---|');
     for (const path of ['/hook', '/slack', '/pd']) {
       const got = arrivals.filter((a) => a.path === path);
       const first = firstAt(path);
-      const ms = (from: number | null) => (first === null || from === null ? '-' : `${first - from} ms`);
-      console.log(`| ${path.slice(1)} | ${got.length} | ${got.map((a) => a.event).join(', ')} | ${ms(stormAccepted)} | ${ms(visibleAt)} |`);
+      const ms = (from: number | null) =>
+        first === null || from === null ? '-' : `${first - from} ms`;
+      console.log(
+        `| ${path.slice(1)} | ${got.length} | ${got.map((a) => a.event).join(', ')} | ${ms(stormAccepted)} | ${ms(visibleAt)} |`,
+      );
     }
-    const exact = ['/hook', '/slack', '/pd'].every((p) => arrivals.filter((a) => a.path === p).length === 2);
-    console.log(`\ntarget: one message per channel per event (opened, resolved): ${exact ? 'met' : 'NOT MET'}`);
+    const exact = ['/hook', '/slack', '/pd'].every(
+      (p) => arrivals.filter((a) => a.path === p).length === 2,
+    );
+    console.log(
+      `\ntarget: one message per channel per event (opened, resolved): ${exact ? 'met' : 'NOT MET'}`,
+    );
   } finally {
     await teardown.run();
   }

@@ -12,7 +12,15 @@
  * RCA_BENCH_MAX_SIZE (default 5000).
  */
 import { CorrelationEngine, type IncidentChange } from '@faultline/correlation';
-import { buildScenario, FAULT_CLASSES, NaiveBaseline, percentile, playScenario, type ScoredIncidentChange, scoreRun } from '@faultline/simulator';
+import {
+  buildScenario,
+  FAULT_CLASSES,
+  NaiveBaseline,
+  percentile,
+  playScenario,
+  type ScoredIncidentChange,
+  scoreRun,
+} from '@faultline/simulator';
 import { printAccuracy, type Tally } from './support/accuracy-table';
 import { printStormAndMemory } from './support/engine-figures';
 import { scenarioSizes } from './support/scenario-sizes';
@@ -48,9 +56,16 @@ function accuracy(): void {
     }
   }
   tickMs.sort((a, b) => a - b);
-  console.log(`## Accuracy (engine only): ${FAULT_CLASSES.length} classes x ${seeds} seeds, sizes ${sizes.join('/')} instances, 0.5% flaps per check per report`);
-  console.log(`(${reports} reports through the engine in ${(engineMs / 1000).toFixed(1)} s of engine time, ${((performance.now() - started) / 1000).toFixed(1)} s in all)`);
-  if (tickMs.length > 0) console.log(`(at 5,000 instances a tick takes p95 ${percentile(tickMs, 0.95)?.toFixed(1)} ms, max ${tickMs[tickMs.length - 1].toFixed(1)} ms)`);
+  console.log(
+    `## Accuracy (engine only): ${FAULT_CLASSES.length} classes x ${seeds} seeds, sizes ${sizes.join('/')} instances, 0.5% flaps per check per report`,
+  );
+  console.log(
+    `(${reports} reports through the engine in ${(engineMs / 1000).toFixed(1)} s of engine time, ${((performance.now() - started) / 1000).toFixed(1)} s in all)`,
+  );
+  if (tickMs.length > 0)
+    console.log(
+      `(at 5,000 instances a tick takes p95 ${percentile(tickMs, 0.95)?.toFixed(1)} ms, max ${tickMs[tickMs.length - 1].toFixed(1)} ms)`,
+    );
   printAccuracy(engineRuns, baselineRuns);
 }
 

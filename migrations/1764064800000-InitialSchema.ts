@@ -59,7 +59,9 @@ export class InitialSchema1764064800000 implements MigrationInterface {
         CONSTRAINT check_states_pkey PRIMARY KEY (service, instance, name),
         CONSTRAINT check_states_instance_fkey FOREIGN KEY (service, instance) REFERENCES instances (service, name)
       )`);
-    await q.query(`CREATE INDEX check_states_backend_idx ON check_states (backend_key) WHERE backend_key IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX check_states_backend_idx ON check_states (backend_key) WHERE backend_key IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE check_transitions (
         id bigserial PRIMARY KEY,
@@ -73,7 +75,9 @@ export class InitialSchema1764064800000 implements MigrationInterface {
         output text,
         recorded_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX check_transitions_instance_idx ON check_transitions (service, instance, observed_at)`);
+    await q.query(
+      `CREATE INDEX check_transitions_instance_idx ON check_transitions (service, instance, observed_at)`,
+    );
     await q.query(`CREATE INDEX check_transitions_observed_idx ON check_transitions (observed_at)`);
     await q.query(`
       CREATE TABLE reports (
@@ -105,7 +109,17 @@ export class InitialSchema1764064800000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['api_tokens', 'report_ids', 'reports', 'check_transitions', 'check_states', 'instances', 'backends', 'hosts', 'services']) {
+    for (const t of [
+      'api_tokens',
+      'report_ids',
+      'reports',
+      'check_transitions',
+      'check_states',
+      'instances',
+      'backends',
+      'hosts',
+      'services',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t} CASCADE`);
     }
   }

@@ -29,11 +29,15 @@ export class Incidents1764151200000 implements MigrationInterface {
         changed_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX incidents_status_opened_idx ON incidents (status, opened_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX incidents_status_opened_idx ON incidents (status, opened_at DESC, id DESC)`,
+    );
     await q.query(`CREATE INDEX incidents_opened_idx ON incidents (opened_at DESC, id DESC)`);
     await q.query(`CREATE INDEX incidents_services_idx ON incidents USING gin (affected_services)`);
     await q.query(`CREATE INDEX incidents_root_key_idx ON incidents (root_key)`);
-    await q.query(`CREATE INDEX incidents_root_causes_idx ON incidents USING gin (root_causes jsonb_path_ops)`);
+    await q.query(
+      `CREATE INDEX incidents_root_causes_idx ON incidents USING gin (root_causes jsonb_path_ops)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -60,7 +60,9 @@ export class Notifications1764238100000 implements MigrationInterface {
         CONSTRAINT uq_notifications_event UNIQUE (incident_id, event_key, channel_id)
       )`);
     await q.query(`CREATE INDEX ix_notifications_created ON notifications (created_at DESC)`);
-    await q.query(`CREATE INDEX ix_notifications_pending ON notifications (created_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX ix_notifications_pending ON notifications (created_at) WHERE status = 'pending'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -6,4 +6,11 @@ import { Collectors1764238000000 } from './1764238000000-Collectors';
 import { Notifications1764238100000 } from './1764238100000-Notifications';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs load the same set. */
-export const migrations = [InitialSchema1764064800000, Incidents1764151200000, ReportsObservedBrin1764151300000, Aliases1764151400000, Collectors1764238000000, Notifications1764238100000];
+export const migrations = [
+  InitialSchema1764064800000,
+  Incidents1764151200000,
+  ReportsObservedBrin1764151300000,
+  Aliases1764151400000,
+  Collectors1764238000000,
+  Notifications1764238100000,
+];

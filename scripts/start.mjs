@@ -21,6 +21,8 @@ let stopping = false;
 function stop(signal, exitCode = 0) {
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill(signal);
-  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : null))).then(() => process.exit(exitCode));
+  Promise.all(
+    children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : null)),
+  ).then(() => process.exit(exitCode));
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(signal));

@@ -12,7 +12,10 @@ import { freshDatabase, startStack, type Stack, uniqueName } from './support/sta
 const FIXTURES = join(__dirname, '../libs/formats/src/fixtures');
 // The documented examples carry their authors' dates: moved to now, inside the retention window.
 const fixture = (name: string) =>
-  readFileSync(join(FIXTURES, name), 'utf8').replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g, () => new Date().toISOString());
+  readFileSync(join(FIXTURES, name), 'utf8').replace(
+    /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g,
+    () => new Date().toISOString(),
+  );
 const SECRET_KEY = 'f'.repeat(64);
 const COLLECTOR = 'collector-e2e';
 
@@ -23,7 +26,9 @@ interface Endpoint {
 }
 
 /** A local health endpoint answering with `respond` (status, content type, body), or never. */
-async function endpoint(respond: (() => { status: number; type: string; body: string }) | 'hang'): Promise<Endpoint> {
+async function endpoint(
+  respond: (() => { status: number; type: string; body: string }) | 'hang',
+): Promise<Endpoint> {
   const requests: IncomingHttpHeaders[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(req.headers);
@@ -36,10 +41,11 @@ async function endpoint(respond: (() => { status: number; type: string; body: st
   return {
     url: `http://127.0.0.1:${port}/health`,
     requests,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -54,10 +60,11 @@ async function garbageServer(): Promise<{ url: string; close(): Promise<void> }>
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/health`,
-    close: () => new Promise((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -74,7 +81,14 @@ describe('collectors', () => {
   beforeAll(async () => {
     // Its own database: the correlation test at the end needs an engine fed only real-time polls.
     const DATABASE_URL = await freshDatabase('collectors');
-    stack = await startStack({ env: { DATABASE_URL, FAULTLINE_SECRET_KEY: SECRET_KEY, COLLECTOR_ID: COLLECTOR, CORRELATION_LEASE_MS: '3000' } });
+    stack = await startStack({
+      env: {
+        DATABASE_URL,
+        FAULTLINE_SECRET_KEY: SECRET_KEY,
+        COLLECTOR_ID: COLLECTOR,
+        CORRELATION_LEASE_MS: '3000',
+      },
+    });
   });
   afterAll(async () => {
     for (const close of closers) await close();
@@ -83,13 +97,35 @@ describe('collectors', () => {
 
   /** The current checks of an instance, as the inventory API shows them. */
   const checksOf = async (service: string, instance: string) => {
-    const res = await stack.call('GET', `/api/v1/instances/${encodeURIComponent(service)}/${encodeURIComponent(instance)}`);
-    return res.status === 200 ? (res.json.checks as { name: string; status: string; target: string | null; output: string | null }[]) : null;
+    const res = await stack.call(
+      'GET',
+      `/api/v1/instances/${encodeURIComponent(service)}/${encodeURIComponent(instance)}`,
+    );
+    return res.status === 200
+      ? (res.json.checks as {
+          name: string;
+          status: string;
+          target: string | null;
+          output: string | null;
+        }[])
+      : null;
   };
   type Checks = NonNullable<Awaited<ReturnType<typeof checksOf>>>;
-  const awaitChecks = async (service: string, instance: string, done: (checks: Checks) => boolean, what: string): Promise<Checks> =>
-    (await pollUntil(() => checksOf(service, instance), (c) => c !== null && done(c), { timeoutMs: 20_000, intervalMs: 200, what })) as Checks;
-  const storedFor = async (service: string) => Number((await stack.sql('SELECT count(*) AS n FROM reports WHERE service = $1', [service]))[0].n);
+  const awaitChecks = async (
+    service: string,
+    instance: string,
+    done: (checks: Checks) => boolean,
+    what: string,
+  ): Promise<Checks> =>
+    (await pollUntil(
+      () => checksOf(service, instance),
+      (c) => c !== null && done(c),
+      { timeoutMs: 20_000, intervalMs: 200, what },
+    )) as Checks;
+  const storedFor = async (service: string) =>
+    Number(
+      (await stack.sql('SELECT count(*) AS n FROM reports WHERE service = $1', [service]))[0].n,
+    );
 
   describe('push: POST /api/v1/ingest/:format', () => {
     const cases: [string, string, string, string][] = [
@@ -103,39 +139,83 @@ describe('collectors', () => {
     ];
     it.each(cases)('%s: %s is stored as native reports', async (format, file, contentType) => {
       const service = uniqueName(`push-${format}`);
-      const res = await stack.call('POST', `/api/v1/ingest/${format}?service=${service}&instance=i-1&labels=zone=az1`, undefined, { raw: fixture(file), contentType });
+      const res = await stack.call(
+        'POST',
+        `/api/v1/ingest/${format}?service=${service}&instance=i-1&labels=zone=az1`,
+        undefined,
+        { raw: fixture(file), contentType },
+      );
       expect(res.status).toBe(202);
       expect(res.json.accepted).toBeGreaterThanOrEqual(1);
       if (format === 'auto') expect(res.json.format).toBe('actuator');
       // health+json names its own service (serviceId): the body wins over the query.
       const storedAs = format === 'health-json' ? JSON.parse(fixture(file)).serviceId : service;
-      const stored = await pollUntil(() => storedFor(storedAs), (n) => n > 0, { timeoutMs: 15_000, intervalMs: 100, what: `the ${format} report stored` });
+      const stored = await pollUntil(
+        () => storedFor(storedAs),
+        (n) => n > 0,
+        { timeoutMs: 15_000, intervalMs: 100, what: `the ${format} report stored` },
+      );
       expect(stored).toBe(res.json.accepted);
     });
 
     it('gives unnamed components a target scoped to their service and lists them as unresolved', async () => {
       const service = uniqueName('push-actuator');
-      const res = await stack.call('POST', `/api/v1/ingest/actuator?service=${service}&instance=i-1`, undefined, { raw: fixture('actuator-down.json') });
+      const res = await stack.call(
+        'POST',
+        `/api/v1/ingest/actuator?service=${service}&instance=i-1`,
+        undefined,
+        { raw: fixture('actuator-down.json') },
+      );
       expect(res.status).toBe(202);
-      expect(res.json.unresolved).toContainEqual({ service, component: 'db', target: expect.stringMatching(/^component:\/\/db\./) });
+      expect(res.json.unresolved).toContainEqual({
+        service,
+        component: 'db',
+        target: expect.stringMatching(/^component:\/\/db\./),
+      });
       const listed = await stack.call('GET', `/api/v1/components/unresolved?service=${service}`);
-      expect(listed.json.items).toContainEqual(expect.objectContaining({ source: 'push', service, component: 'db' }));
-      const checks = await awaitChecks(service, 'i-1', (c) => c.some((x) => x.name === 'db'), 'the actuator checks stored');
-      expect(checks.find((c) => c.name === 'db')).toMatchObject({ status: 'fail', target: expect.stringMatching(/^component:\/\/db\./) });
+      expect(listed.json.items).toContainEqual(
+        expect.objectContaining({ source: 'push', service, component: 'db' }),
+      );
+      const checks = await awaitChecks(
+        service,
+        'i-1',
+        (c) => c.some((x) => x.name === 'db'),
+        'the actuator checks stored',
+      );
+      expect(checks.find((c) => c.name === 'db')).toMatchObject({
+        status: 'fail',
+        target: expect.stringMatching(/^component:\/\/db\./),
+      });
     });
 
     it('refuses what is not the format, naming the place, and stores nothing', async () => {
       const service = uniqueName('push-bad');
-      const garbage = await stack.call('POST', `/api/v1/ingest/actuator?service=${service}`, undefined, { raw: '{"status": 42}' });
+      const garbage = await stack.call(
+        'POST',
+        `/api/v1/ingest/actuator?service=${service}`,
+        undefined,
+        { raw: '{"status": 42}' },
+      );
       expect(garbage.status).toBe(400);
       expect(garbage.json.errors[0]).toMatchObject({ path: expect.stringMatching(/status/) });
-      const unknown = await stack.call('POST', `/api/v1/ingest/auto?service=${service}`, undefined, { raw: '{"hello": "world"}' });
+      const unknown = await stack.call(
+        'POST',
+        `/api/v1/ingest/auto?service=${service}`,
+        undefined,
+        { raw: '{"hello": "world"}' },
+      );
       expect(unknown).toMatchObject({ status: 400, json: { errors: [{ path: '' }] } });
-      const noService = await stack.call('POST', '/api/v1/ingest/oslo', undefined, { raw: 'OK', contentType: 'text/plain' });
+      const noService = await stack.call('POST', '/api/v1/ingest/oslo', undefined, {
+        raw: 'OK',
+        contentType: 'text/plain',
+      });
       expect(noService.status).toBe(400);
       const badFormat = await stack.call('POST', `/api/v1/ingest/xml?service=${service}`, {});
       expect(badFormat).toMatchObject({ status: 400, json: { errors: [{ path: '/format' }] } });
-      const plainToNative = await stack.call('POST', '/api/v1/reports', undefined, { raw: 'OK', contentType: 'text/plain' });
+      const plainToNative = await stack.call('POST', '/api/v1/reports', undefined, {
+        raw: 'OK',
+        contentType: 'text/plain',
+      });
       expect(plainToNative.status).toBe(415);
       await new Promise((r) => setTimeout(r, 300));
       expect(await storedFor(service)).toBe(0);
@@ -146,12 +226,21 @@ describe('collectors', () => {
       const body = fixture('alertmanager-probe-failure.json').replace(/http_checks/g, job);
       const res = await stack.call('POST', '/api/v1/ingest/alertmanager', undefined, { raw: body });
       expect(res).toMatchObject({ status: 202, json: { accepted: 1, format: 'alertmanager' } });
-      const checks = await awaitChecks(job, 'https://server.example.org', (c) => c.length > 0, 'the alert stored');
+      const checks = await awaitChecks(
+        job,
+        'https://server.example.org',
+        (c) => c.length > 0,
+        'the alert stored',
+      );
       expect(checks).toEqual([expect.objectContaining({ name: 'ProbeFailure', status: 'fail' })]);
     });
 
     it('needs the ingest scope', async () => {
-      const res = await stack.call('POST', '/api/v1/ingest/oslo?service=x', undefined, { raw: 'OK', contentType: 'text/plain', token: null });
+      const res = await stack.call('POST', '/api/v1/ingest/oslo?service=x', undefined, {
+        raw: 'OK',
+        contentType: 'text/plain',
+        token: null,
+      });
       expect(res.status).toBe(401);
     });
   });
@@ -160,7 +249,11 @@ describe('collectors', () => {
     it('maps a component to its real backend, and a signing source refuses unsigned, stale and forged requests', async () => {
       const id = uniqueName('src');
       const service = uniqueName('push-signed');
-      const put = await stack.call('PUT', `/api/v1/sources/${id}`, { service, secret: 'a-very-long-signing-secret', mapping: { db: 'mysql://db-1.internal:3306/orders' } });
+      const put = await stack.call('PUT', `/api/v1/sources/${id}`, {
+        service,
+        secret: 'a-very-long-signing-secret',
+        mapping: { db: 'mysql://db-1.internal:3306/orders' },
+      });
       expect(put.status).toBe(201);
       expect(put.json).toMatchObject({ id, signed: true, service });
       expect(JSON.stringify(put.json)).not.toContain('a-very-long-signing-secret');
@@ -171,54 +264,116 @@ describe('collectors', () => {
       const post = (signature: string | null) =>
         fetch(`${stack.baseUrl}/api/v1/ingest/actuator?source=${id}&instance=i-1`, {
           method: 'POST',
-          headers: { authorization: 'Bearer test-admin-token-0123456789abcdef', 'content-type': 'application/json', ...(signature ? { 'x-faultline-signature': signature } : {}) },
+          headers: {
+            authorization: 'Bearer test-admin-token-0123456789abcdef',
+            'content-type': 'application/json',
+            ...(signature ? { 'x-faultline-signature': signature } : {}),
+          },
           body,
-        }).then(async (r) => ({ status: r.status, json: (await r.json()) as { unresolved: { component: string }[] } }));
+        }).then(async (r) => ({
+          status: r.status,
+          json: (await r.json()) as { unresolved: { component: string }[] },
+        }));
       expect((await post(null)).status).toBe(401);
-      expect((await post(signBody('a-very-long-signing-secret', body, Date.now() - 6 * 60_000))).status).toBe(401);
+      expect(
+        (await post(signBody('a-very-long-signing-secret', body, Date.now() - 6 * 60_000))).status,
+      ).toBe(401);
       expect((await post(signBody('another-secret-entirely', body, Date.now()))).status).toBe(401);
       const ok = await post(signBody('a-very-long-signing-secret', body, Date.now()));
       expect(ok.status).toBe(202);
       expect(ok.json.unresolved.map((u: { component: string }) => u.component)).not.toContain('db');
-      const checks = await awaitChecks(service, 'i-1', (c) => c.some((x) => x.name === 'db'), 'the signed report stored');
+      const checks = await awaitChecks(
+        service,
+        'i-1',
+        (c) => c.some((x) => x.name === 'db'),
+        'the signed report stored',
+      );
       expect(checks.find((c) => c.name === 'db')?.target).toBe('mysql://db-1.internal:3306/orders');
     });
 
     it('validates a source, naming the field', async () => {
-      const res = await stack.call('PUT', `/api/v1/sources/${uniqueName('src')}`, { secret: 'short', mapping: { db: 'not a uri' } });
+      const res = await stack.call('PUT', `/api/v1/sources/${uniqueName('src')}`, {
+        secret: 'short',
+        mapping: { db: 'not a uri' },
+      });
       expect(res.status).toBe(400);
-      expect(res.json.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['/secret']));
+      expect(res.json.errors.map((e: { path: string }) => e.path)).toEqual(
+        expect.arrayContaining(['/secret']),
+      );
     });
   });
 
   describe('poll: targets polled by the worker', () => {
     it('polls each format, sends its headers, stores the reports with a passing reachability check', async () => {
-      const oslo = await endpoint(() => ({ status: 503, type: 'text/plain', body: fixture('oslo-plain-disabled.txt') }));
-      const actuator = await endpoint(() => ({ status: 503, type: 'application/json', body: fixture('actuator-down.json') }));
+      const oslo = await endpoint(() => ({
+        status: 503,
+        type: 'text/plain',
+        body: fixture('oslo-plain-disabled.txt'),
+      }));
+      const actuator = await endpoint(() => ({
+        status: 503,
+        type: 'application/json',
+        body: fixture('actuator-down.json'),
+      }));
       closers.push(oslo.close, actuator.close);
       const service = uniqueName('polled');
-      const a = await stack.call('POST', '/api/v1/targets', { url: oslo.url, format: 'oslo', service, instance: 'oslo-1', intervalMs: 1000, timeoutMs: 500 });
+      const a = await stack.call('POST', '/api/v1/targets', {
+        url: oslo.url,
+        format: 'oslo',
+        service,
+        instance: 'oslo-1',
+        intervalMs: 1000,
+        timeoutMs: 500,
+      });
       expect(a.status).toBe(201);
       const b = await stack.call('PUT', `/api/v1/targets/${uniqueName('act')}`, {
-        url: actuator.url, service, instance: 'act-1', intervalMs: 1000, timeoutMs: 500, headers: { Authorization: 'Bearer polled-secret' }, mapping: { db: 'mysql://orders-db:3306' },
+        url: actuator.url,
+        service,
+        instance: 'act-1',
+        intervalMs: 1000,
+        timeoutMs: 500,
+        headers: { Authorization: 'Bearer polled-secret' },
+        mapping: { db: 'mysql://orders-db:3306' },
       });
       expect(b.status).toBe(201);
       expect(b.json).toMatchObject({ format: 'auto', headerNames: ['Authorization'] });
       expect(JSON.stringify(b.json)).not.toContain('polled-secret');
-      const [row] = await stack.sql('SELECT headers_sealed FROM poll_targets WHERE id = $1', [b.json.id]);
+      const [row] = await stack.sql('SELECT headers_sealed FROM poll_targets WHERE id = $1', [
+        b.json.id,
+      ]);
       expect(row.headers_sealed).not.toContain('polled-secret');
 
-      const osloChecks = await awaitChecks(service, 'oslo-1', (c) => c.some((x) => x.name === 'reachability'), 'the oslo target polled');
-      expect(osloChecks.find((c) => c.name === 'reachability')).toMatchObject({ status: 'pass', target: `collector://${COLLECTOR}` });
-      const actChecks = await awaitChecks(service, 'act-1', (c) => c.some((x) => x.name === 'db'), 'the actuator target polled');
-      expect(actChecks.find((c) => c.name === 'db')).toMatchObject({ status: 'fail', target: 'mysql://orders-db:3306' });
+      const osloChecks = await awaitChecks(
+        service,
+        'oslo-1',
+        (c) => c.some((x) => x.name === 'reachability'),
+        'the oslo target polled',
+      );
+      expect(osloChecks.find((c) => c.name === 'reachability')).toMatchObject({
+        status: 'pass',
+        target: `collector://${COLLECTOR}`,
+      });
+      const actChecks = await awaitChecks(
+        service,
+        'act-1',
+        (c) => c.some((x) => x.name === 'db'),
+        'the actuator target polled',
+      );
+      expect(actChecks.find((c) => c.name === 'db')).toMatchObject({
+        status: 'fail',
+        target: 'mysql://orders-db:3306',
+      });
       expect(actuator.requests[0].authorization).toBe('Bearer polled-secret');
     });
 
     it('turns hung, refusing, garbage-answering and link-local targets into failing reachability, with the reason', async () => {
       const hung = await endpoint('hang');
       const garbage = await garbageServer();
-      const html = await endpoint(() => ({ status: 200, type: 'text/html', body: '<html>hello</html>' }));
+      const html = await endpoint(() => ({
+        status: 200,
+        type: 'text/html',
+        body: '<html>hello</html>',
+      }));
       const refused = await endpoint(() => ({ status: 200, type: 'text/plain', body: 'OK' }));
       await refused.close();
       closers.push(hung.close, garbage.close, html.close);
@@ -231,26 +386,66 @@ describe('collectors', () => {
         ['metadata', 'http://169.254.169.254/latest/meta-data/', /^blocked-address/],
       ];
       for (const [instance, url] of cases) {
-        const res = await stack.call('POST', '/api/v1/targets', { url, service, instance, intervalMs: 1500, timeoutMs: 400 });
+        const res = await stack.call('POST', '/api/v1/targets', {
+          url,
+          service,
+          instance,
+          intervalMs: 1500,
+          timeoutMs: 400,
+        });
         expect(res.status).toBe(201);
       }
       for (const [instance, , reason] of cases) {
-        const checks = await awaitChecks(service, instance, (c) => c.some((x) => x.name === 'reachability'), `the ${instance} target polled`);
-        expect(checks.find((c) => c.name === 'reachability')).toMatchObject({ status: 'fail', output: expect.stringMatching(reason) });
+        const checks = await awaitChecks(
+          service,
+          instance,
+          (c) => c.some((x) => x.name === 'reachability'),
+          `the ${instance} target polled`,
+        );
+        expect(checks.find((c) => c.name === 'reachability')).toMatchObject({
+          status: 'fail',
+          output: expect.stringMatching(reason),
+        });
       }
     });
 
     it('validates targets, and deleting one stops its polls', async () => {
-      const bad = await stack.call('POST', '/api/v1/targets', { url: 'ftp://x/', service: 's', intervalMs: 1000, timeoutMs: 2000, format: 'xml', mapping: { db: 'no uri' } });
+      const bad = await stack.call('POST', '/api/v1/targets', {
+        url: 'ftp://x/',
+        service: 's',
+        intervalMs: 1000,
+        timeoutMs: 2000,
+        format: 'xml',
+        mapping: { db: 'no uri' },
+      });
       expect(bad.status).toBe(400);
       expect(bad.json.errors.map((e: { path: string }) => e.path).sort()).toEqual(['/format']);
-      const bad2 = await stack.call('POST', '/api/v1/targets', { url: 'http://user:pw@x/', service: 's', intervalMs: 1000, timeoutMs: 2000, mapping: { db: 'no uri' } });
-      expect(bad2.json.errors.map((e: { path: string }) => e.path).sort()).toEqual(['/mapping/db', '/timeoutMs', '/url']);
+      const bad2 = await stack.call('POST', '/api/v1/targets', {
+        url: 'http://user:pw@x/',
+        service: 's',
+        intervalMs: 1000,
+        timeoutMs: 2000,
+        mapping: { db: 'no uri' },
+      });
+      expect(bad2.json.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+        '/mapping/db',
+        '/timeoutMs',
+        '/url',
+      ]);
 
       const ep = await endpoint(() => ({ status: 200, type: 'text/plain', body: 'OK' }));
       closers.push(ep.close);
-      const created = await stack.call('POST', '/api/v1/targets', { url: ep.url, service: uniqueName('gone'), intervalMs: 1000, timeoutMs: 500 });
-      await pollUntil(async () => ep.requests.length, (n) => n >= 1, { timeoutMs: 10_000, intervalMs: 100, what: 'a first poll' });
+      const created = await stack.call('POST', '/api/v1/targets', {
+        url: ep.url,
+        service: uniqueName('gone'),
+        intervalMs: 1000,
+        timeoutMs: 500,
+      });
+      await pollUntil(
+        async () => ep.requests.length,
+        (n) => n >= 1,
+        { timeoutMs: 10_000, intervalMs: 100, what: 'a first poll' },
+      );
       expect((await stack.call('DELETE', `/api/v1/targets/${created.json.id}`)).status).toBe(204);
       expect((await stack.call('GET', `/api/v1/targets/${created.json.id}`)).status).toBe(404);
       await new Promise((r) => setTimeout(r, 1500));
@@ -296,10 +491,26 @@ describe('collectors: shared polls and the collector as a root cause', () => {
     const file = join(dir, 'targets.yaml');
     writeFileSync(
       file,
-      ['targets:', ...[1, 2, 3, 4, 5].flatMap((i) => [`  - id: node-${i}`, `    url: http://127.0.0.1:${port}/node-${i}`, '    format: oslo', `    service: ${service}`, `    instance: node-${i}`, '    intervalMs: 1000', '    timeoutMs: 800'])].join('\n'),
+      [
+        'targets:',
+        ...[1, 2, 3, 4, 5].flatMap((i) => [
+          `  - id: node-${i}`,
+          `    url: http://127.0.0.1:${port}/node-${i}`,
+          '    format: oslo',
+          `    service: ${service}`,
+          `    instance: node-${i}`,
+          '    intervalMs: 1000',
+          '    timeoutMs: 800',
+        ]),
+      ].join('\n'),
     );
     const DATABASE_URL = await freshDatabase('collector_blamed');
-    const env = { DATABASE_URL, COLLECTOR_ID, COLLECTOR_TARGETS_FILE: file, CORRELATION_LEASE_MS: '3000' };
+    const env = {
+      DATABASE_URL,
+      COLLECTOR_ID,
+      COLLECTOR_TARGETS_FILE: file,
+      CORRELATION_LEASE_MS: '3000',
+    };
     stack = await startStack({ env });
     second = await createWorkerApp(stack.config);
   });
@@ -313,7 +524,9 @@ describe('collectors: shared polls and the collector as a root cause', () => {
 
   it('loads the targets file at start-up', async () => {
     const res = await stack.call('GET', '/api/v1/targets');
-    expect(res.json.items.map((t: { id: string; origin: string }) => `${t.id}:${t.origin}`)).toEqual(['node-1:file', 'node-2:file', 'node-3:file', 'node-4:file', 'node-5:file']);
+    expect(
+      res.json.items.map((t: { id: string; origin: string }) => `${t.id}:${t.origin}`),
+    ).toEqual(['node-1:file', 'node-2:file', 'node-3:file', 'node-4:file', 'node-5:file']);
   });
 
   it('polls each target once per interval across two workers, never twice at once', async () => {
@@ -333,10 +546,21 @@ describe('collectors: shared polls and the collector as a root cause', () => {
     // It may open on 4 of the 5 (already unlikely to be chance); the fifth joins it.
     const found = await pollUntil(
       () => stack.call('GET', '/api/v1/incidents?status=open'),
-      (r) => r.status === 200 && r.json.items.some((i: { rootCauses: { key: string; summary: string }[] }) => i.rootCauses[0]?.key === collector && /5 of 5 dependents/.test(i.rootCauses[0].summary)),
-      { timeoutMs: 30_000, intervalMs: 500, what: 'an incident blaming the collector for all 5 targets' },
+      (r) =>
+        r.status === 200 &&
+        r.json.items.some(
+          (i: { rootCauses: { key: string; summary: string }[] }) =>
+            i.rootCauses[0]?.key === collector && /5 of 5 dependents/.test(i.rootCauses[0].summary),
+        ),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        what: 'an incident blaming the collector for all 5 targets',
+      },
     );
-    const incident = found.json.items.find((i: { rootCauses: { key: string }[] }) => i.rootCauses[0].key === collector);
+    const incident = found.json.items.find(
+      (i: { rootCauses: { key: string }[] }) => i.rootCauses[0].key === collector,
+    );
     expect(incident.affected.services).toEqual([service]);
     // One incident for the collector, none per service or instance.
     expect(found.json.items).toHaveLength(1);

@@ -25,7 +25,12 @@ describe('correlation through the real HTTP API', () => {
   // outage (half an hour ago) comes after them.
   let nextStart = Date.now() - 2 * 3_600_000;
   const play = async (faultClass: FaultClass, seed: number, prefix: string) => {
-    const played = await playOverHttp(stack, { faultClass, seed, instances: 120 }, prefix, nextStart);
+    const played = await playOverHttp(
+      stack,
+      { faultClass, seed, instances: 120 },
+      prefix,
+      nextStart,
+    );
     nextStart = played.endAt + 60_000;
     return played.truths;
   };
@@ -33,7 +38,9 @@ describe('correlation through the real HTTP API', () => {
     // A database of its own: the engine's event time spans every report it holds. One batch at
     // a time keeps the engine's input in event-time order, as a single fast worker would.
     const DATABASE_URL = await freshDatabase('correlation');
-    stack = await startStack({ env: { DATABASE_URL, WORKER_CONCURRENCY: '1', CORRELATION_LEASE_MS: '3000' } });
+    stack = await startStack({
+      env: { DATABASE_URL, WORKER_CONCURRENCY: '1', CORRELATION_LEASE_MS: '3000' },
+    });
   });
   afterAll(async () => {
     await stack.close();
@@ -42,7 +49,9 @@ describe('correlation through the real HTTP API', () => {
   const incidentsOf = async (prefix: string): Promise<ApiIncident[]> => {
     const res = await stack.call('GET', '/api/v1/incidents?status=all&limit=500');
     expect(res.status).toBe(200);
-    return (res.json.items as ApiIncident[]).filter((i) => i.affected.services.some((s) => s.startsWith(prefix)));
+    return (res.json.items as ApiIncident[]).filter((i) =>
+      i.affected.services.some((s) => s.startsWith(prefix)),
+    );
   };
 
   const cases: [FaultClass, number][] = [
@@ -55,16 +64,23 @@ describe('correlation through the real HTTP API', () => {
     ['late-evidence', 3],
     ['zone-outage', 1],
   ];
-  it.each(cases)('%s (seed %i): one incident per fault, the true root on top, resolved after recovery', async (faultClass, seed) => {
-    const prefix = `${faultClass.slice(0, 4)}${seed}x${Date.now().toString(36)}-`;
-    const truths = await play(faultClass, seed, prefix);
-    const incidents = await incidentsOf(prefix);
-    const tops = incidents.map((i) => i.rootCauses[0].key).sort();
-    expect({ tops, unresolved: incidents.filter((i) => i.status !== 'resolved').map((i) => i.id) }).toEqual({
-      tops: truths.map((t) => t.rootKey).sort(),
-      unresolved: [],
-    });
-  }, 120_000);
+  it.each(cases)(
+    '%s (seed %i): one incident per fault, the true root on top, resolved after recovery',
+    async (faultClass, seed) => {
+      const prefix = `${faultClass.slice(0, 4)}${seed}x${Date.now().toString(36)}-`;
+      const truths = await play(faultClass, seed, prefix);
+      const incidents = await incidentsOf(prefix);
+      const tops = incidents.map((i) => i.rootCauses[0].key).sort();
+      expect({
+        tops,
+        unresolved: incidents.filter((i) => i.status !== 'resolved').map((i) => i.id),
+      }).toEqual({
+        tops: truths.map((t) => t.rootKey).sort(),
+        unresolved: [],
+      });
+    },
+    120_000,
+  );
 
   it('flaps alone open no incident', async () => {
     const prefix = `flap1x${Date.now().toString(36)}-`;
@@ -76,27 +92,67 @@ describe('correlation through the real HTTP API', () => {
     const p = `alias${Date.now().toString(36)}`;
     const at = new Date(nextStart).toISOString();
     const res = await stack.call('POST', '/api/v1/reports', [
-      { service: `${p}-mq`, instance: `${p}-rabbit`, observedAt: at, checks: [{ name: 'process', status: 'pass' }] },
-      { service: `${p}-app`, instance: `${p}-app-1`, observedAt: at, checks: [{ name: 'mq', target: `amqp://${p}-bus.internal`, status: 'pass' }] },
+      {
+        service: `${p}-mq`,
+        instance: `${p}-rabbit`,
+        observedAt: at,
+        checks: [{ name: 'process', status: 'pass' }],
+      },
+      {
+        service: `${p}-app`,
+        instance: `${p}-app-1`,
+        observedAt: at,
+        checks: [{ name: 'mq', target: `amqp://${p}-bus.internal`, status: 'pass' }],
+      },
     ]);
     expect(res.status).toBe(202);
     const backend = `backend:amqp://${p}-bus.internal:5672`;
-    const put = await stack.call('PUT', '/api/v1/aliases', { target: `amqp://${p}-bus.internal`, servedBy: `instance:${p}-mq/${p}-rabbit` });
-    expect(put).toMatchObject({ status: 200, json: { targetKey: backend, servedBy: `instance:${p}-mq/${p}-rabbit` } });
-    const paths = async (body: object) => (await stack.call('PUT', '/api/v1/aliases', body)).json.errors.map((e: { path: string }) => e.path);
-    expect(await paths({ target: `amqp://${p}-bus.internal`, servedBy: 'pod:x' })).toEqual(['/servedBy']);
-    expect(await paths({ target: 'no uri', servedBy: `instance:${p}-mq/${p}-rabbit` })).toEqual(['/target']);
+    const put = await stack.call('PUT', '/api/v1/aliases', {
+      target: `amqp://${p}-bus.internal`,
+      servedBy: `instance:${p}-mq/${p}-rabbit`,
+    });
+    expect(put).toMatchObject({
+      status: 200,
+      json: { targetKey: backend, servedBy: `instance:${p}-mq/${p}-rabbit` },
+    });
+    const paths = async (body: object) =>
+      (await stack.call('PUT', '/api/v1/aliases', body)).json.errors.map(
+        (e: { path: string }) => e.path,
+      );
+    expect(await paths({ target: `amqp://${p}-bus.internal`, servedBy: 'pod:x' })).toEqual([
+      '/servedBy',
+    ]);
+    expect(await paths({ target: 'no uri', servedBy: `instance:${p}-mq/${p}-rabbit` })).toEqual([
+      '/target',
+    ]);
     const graph = await pollUntil(
       () => stack.call('GET', `/api/v1/graph?around=${encodeURIComponent(backend)}&depth=1`),
-      (r) => r.status === 200 && r.json.edges.some((e: { source: string; target: string }) => e.source === backend && e.target === `instance:${p}-mq/${p}-rabbit`),
-      { timeoutMs: 15_000, intervalMs: 500, what: 'the served_by edge of the alias in GET /api/v1/graph' },
+      (r) =>
+        r.status === 200 &&
+        r.json.edges.some(
+          (e: { source: string; target: string }) =>
+            e.source === backend && e.target === `instance:${p}-mq/${p}-rabbit`,
+        ),
+      {
+        timeoutMs: 15_000,
+        intervalMs: 500,
+        what: 'the served_by edge of the alias in GET /api/v1/graph',
+      },
     );
     expect(graph.status).toBe(200);
   });
 
   const contractCheck = resolve(__dirname, '../../shared/contract-check.mjs');
-  (existsSync(contractCheck) ? it : it.skip)('passes the shared contract check', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [contractCheck, '--base', stack.baseUrl, '--token', TEST_ADMIN_TOKEN], { timeout: 60_000 });
-    expect(stdout).toMatch(/contract check: ok/);
-  }, 90_000);
+  (existsSync(contractCheck) ? it : it.skip)(
+    'passes the shared contract check',
+    async () => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [contractCheck, '--base', stack.baseUrl, '--token', TEST_ADMIN_TOKEN],
+        { timeout: 60_000 },
+      );
+      expect(stdout).toMatch(/contract check: ok/);
+    },
+    90_000,
+  );
 });

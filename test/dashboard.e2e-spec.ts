@@ -26,10 +26,18 @@ const SHOTS = join(__dirname, '..', 'test-results');
   const round = (n: number, failing: (service: number) => boolean) =>
     [0, 1, 2, 3].flatMap((s) =>
       [0, 1, 2].map((i) => ({
-        service: `${p}-svc${s}`, instance: `${p}-svc${s}-${i}`, host: `${p}-node${(s * 3 + i) % 6}`, labels: { zone: `${p}-az${i % 2}` },
+        service: `${p}-svc${s}`,
+        instance: `${p}-svc${s}-${i}`,
+        host: `${p}-node${(s * 3 + i) % 6}`,
+        labels: { zone: `${p}-az${i % 2}` },
         observedAt: new Date(t0 + n * 10_000 + s * 300 + i * 50).toISOString(),
         checks: [
-          { name: 'mq', target: broker, status: failing(s) ? 'fail' : 'pass', ...(failing(s) ? { output: 'connection refused' } : {}) },
+          {
+            name: 'mq',
+            target: broker,
+            status: failing(s) ? 'fail' : 'pass',
+            ...(failing(s) ? { output: 'connection refused' } : {}),
+          },
           { name: 'db', target: `postgres://${p}-db:5432/app`, status: 'pass' },
         ],
       })),
@@ -41,7 +49,17 @@ const SHOTS = join(__dirname, '..', 'test-results');
     stack = await startStack({ env: { DATABASE_URL, CORRELATION_LEASE_MS: '3000' } });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-gl=swiftshader', '--enable-unsafe-swiftshader'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--use-gl=swiftshader',
+        '--enable-unsafe-swiftshader',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (e) => process.stderr.write(`[pageerror] ${e.message}\n`));
@@ -65,7 +83,12 @@ const SHOTS = join(__dirname, '..', 'test-results');
 
   it('shows the outage with its cause, live, and the incident page with the cause highlighted in the graph', async () => {
     // Two healthy rounds, then the broker fails for three services (the fourth comes later).
-    const res = await stack.call('POST', '/api/v1/reports', [...round(0, () => false), ...round(1, () => false), ...round(2, (s) => s < 3), ...round(3, (s) => s < 3)]);
+    const res = await stack.call('POST', '/api/v1/reports', [
+      ...round(0, () => false),
+      ...round(1, () => false),
+      ...round(2, (s) => s < 3),
+      ...round(3, (s) => s < 3),
+    ]);
     expect(res.status).toBe(202);
     const row = page.locator(`#incidents tr:has-text("${cause}")`);
     await row.waitFor({ timeout: 30_000 });
@@ -74,7 +97,11 @@ const SHOTS = join(__dirname, '..', 'test-results');
 
     // Live: the fourth service fails; the list updates without a reload.
     await stack.call('POST', '/api/v1/reports', [...round(4, () => true), ...round(5, () => true)]);
-    await pollUntil(() => row.textContent(), (t) => /4 services, 12 instances/.test(t ?? ''), { timeoutMs: 20_000, intervalMs: 500, what: 'the list to update live' });
+    await pollUntil(
+      () => row.textContent(),
+      (t) => /4 services, 12 instances/.test(t ?? ''),
+      { timeoutMs: 20_000, intervalMs: 500, what: 'the list to update live' },
+    );
 
     await row.click();
     await page.waitForSelector('.cause.top');
@@ -82,7 +109,11 @@ const SHOTS = join(__dirname, '..', 'test-results');
     expect(await page.locator('.cause.top').textContent()).toMatch(/12 of 12 dependents/);
     expect(await page.locator('#affected li').count()).toBe(4);
     const graph = page.locator('#incident-graph');
-    await pollUntil(() => graph.getAttribute('data-highlighted'), (h) => h === cause, { timeoutMs: 10_000, intervalMs: 200, what: 'the cause highlighted in the graph' });
+    await pollUntil(
+      () => graph.getAttribute('data-highlighted'),
+      (h) => h === cause,
+      { timeoutMs: 10_000, intervalMs: 200, what: 'the cause highlighted in the graph' },
+    );
     expect(Number(await graph.getAttribute('data-nodes'))).toBeGreaterThan(10);
     expect(await graph.locator('canvas').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'dashboard-incident.png'), fullPage: true });
@@ -91,7 +122,11 @@ const SHOTS = join(__dirname, '..', 'test-results');
   it('draws the whole graph with the suspected cause highlighted, and focuses on an entity with its impact', async () => {
     await page.goto(`${stack.baseUrl}/#/graph/${encodeURIComponent(cause)}`);
     const graph = page.locator('#graph');
-    await pollUntil(() => graph.getAttribute('data-highlighted'), (h) => h === cause, { timeoutMs: 10_000, intervalMs: 200, what: 'the cause highlighted on the graph page' });
+    await pollUntil(
+      () => graph.getAttribute('data-highlighted'),
+      (h) => h === cause,
+      { timeoutMs: 10_000, intervalMs: 200, what: 'the cause highlighted on the graph page' },
+    );
     await page.waitForSelector('#impact h2');
     expect(await page.locator('#impact h2').textContent()).toMatch(/12 direct/);
     await page.screenshot({ path: join(SHOTS, 'dashboard-graph.png') });
@@ -100,21 +135,42 @@ const SHOTS = join(__dirname, '..', 'test-results');
   it('stays responsive at 1,000 nodes: laid out once, then only recoloured on each live refresh', async () => {
     const at = new Date(t0 + 7 * 10_000).toISOString();
     const fleet = Array.from({ length: 700 }, (_, i) => ({
-      service: `${p}-big${i % 50}`, instance: `${p}-big-${i}`, host: `${p}-h${i % 200}`, labels: { zone: `${p}-z${i % 3}` }, observedAt: at,
-      checks: [{ name: 'a', target: `redis://${p}-cache${i % 25}:6379`, status: 'pass' }, { name: 'b', target: `mysql://${p}-db${i % 25}:3306`, status: i % 7 === 0 ? 'fail' : 'pass' }],
+      service: `${p}-big${i % 50}`,
+      instance: `${p}-big-${i}`,
+      host: `${p}-h${i % 200}`,
+      labels: { zone: `${p}-z${i % 3}` },
+      observedAt: at,
+      checks: [
+        { name: 'a', target: `redis://${p}-cache${i % 25}:6379`, status: 'pass' },
+        {
+          name: 'b',
+          target: `mysql://${p}-db${i % 25}:3306`,
+          status: i % 7 === 0 ? 'fail' : 'pass',
+        },
+      ],
     }));
     expect((await stack.call('POST', '/api/v1/reports', fleet)).status).toBe(202);
-    await pollUntil(async () => (await stack.call('GET', '/api/v1/graph')).json.nodes.length, (n) => n >= 1000, { timeoutMs: 30_000, intervalMs: 500, what: '1,000 nodes in the graph' });
+    await pollUntil(
+      async () => (await stack.call('GET', '/api/v1/graph')).json.nodes.length,
+      (n) => n >= 1000,
+      { timeoutMs: 30_000, intervalMs: 500, what: '1,000 nodes in the graph' },
+    );
     await page.goto(`${stack.baseUrl}/#/graph`);
     await page.reload();
     const graph = page.locator('#graph');
-    await pollUntil(() => graph.getAttribute('data-nodes'), (n) => Number(n) >= 1000, { timeoutMs: 20_000, intervalMs: 200, what: 'the big graph drawn' });
+    await pollUntil(
+      () => graph.getAttribute('data-nodes'),
+      (n) => Number(n) >= 1000,
+      { timeoutMs: 20_000, intervalMs: 200, what: 'the big graph drawn' },
+    );
     const layouts = await graph.getAttribute('data-layouts');
     const layoutMs = Number(await graph.getAttribute('data-layout-ms'));
     // Two live refreshes later (every 3 s) the layout has not been computed again.
     await page.waitForTimeout(7000);
     expect(await graph.getAttribute('data-layouts')).toBe(layouts);
-    process.stdout.write(`dashboard: ${await graph.getAttribute('data-nodes')} nodes laid out once in ${layoutMs} ms\n`);
+    process.stdout.write(
+      `dashboard: ${await graph.getAttribute('data-nodes')} nodes laid out once in ${layoutMs} ms\n`,
+    );
     await page.screenshot({ path: join(SHOTS, 'dashboard-graph-1000.png') });
   }, 60_000);
 });

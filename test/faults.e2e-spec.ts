@@ -46,7 +46,10 @@ class Scenario {
     readonly baseUrl: string,
   ) {
     this.worker = startWorker(env);
-    this.queue = new Queue('ingest', { connection: { host: '127.0.0.1', port: redis!.port, maxRetriesPerRequest: null }, prefix: env.QUEUE_PREFIX });
+    this.queue = new Queue('ingest', {
+      connection: { host: '127.0.0.1', port: redis!.port, maxRetriesPerRequest: null },
+      prefix: env.QUEUE_PREFIX,
+    });
     this.queue.on('error', () => undefined); // expected while Redis restarts
   }
 
@@ -67,14 +70,22 @@ class Scenario {
   }
 
   load(options: Partial<LoadOptions> = {}): IngestLoad {
-    const load = new IngestLoad({ baseUrl: this.baseUrl, token: TEST_ADMIN_TOKEN, service: `svc-${this.name}`, ...options }).start();
+    const load = new IngestLoad({
+      baseUrl: this.baseUrl,
+      token: TEST_ADMIN_TOKEN,
+      service: `svc-${this.name}`,
+      ...options,
+    }).start();
     this.loads.push(load);
     return load;
   }
 
   /** One query on a fresh connection: Postgres may have restarted since the last one. */
   async sql<T = any>(query: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: this.env.DATABASE_URL, connectionTimeoutMillis: 5000 });
+    const client = new Client({
+      connectionString: this.env.DATABASE_URL,
+      connectionTimeoutMillis: 5000,
+    });
     client.on('error', () => undefined);
     await client.connect();
     try {
@@ -87,23 +98,32 @@ class Scenario {
   /** Stored report rows of this scenario's service, or -1 while Postgres cannot answer. */
   async storedCount(): Promise<number> {
     try {
-      return (await this.sql<{ n: number }>('SELECT count(*)::int AS n FROM reports WHERE service = $1', [`svc-${this.name}`]))[0].n;
+      return (
+        await this.sql<{ n: number }>('SELECT count(*)::int AS n FROM reports WHERE service = $1', [
+          `svc-${this.name}`,
+        ])
+      )[0].n;
     } catch {
       return -1;
     }
   }
 
   async storedKeys(): Promise<string[]> {
-    const rows = await this.sql<{ service: string; instance: string; observed_at: Date }>('SELECT service, instance, observed_at FROM reports WHERE service = $1', [
-      `svc-${this.name}`,
-    ]);
+    const rows = await this.sql<{ service: string; instance: string; observed_at: Date }>(
+      'SELECT service, instance, observed_at FROM reports WHERE service = $1',
+      [`svc-${this.name}`],
+    );
     return rows.map((r) => reportKey(r.service, r.instance, r.observed_at));
   }
 
   /** Reports inside the given jobs: what the queue holds for them. */
   async reportsIn(states: ('active' | 'wait' | 'delayed')[]): Promise<string[]> {
     const jobs = await this.queue.getJobs(states);
-    return jobs.flatMap((j) => (j?.data.reports ?? []).map((r: { service: string; instance: string; observedAt: number }) => reportKey(r.service, r.instance, new Date(r.observedAt))));
+    return jobs.flatMap((j) =>
+      (j?.data.reports ?? []).map((r: { service: string; instance: string; observedAt: number }) =>
+        reportKey(r.service, r.instance, new Date(r.observedAt)),
+      ),
+    );
   }
 
   logs(): string {
@@ -126,19 +146,34 @@ async function expectExactlyAccepted(s: Scenario, load: IngestLoad): Promise<voi
   let idleSince: number | null = null;
   const progress = async () => {
     const stored = new Set(await s.storedKeys().catch(() => [] as string[]));
-    const counts = await s.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
+    const counts = await s.queue.getJobCounts(
+      'waiting',
+      'active',
+      'delayed',
+      'prioritized',
+      'failed',
+    );
     const missing = [...load.accepted].filter((k) => !stored.has(k)).length;
     const backlog = counts.waiting + counts.active + counts.delayed + counts.prioritized;
     idleSince = backlog > 0 ? null : (idleSince ?? Date.now());
-    return { missing, backlog, failed: counts.failed, idleMs: Date.now() - (idleSince ?? Date.now()) };
+    return {
+      missing,
+      backlog,
+      failed: counts.failed,
+      idleMs: Date.now() - (idleSince ?? Date.now()),
+    };
   };
   try {
     // Done when all is stored; or when nothing is left to run for 2 s (what is missing then is lost: the assertions say what).
-    await pollUntil(progress, (p) => (p.missing === 0 && p.backlog === 0) || p.failed > 0 || p.idleMs > 2000, {
-      timeoutMs: 45_000,
-      intervalMs: 250,
-      what: 'every accepted report stored and the queue drained',
-    });
+    await pollUntil(
+      progress,
+      (p) => (p.missing === 0 && p.backlog === 0) || p.failed > 0 || p.idleMs > 2000,
+      {
+        timeoutMs: 45_000,
+        intervalMs: 250,
+        what: 'every accepted report stored and the queue drained',
+      },
+    );
     const stored = await s.storedKeys();
     const storedSet = new Set(stored);
     const missing = [...load.accepted].filter((k) => !storedSet.has(k));
@@ -197,13 +232,27 @@ describe('no accepted report is lost under faults (api and worker processes, thr
     'a worker killed with SIGKILL mid-batch: the batch is retried by a new worker and everything accepted lands once',
     async () => {
       s = await Scenario.start('kill');
-      const load = s.load({ batchSize: 50, concurrency: 4, pauseMs: 25, maxBatches: 1500, maxRunMs: 30_000 });
-      await pollUntil(() => s!.storedCount(), (n) => n > 0, { timeoutMs: 20_000, what: 'the first batches stored' });
+      const load = s.load({
+        batchSize: 50,
+        concurrency: 4,
+        pauseMs: 25,
+        maxBatches: 1500,
+        maxRunMs: 30_000,
+      });
+      await pollUntil(
+        () => s!.storedCount(),
+        (n) => n > 0,
+        { timeoutMs: 20_000, what: 'the first batches stored' },
+      );
 
       // Kill the worker the moment it holds a job; a job still active after the kill was cut off mid-batch.
       let cutOff: string[] = [];
       for (let attempt = 1; attempt <= 5 && cutOff.length === 0; attempt++) {
-        await pollUntil(() => s!.queue.getActiveCount(), (n) => n > 0, { timeoutMs: 10_000, intervalMs: 5, what: 'the worker busy with a batch' });
+        await pollUntil(
+          () => s!.queue.getActiveCount(),
+          (n) => n > 0,
+          { timeoutMs: 10_000, intervalMs: 5, what: 'the worker busy with a batch' },
+        );
         await s.worker.kill('SIGKILL');
         cutOff = await s.reportsIn(['active']);
         if (cutOff.length === 0) s.worker = startWorker(s.env); // it finished just before the kill: again
@@ -213,7 +262,11 @@ describe('no accepted report is lost under faults (api and worker processes, thr
 
       // No worker now: the api keeps accepting and the backlog grows in Redis.
       const acceptedAtKill = load.accepted.size;
-      await pollUntil(() => s!.queue.getWaitingCount(), (n) => n > 0, { timeoutMs: 10_000, what: 'a backlog while no worker runs' });
+      await pollUntil(
+        () => s!.queue.getWaitingCount(),
+        (n) => n > 0,
+        { timeoutMs: 10_000, what: 'a backlog while no worker runs' },
+      );
       await sleep(500);
       expect(load.accepted.size).toBeGreaterThan(acceptedAtKill);
 
@@ -234,16 +287,38 @@ describe('no accepted report is lost under faults (api and worker processes, thr
     'Postgres restarted and stopped during ingest: readyz names it, jobs retry, and everything accepted lands',
     async () => {
       s = await Scenario.start('postgres');
-      const load = s.load({ batchSize: 50, concurrency: 4, pauseMs: 20, maxBatches: 600, maxRunMs: 30_000 });
-      await pollUntil(() => s!.storedCount(), (n) => n > 0, { timeoutMs: 20_000, what: 'the first batches stored' });
+      const load = s.load({
+        batchSize: 50,
+        concurrency: 4,
+        pauseMs: 20,
+        maxBatches: 600,
+        maxRunMs: 30_000,
+      });
+      await pollUntil(
+        () => s!.storedCount(),
+        (n) => n > 0,
+        { timeoutMs: 20_000, what: 'the first batches stored' },
+      );
 
       await pg!.restart('fast');
-      const afterRestart = await pollUntil(() => s!.storedCount(), (n) => n > 0, { timeoutMs: 10_000, what: 'Postgres answering after restart' });
-      await pollUntil(() => s!.storedCount(), (n) => n > afterRestart, { timeoutMs: 20_000, what: 'the worker storing again after the restart' });
+      const afterRestart = await pollUntil(
+        () => s!.storedCount(),
+        (n) => n > 0,
+        { timeoutMs: 10_000, what: 'Postgres answering after restart' },
+      );
+      await pollUntil(
+        () => s!.storedCount(),
+        (n) => n > afterRestart,
+        { timeoutMs: 20_000, what: 'the worker storing again after the restart' },
+      );
 
       // Down for a while: readiness says so, and ingest keeps answering 202 (Redis holds the reports).
       await pg!.stop('fast');
-      const down = await pollUntil(() => readyz(s!.baseUrl), (r) => r.status === 503, { timeoutMs: 10_000, what: 'readyz 503 while Postgres is down' });
+      const down = await pollUntil(
+        () => readyz(s!.baseUrl),
+        (r) => r.status === 503,
+        { timeoutMs: 10_000, what: 'readyz 503 while Postgres is down' },
+      );
       expect(down.json.output).toMatch(/postgres/);
       expect(down.json.checks['postgres:connection'][0].status).toBe('fail');
       expect(down.json.checks['redis:connection'][0].status).toBe('pass');
@@ -251,7 +326,11 @@ describe('no accepted report is lost under faults (api and worker processes, thr
       await sleep(1500);
       expect(load.accepted.size).toBeGreaterThan(acceptedAtStop);
       await pg!.start();
-      await pollUntil(() => readyz(s!.baseUrl), (r) => r.status === 200, { timeoutMs: 15_000, what: 'readyz 200 after Postgres is back' });
+      await pollUntil(
+        () => readyz(s!.baseUrl),
+        (r) => r.status === 200,
+        { timeoutMs: 15_000, what: 'readyz 200 after Postgres is back' },
+      );
 
       await sleep(1000);
       await load.stop();
@@ -264,23 +343,45 @@ describe('no accepted report is lost under faults (api and worker processes, thr
     'Redis (AOF) restarted during ingest: every acknowledged report lands, including the backlog it held, and api and worker reconnect',
     async () => {
       s = await Scenario.start('redis');
-      const load = s.load({ batchSize: 50, concurrency: 4, pauseMs: 20, maxBatches: 600, maxRunMs: 30_000 });
-      await pollUntil(() => s!.storedCount(), (n) => n > 0, { timeoutMs: 20_000, what: 'the first batches stored' });
+      const load = s.load({
+        batchSize: 50,
+        concurrency: 4,
+        pauseMs: 20,
+        maxBatches: 600,
+        maxRunMs: 30_000,
+      });
+      await pollUntil(
+        () => s!.storedCount(),
+        (n) => n > 0,
+        { timeoutMs: 20_000, what: 'the first batches stored' },
+      );
 
       // Freeze the worker so acknowledged reports sit only in Redis when it goes down.
       s.worker.signal('SIGSTOP');
-      await pollUntil(() => s!.queue.getWaitingCount(), (n) => n >= 3, { timeoutMs: 10_000, what: 'a backlog in Redis' });
+      await pollUntil(
+        () => s!.queue.getWaitingCount(),
+        (n) => n >= 3,
+        { timeoutMs: 10_000, what: 'a backlog in Redis' },
+      );
       // Waiting jobs were never picked up: their reports exist nowhere but in Redis.
       const backlog = await s.reportsIn(['wait']);
       expect(backlog.length).toBeGreaterThan(0);
       await redis!.shutdown();
       s.worker.signal('SIGCONT');
 
-      const down = await pollUntil(() => readyz(s!.baseUrl), (r) => r.status === 503, { timeoutMs: 10_000, what: 'readyz 503 while Redis is down' });
+      const down = await pollUntil(
+        () => readyz(s!.baseUrl),
+        (r) => r.status === 503,
+        { timeoutMs: 10_000, what: 'readyz 503 while Redis is down' },
+      );
       expect(down.json.output).toMatch(/redis/);
       expect(down.json.checks['redis:connection'][0].status).toBe('fail');
       await redis!.start();
-      await pollUntil(() => readyz(s!.baseUrl), (r) => r.status === 200, { timeoutMs: 15_000, what: 'readyz 200 after Redis is back' });
+      await pollUntil(
+        () => readyz(s!.baseUrl),
+        (r) => r.status === 200,
+        { timeoutMs: 15_000, what: 'readyz 200 after Redis is back' },
+      );
 
       const acceptedAtRestart = load.accepted.size;
       await sleep(2000);
@@ -298,11 +399,25 @@ describe('no accepted report is lost under faults (api and worker processes, thr
     'api and worker stopped with SIGTERM during ingest drain what they hold: every acknowledged report lands',
     async () => {
       s = await Scenario.start('drain');
-      const load = s.load({ batchSize: 50, concurrency: 4, pauseMs: 20, maxBatches: 600, maxRunMs: 30_000 });
-      await pollUntil(() => s!.storedCount(), (n) => n > 0, { timeoutMs: 20_000, what: 'the first batches stored' });
+      const load = s.load({
+        batchSize: 50,
+        concurrency: 4,
+        pauseMs: 20,
+        maxBatches: 600,
+        maxRunMs: 30_000,
+      });
+      await pollUntil(
+        () => s!.storedCount(),
+        (n) => n > 0,
+        { timeoutMs: 20_000, what: 'the first batches stored' },
+      );
 
       // The worker finishes the batch it holds before it exits: nothing is left active for a lock to expire.
-      await pollUntil(() => s!.queue.getActiveCount(), (n) => n > 0, { timeoutMs: 10_000, intervalMs: 5, what: 'the worker busy with a batch' });
+      await pollUntil(
+        () => s!.queue.getActiveCount(),
+        (n) => n > 0,
+        { timeoutMs: 10_000, intervalMs: 5, what: 'the worker busy with a batch' },
+      );
       await s.worker.stop();
       expect(s.worker.exitedWith).toEqual({ code: 0, signal: null });
       expect(await s.queue.getActiveCount()).toBe(0);

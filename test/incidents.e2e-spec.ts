@@ -10,7 +10,13 @@ import { startStack, type Stack, uniqueName } from './support/stack';
  * specs share the database.
  */
 const base = uniqueName('incs');
-const svc = { a: `${base}-a`, b: `${base}-b`, c: `${base}-c`, page: `${base}-page`, order: `${base}-order` };
+const svc = {
+  a: `${base}-a`,
+  b: `${base}-b`,
+  c: `${base}-c`,
+  page: `${base}-page`,
+  order: `${base}-order`,
+};
 const RABBIT = `backend:amqp://${base}-rabbit:5672`;
 const DB = `backend:mysql://${base}-db:3306`;
 const ZONE = `zone:${base}-z1`;
@@ -19,7 +25,12 @@ const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const enc = encodeURIComponent;
 
-const cause = (key: string, confidence: number, summary = `${key} lost`): RootCause => ({ key, kind: key.slice(0, key.indexOf(':')) as RootCause['kind'], confidence, summary });
+const cause = (key: string, confidence: number, summary = `${key} lost`): RootCause => ({
+  key,
+  kind: key.slice(0, key.indexOf(':')) as RootCause['kind'],
+  confidence,
+  summary,
+});
 const incident = (id: string, over: Partial<Incident>): Incident => ({
   id,
   status: 'open',
@@ -31,12 +42,22 @@ const incident = (id: string, over: Partial<Incident>): Incident => ({
   timeline: [{ at: T, what: `opened: ${RABBIT}` }],
   ...over,
 });
-const change = (type: IncidentChange['type'], at: number, inc: Incident): IncidentChange => ({ type, at, incident: inc });
+const change = (type: IncidentChange['type'], at: number, inc: Incident): IncidentChange => ({
+  type,
+  at,
+  incident: inc,
+});
 
 // I1 open, on a and b; I2 resolved, on b, with RABBIT second; I3 resolved long ago, on a and c.
 const I1 = incident(`${base}-1`, {
-  rootCauses: [cause(RABBIT, 0.93, '18 of 18 dependents lost it within 4 s'), cause(`host:${base}-rh`, 0.31)],
-  affected: { services: [svc.a, svc.b], instances: [`instance:${svc.a}/a-1`, `instance:${svc.a}/a-2`, `instance:${svc.b}/b-1`] },
+  rootCauses: [
+    cause(RABBIT, 0.93, '18 of 18 dependents lost it within 4 s'),
+    cause(`host:${base}-rh`, 0.31),
+  ],
+  affected: {
+    services: [svc.a, svc.b],
+    instances: [`instance:${svc.a}/a-1`, `instance:${svc.a}/a-2`, `instance:${svc.b}/b-1`],
+  },
   timeline: [
     { at: T, what: `opened: ${RABBIT}` },
     { at: T + 4_000, what: `${RABBIT}: it reports itself down` },
@@ -56,13 +77,17 @@ const I3 = incident(`${base}-3`, {
   resolvedAt: T - 30 * MIN,
   firstEvidenceAt: T - 61 * MIN,
   rootCauses: [cause(ZONE, 0.7)],
-  affected: { services: [svc.a, svc.c], instances: [`instance:${svc.a}/a-1`, `instance:${svc.c}/c-1`] },
+  affected: {
+    services: [svc.a, svc.c],
+    instances: [`instance:${svc.a}/a-1`, `instance:${svc.c}/c-1`],
+  },
 });
 
 describe('incidents and graph API', () => {
   let stack: Stack;
   let store: IncidentStore;
-  const get = (path: string, token?: string | null) => stack.call('GET', path, undefined, token === undefined ? {} : { token });
+  const get = (path: string, token?: string | null) =>
+    stack.call('GET', path, undefined, token === undefined ? {} : { token });
   const ids = async (query: string) => {
     const res = await get(`/api/v1/incidents?${query}`);
     expect(res.status).toBe(200);
@@ -74,8 +99,15 @@ describe('incidents and graph API', () => {
     // This spec writes synthetic incidents itself: no engine may rebuild (and resolve) them.
     stack = await startStack({ env: { CORRELATION_ENABLED: 'false' } });
     store = stack.api.get(IncidentStore);
-    await store.apply([change('opened', T - 60 * MIN, { ...I3, status: 'open', resolvedAt: null }), change('opened', T, I1)]);
-    await store.apply([change('opened', T + MIN, { ...I2, status: 'open', resolvedAt: null }), change('resolved', T + 5 * MIN, I2), change('resolved', T - 30 * MIN, I3)]);
+    await store.apply([
+      change('opened', T - 60 * MIN, { ...I3, status: 'open', resolvedAt: null }),
+      change('opened', T, I1),
+    ]);
+    await store.apply([
+      change('opened', T + MIN, { ...I2, status: 'open', resolvedAt: null }),
+      change('resolved', T + 5 * MIN, I2),
+      change('resolved', T - 30 * MIN, I3),
+    ]);
   });
   afterAll(async () => {
     await stack.close();
@@ -112,10 +144,26 @@ describe('incidents and graph API', () => {
       ['a key at any rank', () => `key=${enc(RABBIT)}`, () => [I2.id, I1.id]],
       ['a key and a status', () => `key=${enc(RABBIT)}&status=resolved`, () => [I2.id]],
       ['a key and a service', () => `key=${enc(ZONE)}&service=${enc(svc.c)}`, () => [I3.id]],
-      ['since: still open, or resolved at or after it', () => `service=${enc(svc.a)}&since=${enc(iso(T - 30 * MIN))}`, () => [I1.id, I3.id]],
-      ['since: resolved before it is left out', () => `service=${enc(svc.a)}&since=${enc(iso(T - 30 * MIN + 1))}`, () => [I1.id]],
-      ['since with an offset', () => `service=${enc(svc.b)}&since=${enc('2026-11-25T12:04:59+02:00')}`, () => [I2.id, I1.id]],
-      ['since after every resolution', () => `service=${enc(svc.b)}&since=${enc(iso(T + 10 * MIN))}`, () => [I1.id]],
+      [
+        'since: still open, or resolved at or after it',
+        () => `service=${enc(svc.a)}&since=${enc(iso(T - 30 * MIN))}`,
+        () => [I1.id, I3.id],
+      ],
+      [
+        'since: resolved before it is left out',
+        () => `service=${enc(svc.a)}&since=${enc(iso(T - 30 * MIN + 1))}`,
+        () => [I1.id],
+      ],
+      [
+        'since with an offset',
+        () => `service=${enc(svc.b)}&since=${enc('2026-11-25T12:04:59+02:00')}`,
+        () => [I2.id, I1.id],
+      ],
+      [
+        'since after every resolution',
+        () => `service=${enc(svc.b)}&since=${enc(iso(T + 10 * MIN))}`,
+        () => [I1.id],
+      ],
       ['an unknown service', () => `service=${enc(`${base}-nope`)}`, () => []],
     ])('filters by %s', async (_what, query, expected) => {
       expect(await ids(query())).toEqual(expected());
@@ -123,14 +171,27 @@ describe('incidents and graph API', () => {
 
     it('pages newest opened first, ties broken by id, without duplicates or gaps', async () => {
       const times = [T, T + MIN, T + MIN, T + MIN, T - MIN];
-      await store.apply(times.map((t, i) => change('opened', t, incident(`${base}-p${i}`, { openedAt: t, affected: { services: [svc.page], instances: [] } }))));
+      await store.apply(
+        times.map((t, i) =>
+          change(
+            'opened',
+            t,
+            incident(`${base}-p${i}`, {
+              openedAt: t,
+              affected: { services: [svc.page], instances: [] },
+            }),
+          ),
+        ),
+      );
       const expected = [`${base}-p3`, `${base}-p2`, `${base}-p1`, `${base}-p0`, `${base}-p4`];
       expect(await ids(`service=${enc(svc.page)}&limit=500`)).toEqual(expected);
       for (const limit of [1, 2, 3]) {
         const seen: string[] = [];
         let cursor: string | null = null;
         do {
-          const res = await get(`/api/v1/incidents?service=${enc(svc.page)}&limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`);
+          const res = await get(
+            `/api/v1/incidents?service=${enc(svc.page)}&limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`,
+          );
           expect(res.status).toBe(200);
           seen.push(...res.json.items.map((i: { id: string }) => i.id));
           cursor = res.json.nextCursor;
@@ -151,8 +212,18 @@ describe('incidents and graph API', () => {
         openedAt: '2026-11-25T10:00:00.000Z',
         resolvedAt: null,
         rootCauses: [
-          { key: RABBIT, confidence: 0.93, summary: '18 of 18 dependents lost it within 4 s', kind: 'backend' },
-          { key: `host:${base}-rh`, confidence: 0.31, summary: `host:${base}-rh lost`, kind: 'host' },
+          {
+            key: RABBIT,
+            confidence: 0.93,
+            summary: '18 of 18 dependents lost it within 4 s',
+            kind: 'backend',
+          },
+          {
+            key: `host:${base}-rh`,
+            confidence: 0.31,
+            summary: `host:${base}-rh lost`,
+            kind: 'host',
+          },
         ],
         affected: { services: [svc.a, svc.b], instances: 3, instanceKeys: I1.affected.instances },
         firstEvidenceAt: '2026-11-25T09:59:57.000Z',
@@ -166,26 +237,48 @@ describe('incidents and graph API', () => {
       const { timeline: _t, affected, ...rest } = res.json;
       const listed = (await get(`/api/v1/incidents?service=${enc(svc.a)}&status=open`)).json.items;
       expect(listed).toHaveLength(1);
-      expect(listed[0]).toEqual({ ...rest, affected: { services: affected.services, instances: 3 } });
+      expect(listed[0]).toEqual({
+        ...rest,
+        affected: { services: affected.services, instances: 3 },
+      });
     });
 
     it('404 with a JSON body for an unknown incident', async () => {
       for (const id of [`${base}-nope`, `${base}-1%00`]) {
         const res = await get(`/api/v1/incidents/${id}`);
         expect(res.status).toBe(404);
-        expect(res.json).toMatchObject({ statusCode: 404, error: 'Not Found', message: expect.stringContaining(base) });
+        expect(res.json).toMatchObject({
+          statusCode: 404,
+          error: 'Not Found',
+          message: expect.stringContaining(base),
+        });
       }
     });
   });
 
   describe('IncidentStore.apply', () => {
     const id = `${base}-order`;
-    const v = (at: number, what: string) => change('updated', at, incident(id, { affected: { services: [svc.order], instances: [] }, timeline: [{ at, what }] }));
+    const v = (at: number, what: string) =>
+      change(
+        'updated',
+        at,
+        incident(id, {
+          affected: { services: [svc.order], instances: [] },
+          timeline: [{ at, what }],
+        }),
+      );
 
     it('is idempotent: the same changes again leave the row as it was, updated_at included', async () => {
       await store.apply([v(T, 'first'), v(T + 10_000, 'second')]);
       const before = await stored(id);
-      expect(before).toEqual([expect.objectContaining({ id, changed_at: new Date(T + 10_000), timeline: [{ at: iso(T + 10_000), what: 'second' }], root_key: RABBIT })]);
+      expect(before).toEqual([
+        expect.objectContaining({
+          id,
+          changed_at: new Date(T + 10_000),
+          timeline: [{ at: iso(T + 10_000), what: 'second' }],
+          root_key: RABBIT,
+        }),
+      ]);
       await store.apply([v(T, 'first'), v(T + 10_000, 'second')]);
       await store.apply([v(T + 10_000, 'second')]);
       expect(await stored(id)).toEqual(before);
@@ -195,7 +288,10 @@ describe('incidents and graph API', () => {
       await store.apply([v(T + 30_000, 'third'), v(T + 20_000, 'late')]);
       await store.apply([v(T + 25_000, 'later still late')]);
       const [row] = await stored(id);
-      expect([row.changed_at, row.timeline]).toEqual([new Date(T + 30_000), [{ at: iso(T + 30_000), what: 'third' }]]);
+      expect([row.changed_at, row.timeline]).toEqual([
+        new Date(T + 30_000),
+        [{ at: iso(T + 30_000), what: 'third' }],
+      ]);
     });
 
     it('takes a different snapshot of the same event time (the engine re-ranked within a tick)', async () => {
@@ -226,47 +322,107 @@ describe('incidents and graph API', () => {
     const G_API = `backend:http://${g}-api:8080`;
     const inst = (service: string, name: string) => `instance:${service}/${name}`;
     const now = Date.now() - 5_000;
-    const report = (service: string, instance: string, host: string, zone: string, msBefore: number, checks: object[] = []) => ({
-      service, instance, host, labels: { zone }, observedAt: iso(now - msBefore), checks,
+    const report = (
+      service: string,
+      instance: string,
+      host: string,
+      zone: string,
+      msBefore: number,
+      checks: object[] = [],
+    ) => ({
+      service,
+      instance,
+      host,
+      labels: { zone },
+      observedAt: iso(now - msBefore),
+      checks,
     });
     const REPORTS = [
       report(gs.api, 'api-1', `${g}-h1`, `${g}-z1`, 1_000, [
         { name: 'mq', target: `amqp://${g}-rabbit`, status: 'fail' },
         { name: 'db', target: `mysql://${g}-db/app`, status: 'pass' },
       ]),
-      report(gs.api, 'api-2', `${g}-h2`, `${g}-z1`, 1_000, [{ name: 'mq', target: `amqp://${g}-rabbit:5672`, status: 'fail' }]),
+      report(gs.api, 'api-2', `${g}-h2`, `${g}-z1`, 1_000, [
+        { name: 'mq', target: `amqp://${g}-rabbit:5672`, status: 'fail' },
+      ]),
       report(gs.mq, `${g}-rabbit`, `${g}-rh`, `${g}-z2`, 1_000),
-      report(gs.web, 'web-1', `${g}-h3`, `${g}-z2`, 1_000, [{ name: 'api', target: `http://${g}-api:8080/health`, status: 'pass' }]),
+      report(gs.web, 'web-1', `${g}-h3`, `${g}-z2`, 1_000, [
+        { name: 'api', target: `http://${g}-api:8080/health`, status: 'pass' },
+      ]),
       // reported every 10 s, silent for 30 minutes since: stale
       report(gs.batch, 'batch-1', `${g}-h4`, `${g}-z2`, 30 * MIN + 10_000),
       report(gs.batch, 'batch-1', `${g}-h4`, `${g}-z2`, 30 * MIN),
     ];
-    const around = (key: string, depth?: number) => get(`/api/v1/graph?around=${enc(key)}${depth === undefined ? '' : `&depth=${depth}`}`);
-    const statuses = (json: any) => Object.fromEntries(json.nodes.map((n: any) => [n.key, n.attributes.status]));
+    const around = (key: string, depth?: number) =>
+      get(`/api/v1/graph?around=${enc(key)}${depth === undefined ? '' : `&depth=${depth}`}`);
+    const statuses = (json: any) =>
+      Object.fromEntries(json.nodes.map((n: any) => [n.key, n.attributes.status]));
 
     beforeAll(async () => {
       expect((await stack.call('POST', '/api/v1/reports', REPORTS)).status).toBe(202);
       await pollUntil(
-        async () => (await stack.sql<{ n: number }>('SELECT count(*)::int AS n FROM reports WHERE starts_with(service, $1)', [g]))[0].n,
+        async () =>
+          (
+            await stack.sql<{ n: number }>(
+              'SELECT count(*)::int AS n FROM reports WHERE starts_with(service, $1)',
+              [g],
+            )
+          )[0].n,
         (n) => n === REPORTS.length,
         { what: `${REPORTS.length} reports of ${g}` },
       );
       // The graph is rebuilt every few seconds: wait for one that has seen them all.
-      await pollUntil(() => around(inst(gs.batch, 'batch-1'), 0), (res) => res.status === 200, { what: 'a graph with the reports' });
+      await pollUntil(
+        () => around(inst(gs.batch, 'batch-1'), 0),
+        (res) => res.status === 200,
+        { what: 'a graph with the reports' },
+      );
     });
 
     it('serves the neighbourhood of an entity with each node’s kind and status, in graphology’s format', async () => {
       const res = await around(G_RABBIT, 1);
       expect(res.status).toBe(200);
       expect(res.json.options).toEqual({ type: 'directed', multi: false, allowSelfLoops: false });
-      expect(res.json.attributes).toEqual({ eventTime: expect.any(String), builtAt: expect.any(String) });
+      expect(res.json.attributes).toEqual({
+        eventTime: expect.any(String),
+        builtAt: expect.any(String),
+      });
       expect(res.json.nodes).toEqual([
         { key: G_RABBIT, attributes: { kind: 'backend', status: 'fail' } },
-        { key: inst(gs.api, 'api-1'), attributes: { kind: 'instance', service: gs.api, host: `${g}-h1`, zone: `${g}-z1`, status: 'fail' } },
-        { key: inst(gs.api, 'api-2'), attributes: { kind: 'instance', service: gs.api, host: `${g}-h2`, zone: `${g}-z1`, status: 'fail' } },
-        { key: inst(gs.mq, `${g}-rabbit`), attributes: { kind: 'instance', service: gs.mq, host: `${g}-rh`, zone: `${g}-z2`, status: 'pass' } },
+        {
+          key: inst(gs.api, 'api-1'),
+          attributes: {
+            kind: 'instance',
+            service: gs.api,
+            host: `${g}-h1`,
+            zone: `${g}-z1`,
+            status: 'fail',
+          },
+        },
+        {
+          key: inst(gs.api, 'api-2'),
+          attributes: {
+            kind: 'instance',
+            service: gs.api,
+            host: `${g}-h2`,
+            zone: `${g}-z1`,
+            status: 'fail',
+          },
+        },
+        {
+          key: inst(gs.mq, `${g}-rabbit`),
+          attributes: {
+            kind: 'instance',
+            service: gs.mq,
+            host: `${g}-rh`,
+            zone: `${g}-z2`,
+            status: 'pass',
+          },
+        },
       ]);
-      expect(res.json.edges.map((e: any) => `${e.source} -${e.attributes.rel}-> ${e.target}`).sort()).toEqual(
+      expect(
+        res.json.edges.map((e: any) => `${e.source} -${e.attributes.rel}-> ${e.target}`).sort(),
+      ).toEqual(
         [
           `${G_RABBIT} -served_by-> ${inst(gs.mq, `${g}-rabbit`)}`,
           `${inst(gs.api, 'api-1')} -calls-> ${inst(gs.mq, `${g}-rabbit`)}`,
@@ -275,20 +431,40 @@ describe('incidents and graph API', () => {
           `${inst(gs.api, 'api-2')} -depends_on-> ${G_RABBIT}`,
         ].sort(),
       );
-      expect(res.json.edges[0]).toEqual({ key: expect.any(String), source: expect.any(String), target: expect.any(String), attributes: expect.objectContaining({ rel: expect.any(String) }) });
+      expect(res.json.edges[0]).toEqual({
+        key: expect.any(String),
+        source: expect.any(String),
+        target: expect.any(String),
+        attributes: expect.objectContaining({ rel: expect.any(String) }),
+      });
     });
 
     it('rolls statuses up to services, hosts and zones, and shows silence as stale', async () => {
       const api = statuses((await around(`service:${gs.api}`, 3)).json);
-      expect(api).toMatchObject({ [`service:${gs.api}`]: 'fail', [`host:${g}-h1`]: 'fail', [`zone:${g}-z1`]: 'fail', [G_DB]: 'pass', [`service:${gs.web}`]: 'pass' });
+      expect(api).toMatchObject({
+        [`service:${gs.api}`]: 'fail',
+        [`host:${g}-h1`]: 'fail',
+        [`zone:${g}-z1`]: 'fail',
+        [G_DB]: 'pass',
+        [`service:${gs.web}`]: 'pass',
+      });
       const batch = statuses((await around(inst(gs.batch, 'batch-1'), 2)).json);
-      expect(batch).toMatchObject({ [inst(gs.batch, 'batch-1')]: 'stale', [`service:${gs.batch}`]: 'stale', [`host:${g}-h4`]: 'stale', [`zone:${g}-z2`]: 'warn' });
-      expect((await around(G_DB, 0)).json.nodes).toEqual([{ key: G_DB, attributes: { kind: 'backend', status: 'pass' } }]);
+      expect(batch).toMatchObject({
+        [inst(gs.batch, 'batch-1')]: 'stale',
+        [`service:${gs.batch}`]: 'stale',
+        [`host:${g}-h4`]: 'stale',
+        [`zone:${g}-z2`]: 'warn',
+      });
+      expect((await around(G_DB, 0)).json.nodes).toEqual([
+        { key: G_DB, attributes: { kind: 'backend', status: 'pass' } },
+      ]);
     });
 
     it('defaults to depth 2, and serves the whole graph without around', async () => {
       const two = await around(G_RABBIT);
-      expect(two.json.nodes.map((n: any) => n.key)).toEqual(expect.arrayContaining([`service:${gs.api}`, `host:${g}-h1`, G_DB, `service:${gs.mq}`]));
+      expect(two.json.nodes.map((n: any) => n.key)).toEqual(
+        expect.arrayContaining([`service:${gs.api}`, `host:${g}-h1`, G_DB, `service:${gs.mq}`]),
+      );
       const whole = await get('/api/v1/graph');
       expect(whole.status).toBe(200);
       const keys = new Set(whole.json.nodes.map((n: any) => n.key));
@@ -303,17 +479,35 @@ describe('incidents and graph API', () => {
       expect(res.json).toEqual({
         key: G_RABBIT,
         direct: [inst(gs.api, 'api-1'), inst(gs.api, 'api-2')],
-        transitive: [G_API, inst(gs.api, 'api-1'), inst(gs.api, 'api-2'), inst(gs.web, 'web-1'), `service:${gs.api}`, `service:${gs.web}`],
+        transitive: [
+          G_API,
+          inst(gs.api, 'api-1'),
+          inst(gs.api, 'api-2'),
+          inst(gs.web, 'web-1'),
+          `service:${gs.api}`,
+          `service:${gs.web}`,
+        ],
       });
       const api = (await get(`/api/v1/entities/${enc(`service:${gs.api}`)}/impact`)).json;
-      expect(api).toEqual({ key: `service:${gs.api}`, direct: [G_API, `service:${gs.web}`], transitive: [G_API, inst(gs.web, 'web-1'), `service:${gs.web}`] });
+      expect(api).toEqual({
+        key: `service:${gs.api}`,
+        direct: [G_API, `service:${gs.web}`],
+        transitive: [G_API, inst(gs.web, 'web-1'), `service:${gs.web}`],
+      });
     });
 
     it('404 for an unknown entity', async () => {
-      for (const path of [`/api/v1/entities/${enc(`zone:${g}-nowhere`)}/impact`, `/api/v1/graph?around=${enc(`zone:${g}-nowhere`)}`]) {
+      for (const path of [
+        `/api/v1/entities/${enc(`zone:${g}-nowhere`)}/impact`,
+        `/api/v1/graph?around=${enc(`zone:${g}-nowhere`)}`,
+      ]) {
         const res = await get(path);
         expect([path, res.status]).toEqual([path, 404]);
-        expect(res.json).toMatchObject({ statusCode: 404, error: 'Not Found', message: expect.stringContaining('nowhere') });
+        expect(res.json).toMatchObject({
+          statusCode: 404,
+          error: 'Not Found',
+          message: expect.stringContaining('nowhere'),
+        });
       }
     });
   });
@@ -354,30 +548,62 @@ describe('incidents and graph API', () => {
   });
 
   describe('authentication and scopes', () => {
-    const routes = () => ['/api/v1/incidents', `/api/v1/incidents/${enc(I1.id)}`, '/api/v1/graph', `/api/v1/entities/${enc(RABBIT)}/impact`];
+    const routes = () => [
+      '/api/v1/incidents',
+      `/api/v1/incidents/${enc(I1.id)}`,
+      '/api/v1/graph',
+      `/api/v1/entities/${enc(RABBIT)}/impact`,
+    ];
 
     it('401 without a token', async () => {
-      for (const path of routes()) expect([path, (await get(path, null)).status]).toEqual([path, 401]);
+      for (const path of routes())
+        expect([path, (await get(path, null)).status]).toEqual([path, 401]);
     });
 
     it('403 with an ingest-only token; a read-only token passes', async () => {
-      const ingest = await stack.call('POST', '/api/v1/tokens', { name: `${base}-ingest`, scopes: ['ingest'] });
-      const read = await stack.call('POST', '/api/v1/tokens', { name: `${base}-read`, scopes: ['read'] });
+      const ingest = await stack.call('POST', '/api/v1/tokens', {
+        name: `${base}-ingest`,
+        scopes: ['ingest'],
+      });
+      const read = await stack.call('POST', '/api/v1/tokens', {
+        name: `${base}-read`,
+        scopes: ['read'],
+      });
       expect([ingest.status, read.status]).toEqual([201, 201]);
       for (const path of routes()) {
         const refused = await get(path, ingest.json.token);
-        expect([path, refused.status, refused.json.message]).toEqual([path, 403, expect.stringContaining('read')]);
+        expect([path, refused.status, refused.json.message]).toEqual([
+          path,
+          403,
+          expect.stringContaining('read'),
+        ]);
         // RABBIT is a synthetic cause no report names: the read token gets past auth to a 404
-        expect([path, (await get(path, read.json.token)).status]).toEqual([path, path.includes('impact') ? 404 : 200]);
+        expect([path, (await get(path, read.json.token)).status]).toEqual([
+          path,
+          path.includes('impact') ? 404 : 200,
+        ]);
       }
     });
 
     it('documents every route in the OpenAPI document', async () => {
       const paths = (await get('/api/docs-json', null)).json.paths;
-      for (const p of ['/api/v1/incidents', '/api/v1/incidents/{id}', '/api/v1/graph', '/api/v1/entities/{key}/impact']) expect([p, paths[p]?.get.security]).toEqual([p, [{ bearer: [] }]]);
-      expect(paths['/api/v1/incidents'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['status', 'since', 'service', 'key', 'limit', 'cursor']));
-      expect(paths['/api/v1/graph'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['around', 'depth']));
-      expect(paths['/api/v1/incidents/{id}'].get.responses['200'].content['application/json'].schema.$ref).toMatch(/IncidentDetailDto$/);
+      for (const p of [
+        '/api/v1/incidents',
+        '/api/v1/incidents/{id}',
+        '/api/v1/graph',
+        '/api/v1/entities/{key}/impact',
+      ])
+        expect([p, paths[p]?.get.security]).toEqual([p, [{ bearer: [] }]]);
+      expect(
+        paths['/api/v1/incidents'].get.parameters.map((p: { name: string }) => p.name),
+      ).toEqual(expect.arrayContaining(['status', 'since', 'service', 'key', 'limit', 'cursor']));
+      expect(paths['/api/v1/graph'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+        expect.arrayContaining(['around', 'depth']),
+      );
+      expect(
+        paths['/api/v1/incidents/{id}'].get.responses['200'].content['application/json'].schema
+          .$ref,
+      ).toMatch(/IncidentDetailDto$/);
     });
   });
 });

@@ -12,8 +12,18 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
     await stack.close();
   });
 
-  const storedReports = async (service: string) => (await stack.sql<{ n: string }>('SELECT count(*) AS n FROM reports WHERE service = $1', [service]))[0].n;
-  const waitForReports = (service: string, n: number) => pollUntil(() => storedReports(service), (v) => Number(v) === n, { what: `${n} reports of ${service}` });
+  const storedReports = async (service: string) =>
+    (
+      await stack.sql<{ n: string }>('SELECT count(*) AS n FROM reports WHERE service = $1', [
+        service,
+      ])
+    )[0].n;
+  const waitForReports = (service: string, n: number) =>
+    pollUntil(
+      () => storedReports(service),
+      (v) => Number(v) === n,
+      { what: `${n} reports of ${service}` },
+    );
 
   it('accepts one report and stores it with its state, transitions and entities', async () => {
     const service = uniqueName('nova');
@@ -24,7 +34,13 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
       labels: { zone: 'az1' },
       observedAt: minutesAgo(1),
       checks: [
-        { name: 'rabbitmq', target: 'amqp://user:secret@rabbit-e2e/vhost', status: 'fail', latencyMs: 5000, output: 'refused' },
+        {
+          name: 'rabbitmq',
+          target: 'amqp://user:secret@rabbit-e2e/vhost',
+          status: 'fail',
+          latencyMs: 5000,
+          output: 'refused',
+        },
         { name: 'database', target: 'mysql://db-e2e:3306/nova', status: 'pass' },
       ],
     });
@@ -32,14 +48,28 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
     expect(res.json).toEqual({ accepted: 1 });
     await waitForReports(service, 1);
     const [instance] = await stack.sql('SELECT * FROM instances WHERE service = $1', [service]);
-    expect(instance).toMatchObject({ name: `${service}-1`, host: `${service}-host`, zone: 'az1', status: 'fail' });
-    const checks = await stack.sql('SELECT name, backend_key, status FROM check_states WHERE service = $1 ORDER BY name', [service]);
+    expect(instance).toMatchObject({
+      name: `${service}-1`,
+      host: `${service}-host`,
+      zone: 'az1',
+      status: 'fail',
+    });
+    const checks = await stack.sql(
+      'SELECT name, backend_key, status FROM check_states WHERE service = $1 ORDER BY name',
+      [service],
+    );
     expect(checks).toEqual([
       { name: 'database', backend_key: 'backend:mysql://db-e2e:3306', status: 'pass' },
       { name: 'rabbitmq', backend_key: 'backend:amqp://rabbit-e2e:5672', status: 'fail' },
     ]);
-    expect(await stack.sql('SELECT key FROM backends WHERE key = $1', ['backend:amqp://rabbit-e2e:5672'])).toHaveLength(1);
-    const [raw] = await stack.sql('SELECT body::text AS body FROM reports WHERE service = $1', [service]);
+    expect(
+      await stack.sql('SELECT key FROM backends WHERE key = $1', [
+        'backend:amqp://rabbit-e2e:5672',
+      ]),
+    ).toHaveLength(1);
+    const [raw] = await stack.sql('SELECT body::text AS body FROM reports WHERE service = $1', [
+      service,
+    ]);
     expect(raw.body).not.toContain('secret');
   });
 
@@ -47,8 +77,14 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
     const service = uniqueName('arr');
     const array = [1, 2, 3].map((i) => ({ service, instance: `i${i}`, observedAt: minutesAgo(2) }));
     expect((await stack.call('POST', '/api/v1/reports', array)).json).toEqual({ accepted: 3 });
-    const ndjson = [4, 5].map((i) => JSON.stringify({ service, instance: `i${i}`, observedAt: minutesAgo(2) })).join('\n') + '\n';
-    const res = await stack.call('POST', '/api/v1/reports', undefined, { raw: ndjson, contentType: 'application/x-ndjson' });
+    const ndjson =
+      [4, 5]
+        .map((i) => JSON.stringify({ service, instance: `i${i}`, observedAt: minutesAgo(2) }))
+        .join('\n') + '\n';
+    const res = await stack.call('POST', '/api/v1/reports', undefined, {
+      raw: ndjson,
+      contentType: 'application/x-ndjson',
+    });
     expect(res).toMatchObject({ status: 202, json: { accepted: 2 } });
     await waitForReports(service, 5);
   });
@@ -57,12 +93,37 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
     const service = uniqueName('bad');
     const good = { service, instance: 'ok', observedAt: minutesAgo(1) };
     it.each([
-      ['a report without service', [good, { checks: [{ name: 'x', status: 'pass' }] }], 400, '/1/service'],
-      ['a bad status', [good, { service, checks: [{ name: 'x', status: 'nope' }] }], 400, '/1/checks/0/status'],
+      [
+        'a report without service',
+        [good, { checks: [{ name: 'x', status: 'pass' }] }],
+        400,
+        '/1/service',
+      ],
+      [
+        'a bad status',
+        [good, { service, checks: [{ name: 'x', status: 'nope' }] }],
+        400,
+        '/1/checks/0/status',
+      ],
       ['an unknown field', [good, { service, colour: 'red' }], 400, '/1/colour'],
-      ['a time outside retention', [good, { service, observedAt: '2001-01-01T00:00:00Z' }], 400, '/1/observedAt'],
-      ['a time in the future', [good, { service, observedAt: new Date(Date.now() + 3_600_000).toISOString() }], 400, '/1/observedAt'],
-      ['a target that is no URI', [good, { service, checks: [{ name: 'x', status: 'pass', target: 'no uri here' }] }], 400, '/1/checks/0/target'],
+      [
+        'a time outside retention',
+        [good, { service, observedAt: '2001-01-01T00:00:00Z' }],
+        400,
+        '/1/observedAt',
+      ],
+      [
+        'a time in the future',
+        [good, { service, observedAt: new Date(Date.now() + 3_600_000).toISOString() }],
+        400,
+        '/1/observedAt',
+      ],
+      [
+        'a target that is no URI',
+        [good, { service, checks: [{ name: 'x', status: 'pass', target: 'no uri here' }] }],
+        400,
+        '/1/checks/0/target',
+      ],
       ['an empty array', [], 400, ''],
     ])('%s', async (_what, body, status, path) => {
       const res = await stack.call('POST', '/api/v1/reports', body);
@@ -71,12 +132,17 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
     });
 
     it('malformed JSON → 400', async () => {
-      const res = await stack.call('POST', '/api/v1/reports', undefined, { raw: `[${JSON.stringify(good)},{"service":` });
+      const res = await stack.call('POST', '/api/v1/reports', undefined, {
+        raw: `[${JSON.stringify(good)},{"service":`,
+      });
       expect(res.status).toBe(400);
     });
 
     it('malformed NDJSON → 400 naming the line', async () => {
-      const res = await stack.call('POST', '/api/v1/reports', undefined, { raw: `${JSON.stringify(good)}\n{oops\n`, contentType: 'application/x-ndjson' });
+      const res = await stack.call('POST', '/api/v1/reports', undefined, {
+        raw: `${JSON.stringify(good)}\n{oops\n`,
+        contentType: 'application/x-ndjson',
+      });
       expect(res.status).toBe(400);
       expect(res.text).toMatch(/line 2/);
     });
@@ -87,10 +153,16 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
       expect(res.status).toBe(413);
     });
 
-    it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])('content type %s → 415', async (type) => {
-      const res = await stack.call('POST', '/api/v1/reports', undefined, { raw: JSON.stringify(good), contentType: type });
-      expect(res.status).toBe(415);
-    });
+    it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])(
+      'content type %s → 415',
+      async (type) => {
+        const res = await stack.call('POST', '/api/v1/reports', undefined, {
+          raw: JSON.stringify(good),
+          contentType: type,
+        });
+        expect(res.status).toBe(415);
+      },
+    );
 
     afterAll(async () => {
       // Everything above was refused; give a wrongly accepted batch time to land before checking.
@@ -101,14 +173,32 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
 
   it('is idempotent: a retried batch, and a report retried by client id, never duplicate', async () => {
     const service = uniqueName('retry');
-    const batch = Array.from({ length: 20 }, (_, i) => ({ service, instance: `i${i % 4}`, observedAt: new Date(Date.now() - 60_000 + i * 1000).toISOString(), checks: [{ name: 'db', status: 'pass' }] }));
-    for (let i = 0; i < 3; i++) expect((await stack.call('POST', '/api/v1/reports', batch)).status).toBe(202);
+    const batch = Array.from({ length: 20 }, (_, i) => ({
+      service,
+      instance: `i${i % 4}`,
+      observedAt: new Date(Date.now() - 60_000 + i * 1000).toISOString(),
+      checks: [{ name: 'db', status: 'pass' }],
+    }));
+    for (let i = 0; i < 3; i++)
+      expect((await stack.call('POST', '/api/v1/reports', batch)).status).toBe(202);
     // Same client id, no observedAt: stamped at receipt each time, still stored once.
-    for (let i = 0; i < 3; i++) expect((await stack.call('POST', '/api/v1/reports', { id: `${service}-x`, service, instance: 'with-id' })).status).toBe(202);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await stack.call('POST', '/api/v1/reports', {
+            id: `${service}-x`,
+            service,
+            instance: 'with-id',
+          })
+        ).status,
+      ).toBe(202);
     await waitForReports(service, 21);
     await new Promise((r) => setTimeout(r, 500));
     expect(await storedReports(service)).toBe('21');
-    const transitions = await stack.sql('SELECT count(*)::int AS n FROM check_transitions WHERE service = $1', [service]);
+    const transitions = await stack.sql(
+      'SELECT count(*)::int AS n FROM check_transitions WHERE service = $1',
+      [service],
+    );
     expect(transitions[0].n).toBe(4); // first sight of db on each of the four instances, once
   });
 
@@ -116,22 +206,38 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
     const service = uniqueName('order');
     const base = Date.now() - 120_000;
     const at = (s: number) => new Date(base + s * 1000).toISOString();
-    const r = (s: number, status: 'pass' | 'fail') => ({ service, instance: 'a', observedAt: at(s), checks: [{ name: 'mq', target: 'amqp://mq-order', status }] });
+    const r = (s: number, status: 'pass' | 'fail') => ({
+      service,
+      instance: 'a',
+      observedAt: at(s),
+      checks: [{ name: 'mq', target: 'amqp://mq-order', status }],
+    });
     const transitions = async () =>
-      (await stack.sql('SELECT from_status, to_status, observed_at FROM check_transitions WHERE service = $1 ORDER BY observed_at', [service])).map((t) => [
-        t.from_status,
-        t.to_status,
-        new Date(t.observed_at).toISOString(),
-      ]);
+      (
+        await stack.sql(
+          'SELECT from_status, to_status, observed_at FROM check_transitions WHERE service = $1 ORDER BY observed_at',
+          [service],
+        )
+      ).map((t) => [t.from_status, t.to_status, new Date(t.observed_at).toISOString()]);
     // Newest first: the state must end at t=30 (pass), not at the last-arriving t=10 (fail).
     await stack.call('POST', '/api/v1/reports', [r(30, 'pass')]);
     await waitForReports(service, 1);
-    await stack.call('POST', '/api/v1/reports', [r(10, 'fail'), r(20, 'fail'), r(30, 'pass'), r(10, 'fail')]);
+    await stack.call('POST', '/api/v1/reports', [
+      r(10, 'fail'),
+      r(20, 'fail'),
+      r(30, 'pass'),
+      r(10, 'fail'),
+    ]);
     await waitForReports(service, 3);
-    const [check] = await stack.sql('SELECT status, since FROM check_states WHERE service = $1', [service]);
+    const [check] = await stack.sql('SELECT status, since FROM check_states WHERE service = $1', [
+      service,
+    ]);
     expect(check.status).toBe('pass');
     expect(new Date(check.since).toISOString()).toBe(at(30));
-    const [instance] = await stack.sql('SELECT last_seen_at, first_seen_at FROM instances WHERE service = $1', [service]);
+    const [instance] = await stack.sql(
+      'SELECT last_seen_at, first_seen_at FROM instances WHERE service = $1',
+      [service],
+    );
     expect(new Date(instance.last_seen_at).toISOString()).toBe(at(30));
     expect(new Date(instance.first_seen_at).toISOString()).toBe(at(10));
     // The late reports are replayed into the history: it reads as if they had come in order.
@@ -140,7 +246,10 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
       ['fail', 'pass', at(30)],
     ]);
     await stack.call('POST', '/api/v1/reports', [r(40, 'fail')]);
-    await pollUntil(() => stack.sql('SELECT status FROM check_states WHERE service = $1', [service]), (rows) => rows[0]?.status === 'fail');
+    await pollUntil(
+      () => stack.sql('SELECT status FROM check_states WHERE service = $1', [service]),
+      (rows) => rows[0]?.status === 'fail',
+    );
     expect(await transitions()).toEqual([
       [null, 'fail', at(10)],
       ['fail', 'pass', at(30)],
@@ -160,7 +269,8 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
     }));
     // Eight batches, newest first and one at a time: every batch after the first is late and replays.
     const chunks = Array.from({ length: 8 }, (_, i) => reports.slice(i * 5, i * 5 + 5)).reverse();
-    for (const chunk of chunks) expect((await stack.call('POST', '/api/v1/reports', chunk)).status).toBe(202);
+    for (const chunk of chunks)
+      expect((await stack.call('POST', '/api/v1/reports', chunk)).status).toBe(202);
     await waitForReports(service, 40);
     const expected: [string | null, string, string][] = [];
     let previous: string | null = null;
@@ -168,10 +278,20 @@ describe('POST /api/v1/reports (real api, worker, Postgres, Redis)', () => {
       if (statusAt(tick) !== previous) expected.push([previous, statusAt(tick), rep.observedAt]);
       previous = statusAt(tick);
     });
-    const rows = await stack.sql('SELECT from_status, to_status, observed_at FROM check_transitions WHERE service = $1 ORDER BY observed_at', [service]);
-    expect(rows.map((t) => [t.from_status, t.to_status, new Date(t.observed_at).toISOString()])).toEqual(expected);
-    const [check] = await stack.sql('SELECT status, since FROM check_states WHERE service = $1', [service]);
-    expect([check.status, new Date(check.since).toISOString()]).toEqual([expected.at(-1)![1], expected.at(-1)![2]]);
+    const rows = await stack.sql(
+      'SELECT from_status, to_status, observed_at FROM check_transitions WHERE service = $1 ORDER BY observed_at',
+      [service],
+    );
+    expect(
+      rows.map((t) => [t.from_status, t.to_status, new Date(t.observed_at).toISOString()]),
+    ).toEqual(expected);
+    const [check] = await stack.sql('SELECT status, since FROM check_states WHERE service = $1', [
+      service,
+    ]);
+    expect([check.status, new Date(check.since).toISOString()]).toEqual([
+      expected.at(-1)![1],
+      expected.at(-1)![2],
+    ]);
   });
 });
 
@@ -185,13 +305,22 @@ describe('authentication and scopes', () => {
   });
 
   it('401 without a token or with an unknown one', async () => {
-    expect((await stack.call('POST', '/api/v1/reports', { service: 'x' }, { token: null })).status).toBe(401);
-    expect((await stack.call('POST', '/api/v1/reports', { service: 'x' }, { token: 'flt_nope' })).status).toBe(401);
-    expect((await stack.call('GET', '/api/v1/tokens', undefined, { token: null })).status).toBe(401);
+    expect(
+      (await stack.call('POST', '/api/v1/reports', { service: 'x' }, { token: null })).status,
+    ).toBe(401);
+    expect(
+      (await stack.call('POST', '/api/v1/reports', { service: 'x' }, { token: 'flt_nope' })).status,
+    ).toBe(401);
+    expect((await stack.call('GET', '/api/v1/tokens', undefined, { token: null })).status).toBe(
+      401,
+    );
   });
 
   it('creates scoped tokens (stored hashed), enforces scopes with 403, and revokes', async () => {
-    const created = await stack.call('POST', '/api/v1/tokens', { name: 'ingest-only', scopes: ['ingest'] });
+    const created = await stack.call('POST', '/api/v1/tokens', {
+      name: 'ingest-only',
+      scopes: ['ingest'],
+    });
     expect(created.status).toBe(201);
     const { id, token } = created.json;
     expect(token).toMatch(/^flt_/);
@@ -202,16 +331,26 @@ describe('authentication and scopes', () => {
     expect((await stack.call('GET', '/api/v1/tokens', undefined, { token })).status).toBe(403);
     expect((await stack.call('GET', '/metrics', undefined, { token })).status).toBe(403);
     const listed = await stack.call('GET', '/api/v1/tokens');
-    expect(listed.json.items.find((t: { id: string }) => t.id === id)).toEqual(expect.not.objectContaining({ token: expect.anything() }));
+    expect(listed.json.items.find((t: { id: string }) => t.id === id)).toEqual(
+      expect.not.objectContaining({ token: expect.anything() }),
+    );
 
     expect((await stack.call('DELETE', `/api/v1/tokens/${id}`)).status).toBe(204);
-    expect((await stack.call('POST', '/api/v1/reports', { service: 'x' }, { token })).status).toBe(401);
+    expect((await stack.call('POST', '/api/v1/reports', { service: 'x' }, { token })).status).toBe(
+      401,
+    );
   });
 
   it('refuses a token request naming the bad field', async () => {
-    const res = await stack.call('POST', '/api/v1/tokens', { name: 'x', scopes: ['root'], extra: 1 });
+    const res = await stack.call('POST', '/api/v1/tokens', {
+      name: 'x',
+      scopes: ['root'],
+      extra: 1,
+    });
     expect(res.status).toBe(400);
-    expect(res.json.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['/scopes', '/extra']));
+    expect(res.json.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['/scopes', '/extra']),
+    );
   });
 
   it('serves probes without a token, metrics and the OpenAPI document', async () => {
@@ -225,6 +364,8 @@ describe('authentication and scopes', () => {
     expect(metrics.text).toContain('faultline_reports_accepted_total');
     expect(metrics.text).toContain('faultline_queue_jobs');
     const docs = await stack.call('GET', '/api/docs-json', undefined, { token: null });
-    expect(Object.keys(docs.json.paths)).toEqual(expect.arrayContaining(['/api/v1/reports', '/api/v1/tokens']));
+    expect(Object.keys(docs.json.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/reports', '/api/v1/tokens']),
+    );
   });
 });

@@ -20,7 +20,9 @@ interface Received {
 }
 
 /** A local receiver for every HTTP channel: records each request; some paths misbehave on purpose. */
-async function receiver(onRequest?: (r: Received) => void): Promise<{ url: string; got: Received[]; server: Server; close(): Promise<void> }> {
+async function receiver(
+  onRequest?: (r: Received) => void,
+): Promise<{ url: string; got: Received[]; server: Server; close(): Promise<void> }> {
   const got: Received[] = [];
   const seen = new Map<string, number>();
   const server = createServer((req, res) => {
@@ -44,10 +46,11 @@ async function receiver(onRequest?: (r: Received) => void): Promise<{ url: strin
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     got,
     server,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -75,7 +78,10 @@ describe('notifications', () => {
         let raw = '';
         stream.on('data', (c: Buffer) => (raw += c.toString()));
         stream.on('end', () => {
-          const header = (name: string) => new RegExp(`^${name}: (.*(?:\r?\n[ \t].*)*)`, 'im').exec(raw)?.[1].replace(/\r?\n[ \t]/g, ' ') ?? '';
+          const header = (name: string) =>
+            new RegExp(`^${name}: (.*(?:\r?\n[ \t].*)*)`, 'im')
+              .exec(raw)?.[1]
+              .replace(/\r?\n[ \t]/g, ' ') ?? '';
           mails.push({ subject: header('Subject'), messageId: header('Message-ID'), raw });
           done();
         });
@@ -84,20 +90,54 @@ describe('notifications', () => {
     const smtpPort = await freePort();
     await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
     const DATABASE_URL = await freshDatabase('notifications');
-    stack = await startStack({ env: { DATABASE_URL, FAULTLINE_SECRET_KEY: SECRET_KEY, PUBLIC_URL: 'http://faultline.test', NOTIFY_TIMEOUT_MS: '1000', NOTIFY_ATTEMPTS: '5', CORRELATION_LEASE_MS: '3000' } });
+    stack = await startStack({
+      env: {
+        DATABASE_URL,
+        FAULTLINE_SECRET_KEY: SECRET_KEY,
+        PUBLIC_URL: 'http://faultline.test',
+        NOTIFY_TIMEOUT_MS: '1000',
+        NOTIFY_ATTEMPTS: '5',
+        CORRELATION_LEASE_MS: '3000',
+      },
+    });
     const create = async (body: object) => {
       const res = await stack.call('POST', '/api/v1/channels', body);
       expect(res.status).toBe(201);
       return res.json.id as string;
     };
-    channels.hook = await create({ type: 'webhook', name: 'ops-hook', url: `${http.url}/hook`, secret: HOOK_SECRET });
+    channels.hook = await create({
+      type: 'webhook',
+      name: 'ops-hook',
+      url: `${http.url}/hook`,
+      secret: HOOK_SECRET,
+    });
     channels.slack = await create({ type: 'slack', name: 'ops-slack', url: `${http.url}/slack` });
-    channels.pd = await create({ type: 'pagerduty', name: 'pager', routingKey: 'R0UT1NGKEY', url: `${http.url}/pd` });
-    channels.email = await create({ type: 'email', name: 'ops-mail', to: ['oncall@example.org'], smtp: { host: '127.0.0.1', port: smtpPort, secure: false, from: 'faultline@example.org', tlsVerify: false } });
+    channels.pd = await create({
+      type: 'pagerduty',
+      name: 'pager',
+      routingKey: 'R0UT1NGKEY',
+      url: `${http.url}/pd`,
+    });
+    channels.email = await create({
+      type: 'email',
+      name: 'ops-mail',
+      to: ['oncall@example.org'],
+      smtp: {
+        host: '127.0.0.1',
+        port: smtpPort,
+        secure: false,
+        from: 'faultline@example.org',
+        tlsVerify: false,
+      },
+    });
     channels.flaky = await create({ type: 'webhook', name: 'flaky', url: `${http.url}/flaky` });
     channels.hang = await create({ type: 'webhook', name: 'hang', url: `${http.url}/hang` });
     channels.gone = await create({ type: 'webhook', name: 'gone', url: `${http.url}/gone` });
-    const route = await stack.call('POST', '/api/v1/routes', { name: 'brokers page', match: { causeKinds: ['backend'] }, channelIds: [channels.pd] });
+    const route = await stack.call('POST', '/api/v1/routes', {
+      name: 'brokers page',
+      match: { causeKinds: ['backend'] },
+      channelIds: [channels.pd],
+    });
     expect(route.status).toBe(201);
   });
   afterAll(async () => {
@@ -107,7 +147,12 @@ describe('notifications', () => {
   });
 
   const play = async (prefix: string) => {
-    const played = await playOverHttp(stack, { faultClass: 'two-backends', seed: 1, instances: 120 }, prefix, nextStart);
+    const played = await playOverHttp(
+      stack,
+      { faultClass: 'two-backends', seed: 1, instances: 120 },
+      prefix,
+      nextStart,
+    );
     nextStart = played.endAt + 60_000;
     return played.truths;
   };
@@ -115,11 +160,23 @@ describe('notifications', () => {
 
   it('secrets are stored encrypted and never returned', async () => {
     const res = await stack.call('GET', `/api/v1/channels/${channels.hook}`);
-    expect(res.json).toMatchObject({ type: 'webhook', settings: { url: `${http.url}/hook` }, secrets: ['secret'] });
+    expect(res.json).toMatchObject({
+      type: 'webhook',
+      settings: { url: `${http.url}/hook` },
+      secrets: ['secret'],
+    });
     expect(res.text).not.toContain(HOOK_SECRET);
-    const [row] = await stack.sql('SELECT secrets_sealed FROM notification_channels WHERE id = $1', [channels.hook]);
+    const [row] = await stack.sql(
+      'SELECT secrets_sealed FROM notification_channels WHERE id = $1',
+      [channels.hook],
+    );
     expect(row.secrets_sealed).not.toContain(HOOK_SECRET);
-    const bad = await stack.call('POST', '/api/v1/channels', { type: 'webhook', name: 'x', url: 'ftp://nope', extra: 1 });
+    const bad = await stack.call('POST', '/api/v1/channels', {
+      type: 'webhook',
+      name: 'x',
+      url: 'ftp://nope',
+      extra: 1,
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.errors.map((e: { path: string }) => e.path).sort()).toEqual(['/extra', '/url']);
   });
@@ -128,25 +185,63 @@ describe('notifications', () => {
     const truths = await play(`nt1${Date.now().toString(36)}-`);
     const roots = truths.map((t) => t.rootKey).sort();
     // 2 incidents × (opened + resolved) on each channel.
-    await pollUntil(async () => http.got.length, () => {
-      const delivered = (path: string) => new Set(eventsAt(path).map((r) => r.headers['x-faultline-event-id'] ?? `${r.body?.dedup_key}:${r.body?.event_action}`)).size;
-      return ['/hook', '/pd', '/flaky', '/hang'].every((p) => delivered(p) >= 4) && eventsAt('/slack').length >= 4 && mails.length >= 4;
-    }, { timeoutMs: 60_000, intervalMs: 250, what: 'opened and resolved on every channel' });
+    await pollUntil(
+      async () => http.got.length,
+      () => {
+        const delivered = (path: string) =>
+          new Set(
+            eventsAt(path).map(
+              (r) =>
+                r.headers['x-faultline-event-id'] ?? `${r.body?.dedup_key}:${r.body?.event_action}`,
+            ),
+          ).size;
+        return (
+          ['/hook', '/pd', '/flaky', '/hang'].every((p) => delivered(p) >= 4) &&
+          eventsAt('/slack').length >= 4 &&
+          mails.length >= 4
+        );
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'opened and resolved on every channel' },
+    );
 
     const hooks = eventsAt('/hook');
     expect(hooks).toHaveLength(4);
-    expect(hooks.map((r) => r.body.event).sort()).toEqual(['opened', 'opened', 'resolved', 'resolved']);
-    expect(hooks.filter((r) => r.body.event === 'opened').map((r) => r.body.incident.rootCauses[0].key).sort()).toEqual(roots);
+    expect(hooks.map((r) => r.body.event).sort()).toEqual([
+      'opened',
+      'opened',
+      'resolved',
+      'resolved',
+    ]);
+    expect(
+      hooks
+        .filter((r) => r.body.event === 'opened')
+        .map((r) => r.body.incident.rootCauses[0].key)
+        .sort(),
+    ).toEqual(roots);
     for (const r of hooks) {
-      const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(r.headers['x-faultline-signature'])) ?? [];
-      expect(v1).toBe(createHmac('sha256', HOOK_SECRET).update(`${t}.${JSON.stringify(r.body)}`).digest('hex'));
+      const [, t, v1] =
+        /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(r.headers['x-faultline-signature'])) ?? [];
+      expect(v1).toBe(
+        createHmac('sha256', HOOK_SECRET)
+          .update(`${t}.${JSON.stringify(r.body)}`)
+          .digest('hex'),
+      );
       expect(r.body.incident.url).toMatch(/^http:\/\/faultline\.test\//);
     }
     const pd = eventsAt('/pd').map((r) => r.body);
-    expect(pd.map((e) => e.event_action).sort()).toEqual(['resolve', 'resolve', 'trigger', 'trigger']);
+    expect(pd.map((e) => e.event_action).sort()).toEqual([
+      'resolve',
+      'resolve',
+      'trigger',
+      'trigger',
+    ]);
     expect(new Set(pd.map((e) => e.dedup_key)).size).toBe(2);
     expect(pd.every((e) => e.routing_key === 'R0UT1NGKEY')).toBe(true);
-    expect(eventsAt('/slack').map((r) => r.body.text).join('\n')).toContain(roots[0]);
+    expect(
+      eventsAt('/slack')
+        .map((r) => r.body.text)
+        .join('\n'),
+    ).toContain(roots[0]);
     expect(mails).toHaveLength(4);
     expect(mails.map((m) => m.subject).join('\n')).toMatch(/OPEN/);
     expect(mails[0].raw).toMatch(/text\/html/);
@@ -156,32 +251,54 @@ describe('notifications', () => {
     const allSent = (channel: string) =>
       pollUntil(
         () => stack.call('GET', `/api/v1/notifications?channel=${channel}&limit=100`),
-        (r) => r.json.items.length === 4 && r.json.items.every((n: { status: string }) => n.status === 'sent'),
+        (r) =>
+          r.json.items.length === 4 &&
+          r.json.items.every((n: { status: string }) => n.status === 'sent'),
         { timeoutMs: 20_000, intervalMs: 250, what: 'every notification of the channel sent' },
       );
     const log = await allSent(channels.flaky);
-    expect(log.json.items.reduce((sum: number, n: { attempts: number }) => sum + n.attempts, 0)).toBe(4 + 2);
+    expect(
+      log.json.items.reduce((sum: number, n: { attempts: number }) => sum + n.attempts, 0),
+    ).toBe(4 + 2);
     expect(eventsAt('/flaky').filter((r) => r.body).length).toBe(4 + 2);
     const hang = await allSent(channels.hang);
-    expect(hang.json.items.some((n: { attempts: number; status: string }) => n.status === 'sent' && n.attempts === 2)).toBe(true);
+    expect(
+      hang.json.items.some(
+        (n: { attempts: number; status: string }) => n.status === 'sent' && n.attempts === 2,
+      ),
+    ).toBe(true);
   }, 120_000);
 
   it('a channel refused for good is marked failed at once, surfaces in /readyz, and does not hold up the others', async () => {
     const log = await pollUntil(
       () => stack.call('GET', `/api/v1/notifications?channel=${channels.gone}&limit=100`),
-      (r) => r.json.items.length === 4 && r.json.items.every((n: { status: string }) => n.status === 'failed'),
+      (r) =>
+        r.json.items.length === 4 &&
+        r.json.items.every((n: { status: string }) => n.status === 'failed'),
       { timeoutMs: 20_000, intervalMs: 250, what: 'the gone channel failed' },
     );
-    expect(log.json.items[0]).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/410/) });
-    const ready = (await fetch(`${stack.baseUrl}/readyz`).then((r) => r.json())) as { status: string; checks: Record<string, unknown[]> };
+    expect(log.json.items[0]).toMatchObject({
+      attempts: 1,
+      lastError: expect.stringMatching(/410/),
+    });
+    const ready = (await fetch(`${stack.baseUrl}/readyz`).then((r) => r.json())) as {
+      status: string;
+      checks: Record<string, unknown[]>;
+    };
     expect(ready.status).toBe('warn');
-    expect(ready.checks['notifications:channels']).toEqual([expect.objectContaining({ componentId: 'gone', status: 'warn' })]);
+    expect(ready.checks['notifications:channels']).toEqual([
+      expect.objectContaining({ componentId: 'gone', status: 'warn' }),
+    ]);
     const metrics = await stack.call('GET', '/metrics');
     expect(metrics.text).toMatch(/faultline_notification_channel_failures\{channel="gone"\} [3-9]/);
   });
 
   it('a silence records the notifications of matching incidents without sending them', async () => {
-    const silence = await stack.call('POST', '/api/v1/silences', { match: { causeKeys: ['*'] }, endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'maintenance' });
+    const silence = await stack.call('POST', '/api/v1/silences', {
+      match: { causeKeys: ['*'] },
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      comment: 'maintenance',
+    });
     expect(silence.status).toBe(201);
     const prefix = `nt2${Date.now().toString(36)}-`;
     await play(prefix);
@@ -190,7 +307,11 @@ describe('notifications', () => {
       (r) => r.json.items.length >= 7 * 4,
       { timeoutMs: 30_000, intervalMs: 250, what: 'silenced notifications recorded' },
     );
-    expect(silenced.json.items.every((n: { silencedBy: string[] }) => n.silencedBy.includes(silence.json.id))).toBe(true);
+    expect(
+      silenced.json.items.every((n: { silencedBy: string[] }) =>
+        n.silencedBy.includes(silence.json.id),
+      ),
+    ).toBe(true);
     await new Promise((r) => setTimeout(r, 1000));
     expect(http.got.filter((r) => JSON.stringify(r.body).includes(prefix))).toEqual([]);
     expect(mails.filter((m) => m.raw.includes(prefix))).toEqual([]);
@@ -213,7 +334,7 @@ describe('notifications: a worker crash between send and record', () => {
     await http?.close();
   });
 
-  it('still delivers once in the receiver\'s view', async () => {
+  it("still delivers once in the receiver's view", async () => {
     let killed = false;
     http = await receiver((r) => {
       if (r.path === '/hook' && !killed) {
@@ -236,21 +357,43 @@ describe('notifications: a worker crash between send and record', () => {
     api = started.api;
     worker = startWorker(env);
     const call = (method: string, path: string, body?: unknown) =>
-      fetch(`${started.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
-        .then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
-    expect((await call('POST', '/api/v1/channels', { type: 'webhook', name: 'hook', url: `${http.url}/hook` })).status).toBe(201);
+      fetch(`${started.baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+          'content-type': 'application/json',
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
+    expect(
+      (
+        await call('POST', '/api/v1/channels', {
+          type: 'webhook',
+          name: 'hook',
+          url: `${http.url}/hook`,
+        })
+      ).status,
+    ).toBe(201);
 
     // Five dependents of one broker: two healthy rounds, then two failing ones.
     const t0 = Date.now() - 10 * 60_000;
     const reports = [0, 1, 2, 3].flatMap((round) =>
       [1, 2, 3, 4, 5].map((i) => ({
-        service: `app${i}`, instance: `app${i}-1`, observedAt: new Date(t0 + round * 10_000 + i * 100).toISOString(),
-        checks: [{ name: 'mq', target: 'amqp://crash-broker:5672', status: round < 2 ? 'pass' : 'fail' }],
+        service: `app${i}`,
+        instance: `app${i}-1`,
+        observedAt: new Date(t0 + round * 10_000 + i * 100).toISOString(),
+        checks: [
+          { name: 'mq', target: 'amqp://crash-broker:5672', status: round < 2 ? 'pass' : 'fail' },
+        ],
       })),
     );
     expect((await call('POST', '/api/v1/reports', reports)).status).toBe(202);
 
-    await pollUntil(async () => killed, (k) => k, { timeoutMs: 30_000, intervalMs: 100, what: 'the first delivery to reach the receiver' });
+    await pollUntil(
+      async () => killed,
+      (k) => k,
+      { timeoutMs: 30_000, intervalMs: 100, what: 'the first delivery to reach the receiver' },
+    );
     await worker.exited;
     worker = startWorker(env);
     const sent = await pollUntil(
@@ -260,7 +403,9 @@ describe('notifications: a worker crash between send and record', () => {
     );
     const hooks = http.got.filter((r) => r.path === '/hook');
     expect(hooks.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(hooks.map((r) => r.headers['x-faultline-event-id']))).toEqual(new Set([sent.json.items[0].event.id]));
+    expect(new Set(hooks.map((r) => r.headers['x-faultline-event-id']))).toEqual(
+      new Set([sent.json.items[0].event.id]),
+    );
   }, 90_000);
 });
 
@@ -270,7 +415,10 @@ describe('notifications: the per-channel rate limit (real Redis)', () => {
     const redis = new IORedis(redisUrl());
     try {
       const config = { QUEUE_PREFIX: `rate-${Date.now().toString(36)}` } as FaultlineConfig;
-      const limiter = new ChannelRateLimiter({ connection: redis } as unknown as JobProducer, config);
+      const limiter = new ChannelRateLimiter(
+        { connection: redis } as unknown as JobProducer,
+        config,
+      );
       const now = Date.UTC(2026, 10, 25, 12, 0, 30);
       const nextWindow = Date.UTC(2026, 10, 25, 12, 1, 0);
       expect(await limiter.take('a', 2, now)).toBeNull();

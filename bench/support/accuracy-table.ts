@@ -12,30 +12,60 @@ export const DETECTION_WITHIN_MS = 10_000;
 /** Share of faults detected within one interval, per class or overall. */
 export function detectedWithin(runs: readonly Tally[], cls?: string): number | null {
   const truths = runs.filter((r) => !cls || r.faultClass === cls).flatMap((r) => r.score.truths);
-  return truths.length === 0 ? null : truths.filter((t) => t.delayMs !== null && t.delayMs <= DETECTION_WITHIN_MS).length / truths.length;
+  return truths.length === 0
+    ? null
+    : truths.filter((t) => t.delayMs !== null && t.delayMs <= DETECTION_WITHIN_MS).length /
+        truths.length;
 }
 
 /**
  * Prints accuracy per fault class and overall, ours beside the naive baseline fed the same
  * events, and returns the overall figures (for the targets line).
  */
-export function printAccuracy(mine: readonly Tally[], naive: readonly Tally[]): { overall: ClassScore; within: number | null; flapFalsePositives: number } {
+export function printAccuracy(
+  mine: readonly Tally[],
+  naive: readonly Tally[],
+): { overall: ClassScore; within: number | null; flapFalsePositives: number } {
   const ours = aggregateScores(mine);
   const theirs = aggregateScores(naive);
   const pct = (x: number | null) => (x === null ? '-' : `${Math.round(100 * x)}%`).padStart(5);
   const row = (s: ClassScore, b: ClassScore, cls?: string) =>
     [
-      s.faultClass.padEnd(18), String(s.cases).padStart(5), acc(s, s.ac1), acc(s, s.ac3), String(s.falsePositives).padStart(4), String(s.duplicates).padStart(4),
-      String(s.missed).padStart(4), sec(s.delayP50Ms), sec(s.delayP95Ms), pct(detectedWithin(mine, cls)),
-      '|', acc(b, b.ac1), acc(b, b.ac3), String(b.falsePositives).padStart(5), sec(b.delayP95Ms), pct(detectedWithin(naive, cls)),
+      s.faultClass.padEnd(18),
+      String(s.cases).padStart(5),
+      acc(s, s.ac1),
+      acc(s, s.ac3),
+      String(s.falsePositives).padStart(4),
+      String(s.duplicates).padStart(4),
+      String(s.missed).padStart(4),
+      sec(s.delayP50Ms),
+      sec(s.delayP95Ms),
+      pct(detectedWithin(mine, cls)),
+      '|',
+      acc(b, b.ac1),
+      acc(b, b.ac3),
+      String(b.falsePositives).padStart(5),
+      sec(b.delayP95Ms),
+      pct(detectedWithin(naive, cls)),
     ].join(' ');
-  console.log(`${'class'.padEnd(18)} cases  AC@1  AC@3   FP  dup miss   d p50   d p95 <=10s | naive: AC@1  AC@3    FP   d p95 <=10s`);
+  console.log(
+    `${'class'.padEnd(18)} cases  AC@1  AC@3   FP  dup miss   d p50   d p95 <=10s | naive: AC@1  AC@3    FP   d p95 <=10s`,
+  );
   ours.byClass.forEach((s, i) => console.log(row(s, theirs.byClass[i], s.faultClass)));
   console.log(row(ours.overall, theirs.overall));
-  console.log('\nFP: incidents matching no fault (flaps-only: every incident). dup: extra incidents for one fault. d: detection delay, event time from the first');
-  console.log('evidence (first failing report; for silence the 3rd missed interval) to an incident with the true root on top. <=10s: share detected within');
+  console.log(
+    '\nFP: incidents matching no fault (flaps-only: every incident). dup: extra incidents for one fault. d: detection delay, event time from the first',
+  );
+  console.log(
+    'evidence (first failing report; for silence the 3rd missed interval) to an incident with the true root on top. <=10s: share detected within',
+  );
   console.log('one report interval.');
-  return { overall: ours.overall, within: detectedWithin(mine), flapFalsePositives: ours.byClass.find((c) => c.faultClass === 'flaps-only')?.falsePositives ?? 0 };
+  return {
+    overall: ours.overall,
+    within: detectedWithin(mine),
+    flapFalsePositives:
+      ours.byClass.find((c) => c.faultClass === 'flaps-only')?.falsePositives ?? 0,
+  };
 }
 
 /** Accuracy has no meaning for a class without faults (flaps-only): shown as "-". */

@@ -1,11 +1,21 @@
 /** A minimal client for the Faultline API under test: bearer token, JSON in and out. */
 export class ApiClient {
-  constructor(private readonly baseUrl: string, private readonly token: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
 
-  async call<T = unknown>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  async call<T = unknown>(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: T }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });
@@ -16,7 +26,10 @@ export class ApiClient {
   /** POSTs reports and insists on 202: a benchmark that silently lost reports would measure nothing. */
   async postReports(reports: object[]): Promise<void> {
     const res = await this.call('POST', '/api/v1/reports', reports);
-    if (res.status !== 202) throw new Error(`POST /api/v1/reports answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
+    if (res.status !== 202)
+      throw new Error(
+        `POST /api/v1/reports answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`,
+      );
   }
 }
 

@@ -27,7 +27,10 @@ export class BackendActivitySampler {
     if (this.timer) clearInterval(this.timer);
     await this.inFlight;
     const averages = [...this.totals]
-      .map(([activity, total]) => [activity, Math.round((total / Math.max(1, this.samples)) * 100) / 100] as const)
+      .map(
+        ([activity, total]) =>
+          [activity, Math.round((total / Math.max(1, this.samples)) * 100) / 100] as const,
+      )
       .sort((a, b) => b[1] - a[1]);
     return Object.fromEntries(averages);
   }
@@ -39,7 +42,8 @@ export class BackendActivitySampler {
          FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle' GROUP BY 1`,
       );
       this.samples++;
-      for (const { activity, n } of rows) this.totals.set(activity, (this.totals.get(activity) ?? 0) + n);
+      for (const { activity, n } of rows)
+        this.totals.set(activity, (this.totals.get(activity) ?? 0) + n);
     } catch {
       // A lost sample only thins the statistics; the phase itself must not fail for it.
     }

@@ -40,7 +40,17 @@ export interface StackOptions {
 }
 
 /** Settings the stack decides itself; a run may not override them. */
-export const STACK_OWNED_SETTINGS = ['DATABASE_URL', 'REDIS_URL', 'HOST', 'PORT', 'WORKER_METRICS_PORT', 'FAULTLINE_ADMIN_TOKEN', 'QUEUE_PREFIX', 'LOG_LEVEL', 'MIGRATE_ON_START'];
+export const STACK_OWNED_SETTINGS = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'HOST',
+  'PORT',
+  'WORKER_METRICS_PORT',
+  'FAULTLINE_ADMIN_TOKEN',
+  'QUEUE_PREFIX',
+  'LOG_LEVEL',
+  'MIGRATE_ON_START',
+];
 
 const DIST = join(__dirname, '..', '..');
 const START_TIMEOUT_MS = 60_000;
@@ -75,9 +85,19 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   });
 
   const node = (script: string) => [...options.nodeArgs, join(DIST, script)];
-  const api = startChild('api', node('apps/api/src/main.js'), env({ PORT: apiPort, WORKER_METRICS_PORT: 0 }), teardown);
+  const api = startChild(
+    'api',
+    node('apps/api/src/main.js'),
+    env({ PORT: apiPort, WORKER_METRICS_PORT: 0 }),
+    teardown,
+  );
   const workers = metricsPorts.map((port, i) =>
-    startChild(`worker${options.workerProcesses > 1 ? i + 1 : ''}`, node('apps/worker/src/main.js'), env({ PORT: 0, WORKER_METRICS_PORT: port }), teardown),
+    startChild(
+      `worker${options.workerProcesses > 1 ? i + 1 : ''}`,
+      node('apps/worker/src/main.js'),
+      env({ PORT: 0, WORKER_METRICS_PORT: port }),
+      teardown,
+    ),
   );
 
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -106,19 +126,32 @@ interface RunningChild {
 }
 
 /** Spawns `node <args>`, forwards its output line by line with a prefix, and registers its stop. */
-function startChild(name: string, args: string[], settings: Record<string, string>, teardown: Teardown): RunningChild {
+function startChild(
+  name: string,
+  args: string[],
+  settings: Record<string, string>,
+  teardown: Teardown,
+): RunningChild {
   // The children get the bench's environment (PATH, NODE_OPTIONS, ...) minus any Faultline
   // setting it happens to carry, then exactly the settings chosen for the run.
   const faultlineKeys = new Set(Object.keys(configSchema.shape));
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !faultlineKeys.has(k)));
-  const child = spawn(process.execPath, args, { env: { ...inherited, ...settings }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !faultlineKeys.has(k)),
+  );
+  const child = spawn(process.execPath, args, {
+    env: { ...inherited, ...settings },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const running: RunningChild = { name, child, exit: null, stopping: false };
   child.on('exit', (code, signal) => {
     running.exit = { code, signal };
-    if (!running.stopping) console.error(`${name} exited unexpectedly (code ${code}, signal ${signal})`);
+    if (!running.stopping)
+      console.error(`${name} exited unexpectedly (code ${code}, signal ${signal})`);
   });
   for (const stream of [child.stdout!, child.stderr!]) {
-    createInterface({ input: stream }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
+    createInterface({ input: stream }).on('line', (line) =>
+      process.stderr.write(`[${name}] ${line}\n`),
+    );
   }
   teardown.add(`stop ${name}`, () => stopChild(running));
   return running;
@@ -130,7 +163,10 @@ async function stopChild(running: RunningChild): Promise<void> {
   running.stopping = true;
   const exited = new Promise<void>((resolve) => running.child.once('exit', () => resolve()));
   running.child.kill('SIGTERM');
-  const inTime = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS).then(() => false)]);
+  const inTime = await Promise.race([
+    exited.then(() => true),
+    sleep(STOP_TIMEOUT_MS).then(() => false),
+  ]);
   if (!inTime) {
     console.error(`${running.name} did not stop within ${STOP_TIMEOUT_MS} ms: killing it`);
     running.child.kill('SIGKILL');
@@ -141,7 +177,10 @@ async function stopChild(running: RunningChild): Promise<void> {
 async function waitForOk(url: string, owner: RunningChild): Promise<void> {
   await pollUntil(
     async () => {
-      if (owner.exit) throw new Error(`${owner.name} exited (code ${owner.exit.code}, signal ${owner.exit.signal}) before it was ready`);
+      if (owner.exit)
+        throw new Error(
+          `${owner.name} exited (code ${owner.exit.code}, signal ${owner.exit.signal}) before it was ready`,
+        );
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => null);
       await res?.arrayBuffer();
       return res?.status === 200 ? true : null;

@@ -1,4 +1,10 @@
-import { type FleetMember, observedAt, REPORT_INTERVAL_MS, type ReportIdentity, reportAt } from './report-fleet';
+import {
+  type FleetMember,
+  observedAt,
+  REPORT_INTERVAL_MS,
+  type ReportIdentity,
+  reportAt,
+} from './report-fleet';
 
 /**
  * Request bodies serialised before a timed phase, so the load generator only copies bytes.
@@ -34,7 +40,10 @@ export interface BodyPoolSpec {
 export function buildBodyPool(spec: BodyPoolSpec): BodyPool {
   const { fleet, origin, firstTick, reportsPerBody } = spec;
   const bodyCount = Math.ceil(spec.reports / reportsPerBody);
-  const locate = (reportIndex: number) => ({ member: reportIndex % fleet.length, tick: firstTick + Math.floor(reportIndex / fleet.length) });
+  const locate = (reportIndex: number) => ({
+    member: reportIndex % fleet.length,
+    tick: firstTick + Math.floor(reportIndex / fleet.length),
+  });
 
   const bodies: Buffer[] = new Array<Buffer>(bodyCount);
   for (let b = 0; b < bodyCount; b++) {
@@ -61,7 +70,11 @@ export function buildBodyPool(spec: BodyPoolSpec): BodyPool {
         for (let r = b * reportsPerBody; r < (b + 1) * reportsPerBody; r++) {
           const { member, tick } = locate(r);
           const m = fleet[member];
-          out.push({ service: m.service, instance: m.instance, observedAt: observedAt(origin, m, tick) });
+          out.push({
+            service: m.service,
+            instance: m.instance,
+            observedAt: observedAt(origin, m, tick),
+          });
         }
       }
       return out;

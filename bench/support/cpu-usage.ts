@@ -48,7 +48,13 @@ export function snapshotCpu(roles: CpuRoles): CpuSnapshot {
   }
   const usage = process.cpuUsage();
   const [busy, total] = machineTicks();
-  return { roles, processes, benchSeconds: (usage.user + usage.system) / 1e6, machineBusy: busy, machineTotal: total };
+  return {
+    roles,
+    processes,
+    benchSeconds: (usage.user + usage.system) / 1e6,
+    machineBusy: busy,
+    machineTotal: total,
+  };
 }
 
 /**
@@ -57,17 +63,22 @@ export function snapshotCpu(roles: CpuRoles): CpuSnapshot {
  * connections), and ends up in "other" with everything else nobody is charged for.
  */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUsage {
-  const used = (pid: number) => Math.max(0, (after.processes.get(pid)?.ticks ?? 0) - (before.processes.get(pid)?.ticks ?? 0));
+  const used = (pid: number) =>
+    Math.max(0, (after.processes.get(pid)?.ticks ?? 0) - (before.processes.get(pid)?.ticks ?? 0));
   const ticks: Record<string, number> = {};
   const counted = new Set<number>([process.pid]);
-  for (const [role, pids] of Object.entries(after.roles.pids)) ticks[role] = pids.reduce((sum, pid) => sum + used(pid), 0);
+  for (const [role, pids] of Object.entries(after.roles.pids))
+    ticks[role] = pids.reduce((sum, pid) => sum + used(pid), 0);
   // Named roles may include pid-role processes (the bench database's backends are postgres
   // processes): those count in both, but only once towards the machine total.
   for (const pids of Object.values(after.roles.pids)) pids.forEach((pid) => counted.add(pid));
   const roleOfComm = new Map(Object.entries(after.roles.names).map(([role, comm]) => [comm, role]));
   for (const role of roleOfComm.values()) ticks[role] = 0;
   const others = new Map<string, number>();
-  let chargedOnce = [...counted].reduce((sum, pid) => sum + (pid === process.pid ? 0 : used(pid)), 0);
+  let chargedOnce = [...counted].reduce(
+    (sum, pid) => sum + (pid === process.pid ? 0 : used(pid)),
+    0,
+  );
   for (const [pid, p] of after.processes) {
     const role = roleOfComm.get(p.comm);
     if (role) ticks[role] += used(pid);
@@ -76,7 +87,9 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUsage {
     if (!role) others.set(p.comm, (others.get(p.comm) ?? 0) + used(pid));
   }
 
-  const seconds: Record<string, number> = Object.fromEntries(Object.entries(ticks).map(([role, t]) => [role, toSeconds(t)]));
+  const seconds: Record<string, number> = Object.fromEntries(
+    Object.entries(ticks).map(([role, t]) => [role, toSeconds(t)]),
+  );
   seconds.bench = round3(after.benchSeconds - before.benchSeconds);
   const busySeconds = (after.machineBusy - before.machineBusy) / TICKS_PER_SECOND;
   seconds.other = round3(Math.max(0, busySeconds - toSeconds(chargedOnce) - seconds.bench));
@@ -112,7 +125,11 @@ function readStat(pid: string): { comm: string; ticks: number } | null {
 /** [busy, total] jiffies over all cores since boot; iowait counts as idle. */
 function machineTicks(): [number, number] {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   const busy = user + nice + system + irq + softirq + steal;
   return [busy, busy + idle + iowait];
 }

@@ -17,14 +17,38 @@ function gc(): void {
   }
 }
 
-function report(service: string, instance: string, host: string, zone: string, at: number, checks: Check[]): Report {
+function report(
+  service: string,
+  instance: string,
+  host: string,
+  zone: string,
+  at: number,
+  checks: Check[],
+): Report {
   const status = checks.some((c) => c.status === 'fail') ? 'fail' : 'pass';
-  return { id: null, service, instance, host, labels: { zone }, observedAt: at, receivedAt: at, status, checks };
+  return {
+    id: null,
+    service,
+    instance,
+    host,
+    labels: { zone },
+    observedAt: at,
+    receivedAt: at,
+    status,
+    checks,
+  };
 }
 
 function check(name: string, backend: number, fail: boolean): Check {
   const target = `mysql://db-${backend}:3306`;
-  return { name, target, targetKey: `backend:${target}`, status: fail ? 'fail' : 'pass', latencyMs: fail ? 5000 : 3, output: fail ? 'connection refused' : null };
+  return {
+    name,
+    target,
+    targetKey: `backend:${target}`,
+    status: fail ? 'fail' : 'pass',
+    latencyMs: fail ? 5000 : 3,
+    output: fail ? 'connection refused' : null,
+  };
 }
 
 export interface StormFigures {
@@ -44,7 +68,17 @@ export function measureStorm(): StormFigures {
   const feed = (at: number, fail: boolean) => {
     for (let i = 0; i < 5000; i++) {
       const [a, b] = targets[i];
-      engine.apply({ kind: 'report', report: report(`svc-${i % 500}`, `svc-${i % 500}-${i}`, `node-${i >> 2}`, `az${i % 3}`, at + (i % 1000), [check('db-a', a, fail), check('db-b', b === a ? (b % 200) + 1 : b, fail)]) });
+      engine.apply({
+        kind: 'report',
+        report: report(
+          `svc-${i % 500}`,
+          `svc-${i % 500}-${i}`,
+          `node-${i >> 2}`,
+          `az${i % 3}`,
+          at + (i % 1000),
+          [check('db-a', a, fail), check('db-b', b === a ? (b % 200) + 1 : b, fail)],
+        ),
+      });
     }
   };
   feed(T0, false);
@@ -59,7 +93,14 @@ export function measureStorm(): StormFigures {
   const t4 = performance.now();
   const opened = changes.filter((c) => c.type === 'opened');
   const top = opened[0]?.incident.rootCauses[0];
-  return { applyMs: t2 - t1, rankMs: t3 - t2, nextTickMs: t4 - t3, incidents: opened.length, symptoms: engine.stats().symptoms, topCause: top ? `${top.key} (${top.summary})` : 'none' };
+  return {
+    applyMs: t2 - t1,
+    rankMs: t3 - t2,
+    nextTickMs: t4 - t3,
+    incidents: opened.length,
+    symptoms: engine.stats().symptoms,
+    topCause: top ? `${top.key} (${top.summary})` : 'none',
+  };
 }
 
 export interface MemoryFigures {
@@ -78,8 +119,20 @@ export function measureMemory(): MemoryFigures {
   const engine = new CorrelationEngine();
   const rng = new Prng(7);
   for (let i = 0; i < 50_000; i++) {
-    const checks = [0, 1, 2].map((k) => check(`dep-${k}`, ((rng.int(0, 1999) + k * 667) % 2000) + 1, false));
-    engine.apply({ kind: 'report', report: report(`svc-${i % 2500}`, `svc-${i % 2500}-${i}`, `node-${i >> 2}`, `az${i % 3}`, T0 + (i % 10_000), checks) });
+    const checks = [0, 1, 2].map((k) =>
+      check(`dep-${k}`, ((rng.int(0, 1999) + k * 667) % 2000) + 1, false),
+    );
+    engine.apply({
+      kind: 'report',
+      report: report(
+        `svc-${i % 2500}`,
+        `svc-${i % 2500}-${i}`,
+        `node-${i >> 2}`,
+        `az${i % 3}`,
+        T0 + (i % 10_000),
+        checks,
+      ),
+    });
   }
   engine.apply({ kind: 'tick', at: T0 + 10_000 });
   gc();
@@ -87,8 +140,12 @@ export function measureMemory(): MemoryFigures {
   const s = engine.stats();
   const graph = engine.exportGraph();
   return {
-    heapMb: (after - before) / 1024 / 1024, settled: (globalThis as { gc?: unknown }).gc !== undefined,
-    instances: s.instances, backends: s.backends, nodes: graph.nodes.length, edges: graph.edges.length,
+    heapMb: (after - before) / 1024 / 1024,
+    settled: (globalThis as { gc?: unknown }).gc !== undefined,
+    instances: s.instances,
+    backends: s.backends,
+    nodes: graph.nodes.length,
+    edges: graph.edges.length,
   };
 }
 
@@ -96,12 +153,18 @@ export function printStormAndMemory(): { storm: StormFigures; memory: MemoryFigu
   const storm = measureStorm();
   console.log('## Storm: 10,000 failing checks at once (5,000 instances, 200 backends)');
   console.log(`apply 5,000 reports:        ${storm.applyMs.toFixed(1)} ms`);
-  console.log(`rank them (one tick):       ${storm.rankMs.toFixed(1)} ms  -> ${storm.incidents} incidents opened, symptoms ${storm.symptoms}   (target < 200 ms)`);
+  console.log(
+    `rank them (one tick):       ${storm.rankMs.toFixed(1)} ms  -> ${storm.incidents} incidents opened, symptoms ${storm.symptoms}   (target < 200 ms)`,
+  );
   console.log(`next tick, storm ongoing:   ${storm.nextTickMs.toFixed(1)} ms`);
   console.log(`top of the first incident:  ${storm.topCause}\n`);
   const memory = measureMemory();
   console.log('## Memory: 50,000 instances and 2,000 backends, one report each');
-  console.log(`heapUsed delta:             ${memory.heapMb.toFixed(1)} MB${memory.settled ? '' : ' (run with --expose-gc for a settled figure)'}`);
-  console.log(`engine state:               ${memory.instances} instances, ${memory.backends} backends; graph ${memory.nodes} nodes, ${memory.edges} edges\n`);
+  console.log(
+    `heapUsed delta:             ${memory.heapMb.toFixed(1)} MB${memory.settled ? '' : ' (run with --expose-gc for a settled figure)'}`,
+  );
+  console.log(
+    `engine state:               ${memory.instances} instances, ${memory.backends} backends; graph ${memory.nodes} nodes, ${memory.edges} edges\n`,
+  );
   return { storm, memory };
 }

@@ -1,5 +1,12 @@
 import { QueueName } from '@faultline/platform';
-import { type GroundTruth, NaiveBaseline, playScenario, type Scenario, type ScoredIncidentChange, toNativeReport } from '@faultline/simulator';
+import {
+  type GroundTruth,
+  NaiveBaseline,
+  playScenario,
+  type Scenario,
+  type ScoredIncidentChange,
+  toNativeReport,
+} from '@faultline/simulator';
 import { Queue } from 'bullmq';
 import type { ApiClient, ApiIncident } from './api-client';
 import { pollUntil } from './poll-until';
@@ -23,7 +30,11 @@ export interface ReplayResult {
  * GET /api/v1/incidents and /:id. Event time is shifted to end before now (the api refuses the
  * future), and shifted back when scoring.
  */
-export async function replayOverHttp(api: ApiClient, scenario: Scenario, queues: QueueProbe): Promise<ReplayResult> {
+export async function replayOverHttp(
+  api: ApiClient,
+  scenario: Scenario,
+  queues: QueueProbe,
+): Promise<ReplayResult> {
   const shift = Date.now() - 60_000 - scenario.endAt;
   const naiveBaseline = new NaiveBaseline();
   const naive: ScoredIncidentChange[] = [];
@@ -37,7 +48,10 @@ export async function replayOverHttp(api: ApiClient, scenario: Scenario, queues:
   let flushedAt = -Infinity;
   for (const e of events) {
     if (e.kind === 'alias') {
-      const res = await api.call('PUT', '/api/v1/aliases', { target: e.targetKey.slice('backend:'.length), servedBy: e.servedBy });
+      const res = await api.call('PUT', '/api/v1/aliases', {
+        target: e.targetKey.slice('backend:'.length),
+        servedBy: e.servedBy,
+      });
       if (res.status !== 200) throw new Error(`PUT /api/v1/aliases answered ${res.status}`);
     } else if (e.kind === 'report') {
       batch.push(toNativeReport(e.report, '', shift));
@@ -58,21 +72,40 @@ export async function replayOverHttp(api: ApiClient, scenario: Scenario, queues:
  * cause became first (so detection is dated by the engine's own event time), then the final state.
  */
 async function readIncidents(api: ApiClient, shift: number): Promise<ScoredIncidentChange[]> {
-  const list = await api.call<{ items: ApiIncident[] }>('GET', '/api/v1/incidents?status=all&limit=500');
+  const list = await api.call<{ items: ApiIncident[] }>(
+    'GET',
+    '/api/v1/incidents?status=all&limit=500',
+  );
   if (list.status !== 200) throw new Error(`GET /api/v1/incidents answered ${list.status}`);
   const changes: ScoredIncidentChange[] = [];
   for (const summary of list.json.items) {
-    const res = await api.call<ApiIncident>('GET', `/api/v1/incidents/${encodeURIComponent(summary.id)}`);
-    if (res.status !== 200) throw new Error(`GET /api/v1/incidents/${summary.id} answered ${res.status}`);
+    const res = await api.call<ApiIncident>(
+      'GET',
+      `/api/v1/incidents/${encodeURIComponent(summary.id)}`,
+    );
+    if (res.status !== 200)
+      throw new Error(`GET /api/v1/incidents/${summary.id} answered ${res.status}`);
     const inc = res.json;
     const incident = {
-      id: inc.id, status: inc.status, openedAt: Date.parse(inc.openedAt) - shift,
-      rootCauses: inc.rootCauses.map((c) => ({ key: c.key })), affected: { instances: inc.affected.instanceKeys ?? [] },
+      id: inc.id,
+      status: inc.status,
+      openedAt: Date.parse(inc.openedAt) - shift,
+      rootCauses: inc.rootCauses.map((c) => ({ key: c.key })),
+      affected: { instances: inc.affected.instanceKeys ?? [] },
     };
     for (const entry of inc.timeline ?? []) {
-      if (entry.topCause !== undefined) changes.push({ type: 'updated', at: Date.parse(entry.at) - shift, incident: { ...incident, rootCauses: [{ key: entry.topCause }] } });
+      if (entry.topCause !== undefined)
+        changes.push({
+          type: 'updated',
+          at: Date.parse(entry.at) - shift,
+          incident: { ...incident, rootCauses: [{ key: entry.topCause }] },
+        });
     }
-    changes.push({ type: inc.status === 'open' ? 'updated' : 'resolved', at: Number.MAX_SAFE_INTEGER, incident });
+    changes.push({
+      type: inc.status === 'open' ? 'updated' : 'resolved',
+      at: Number.MAX_SAFE_INTEGER,
+      incident,
+    });
   }
   return changes;
 }
@@ -84,7 +117,9 @@ export class QueueProbe {
   constructor(redisUrl: string, prefix: string) {
     const url = new URL(redisUrl);
     const connection = { host: url.hostname, port: Number(url.port || 6379) };
-    this.queues = [QueueName.Ingest, QueueName.Correlation].map((name) => new Queue(name, { connection, prefix }));
+    this.queues = [QueueName.Ingest, QueueName.Correlation].map(
+      (name) => new Queue(name, { connection, prefix }),
+    );
   }
 
   async drained(timeoutMs = 300_000): Promise<void> {

@@ -2,7 +2,13 @@ import { performance } from 'node:perf_hooks';
 import { BackendActivitySampler } from './backend-activity';
 import type { BenchStack } from './bench-stack';
 import type { BodyPool } from './body-pool';
-import { cpuBetween, type CpuRoles, type CpuSnapshot, type CpuUsage, snapshotCpu } from './cpu-usage';
+import {
+  cpuBetween,
+  type CpuRoles,
+  type CpuSnapshot,
+  type CpuUsage,
+  snapshotCpu,
+} from './cpu-usage';
 import { type LoadOutcome, runLoad } from './load-driver';
 import { pollUntil } from './poll-until';
 import { fetchMetrics, sumByLabel, sumSamples } from './prometheus-text';
@@ -101,8 +107,14 @@ export async function runIngestPhase(stack: BenchStack, spec: PhaseSpec): Promis
     requestTimeoutS: spec.requestTimeoutS,
   });
   const cpuAfterLoad = snapshotCpu(await cpuRoles(stack));
-  const storedBefore = sumOverWorkers(before.workers, 'faultline_reports_persisted_total', { outcome: 'stored' });
-  const storedAt = await waitUntilStored(stack, storedBefore + load.acceptedReports, spec.drainTimeoutMs);
+  const storedBefore = sumOverWorkers(before.workers, 'faultline_reports_persisted_total', {
+    outcome: 'stored',
+  });
+  const storedAt = await waitUntilStored(
+    stack,
+    storedBefore + load.acceptedReports,
+    spec.drainTimeoutMs,
+  );
   const after = await observe(stack);
   const postgresActivity = await activity.stop();
 
@@ -128,9 +140,19 @@ export async function runIngestPhase(stack: BenchStack, spec: PhaseSpec): Promis
     acceptedReports: load.acceptedReports,
     acceptedReportsPerSecond: round(load.acceptedReports / loadSeconds),
     latencyMs: load.latencyMs,
-    endToEnd: storedAt === null ? null : { seconds: round(windowSeconds, 2), reportsPerSecond: round(load.acceptedReports / windowSeconds) },
+    endToEnd:
+      storedAt === null
+        ? null
+        : {
+            seconds: round(windowSeconds, 2),
+            reportsPerSecond: round(load.acceptedReports / windowSeconds),
+          },
     storage,
-    cpu: { windowSeconds: round(windowSeconds, 2), duringLoad: cpuBetween(before.cpu, cpuAfterLoad), untilStored: cpuBetween(before.cpu, after.cpu) },
+    cpu: {
+      windowSeconds: round(windowSeconds, 2),
+      duringLoad: cpuBetween(before.cpu, cpuAfterLoad),
+      untilStored: cpuBetween(before.cpu, after.cpu),
+    },
     pipeline: pipelineFigures(stack, before, after, windowSeconds),
     postgresActivity,
     walBytesPerReport: load.acceptedReports ? Math.round(walBytes / load.acceptedReports) : 0,
@@ -139,15 +161,27 @@ export async function runIngestPhase(stack: BenchStack, spec: PhaseSpec): Promis
 }
 
 /** performance.now() when the worker counters reached `target` with the ingest queue empty; null on timeout. */
-async function waitUntilStored(stack: BenchStack, target: number, timeoutMs: number): Promise<number | null> {
+async function waitUntilStored(
+  stack: BenchStack,
+  target: number,
+  timeoutMs: number,
+): Promise<number | null> {
   try {
     return await pollUntil(
       async () => {
-        const stored = sumOverWorkers(await scrapeWorkers(stack), 'faultline_reports_persisted_total', { outcome: 'stored' });
+        const stored = sumOverWorkers(
+          await scrapeWorkers(stack),
+          'faultline_reports_persisted_total',
+          { outcome: 'stored' },
+        );
         if (stored < target) return null;
         return (await ingestBacklog(stack)) === 0 ? performance.now() : null;
       },
-      { timeoutMs, intervalMs: DRAIN_POLL_MS, what: `${target} reports stored and an empty ingest queue` },
+      {
+        timeoutMs,
+        intervalMs: DRAIN_POLL_MS,
+        what: `${target} reports stored and an empty ingest queue`,
+      },
     );
   } catch (e) {
     console.error(`  ${(e as Error).message}`);
@@ -157,14 +191,27 @@ async function waitUntilStored(stack: BenchStack, target: number, timeoutMs: num
 
 /** Jobs not yet finished in the ingest queue (a batch waiting to be retried is delayed), from the api's queue gauge. */
 async function ingestBacklog(stack: BenchStack): Promise<number> {
-  return queueBacklog(await fetchMetrics(`${stack.apiUrl}/metrics`, stack.adminToken), ['waiting', 'active', 'delayed', 'prioritized']).ingest ?? 0;
+  return (
+    queueBacklog(await fetchMetrics(`${stack.apiUrl}/metrics`, stack.adminToken), [
+      'waiting',
+      'active',
+      'delayed',
+      'prioritized',
+    ]).ingest ?? 0
+  );
 }
 
 /** Jobs per queue in the given states, from a scrape of the api's metrics. */
-function queueBacklog(apiMetrics: string, states = ['waiting', 'active', 'prioritized']): Record<string, number> {
+function queueBacklog(
+  apiMetrics: string,
+  states = ['waiting', 'active', 'prioritized'],
+): Record<string, number> {
   const backlog: Record<string, number> = {};
   for (const state of states) {
-    for (const [queue, n] of Object.entries(sumByLabel(apiMetrics, 'faultline_queue_jobs', 'queue', { state }))) backlog[queue] = (backlog[queue] ?? 0) + n;
+    for (const [queue, n] of Object.entries(
+      sumByLabel(apiMetrics, 'faultline_queue_jobs', 'queue', { state }),
+    ))
+      backlog[queue] = (backlog[queue] ?? 0) + n;
   }
   return backlog;
 }
@@ -174,16 +221,26 @@ function queueBacklog(apiMetrics: string, states = ['waiting', 'active', 'priori
  * may or may not be stored (the api may have queued them before the answer was lost), so
  * their rows are counted apart and excluded from the equality.
  */
-async function checkStorage(stack: BenchStack, pool: BodyPool, load: LoadOutcome): Promise<PhaseResult['storage']> {
+async function checkStorage(
+  stack: BenchStack,
+  pool: BodyPool,
+  load: LoadOutcome,
+): Promise<PhaseResult['storage']> {
   const { rows } = (
-    await stack.db.query<{ rows: number }>('SELECT count(*)::int AS rows FROM reports WHERE observed_at >= $1 AND observed_at < $2', [
-      new Date(pool.fromMs),
-      new Date(pool.toMs),
-    ])
+    await stack.db.query<{ rows: number }>(
+      'SELECT count(*)::int AS rows FROM reports WHERE observed_at >= $1 AND observed_at < $2',
+      [new Date(pool.fromMs), new Date(pool.toMs)],
+    )
   ).rows[0];
   const rowsOfUncertainBodies = await countStored(stack, pool.identitiesOf(load.uncertainBodies));
   const lostReports = load.acceptedReports - (rows - rowsOfUncertainBodies);
-  return { rows, rowsOfUncertainBodies, uncertainBodies: load.uncertainBodies.length, lostReports, nothingLost: lostReports === 0 };
+  return {
+    rows,
+    rowsOfUncertainBodies,
+    uncertainBodies: load.uncertainBodies.length,
+    lostReports,
+    nothingLost: lostReports === 0,
+  };
 }
 
 async function countStored(stack: BenchStack, identities: ReportIdentity[]): Promise<number> {
@@ -194,16 +251,27 @@ async function countStored(stack: BenchStack, identities: ReportIdentity[]): Pro
       `SELECT count(*)::int AS n FROM reports r
        JOIN unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(service, instance, observed_at)
          ON r.service = k.service AND r.instance = k.instance AND r.observed_at = k.observed_at`,
-      [chunk.map((k) => k.service), chunk.map((k) => k.instance), chunk.map((k) => new Date(k.observedAt).toISOString())],
+      [
+        chunk.map((k) => k.service),
+        chunk.map((k) => k.instance),
+        chunk.map((k) => new Date(k.observedAt).toISOString()),
+      ],
     );
     found += result.rows[0].n;
   }
   return found;
 }
 
-function pipelineFigures(stack: BenchStack, before: Observation, after: Observation, windowSeconds: number): PipelineFigures {
-  const apiDelta = (metric: string, labels: Record<string, string> = {}) => sumSamples(after.api, metric, labels) - sumSamples(before.api, metric, labels);
-  const workerDelta = (metric: string, labels: Record<string, string> = {}) => sumOverWorkers(after.workers, metric, labels) - sumOverWorkers(before.workers, metric, labels);
+function pipelineFigures(
+  stack: BenchStack,
+  before: Observation,
+  after: Observation,
+  windowSeconds: number,
+): PipelineFigures {
+  const apiDelta = (metric: string, labels: Record<string, string> = {}) =>
+    sumSamples(after.api, metric, labels) - sumSamples(before.api, metric, labels);
+  const workerDelta = (metric: string, labels: Record<string, string> = {}) =>
+    sumOverWorkers(after.workers, metric, labels) - sumOverWorkers(before.workers, metric, labels);
   const queueJobs = apiDelta('faultline_ingest_group_commit_seconds_count');
   const batches = workerDelta('faultline_ingest_batch_seconds_count');
   const batchSeconds = workerDelta('faultline_ingest_batch_seconds_sum');
@@ -211,7 +279,9 @@ function pipelineFigures(stack: BenchStack, before: Observation, after: Observat
   return {
     queueJobs,
     reportsPerJob: queueJobs ? round(apiDelta('faultline_reports_accepted_total') / queueJobs) : 0,
-    meanGroupCommitMs: queueJobs ? round((apiDelta('faultline_ingest_group_commit_seconds_sum') / queueJobs) * 1000, 1) : 0,
+    meanGroupCommitMs: queueJobs
+      ? round((apiDelta('faultline_ingest_group_commit_seconds_sum') / queueJobs) * 1000, 1)
+      : 0,
     workerBatches: batches,
     meanBatchMs: batches ? round((batchSeconds / batches) * 1000, 1) : 0,
     workerSlotBusyShare: round(batchSeconds / (windowSeconds * slots), 3),
@@ -237,9 +307,15 @@ async function observe(stack: BenchStack): Promise<Observation> {
  * process (WAL writer, checkpointer, autovacuum too, but also other databases' work).
  */
 async function cpuRoles(stack: BenchStack): Promise<CpuRoles> {
-  const backends = await stack.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  const backends = await stack.db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
   return {
-    pids: { api: stack.pids.api, worker: stack.pids.worker, 'postgres (bench db)': backends.rows.map((r) => r.pid) },
+    pids: {
+      api: stack.pids.api,
+      worker: stack.pids.worker,
+      'postgres (bench db)': backends.rows.map((r) => r.pid),
+    },
     names: { 'postgres (all)': 'postgres', redis: 'redis-server' },
   };
 }
@@ -248,12 +324,19 @@ function scrapeWorkers(stack: BenchStack): Promise<string[]> {
   return Promise.all(stack.workerMetricsUrls.map((url) => fetchMetrics(url)));
 }
 
-function sumOverWorkers(texts: string[], metric: string, labels: Record<string, string> = {}): number {
+function sumOverWorkers(
+  texts: string[],
+  metric: string,
+  labels: Record<string, string> = {},
+): number {
   return texts.reduce((sum, text) => sum + sumSamples(text, metric, labels), 0);
 }
 
 async function walBytesBetween(stack: BenchStack, from: string, to: string): Promise<number> {
-  const result = await stack.db.query<{ bytes: number }>('SELECT pg_wal_lsn_diff($2::pg_lsn, $1::pg_lsn)::float8 AS bytes', [from, to]);
+  const result = await stack.db.query<{ bytes: number }>(
+    'SELECT pg_wal_lsn_diff($2::pg_lsn, $1::pg_lsn)::float8 AS bytes',
+    [from, to],
+  );
   return result.rows[0].bytes;
 }
 

@@ -33,7 +33,12 @@ const FAULT_WATCH_MS = 45_000;
  * `openLagMs` instead.
  */
 export async function measureLag(api: ApiClient, seed: number): Promise<LagFigures> {
-  const scenario = buildScenario({ faultClass: 'backend-down', seed, instances: 5000, warmupMs: 30_000 });
+  const scenario = buildScenario({
+    faultClass: 'backend-down',
+    seed,
+    instances: 5000,
+    warmupMs: 30_000,
+  });
   const fault = scenario.faults[0];
   const rootKey = fault.rootKey;
   const stopAt = fault.startAt + FAULT_WATCH_MS;
@@ -43,7 +48,11 @@ export async function measureLag(api: ApiClient, seed: number): Promise<LagFigur
     if (e.kind === 'report') events.push({ at: e.report.receivedAt, report: e.report });
     else if (e.kind === 'alias') aliases.push(e);
   });
-  for (const a of aliases) await api.call('PUT', '/api/v1/aliases', { target: a.targetKey.slice('backend:'.length), servedBy: a.servedBy });
+  for (const a of aliases)
+    await api.call('PUT', '/api/v1/aliases', {
+      target: a.targetKey.slice('backend:'.length),
+      servedBy: a.servedBy,
+    });
 
   const shift = Date.now() + 1_000 - scenario.startAt;
   const firstFailAccepted = new Map<string, number>();
@@ -58,14 +67,21 @@ export async function measureLag(api: ApiClient, seed: number): Promise<LagFigur
     while (posting || !allSeen()) {
       await sleep(PROBE_EVERY_MS);
       if (incident === null) {
-        const list = await api.call<{ items: ApiIncident[] }>('GET', `/api/v1/incidents?status=open&key=${encodeURIComponent(rootKey)}`);
+        const list = await api.call<{ items: ApiIncident[] }>(
+          'GET',
+          `/api/v1/incidents?status=open&key=${encodeURIComponent(rootKey)}`,
+        );
         incident = list.json.items[0] ?? null;
         if (incident === null) continue;
         visibleAt = Date.now();
       }
-      const detail = await api.call<ApiIncident>('GET', `/api/v1/incidents/${encodeURIComponent(incident.id)}`);
+      const detail = await api.call<ApiIncident>(
+        'GET',
+        `/api/v1/incidents/${encodeURIComponent(incident.id)}`,
+      );
       const now = Date.now();
-      for (const key of detail.json.affected.instanceKeys ?? []) if (!seen.has(key)) seen.set(key, now);
+      for (const key of detail.json.affected.instanceKeys ?? [])
+        if (!seen.has(key)) seen.set(key, now);
       if (!posting && now - batches[batches.length - 1].acceptedAt > 15_000) break;
     }
   };
@@ -82,13 +98,18 @@ export async function measureLag(api: ApiClient, seed: number): Promise<LagFigur
       const r = events[next].report;
       due.push(toNativeReport(r, '', shift));
       newest = Math.max(newest, r.observedAt + shift);
-      if (r.observedAt >= fault.startAt && r.checks.some((c) => c.targetKey === rootKey && c.status === 'fail')) failing.push(`instance:${r.service}/${r.instance}`);
+      if (
+        r.observedAt >= fault.startAt &&
+        r.checks.some((c) => c.targetKey === rootKey && c.status === 'fail')
+      )
+        failing.push(`instance:${r.service}/${r.instance}`);
     }
     if (due.length > 0) {
       await api.postReports(due);
       const acceptedAt = Date.now();
       batches.push({ acceptedAt, newestEventAt: newest });
-      for (const key of failing) if (!firstFailAccepted.has(key)) firstFailAccepted.set(key, acceptedAt);
+      for (const key of failing)
+        if (!firstFailAccepted.has(key)) firstFailAccepted.set(key, acceptedAt);
     }
     await sleep(Math.max(0, POST_EVERY_MS - (Date.now() - now)));
   }
@@ -110,9 +131,12 @@ export async function measureLag(api: ApiClient, seed: number): Promise<LagFigur
   return {
     instances: scenario.topology.instances.size,
     reportsPerSecond: Math.round(events.length / seconds),
-    samples: lags.length, p50Ms: percentile(lags, 0.5), p95Ms: percentile(lags, 0.95), maxMs: lags.length ? lags[lags.length - 1] : null,
+    samples: lags.length,
+    p50Ms: percentile(lags, 0.5),
+    p95Ms: percentile(lags, 0.95),
+    maxMs: lags.length ? lags[lags.length - 1] : null,
     openLagMs: opener && visibleAt !== null ? visibleAt - opener.acceptedAt : null,
-    rootOnTop: found ? found.rootCauses[0]?.key ?? null : null,
+    rootOnTop: found ? (found.rootCauses[0]?.key ?? null) : null,
     missed,
   };
 }

@@ -65,7 +65,8 @@ export function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   let poolExhausted = false;
 
   // A client sends no request beyond responseMax; it closes once the one in flight is answered.
-  const closeAfterCurrent = (client: autocannon.Client) => (client.responseMax = Math.max(1, client.reqsMade));
+  const closeAfterCurrent = (client: autocannon.Client) =>
+    (client.responseMax = Math.max(1, client.reqsMade));
   const stopSending = () => {
     stopping = true;
     clients.forEach(closeAfterCurrent);

@@ -9,7 +9,10 @@ export interface PollOptions {
  * Calls `probe` every `intervalMs` until it returns a value other than null, and returns that
  * value; fails after `timeoutMs` with the last error the probe threw, if any.
  */
-export async function pollUntil<T>(probe: () => Promise<T | null>, { timeoutMs, intervalMs, what }: PollOptions): Promise<T> {
+export async function pollUntil<T>(
+  probe: () => Promise<T | null>,
+  { timeoutMs, intervalMs, what }: PollOptions,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   for (;;) {
@@ -28,4 +31,5 @@ export async function pollUntil<T>(probe: () => Promise<T | null>, { timeoutMs, 
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));

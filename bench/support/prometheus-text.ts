@@ -2,7 +2,11 @@
  * Sums the samples of one metric in Prometheus text exposition format whose labels include
  * every label given (so `{}` sums across all series). A metric absent from the text sums to 0.
  */
-export function sumSamples(text: string, metric: string, labels: Record<string, string> = {}): number {
+export function sumSamples(
+  text: string,
+  metric: string,
+  labels: Record<string, string> = {},
+): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(metric)) continue;
@@ -19,13 +23,19 @@ export function sumSamples(text: string, metric: string, labels: Record<string, 
       continue; // another metric sharing this prefix, e.g. foo_bucket for foo
     }
     const found = parseLabels(labelText);
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) sum += Number(valueText.trim().split(' ')[0]);
+    if (Object.entries(labels).every(([k, v]) => found[k] === v))
+      sum += Number(valueText.trim().split(' ')[0]);
   }
   return sum;
 }
 
 /** Sums a metric's samples per value of one label, over the samples whose labels include `labels`. */
-export function sumByLabel(text: string, metric: string, by: string, labels: Record<string, string> = {}): Record<string, number> {
+export function sumByLabel(
+  text: string,
+  metric: string,
+  by: string,
+  labels: Record<string, string> = {},
+): Record<string, number> {
   const sums: Record<string, number> = {};
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${metric}{`)) continue;
@@ -33,7 +43,14 @@ export function sumByLabel(text: string, metric: string, by: string, labels: Rec
     const found = parseLabels(line.slice(metric.length + 1, end));
     const key = found[by];
     if (key === undefined || !Object.entries(labels).every(([k, v]) => found[k] === v)) continue;
-    sums[key] = (sums[key] ?? 0) + Number(line.slice(end + 1).trim().split(' ')[0]);
+    sums[key] =
+      (sums[key] ?? 0) +
+      Number(
+        line
+          .slice(end + 1)
+          .trim()
+          .split(' ')[0],
+      );
   }
   return sums;
 }
@@ -46,8 +63,12 @@ function parseLabels(text: string): Record<string, string> {
 
 /** GETs a metrics page, failing on a non-200 answer or after `timeoutMs`. */
 export async function fetchMetrics(url: string, token?: string, timeoutMs = 5000): Promise<string> {
-  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(url, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${text.slice(0, 200)}`);
+  if (res.status !== 200)
+    throw new Error(`GET ${url} answered ${res.status}: ${text.slice(0, 200)}`);
   return text;
 }

@@ -10,10 +10,39 @@ import type { CheckInput, ReportInput } from '@faultline/reports';
 export const REPORT_INTERVAL_MS = 10_000;
 
 const PROJECTS = [
-  'nova', 'neutron', 'cinder', 'glance', 'keystone', 'heat', 'swift', 'octavia', 'barbican', 'designate',
-  'manila', 'ironic', 'magnum', 'placement', 'horizon', 'aodh', 'gnocchi', 'zaqar', 'trove', 'sahara',
+  'nova',
+  'neutron',
+  'cinder',
+  'glance',
+  'keystone',
+  'heat',
+  'swift',
+  'octavia',
+  'barbican',
+  'designate',
+  'manila',
+  'ironic',
+  'magnum',
+  'placement',
+  'horizon',
+  'aodh',
+  'gnocchi',
+  'zaqar',
+  'trove',
+  'sahara',
 ];
-const ROLES = ['api', 'scheduler', 'conductor', 'worker', 'engine', 'proxy', 'agent', 'notifier', 'consumer', 'manager'];
+const ROLES = [
+  'api',
+  'scheduler',
+  'conductor',
+  'worker',
+  'engine',
+  'proxy',
+  'agent',
+  'notifier',
+  'consumer',
+  'manager',
+];
 const ZONES = ['az1', 'az2', 'az3'];
 const FAILURE_PERCENT = 1;
 
@@ -41,7 +70,8 @@ export interface ReportIdentity {
 }
 
 export function buildFleet(shape: FleetShape): FleetMember[] {
-  if (shape.services > PROJECTS.length * ROLES.length) throw new Error(`at most ${PROJECTS.length * ROLES.length} services`);
+  if (shape.services > PROJECTS.length * ROLES.length)
+    throw new Error(`at most ${PROJECTS.length * ROLES.length} services`);
   const members: FleetMember[] = [];
   for (let s = 0; s < shape.services; s++) {
     const project = PROJECTS[s % PROJECTS.length];
@@ -53,7 +83,11 @@ export function buildFleet(shape: FleetShape): FleetMember[] {
       { name: 'database', target: `mysql://db-${(s % 8) + 1}:3306/${project}` },
       { name: 'audit-db', target: `postgres://pg-${(s % 4) + 1}:5432/${project}_audit` },
       { name: 'cache', target: `redis://cache-${(s % 6) + 1}:6379/0` },
-      { name: 'upstream', target: role === 'api' ? 'http://keystone-api:5000/v3' : `http://${project}-api:8080/healthz` },
+      {
+        name: 'upstream',
+        target:
+          role === 'api' ? 'http://keystone-api:5000/v3' : `http://${project}-api:8080/healthz`,
+      },
     ];
     for (let i = 0; i < shape.instancesPerService; i++) {
       const index = members.length;
@@ -80,14 +114,30 @@ export function observedAt(origin: number, member: FleetMember, tick: number): n
 }
 
 /** The report a member sends at a tick: all checks pass, except one check in ~1% of reports. */
-export function reportAt(origin: number, fleet: readonly FleetMember[], memberIndex: number, tick: number): ReportInput {
+export function reportAt(
+  origin: number,
+  fleet: readonly FleetMember[],
+  memberIndex: number,
+  tick: number,
+): ReportInput {
   const member = fleet[memberIndex];
   const roll = hash32(memberIndex * 7919 + tick * 104_729);
   const failing = roll % 100 < FAILURE_PERCENT ? (roll >>> 8) % member.checks.length : -1;
   const checks: CheckInput[] = member.checks.map((c, j) =>
     j === failing
-      ? { name: c.name, target: c.target, status: 'fail', latencyMs: 5000, output: 'connection refused' }
-      : { name: c.name, target: c.target, status: 'pass', latencyMs: 1 + ((roll >>> (j * 3)) % 20) },
+      ? {
+          name: c.name,
+          target: c.target,
+          status: 'fail',
+          latencyMs: 5000,
+          output: 'connection refused',
+        }
+      : {
+          name: c.name,
+          target: c.target,
+          status: 'pass',
+          latencyMs: 1 + ((roll >>> (j * 3)) % 20),
+        },
   );
   return {
     service: member.service,
@@ -102,7 +152,7 @@ export function reportAt(origin: number, fleet: readonly FleetMember[], memberIn
 /** A small integer hash (Wang/Jenkins mix): deterministic, well spread, cheap. */
 function hash32(n: number): number {
   let x = n | 0;
-  x = (x ^ 61) ^ (x >>> 16);
+  x = x ^ 61 ^ (x >>> 16);
   x = x + (x << 3);
   x = x ^ (x >>> 4);
   x = Math.imul(x, 0x27d4eb2d);

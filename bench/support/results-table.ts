@@ -18,27 +18,57 @@ export interface TargetCheck {
   met: boolean;
 }
 
-export function checkTargets(arrays: PhaseResult | null, single: PhaseResult | null): TargetCheck[] {
+export function checkTargets(
+  arrays: PhaseResult | null,
+  single: PhaseResult | null,
+): TargetCheck[] {
   const checks: TargetCheck[] = [];
   if (arrays) {
     const value = arrays.endToEnd?.reportsPerSecond ?? 0;
-    checks.push({ label: 'arrays: reports/s end-to-end', value, target: TARGETS.arraysEndToEndReportsPerSecond, met: value >= TARGETS.arraysEndToEndReportsPerSecond });
+    checks.push({
+      label: 'arrays: reports/s end-to-end',
+      value,
+      target: TARGETS.arraysEndToEndReportsPerSecond,
+      met: value >= TARGETS.arraysEndToEndReportsPerSecond,
+    });
   }
   if (single) {
     const value = acceptedRequestsPerSecond(single);
-    checks.push({ label: 'single: accepted requests/s', value, target: TARGETS.singleAcceptedRequestsPerSecond, met: value >= TARGETS.singleAcceptedRequestsPerSecond });
+    checks.push({
+      label: 'single: accepted requests/s',
+      value,
+      target: TARGETS.singleAcceptedRequestsPerSecond,
+      met: value >= TARGETS.singleAcceptedRequestsPerSecond,
+    });
   }
   return checks;
 }
 
-export const acceptedRequestsPerSecond = (p: PhaseResult): number => Math.round(p.requests.accepted / p.loadSeconds);
+export const acceptedRequestsPerSecond = (p: PhaseResult): number =>
+  Math.round(p.requests.accepted / p.loadSeconds);
 
 /** The final report: markdown tables of throughput, CPU, pipeline internals and the COPY ceiling. */
-export function renderTables(phases: PhaseResult[], copies: CopyRate[], targets: TargetCheck[], tables: TableActivity[]): string {
+export function renderTables(
+  phases: PhaseResult[],
+  copies: CopyRate[],
+  targets: TargetCheck[],
+  tables: TableActivity[],
+): string {
   const out: string[] = [];
   out.push(
     table(
-      ['phase', 'requests/s', 'accepted req/s', 'accepted reports/s', 'non-202', 'p50 ms', 'p99 ms', 'e2e s', 'e2e reports/s', 'stored = accepted'],
+      [
+        'phase',
+        'requests/s',
+        'accepted req/s',
+        'accepted reports/s',
+        'non-202',
+        'p50 ms',
+        'p99 ms',
+        'e2e s',
+        'e2e reports/s',
+        'stored = accepted',
+      ],
       phases.map((p) => [
         `${p.name} (${p.reportsPerRequest}/req, ${p.connections} conn, ${p.loadSeconds} s)`,
         n(p.requests.perSecond),
@@ -54,10 +84,19 @@ export function renderTables(phases: PhaseResult[], copies: CopyRate[], targets:
     ),
   );
   out.push('', '**Targets**', '');
-  out.push(table(['target', 'measured', 'wanted', 'met'], targets.map((t) => [t.label, n(t.value), `≥ ${n(t.target)}`, t.met ? 'yes' : '**NO**'])));
+  out.push(
+    table(
+      ['target', 'measured', 'wanted', 'met'],
+      targets.map((t) => [t.label, n(t.value), `≥ ${n(t.target)}`, t.met ? 'yes' : '**NO**']),
+    ),
+  );
 
   const roles = [...new Set(phases.flatMap((p) => Object.keys(p.cpu.untilStored.seconds)))];
-  out.push('', `**CPU seconds from phase start until all stored** (in brackets: average cores busy; the machine has ${cores} cores)`, '');
+  out.push(
+    '',
+    `**CPU seconds from phase start until all stored** (in brackets: average cores busy; the machine has ${cores} cores)`,
+    '',
+  );
   out.push(
     table(
       ['phase', 'window s', ...roles, 'machine busy'],
@@ -73,7 +112,14 @@ export function renderTables(phases: PhaseResult[], copies: CopyRate[], targets:
     '',
     '"postgres (bench db)" is the part of "postgres (all)" serving the bench database. "other" is the rest of the busy time: kernel work and any other process on the machine; the largest of those:',
   );
-  for (const p of phases) out.push(`- ${p.name}: ${Object.entries(p.cpu.untilStored.otherByName).map(([comm, s]) => `${comm} ${s.toFixed(1)} s`).join(', ') || 'none'}`);
+  for (const p of phases)
+    out.push(
+      `- ${p.name}: ${
+        Object.entries(p.cpu.untilStored.otherByName)
+          .map(([comm, s]) => `${comm} ${s.toFixed(1)} s`)
+          .join(', ') || 'none'
+      }`,
+    );
   out.push(
     '',
     `**CPU microseconds per accepted report** (steadier than rates when other work shares the machine; ceiling = ${cores} cores / sum, the rate if the machine did nothing else and nothing waited)`,
@@ -81,9 +127,19 @@ export function renderTables(phases: PhaseResult[], copies: CopyRate[], targets:
   );
   out.push(
     table(
-      ['phase', 'api', 'worker', 'postgres (bench db)', 'redis', 'bench', 'sum', 'ceiling reports/s'],
+      [
+        'phase',
+        'api',
+        'worker',
+        'postgres (bench db)',
+        'redis',
+        'bench',
+        'sum',
+        'ceiling reports/s',
+      ],
       phases.map((p) => {
-        const perReport = (role: string) => ((p.cpu.untilStored.seconds[role] ?? 0) * 1e6) / Math.max(1, p.acceptedReports);
+        const perReport = (role: string) =>
+          ((p.cpu.untilStored.seconds[role] ?? 0) * 1e6) / Math.max(1, p.acceptedReports);
         const parts = ['api', 'worker', 'postgres (bench db)', 'redis', 'bench'].map(perReport);
         const sum = parts.reduce((a, b) => a + b, 0);
         return [p.name, ...parts.map(n), n(sum), n((cores * 1e6) / sum)];
@@ -91,11 +147,33 @@ export function renderTables(phases: PhaseResult[], copies: CopyRate[], targets:
     ),
   );
   out.push('', '**Postgres backends of the bench database, average number by activity**', '');
-  out.push(table(['phase', 'activity'], phases.map((p) => [p.name, Object.entries(p.postgresActivity).map(([a, v]) => `${a} ${v}`).join(', ') || '-'])));
+  out.push(
+    table(
+      ['phase', 'activity'],
+      phases.map((p) => [
+        p.name,
+        Object.entries(p.postgresActivity)
+          .map(([a, v]) => `${a} ${v}`)
+          .join(', ') || '-',
+      ]),
+    ),
+  );
   out.push('', '**Pipeline internals**', '');
   out.push(
     table(
-      ['phase', 'queue jobs', 'reports/job', 'group commit ms', 'worker batches', 'batch ms', 'worker slots busy', 'late', 'transitions', 'WAL bytes/report', 'backlog at end'],
+      [
+        'phase',
+        'queue jobs',
+        'reports/job',
+        'group commit ms',
+        'worker batches',
+        'batch ms',
+        'worker slots busy',
+        'late',
+        'transitions',
+        'WAL bytes/report',
+        'backlog at end',
+      ],
       phases.map((p) => [
         p.name,
         n(p.pipeline.queueJobs),
@@ -115,26 +193,50 @@ export function renderTables(phases: PhaseResult[], copies: CopyRate[], targets:
     ),
   );
   if (tables.length) {
-    out.push('', '**Table activity over the whole run** (warm-up included; autovacuum may be off on this server)', '');
+    out.push(
+      '',
+      '**Table activity over the whole run** (warm-up included; autovacuum may be off on this server)',
+      '',
+    );
     out.push(
       table(
         ['table', 'inserted', 'updated', 'HOT updated', 'dead rows', 'MB'],
-        tables.map((t) => [t.table, n(t.inserted), n(t.updated), n(t.hotUpdated), n(t.deadRows), String(t.megabytes)]),
+        tables.map((t) => [
+          t.table,
+          n(t.inserted),
+          n(t.updated),
+          n(t.hotUpdated),
+          n(t.deadRows),
+          String(t.megabytes),
+        ]),
       ),
     );
   }
   if (copies.length) {
-    out.push('', '**Raw COPY on the same machine** (one stream; ratio = pipeline end-to-end rate / COPY rate)', '');
+    out.push(
+      '',
+      '**Raw COPY on the same machine** (one stream; ratio = pipeline end-to-end rate / COPY rate)',
+      '',
+    );
     out.push(
       table(
-        ['COPY into', 'rows', 'MB', 'seconds', 'rows/s', ...phases.map((p) => `${p.name} e2e / COPY`)],
+        [
+          'COPY into',
+          'rows',
+          'MB',
+          'seconds',
+          'rows/s',
+          ...phases.map((p) => `${p.name} e2e / COPY`),
+        ],
         copies.map((c) => [
           c.table,
           n(c.rows),
           String(c.megabytes),
           String(c.seconds),
           n(c.rowsPerSecond),
-          ...phases.map((p) => (p.endToEnd ? ratio(p.endToEnd.reportsPerSecond / c.rowsPerSecond) : '-')),
+          ...phases.map((p) =>
+            p.endToEnd ? ratio(p.endToEnd.reportsPerSecond / c.rowsPerSecond) : '-',
+          ),
         ]),
       ),
     );
@@ -143,7 +245,9 @@ export function renderTables(phases: PhaseResult[], copies: CopyRate[], targets:
 }
 
 function nonAccepted(p: PhaseResult): string {
-  const refused = Object.entries(p.requests.refusedByStatus).map(([status, count]) => `${count}×${status}`);
+  const refused = Object.entries(p.requests.refusedByStatus).map(
+    ([status, count]) => `${count}×${status}`,
+  );
   const unanswered = p.requests.sent - p.requests.answered;
   if (unanswered) refused.push(`${unanswered} unanswered`);
   return refused.length ? refused.join(', ') : '0';
@@ -152,8 +256,12 @@ function nonAccepted(p: PhaseResult): string {
 function storedVerdict(p: PhaseResult): string {
   const s = p.storage;
   const kept = s.rows - s.rowsOfUncertainBodies;
-  const verdict = s.nothingLost ? `yes (${n(kept)})` : `**NO**: ${n(kept)} stored vs ${n(p.acceptedReports)} accepted`;
-  return s.rowsOfUncertainBodies ? `${verdict}; +${n(s.rowsOfUncertainBodies)} of non-202 bodies` : verdict;
+  const verdict = s.nothingLost
+    ? `yes (${n(kept)})`
+    : `**NO**: ${n(kept)} stored vs ${n(p.acceptedReports)} accepted`;
+  return s.rowsOfUncertainBodies
+    ? `${verdict}; +${n(s.rowsOfUncertainBodies)} of non-202 bodies`
+    : verdict;
 }
 
 function cpuCell(seconds: number, windowSeconds: number): string {

@@ -17,7 +17,14 @@ export interface TableActivity {
  * summed as "reports".
  */
 export async function tableActivity(db: Client): Promise<TableActivity[]> {
-  const { rows } = await db.query<{ table: string; inserted: string; updated: string; hot_updated: string; dead_rows: string; bytes: string }>(
+  const { rows } = await db.query<{
+    table: string;
+    inserted: string;
+    updated: string;
+    hot_updated: string;
+    dead_rows: string;
+    bytes: string;
+  }>(
     `SELECT CASE WHEN relname LIKE 'reports\\_p%' THEN 'reports' ELSE relname END AS table,
             sum(n_tup_ins) AS inserted, sum(n_tup_upd) AS updated, sum(n_tup_hot_upd) AS hot_updated,
             sum(n_dead_tup) AS dead_rows, sum(pg_total_relation_size(relid)) AS bytes

@@ -15,7 +15,12 @@ declare module 'autocannon' {
       body?: string | Buffer;
       /** Called before every request a connection sends; returns the request to send. */
       setupRequest?: (request: RequestParams, context: RequestContext) => RequestParams | null;
-      onResponse?: (status: number, body: string, context: RequestContext, headers: Record<string, string | string[]>) => void;
+      onResponse?: (
+        status: number,
+        body: string,
+        context: RequestContext,
+        headers: Record<string, string | string[]>,
+      ) => void;
     }
 
     /** One connection. Setting responseMax makes it close after that many requests. */
@@ -59,7 +64,10 @@ declare module 'autocannon' {
     }
   }
 
-  function autocannon(options: autocannon.Options, callback: (error: Error | null, result: autocannon.Result) => void): EventEmitter & { stop(): void };
+  function autocannon(
+    options: autocannon.Options,
+    callback: (error: Error | null, result: autocannon.Result) => void,
+  ): EventEmitter & { stop(): void };
   export = autocannon;
 }
 

@@ -8,8 +8,11 @@ export default async function globalTeardown(): Promise<void> {
   if (!runId) return;
   const client = new Client({ connectionString: baseDatabaseUrl() });
   await client.connect();
-  const { rows } = await client.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`faultline_test_${runId}%`]);
-  for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  const { rows } = await client.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+    `faultline_test_${runId}%`,
+  ]);
+  for (const { datname } of rows)
+    await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   await client.end();
   const redis = new IORedis(redisUrl());
   let cursor = '0';

@@ -40,7 +40,15 @@ export class IngestLoad {
   private readonly startedAt = Date.now();
 
   constructor(options: LoadOptions) {
-    this.opts = { batchSize: 50, concurrency: 4, pauseMs: 20, maxBatches: 1000, maxRunMs: 60_000, retryForMs: 30_000, ...options };
+    this.opts = {
+      batchSize: 50,
+      concurrency: 4,
+      pauseMs: 20,
+      maxBatches: 1000,
+      maxRunMs: 60_000,
+      retryForMs: 30_000,
+      ...options,
+    };
   }
 
   start(): this {
@@ -65,7 +73,11 @@ export class IngestLoad {
   }
 
   private async sender(): Promise<void> {
-    while (!this.stopping && this.batches < this.opts.maxBatches && Date.now() - this.startedAt < this.opts.maxRunMs) {
+    while (
+      !this.stopping &&
+      this.batches < this.opts.maxBatches &&
+      Date.now() - this.startedAt < this.opts.maxRunMs
+    ) {
       this.batches++;
       const batch = this.nextBatch();
       const keys = batch.map((r) => reportKey(r.service, r.instance, r.observedAt));
@@ -84,7 +96,10 @@ export class IngestLoad {
       try {
         const res = await fetch(`${this.opts.baseUrl}/api/v1/reports`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${this.opts.token}`, 'content-type': 'application/json' },
+          headers: {
+            authorization: `Bearer ${this.opts.token}`,
+            'content-type': 'application/json',
+          },
           body,
           signal: AbortSignal.timeout(15_000),
         });
@@ -100,7 +115,12 @@ export class IngestLoad {
     }
   }
 
-  private nextBatch(): { service: string; instance: string; observedAt: string; checks: object[] }[] {
+  private nextBatch(): {
+    service: string;
+    instance: string;
+    observedAt: string;
+    checks: object[];
+  }[] {
     return Array.from({ length: this.opts.batchSize }, () => {
       const n = this.seq++;
       // One millisecond apart: unique identities within the last hour, whatever the instance.
@@ -109,7 +129,13 @@ export class IngestLoad {
         instance: `i${n % 16}`,
         observedAt: new Date(this.base + n).toISOString(),
         // Flapping checks, so batches also write state and transitions.
-        checks: [{ name: 'db', target: 'postgres://db-faults:5432/app', status: Math.floor(n / 16) % 5 === 0 ? 'fail' : 'pass' }],
+        checks: [
+          {
+            name: 'db',
+            target: 'postgres://db-faults:5432/app',
+            status: Math.floor(n / 16) % 5 === 0 ? 'fail' : 'pass',
+          },
+        ],
       };
     });
   }

@@ -41,7 +41,10 @@ export class NodeProcess {
 
   static spawn(name: string, script: string, env: Record<string, string>): NodeProcess {
     if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
-    const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new NodeProcess(name, child);
   }
 
@@ -92,16 +95,24 @@ export async function readyz(baseUrl: string): Promise<{ status: number; json: a
 }
 
 /** Starts the api and waits until /readyz answers 200 (status "pass" or "warn"). */
-export async function startApi(env: Record<string, string>, port: number): Promise<{ api: NodeProcess; baseUrl: string }> {
+export async function startApi(
+  env: Record<string, string>,
+  port: number,
+): Promise<{ api: NodeProcess; baseUrl: string }> {
   const api = NodeProcess.spawn('api', API_MAIN, { ...env, PORT: String(port) });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await pollUntil(() => readyz(baseUrl), (r) => r.status === 200 || !api.running, { timeoutMs: 30_000, intervalMs: 100, what: 'api /readyz' });
+    await pollUntil(
+      () => readyz(baseUrl),
+      (r) => r.status === 200 || !api.running,
+      { timeoutMs: 30_000, intervalMs: 100, what: 'api /readyz' },
+    );
   } catch (e) {
     await api.kill();
     throw new Error(`${(e as Error).message}\napi output:\n${api.logs()}`);
   }
-  if (!api.running) throw new Error(`api exited at start (${JSON.stringify(api.exitedWith)}):\n${api.logs()}`);
+  if (!api.running)
+    throw new Error(`api exited at start (${JSON.stringify(api.exitedWith)}):\n${api.logs()}`);
   return { api, baseUrl };
 }
 

@@ -1,6 +1,13 @@
 import { JobProducer, QueueName } from '@faultline/platform';
 import type { Report } from '@faultline/reports';
-import { buildScenario, type FaultClass, type GroundTruth, playScenario, prefixKey, toNativeReport } from '@faultline/simulator';
+import {
+  buildScenario,
+  type FaultClass,
+  type GroundTruth,
+  playScenario,
+  prefixKey,
+  toNativeReport,
+} from '@faultline/simulator';
 import { pollUntil } from './poll-until';
 import type { Stack } from './stack';
 
@@ -19,20 +26,29 @@ export async function playOverHttp(
 ): Promise<{ truths: GroundTruth[]; endAt: number }> {
   const scenario = buildScenario(spec);
   const shift = startAt - scenario.startAt;
-  const events: ({ kind: 'report'; report: Report } | { kind: 'tick'; at: number } | { kind: 'alias'; targetKey: string; servedBy: string })[] = [];
+  const events: (
+    | { kind: 'report'; report: Report }
+    | { kind: 'tick'; at: number }
+    | { kind: 'alias'; targetKey: string; servedBy: string }
+  )[] = [];
   const truths = playScenario(scenario, (e) => events.push(e));
   let batch: object[] = [];
   let flushedAt = -Infinity;
   const flush = async () => {
     if (batch.length === 0) return;
     const res = await stack.call('POST', '/api/v1/reports', batch);
-    if (res.status !== 202) throw new Error(`POST /api/v1/reports answered ${res.status}: ${res.text.slice(0, 300)}`);
+    if (res.status !== 202)
+      throw new Error(`POST /api/v1/reports answered ${res.status}: ${res.text.slice(0, 300)}`);
     batch = [];
   };
   for (const e of events) {
     if (e.kind === 'alias') {
-      const res = await stack.call('PUT', '/api/v1/aliases', { target: prefixKey(e.targetKey, prefix), servedBy: prefixKey(e.servedBy, prefix) });
-      if (res.status !== 200) throw new Error(`PUT /api/v1/aliases answered ${res.status}: ${res.text}`);
+      const res = await stack.call('PUT', '/api/v1/aliases', {
+        target: prefixKey(e.targetKey, prefix),
+        servedBy: prefixKey(e.servedBy, prefix),
+      });
+      if (res.status !== 200)
+        throw new Error(`PUT /api/v1/aliases answered ${res.status}: ${res.text}`);
     } else if (e.kind === 'report') {
       batch.push(toNativeReport(e.report, prefix, shift));
     } else if (e.at - flushedAt >= 5000) {
@@ -43,7 +59,11 @@ export async function playOverHttp(
   await flush();
   await drained(stack);
   return {
-    truths: truths.map((t) => ({ ...t, rootKey: prefixKey(t.rootKey, prefix), affected: t.affected.map((k) => prefixKey(k, prefix)) })),
+    truths: truths.map((t) => ({
+      ...t,
+      rootKey: prefixKey(t.rootKey, prefix),
+      affected: t.affected.map((k) => prefixKey(k, prefix)),
+    })),
     endAt: scenario.endAt + shift,
   };
 }
@@ -53,7 +73,10 @@ export async function drained(stack: Stack): Promise<void> {
   const producer = stack.api.get(JobProducer);
   await pollUntil(
     () => producer.depth(),
-    (d) => [QueueName.Ingest, QueueName.Correlation].every((q) => d[q].waiting + d[q].active + d[q].delayed + (d[q].prioritized ?? 0) === 0),
+    (d) =>
+      [QueueName.Ingest, QueueName.Correlation].every(
+        (q) => d[q].waiting + d[q].active + d[q].delayed + (d[q].prioritized ?? 0) === 0,
+      ),
     { timeoutMs: 60_000, intervalMs: 200, what: 'ingest and correlation queues drained' },
   );
 }

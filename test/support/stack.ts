@@ -28,13 +28,20 @@ export interface Stack {
   api: NestFastifyApplication;
   worker: INestApplicationContext | null;
   /** fetch against the api with the admin token (or `token`), JSON in and out. */
-  call(method: string, path: string, body?: unknown, init?: { token?: string | null; contentType?: string; raw?: string }): Promise<{ status: number; json: any; text: string }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    init?: { token?: string | null; contentType?: string; raw?: string },
+  ): Promise<{ status: number; json: any; text: string }>;
   sql<T = any>(query: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
 /** Starts a real api (listening on a free port) and, unless told not to, a real worker in this process. */
-export async function startStack(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(
+  options: { worker?: boolean; env?: Record<string, string> } = {},
+): Promise<Stack> {
   const config = testConfig(options.env);
   const api = await createApiApp(config);
   await api.listen({ port: 0, host: '127.0.0.1' });

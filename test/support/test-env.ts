@@ -12,12 +12,16 @@ export function redisUrl(): string {
 /** The per-run database, named by the global setup. */
 export function runDatabaseUrl(): string {
   const url = process.env.FAULTLINE_TEST_DATABASE_URL;
-  if (!url) throw new Error('FAULTLINE_TEST_DATABASE_URL is not set: run e2e specs through jest (global setup)');
+  if (!url)
+    throw new Error(
+      'FAULTLINE_TEST_DATABASE_URL is not set: run e2e specs through jest (global setup)',
+    );
   return url;
 }
 
 export function runId(): string {
   const id = process.env.FAULTLINE_TEST_RUN_ID;
-  if (!id) throw new Error('FAULTLINE_TEST_RUN_ID is not set: run e2e specs through jest (global setup)');
+  if (!id)
+    throw new Error('FAULTLINE_TEST_RUN_ID is not set: run e2e specs through jest (global setup)');
   return id;
 }

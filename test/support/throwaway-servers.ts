@@ -28,7 +28,10 @@ export async function freePort(): Promise<number> {
 }
 
 async function postgresIds(): Promise<{ uid: number; gid: number }> {
-  const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+  const [uid, gid] = await Promise.all([
+    run('id', ['-u', 'postgres']),
+    run('id', ['-g', 'postgres']),
+  ]);
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
@@ -50,7 +53,16 @@ export class ThrowawayPostgres {
       const { uid, gid } = await postgresIds();
       await mkdir(join(root, 'socket'));
       await Promise.all([chown(root, uid, gid), chown(join(root, 'socket'), uid, gid)]);
-      await pg.asPostgres('initdb', ['-D', pg.dataDir, '--auth=trust', '-U', 'postgres', '--no-instructions', '-E', 'UTF8']);
+      await pg.asPostgres('initdb', [
+        '-D',
+        pg.dataDir,
+        '--auth=trust',
+        '-U',
+        'postgres',
+        '--no-instructions',
+        '-E',
+        'UTF8',
+      ]);
       await pg.start();
       return pg;
     } catch (e) {
@@ -88,7 +100,12 @@ export class ThrowawayPostgres {
   }
 
   private startArgs(): string[] {
-    return ['-l', join(this.root, 'postgres.log'), '-o', `-p ${this.port} -k ${join(this.root, 'socket')} -c listen_addresses=127.0.0.1`];
+    return [
+      '-l',
+      join(this.root, 'postgres.log'),
+      '-o',
+      `-p ${this.port} -k ${join(this.root, 'socket')} -c listen_addresses=127.0.0.1`,
+    ];
   }
 
   /** Stops the server if it runs and removes every file it had. */
@@ -110,10 +127,15 @@ export class ThrowawayPostgres {
   private async asPostgres(bin: string, args: string[]): Promise<void> {
     try {
       // cwd: the postgres user cannot read /work; pg_ctl wants a cwd it can stat.
-      await run('runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args], { cwd: this.root, timeout: 60_000 });
+      await run('runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args], {
+        cwd: this.root,
+        timeout: 60_000,
+      });
     } catch (e) {
       const err = e as Error & { stdout?: string; stderr?: string };
-      throw new Error(`${bin} ${args[0] ?? ''} failed: ${err.message}\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+      throw new Error(
+        `${bin} ${args[0] ?? ''} failed: ${err.message}\n${err.stdout ?? ''}${err.stderr ?? ''}`,
+      );
     }
   }
 }
@@ -130,7 +152,10 @@ export class ThrowawayRedis {
   ) {}
 
   static async start(): Promise<ThrowawayRedis> {
-    const redis = new ThrowawayRedis(await freePort(), await mkdtemp(join(tmpdir(), 'faultline-redis-')));
+    const redis = new ThrowawayRedis(
+      await freePort(),
+      await mkdtemp(join(tmpdir(), 'faultline-redis-')),
+    );
     try {
       await redis.start();
       return redis;
@@ -147,7 +172,20 @@ export class ThrowawayRedis {
   /** Starts the server on the same port and dir (so it replays its AOF) and waits for PONG. */
   async start(): Promise<void> {
     if (this.child) throw new Error('redis is already running');
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+    ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => (this.log = (this.log + chunk.toString()).slice(-8000));
     child.stdout?.on('data', keep);
@@ -157,7 +195,11 @@ export class ThrowawayRedis {
     void this.exited.then(() => {
       if (this.child === child) this.child = null;
     });
-    await pollUntil(() => this.ping(), (reply) => reply === 'PONG' || this.child !== child, { timeoutMs: 15_000, what: `redis on ${this.port}` });
+    await pollUntil(
+      () => this.ping(),
+      (reply) => reply === 'PONG' || this.child !== child,
+      { timeoutMs: 15_000, what: `redis on ${this.port}` },
+    );
     if (this.child !== child) throw new Error(`redis-server exited at start:\n${this.log}`);
   }
 
@@ -182,7 +224,9 @@ export class ThrowawayRedis {
 
   private async ping(): Promise<string> {
     try {
-      return (await run('redis-cli', ['-p', String(this.port), 'ping'], { timeout: 2000 })).stdout.trim();
+      return (
+        await run('redis-cli', ['-p', String(this.port), 'ping'], { timeout: 2000 })
+      ).stdout.trim();
     } catch (e) {
       return (e as Error).message;
     }
@@ -190,7 +234,13 @@ export class ThrowawayRedis {
 
   private async waitExit(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`redis-server did not exit in ${ms} ms:\n${this.log}`)), ms)));
+    const timeout = new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`redis-server did not exit in ${ms} ms:\n${this.log}`)),
+          ms,
+        )),
+    );
     try {
       await Promise.race([this.exited, timeout]);
     } finally {

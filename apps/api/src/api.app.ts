@@ -1,4 +1,8 @@
-import { type FaultlineConfig, HttpExceptionFilter, strictValidationPipe } from '@faultline/platform';
+import {
+  type FaultlineConfig,
+  HttpExceptionFilter,
+  strictValidationPipe,
+} from '@faultline/platform';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -11,8 +15,15 @@ import { mountOpenApi } from './openapi';
 export async function createApiApp(config: FaultlineConfig): Promise<NestFastifyApplication> {
   // bodyParser off: Nest would add a urlencoded parser; Fastify's JSON parser is all we want.
   // Names may be 200 characters and backend keys longer: Fastify's default 100-character path parameter is too short.
-  const adapter = new FastifyAdapter({ bodyLimit: config.INGEST_BODY_LIMIT_BYTES, trustProxy: true, routerOptions: { maxParamLength: 2048 } });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.INGEST_BODY_LIMIT_BYTES,
+    trustProxy: true,
+    routerOptions: { maxParamLength: 2048 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   registerContentTypes(app.getHttpAdapter().getInstance(), config.INGEST_BODY_LIMIT_BYTES);
   app.useGlobalFilters(new HttpExceptionFilter());

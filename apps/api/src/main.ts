@@ -21,7 +21,8 @@ async function main(): Promise<void> {
     await app.close();
     process.exit(0);
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.on(signal, () => void shutdown(signal));
 }
 
 main().catch((e: unknown) => {

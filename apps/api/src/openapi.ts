@@ -7,7 +7,9 @@ export function mountOpenApi(app: NestFastifyApplication): void {
     app,
     new DocumentBuilder()
       .setTitle('Faultline')
-      .setDescription('Health reports in; root causes out. Every /api/v1 route takes Authorization: Bearer <token>.')
+      .setDescription(
+        'Health reports in; root causes out. Every /api/v1 route takes Authorization: Bearer <token>.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

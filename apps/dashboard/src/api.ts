@@ -3,7 +3,12 @@ const TOKEN_KEY = 'faultline.token';
 
 export class Unauthorized extends Error {}
 
-export interface RootCause { key: string; kind: string; confidence: number; summary: string }
+export interface RootCause {
+  key: string;
+  kind: string;
+  confidence: number;
+  summary: string;
+}
 export interface IncidentSummary {
   id: string;
   status: 'open' | 'resolved';
@@ -18,12 +23,27 @@ export interface IncidentDetail extends Omit<IncidentSummary, 'affected'> {
   timeline: { at: string; what: string; topCause?: string }[];
   firstEvidenceAt: string;
 }
-export interface NotificationRecord { id: string; channelId: string; channelName?: string | null; kind: string; status: string; attempts: number; lastError: string | null; createdAt: string; sentAt: string | null; silencedBy: string[] }
+export interface NotificationRecord {
+  id: string;
+  channelId: string;
+  channelName?: string | null;
+  kind: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  silencedBy: string[];
+}
 export interface GraphJson {
   nodes: { key: string; attributes: { kind: string; status: string; [k: string]: unknown } }[];
   edges: { key?: string; source: string; target: string; attributes?: { kind?: string } }[];
 }
-export interface Impact { key: string; direct: string[]; transitive: string[] }
+export interface Impact {
+  key: string;
+  direct: string[];
+  transitive: string[];
+}
 
 export const token = {
   // sessionStorage: the token lives as long as the tab, never on disk beyond it.
@@ -36,19 +56,40 @@ export async function get<T>(path: string): Promise<T> {
   const t = token.get();
   if (!t) throw new Unauthorized('no token');
   const res = await fetch(path, { headers: { authorization: `Bearer ${t}` } });
-  if (res.status === 401 || res.status === 403) throw new Unauthorized(`the token was refused (${res.status})`);
+  if (res.status === 401 || res.status === 403)
+    throw new Unauthorized(`the token was refused (${res.status})`);
   if (!res.ok) throw new Error(`${path} answered ${res.status}`);
   return (await res.json()) as T;
 }
 
 export const api = {
-  incidents: (status: 'open' | 'all', limit = 50) => get<{ items: IncidentSummary[] }>(`/api/v1/incidents?status=${status}&limit=${limit}`),
+  incidents: (status: 'open' | 'all', limit = 50) =>
+    get<{ items: IncidentSummary[] }>(`/api/v1/incidents?status=${status}&limit=${limit}`),
   incident: (id: string) => get<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`),
-  notifications: (incidentId: string) => get<{ items: NotificationRecord[] }>(`/api/v1/notifications?incident=${encodeURIComponent(incidentId)}&limit=100`),
-  graph: (around?: string, depth = 2) => get<GraphJson>(around ? `/api/v1/graph?around=${encodeURIComponent(around)}&depth=${depth}` : '/api/v1/graph'),
+  notifications: (incidentId: string) =>
+    get<{ items: NotificationRecord[] }>(
+      `/api/v1/notifications?incident=${encodeURIComponent(incidentId)}&limit=100`,
+    ),
+  graph: (around?: string, depth = 2) =>
+    get<GraphJson>(
+      around
+        ? `/api/v1/graph?around=${encodeURIComponent(around)}&depth=${depth}`
+        : '/api/v1/graph',
+    ),
   impact: (key: string) => get<Impact>(`/api/v1/entities/${encodeURIComponent(key)}/impact`),
-  services: () => get<{ items: { name: string; instances: number; status: string; [k: string]: unknown }[] }>('/api/v1/services?limit=500'),
-  backends: () => get<{ items: { key: string; dependents: number; failing: number; [k: string]: unknown }[] }>('/api/v1/backends?limit=500'),
+  services: () =>
+    get<{ items: { name: string; instances: number; status: string; [k: string]: unknown }[] }>(
+      '/api/v1/services?limit=500',
+    ),
+  backends: () =>
+    get<{ items: { key: string; dependents: number; failing: number; [k: string]: unknown }[] }>(
+      '/api/v1/backends?limit=500',
+    ),
   /** Checks a token before keeping it. */
-  check: async (candidate: string) => (await fetch('/api/v1/incidents?limit=1', { headers: { authorization: `Bearer ${candidate}` } })).ok,
+  check: async (candidate: string) =>
+    (
+      await fetch('/api/v1/incidents?limit=1', {
+        headers: { authorization: `Bearer ${candidate}` },
+      })
+    ).ok,
 };

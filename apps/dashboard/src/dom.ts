@@ -1,7 +1,11 @@
 /** A tiny element builder: text is always set as text (never parsed as HTML), so names from reports cannot inject markup. */
 type Child = Node | string | number | null | undefined | false;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | ((e: Event) => void)> = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | boolean | ((e: Event) => void)> = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (typeof value === 'function') el.addEventListener(name.replace(/^on/, ''), value);
@@ -15,7 +19,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
   return el;
 }
 
-export const badge = (status: string): HTMLElement => h('span', { class: `badge ${status}` }, status);
+export const badge = (status: string): HTMLElement =>
+  h('span', { class: `badge ${status}` }, status);
 
 /** "3 min ago" from an RFC 3339 time. */
 export function ago(iso: string | null, now = Date.now()): string {

@@ -4,8 +4,19 @@ import circular from 'graphology-layout/circular';
 import Sigma from 'sigma';
 import type { GraphJson } from './api';
 
-const STATUS_COLOURS: Record<string, string> = { fail: '#d93025', warn: '#f29900', pass: '#188038', stale: '#80868b' };
-const KIND_SIZES: Record<string, number> = { zone: 12, host: 7, service: 9, backend: 8, instance: 3 };
+const STATUS_COLOURS: Record<string, string> = {
+  fail: '#d93025',
+  warn: '#f29900',
+  pass: '#188038',
+  stale: '#80868b',
+};
+const KIND_SIZES: Record<string, number> = {
+  zone: 12,
+  host: 7,
+  service: 9,
+  backend: 8,
+  instance: 3,
+};
 // Iterations of the layout, run once per graph shape (never per frame): 1,000 nodes take ~100 ms.
 const LAYOUT_ITERATIONS = 150;
 
@@ -30,8 +41,16 @@ export class GraphView {
       defaultEdgeColor: '#dadce0',
       nodeReducer: (node, data) => {
         const base = { ...data };
-        if (node === this.highlighted) return { ...base, size: (data.size as number) * 2.2, forceLabel: true, zIndex: 2, highlighted: true };
-        if (this.focused && node !== this.focused && !this.graph.areNeighbors(node, this.focused)) return { ...base, color: '#e8eaed', label: '' };
+        if (node === this.highlighted)
+          return {
+            ...base,
+            size: (data.size as number) * 2.2,
+            forceLabel: true,
+            zIndex: 2,
+            highlighted: true,
+          };
+        if (this.focused && node !== this.focused && !this.graph.areNeighbors(node, this.focused))
+          return { ...base, color: '#e8eaed', label: '' };
         return base;
       },
     });
@@ -45,17 +64,35 @@ export class GraphView {
       const started = performance.now();
       // Laid out apart from the drawn graph, then handed over with positions: sigma draws only placed nodes.
       const laid = new Graph({ multi: false, type: 'directed' });
-      for (const n of json.nodes) laid.mergeNode(n.key, { label: label(n.key), kind: n.attributes.kind, size: KIND_SIZES[n.attributes.kind] ?? 4, color: '#9aa0a6' });
-      for (const e of json.edges) if (laid.hasNode(e.source) && laid.hasNode(e.target) && !laid.hasEdge(e.source, e.target)) laid.addEdge(e.source, e.target);
+      for (const n of json.nodes)
+        laid.mergeNode(n.key, {
+          label: label(n.key),
+          kind: n.attributes.kind,
+          size: KIND_SIZES[n.attributes.kind] ?? 4,
+          color: '#9aa0a6',
+        });
+      for (const e of json.edges)
+        if (laid.hasNode(e.source) && laid.hasNode(e.target) && !laid.hasEdge(e.source, e.target))
+          laid.addEdge(e.source, e.target);
       circular.assign(laid);
-      if (laid.order > 1) forceAtlas2.assign(laid, { iterations: LAYOUT_ITERATIONS, settings: { ...forceAtlas2.inferSettings(laid), barnesHutOptimize: laid.order > 300 } });
+      if (laid.order > 1)
+        forceAtlas2.assign(laid, {
+          iterations: LAYOUT_ITERATIONS,
+          settings: { ...forceAtlas2.inferSettings(laid), barnesHutOptimize: laid.order > 300 },
+        });
       this.graph.clear();
       this.graph.import(laid.export());
       this.layouts++;
       this.container.dataset.layouts = String(this.layouts);
       this.container.dataset.layoutMs = String(Math.round(performance.now() - started));
     }
-    for (const n of json.nodes) if (this.graph.hasNode(n.key)) this.graph.setNodeAttribute(n.key, 'color', STATUS_COLOURS[n.attributes.status] ?? '#9aa0a6');
+    for (const n of json.nodes)
+      if (this.graph.hasNode(n.key))
+        this.graph.setNodeAttribute(
+          n.key,
+          'color',
+          STATUS_COLOURS[n.attributes.status] ?? '#9aa0a6',
+        );
     this.highlighted = highlight && this.graph.hasNode(highlight) ? highlight : null;
     this.container.dataset.highlighted = this.highlighted ?? '';
     this.container.dataset.nodes = String(this.graph.order);
@@ -68,7 +105,8 @@ export class GraphView {
     this.sigma.refresh();
     if (!this.focused) return false;
     const pos = this.sigma.getNodeDisplayData(this.focused);
-    if (pos) void this.sigma.getCamera().animate({ x: pos.x, y: pos.y, ratio: 0.4 }, { duration: 300 });
+    if (pos)
+      void this.sigma.getCamera().animate({ x: pos.x, y: pos.y, ratio: 0.4 }, { duration: 300 });
     return true;
   }
 

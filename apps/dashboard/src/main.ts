@@ -42,7 +42,8 @@ async function render(): Promise<void> {
     keep = {};
     current = location.hash;
   }
-  for (const a of document.querySelectorAll('header nav a')) a.classList.toggle('active', a.getAttribute('href') === found.route.nav);
+  for (const a of document.querySelectorAll('header nav a'))
+    a.classList.toggle('active', a.getAttribute('href') === found.route.nav);
   signout.hidden = false;
   rendering = true;
   try {
@@ -71,7 +72,12 @@ async function render(): Promise<void> {
 function signIn(reason?: string): void {
   window.clearTimeout(timer);
   signout.hidden = true;
-  const input = h('input', { type: 'password', id: 'token', placeholder: 'API token with the read scope', autocomplete: 'off' }) as HTMLInputElement;
+  const input = h('input', {
+    type: 'password',
+    id: 'token',
+    placeholder: 'API token with the read scope',
+    autocomplete: 'off',
+  }) as HTMLInputElement;
   const message = h('p', { class: 'error' }, reason ?? '');
   const submit = async () => {
     if (!(await api.check(input.value.trim()))) {
@@ -83,7 +89,26 @@ function signIn(reason?: string): void {
     void render();
   };
   input.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && void submit());
-  app.replaceChildren(h('div', { class: 'card signin' }, h('h1', {}, 'Sign in'), h('p', { class: 'muted' }, 'Faultline shows nothing without a token. It stays in this tab only.'), input, ' ', h('button', { class: 'primary', type: 'button', id: 'signin', onclick: () => void submit() }, 'Sign in'), message));
+  app.replaceChildren(
+    h(
+      'div',
+      { class: 'card signin' },
+      h('h1', {}, 'Sign in'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Faultline shows nothing without a token. It stays in this tab only.',
+      ),
+      input,
+      ' ',
+      h(
+        'button',
+        { class: 'primary', type: 'button', id: 'signin', onclick: () => void submit() },
+        'Sign in',
+      ),
+      message,
+    ),
+  );
   input.focus();
 }
 

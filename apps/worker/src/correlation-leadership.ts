@@ -1,5 +1,12 @@
 import { CorrelationService } from '@faultline/correlation';
-import { createRedis, type FaultlineConfig, InjectConfig, JobWorkers, LeaderLock, QueueName } from '@faultline/platform';
+import {
+  createRedis,
+  type FaultlineConfig,
+  InjectConfig,
+  JobWorkers,
+  LeaderLock,
+  QueueName,
+} from '@faultline/platform';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -24,7 +31,12 @@ export class CorrelationLeadership implements OnModuleDestroy {
     private readonly correlation: CorrelationService,
   ) {
     this.redis = createRedis(config.REDIS_URL, 'leader');
-    this.lock = new LeaderLock(this.redis, `${config.QUEUE_PREFIX}:correlation:leader`, randomUUID(), config.CORRELATION_LEASE_MS);
+    this.lock = new LeaderLock(
+      this.redis,
+      `${config.QUEUE_PREFIX}:correlation:leader`,
+      randomUUID(),
+      config.CORRELATION_LEASE_MS,
+    );
   }
 
   start(): void {

@@ -13,12 +13,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (process.argv.includes('--migrate-only')) {
     const applied = await migrate(config);
-    console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date');
+    console.log(
+      applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date',
+    );
     return;
   }
   if (config.MIGRATE_ON_START) await migrate(config);
   const app = await createWorkerApp(config);
-  const metrics = config.WORKER_METRICS_PORT ? await serveMetrics(app.get(Registry), config.WORKER_METRICS_PORT, config.HOST) : null;
+  const metrics = config.WORKER_METRICS_PORT
+    ? await serveMetrics(app.get(Registry), config.WORKER_METRICS_PORT, config.HOST)
+    : null;
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -29,7 +33,8 @@ async function main(): Promise<void> {
     await app.close(); // closes the BullMQ workers after their running jobs complete
     process.exit(0);
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.on(signal, () => void shutdown(signal));
 }
 
 main().catch((e: unknown) => {

@@ -6,7 +6,9 @@ import { WorkerModule } from './worker.module';
 
 /** Builds and starts the worker (processing begins at bootstrap): shared by main.ts and the tests. */
 export async function createWorkerApp(config: FaultlineConfig): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   return app;
 }

@@ -2,7 +2,14 @@ import { CollectorsModule } from '@faultline/collectors';
 import { CorrelationModule } from '@faultline/correlation';
 import { NotificationsModule } from '@faultline/notifications';
 import { ReportStoreModule } from '@faultline/ingest';
-import { ConfigModule, dataSourceOptions, type FaultlineConfig, loggerParams, MetricsModule, QueueModule } from '@faultline/platform';
+import {
+  ConfigModule,
+  dataSourceOptions,
+  type FaultlineConfig,
+  loggerParams,
+  MetricsModule,
+  QueueModule,
+} from '@faultline/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -31,7 +38,15 @@ export class WorkerModule {
         CollectorsModule,
         NotificationsModule,
       ],
-      providers: [IngestProcessor, MaintenanceProcessor, CorrelationProcessor, PollProcessor, NotificationProcessor, CorrelationLeadership, WorkerService],
+      providers: [
+        IngestProcessor,
+        MaintenanceProcessor,
+        CorrelationProcessor,
+        PollProcessor,
+        NotificationProcessor,
+        CorrelationLeadership,
+        WorkerService,
+      ],
     };
   }
 }

@@ -1,6 +1,13 @@
 import { TargetFileLoader } from '@faultline/collectors';
 import { StorageMaintenance } from '@faultline/ingest';
-import { type FaultlineConfig, InjectConfig, JobName, JobProducer, JobWorkers, QueueName } from '@faultline/platform';
+import {
+  type FaultlineConfig,
+  InjectConfig,
+  JobName,
+  JobProducer,
+  JobWorkers,
+  QueueName,
+} from '@faultline/platform';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { CorrelationLeadership } from './correlation-leadership';
 import { CorrelationProcessor } from './processors/correlation.processor';
@@ -33,14 +40,22 @@ export class WorkerService implements OnApplicationBootstrap {
     // Partitions for the retention window exist before the first batch arrives.
     await this.maintenance.maintain();
     // One scheduler per deployment whatever the number of workers: upsert is idempotent.
-    await this.producer.queue(QueueName.Maintenance).upsertJobScheduler(
-      JobName.MaintainStorage,
-      { every: MAINTENANCE_EVERY_MS },
-      { name: JobName.MaintainStorage, data: {} },
+    await this.producer
+      .queue(QueueName.Maintenance)
+      .upsertJobScheduler(
+        JobName.MaintainStorage,
+        { every: MAINTENANCE_EVERY_MS },
+        { name: JobName.MaintainStorage, data: {} },
+      );
+    await this.producer.upsertScheduler(
+      JobName.SweepNotifications,
+      JobName.SweepNotifications,
+      {},
+      NOTIFICATION_SWEEP_EVERY_MS,
     );
-    await this.producer.upsertScheduler(JobName.SweepNotifications, JobName.SweepNotifications, {}, NOTIFICATION_SWEEP_EVERY_MS);
     // The targets file is applied before polling starts; a bad file stops the worker with its errors.
-    if (this.config.COLLECTOR_TARGETS_FILE) await this.targetFile.apply(this.config.COLLECTOR_TARGETS_FILE);
+    if (this.config.COLLECTOR_TARGETS_FILE)
+      await this.targetFile.apply(this.config.COLLECTOR_TARGETS_FILE);
     await this.targetFile.reconcileSchedulers();
     this.workers.start({
       [JobName.IngestBatch]: (data, job) => this.ingest.process(data, job),

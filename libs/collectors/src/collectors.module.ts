@@ -12,7 +12,25 @@ import { TargetFileLoader } from './targets/target-file';
 /** Collectors: push endpoints' intake, poll targets and their schedulers, the poller itself. */
 @Module({
   imports: [ReportIntakeModule],
-  providers: [UnresolvedComponentRepository, PushSourceService, PushIntake, PollTargetRepository, PollScheduler, PollTargetService, TargetFileLoader, TargetPoller],
-  exports: [UnresolvedComponentRepository, PushSourceService, PushIntake, PollTargetService, PollScheduler, PollTargetRepository, TargetFileLoader, TargetPoller],
+  providers: [
+    UnresolvedComponentRepository,
+    PushSourceService,
+    PushIntake,
+    PollTargetRepository,
+    PollScheduler,
+    PollTargetService,
+    TargetFileLoader,
+    TargetPoller,
+  ],
+  exports: [
+    UnresolvedComponentRepository,
+    PushSourceService,
+    PushIntake,
+    PollTargetService,
+    PollScheduler,
+    PollTargetRepository,
+    TargetFileLoader,
+    TargetPoller,
+  ],
 })
 export class CollectorsModule {}

@@ -1,7 +1,15 @@
 import type { CheckInput, Status } from '@faultline/reports';
 import { DependencyResolver } from './dependency-identity';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
-import { isObject, objectAt, optionalObjectAt, parseJsonBody, pointer, stringAt, type JsonObject } from './json-reader';
+import {
+  isObject,
+  objectAt,
+  optionalObjectAt,
+  parseJsonBody,
+  pointer,
+  stringAt,
+  type JsonObject,
+} from './json-reader';
 import { contextReport, requireService } from './report-assembly';
 import { detailSummary, outputText } from './safe-text';
 
@@ -32,7 +40,8 @@ export function adaptActuator(doc: HealthDocument, ctx: SourceContext): AdaptedR
     const componentStatus = actuatorStatus(stringAt(contributor.status, pointer(path, 'status')));
     const children = childContributors(contributor, path);
     if (children) {
-      for (const [childName, child, childPath] of children) visit(`${name}/${childName}`, topLevel, child, childPath);
+      for (const [childName, child, childPath] of children)
+        visit(`${name}/${childName}`, topLevel, child, childPath);
       if (children.length) return;
     }
     const details = optionalObjectAt(contributor.details, pointer(path, 'details'));
@@ -45,10 +54,13 @@ export function adaptActuator(doc: HealthDocument, ctx: SourceContext): AdaptedR
         details,
         role: LOCAL_CONTRIBUTORS.has(topLevel) ? 'not-a-dependency' : 'dependency',
       }),
-      output: outputText(typeof details?.error === 'string' ? details.error : detailSummary(details)),
+      output: outputText(
+        typeof details?.error === 'string' ? details.error : detailSummary(details),
+      ),
     });
   };
-  for (const [name, value, path] of childContributors(root, '') ?? []) visit(name, name, value, path);
+  for (const [name, value, path] of childContributors(root, '') ?? [])
+    visit(name, name, value, path);
 
   const report = contextReport(ctx, { service, status, checks });
   return { format: 'actuator', reports: [report], unresolved: resolver.unresolved };
@@ -73,7 +85,12 @@ export function actuatorStatus(raw: string): Status {
 /** `components`, or Boot 2.0/2.1's `details` when it holds contributors; null when neither does. */
 function childContributors(node: JsonObject, path: string): [string, unknown, string][] | null {
   const components = optionalObjectAt(node.components, pointer(path, 'components'));
-  if (components) return Object.entries(components).map(([k, v]) => [k, v, pointer(pointer(path, 'components'), k)]);
+  if (components)
+    return Object.entries(components).map(([k, v]) => [
+      k,
+      v,
+      pointer(pointer(path, 'components'), k),
+    ]);
   const details = node.details;
   if (isObject(details)) {
     const entries = Object.entries(details);

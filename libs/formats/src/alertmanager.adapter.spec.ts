@@ -12,7 +12,9 @@ const alert = (labels: Record<string, string>, extra: Record<string, unknown> = 
   endsAt: '0001-01-01T00:00:00Z',
   ...extra,
 });
-const payload = (alerts: unknown[]) => ({ body: JSON.stringify({ version: '4', status: 'firing', receiver: 'faultline', alerts }) });
+const payload = (alerts: unknown[]) => ({
+  body: JSON.stringify({ version: '4', status: 'firing', receiver: 'faultline', alerts }),
+});
 
 describe('adaptAlertmanager', () => {
   // alertmanager-webhook-types crate, assets/sample-v4-payload.json (a blackbox probe failure).
@@ -26,7 +28,13 @@ describe('adaptAlertmanager', () => {
           labels: { monitor: 'master' },
           observedAt: '2023-02-06T13:08:45.828Z',
           status: 'fail',
-          checks: [{ name: 'ProbeFailure', status: 'fail', output: 'BlackBox Probe Failure: https://server.example.org' }],
+          checks: [
+            {
+              name: 'ProbeFailure',
+              status: 'fail',
+              output: 'BlackBox Probe Failure: https://server.example.org',
+            },
+          ],
         },
       ],
       unresolved: [],
@@ -48,7 +56,12 @@ describe('adaptAlertmanager', () => {
           observedAt: '2026-11-25T09:59:30.000Z',
           status: 'fail',
           checks: [
-            { name: 'RabbitmqUnreachable', status: 'fail', target: 'amqp://rabbit-1:5672', output: 'nova-api-3 cannot reach amqp://rabbit-1:5672/nova' },
+            {
+              name: 'RabbitmqUnreachable',
+              status: 'fail',
+              target: 'amqp://rabbit-1:5672',
+              output: 'nova-api-3 cannot reach amqp://rabbit-1:5672/nova',
+            },
             { name: 'HighLatency', status: 'pass', output: 'p99 latency above 2s' },
           ],
         },
@@ -75,41 +88,100 @@ describe('adaptAlertmanager', () => {
     ['warning', 'warn'],
     ['info', 'warn'],
   ])('maps a firing alert of severity %s to %s', (severity, status) => {
-    expect(adaptAlertmanager(payload([alert({ alertname: 'X', service: 's', severity })]), ctx).reports[0].checks?.[0].status).toBe(status);
+    expect(
+      adaptAlertmanager(payload([alert({ alertname: 'X', service: 's', severity })]), ctx)
+        .reports[0].checks?.[0].status,
+    ).toBe(status);
   });
 
   it('passes a resolved alert and stamps it with endsAt', () => {
-    const { reports } = adaptAlertmanager(payload([alert({ alertname: 'X', service: 's' }, { status: 'resolved', endsAt: '2026-11-25T10:55:00.123456789+01:00' })]), ctx);
+    const { reports } = adaptAlertmanager(
+      payload([
+        alert(
+          { alertname: 'X', service: 's' },
+          { status: 'resolved', endsAt: '2026-11-25T10:55:00.123456789+01:00' },
+        ),
+      ]),
+      ctx,
+    );
     expect(reports[0]).toMatchObject({ status: 'pass', observedAt: '2026-11-25T09:55:00.123Z' });
   });
 
   it('uses the source’s identity where the labels have none, and the configured label mapping', () => {
-    const labelMapping = { service: ['app'], instance: ['pod'], host: ['kubernetes_node'], target: ['backend'] };
-    const a = alert({ alertname: 'KafkaLag', app: 'billing', pod: 'billing-5d9f', kubernetes_node: 'k8s-node-2', backend: 'kafka://kafka-1:9092', job: 'kube' });
+    const labelMapping = {
+      service: ['app'],
+      instance: ['pod'],
+      host: ['kubernetes_node'],
+      target: ['backend'],
+    };
+    const a = alert({
+      alertname: 'KafkaLag',
+      app: 'billing',
+      pod: 'billing-5d9f',
+      kubernetes_node: 'k8s-node-2',
+      backend: 'kafka://kafka-1:9092',
+      job: 'kube',
+    });
     const { reports } = adaptAlertmanager(payload([a]), { ...ctx, labelMapping });
-    expect(reports[0]).toMatchObject({ service: 'billing', instance: 'billing-5d9f', host: 'k8s-node-2', labels: { job: 'kube' }, checks: [{ name: 'KafkaLag', target: 'kafka://kafka-1:9092' }] });
+    expect(reports[0]).toMatchObject({
+      service: 'billing',
+      instance: 'billing-5d9f',
+      host: 'k8s-node-2',
+      labels: { job: 'kube' },
+      checks: [{ name: 'KafkaLag', target: 'kafka://kafka-1:9092' }],
+    });
 
-    const fallback = adaptAlertmanager(payload([alert({ alertname: 'Down' })]), { ...ctx, service: 'legacy', instance: 'legacy-1', host: 'h-1' });
-    expect(fallback.reports[0]).toMatchObject({ service: 'legacy', instance: 'legacy-1', host: 'h-1' });
+    const fallback = adaptAlertmanager(payload([alert({ alertname: 'Down' })]), {
+      ...ctx,
+      service: 'legacy',
+      instance: 'legacy-1',
+      host: 'h-1',
+    });
+    expect(fallback.reports[0]).toMatchObject({
+      service: 'legacy',
+      instance: 'legacy-1',
+      host: 'h-1',
+    });
   });
 
   it('resolves a target by mapping first, then the target label (a non-URI as a global component); never scopes one', () => {
-    const alerts = [alert({ alertname: 'BrokerDown', service: 's', target: 'rabbitmq-main' }), alert({ alertname: 'CacheDown', service: 's' })];
+    const alerts = [
+      alert({ alertname: 'BrokerDown', service: 's', target: 'rabbitmq-main' }),
+      alert({ alertname: 'CacheDown', service: 's' }),
+    ];
     const plain = adaptAlertmanager(payload(alerts), ctx);
-    expect(plain.reports[0].checks?.map((c) => c.target)).toEqual(['component://rabbitmq-main', undefined]);
+    expect(plain.reports[0].checks?.map((c) => c.target)).toEqual([
+      'component://rabbitmq-main',
+      undefined,
+    ]);
     expect(plain.unresolved).toEqual([]);
-    const mapped = adaptAlertmanager(payload(alerts), { ...ctx, mapping: { BrokerDown: 'amqp://rabbit-vip', CacheDown: 'redis://cache-1' } });
-    expect(mapped.reports[0].checks?.map((c) => c.target)).toEqual(['amqp://rabbit-vip:5672', 'redis://cache-1:6379']);
+    const mapped = adaptAlertmanager(payload(alerts), {
+      ...ctx,
+      mapping: { BrokerDown: 'amqp://rabbit-vip', CacheDown: 'redis://cache-1' },
+    });
+    expect(mapped.reports[0].checks?.map((c) => c.target)).toEqual([
+      'amqp://rabbit-vip:5672',
+      'redis://cache-1:6379',
+    ]);
   });
 
   it('falls back to the fingerprint when no label tells two same-named alerts apart', () => {
-    const alerts = [alert({ alertname: 'X', service: 's' }, { fingerprint: 'aaa' }), alert({ alertname: 'X', service: 's' }, { fingerprint: 'bbb' })];
-    expect(adaptAlertmanager(payload(alerts), ctx).reports[0].checks?.map((c) => c.name)).toEqual(['X{fingerprint=aaa}', 'X{fingerprint=bbb}']);
+    const alerts = [
+      alert({ alertname: 'X', service: 's' }, { fingerprint: 'aaa' }),
+      alert({ alertname: 'X', service: 's' }, { fingerprint: 'bbb' }),
+    ];
+    expect(adaptAlertmanager(payload(alerts), ctx).reports[0].checks?.map((c) => c.name)).toEqual([
+      'X{fingerprint=aaa}',
+      'X{fingerprint=bbb}',
+    ]);
   });
 
   it('refuses an alert that names no service when the source names none either', () => {
     expect(refusal(() => adaptAlertmanager(payload([alert({ alertname: 'X' })]), ctx))).toEqual([
-      { path: '/alerts/0/labels', reason: 'no service: give ?service= or X-Faultline-Service (or a label: service, job)' },
+      {
+        path: '/alerts/0/labels',
+        reason: 'no service: give ?service= or X-Faultline-Service (or a label: service, job)',
+      },
     ]);
   });
 
@@ -117,11 +189,25 @@ describe('adaptAlertmanager', () => {
     [{ version: '4' }, '/alerts'],
     [{ version: '4', alerts: {} }, '/alerts'],
     [{ version: 4, alerts: [] }, '/version'],
-    [{ version: '4', alerts: [alert({ service: 's' }, { status: 'pending' })] }, '/alerts/0/status'],
-    [{ version: '4', alerts: [alert({ service: 's', n: 1 as unknown as string })] }, '/alerts/0/labels/n'],
-    [{ version: '4', alerts: [alert({ service: 's' }, { startsAt: 'now' })] }, '/alerts/0/startsAt'],
-    [{ version: '4', alerts: [alert({ service: 's' }, { startsAt: undefined })] }, '/alerts/0/startsAt'],
+    [
+      { version: '4', alerts: [alert({ service: 's' }, { status: 'pending' })] },
+      '/alerts/0/status',
+    ],
+    [
+      { version: '4', alerts: [alert({ service: 's', n: 1 as unknown as string })] },
+      '/alerts/0/labels/n',
+    ],
+    [
+      { version: '4', alerts: [alert({ service: 's' }, { startsAt: 'now' })] },
+      '/alerts/0/startsAt',
+    ],
+    [
+      { version: '4', alerts: [alert({ service: 's' }, { startsAt: undefined })] },
+      '/alerts/0/startsAt',
+    ],
   ])('refuses %j naming %s', (body, path) => {
-    expect(refusal(() => adaptAlertmanager({ body: JSON.stringify(body) }, ctx))[0].path).toBe(path);
+    expect(refusal(() => adaptAlertmanager({ body: JSON.stringify(body) }, ctx))[0].path).toBe(
+      path,
+    );
   });
 });

@@ -2,8 +2,22 @@ import type { CheckInput, ReportInput, Status } from '@faultline/reports';
 import { DependencyResolver } from './dependency-identity';
 import { parseRfc3339 } from './event-time';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
-import { arrayAt, objectAt, optionalStringAt, parseJsonBody, pointer, refuse, stringAt, stringMapAt } from './json-reader';
-import { assembleReport, contextName, MISSING_SERVICE_REASON, mergedLabels } from './report-assembly';
+import {
+  arrayAt,
+  objectAt,
+  optionalStringAt,
+  parseJsonBody,
+  pointer,
+  refuse,
+  stringAt,
+  stringMapAt,
+} from './json-reader';
+import {
+  assembleReport,
+  contextName,
+  MISSING_SERVICE_REASON,
+  mergedLabels,
+} from './report-assembly';
 import { nameText, outputText, serviceText } from './safe-text';
 
 /**
@@ -28,7 +42,9 @@ import { nameText, outputText, serviceText } from './safe-text';
 export function adaptAlertmanager(doc: HealthDocument, ctx: SourceContext): AdaptedReports {
   const root = objectAt(parseJsonBody(doc.body), '');
   optionalStringAt(root.version, '/version');
-  const alerts = arrayAt(root.alerts, '/alerts').map((value, i) => readAlert(value, pointer('/alerts', i), ctx));
+  const alerts = arrayAt(root.alerts, '/alerts').map((value, i) =>
+    readAlert(value, pointer('/alerts', i), ctx),
+  );
   const resolver = new DependencyResolver(ctx.mapping);
   const targetLabels = ctx.labelMapping?.target ?? ['target'];
 
@@ -53,7 +69,9 @@ export function adaptAlertmanager(doc: HealthDocument, ctx: SourceContext): Adap
         globalId: firstLabel(alert.labels, targetLabels),
         role: 'maybe-dependency',
       }),
-      output: outputText(alert.annotations.summary ?? alert.annotations.description ?? alert.annotations.message),
+      output: outputText(
+        alert.annotations.summary ?? alert.annotations.description ?? alert.annotations.message,
+      ),
     }));
     reports.push(
       assembleReport({
@@ -81,19 +99,27 @@ interface Alert {
   fingerprint?: string;
 }
 
-const DEFAULT_LABELS = { service: ['service', 'job'], instance: ['instance'], host: ['host', 'node'] };
+const DEFAULT_LABELS = {
+  service: ['service', 'job'],
+  instance: ['instance'],
+  host: ['host', 'node'],
+};
 const WARNING_SEVERITIES = new Set(['warning', 'warn', 'info', 'none']);
 
 function readAlert(value: unknown, path: string, ctx: SourceContext): Alert {
   const alert = objectAt(value, path);
   const rawStatus = stringAt(alert.status, pointer(path, 'status'));
-  if (rawStatus !== 'firing' && rawStatus !== 'resolved') refuse(pointer(path, 'status'), 'must be firing or resolved');
+  if (rawStatus !== 'firing' && rawStatus !== 'resolved')
+    refuse(pointer(path, 'status'), 'must be firing or resolved');
   const labels = stringMapAt(alert.labels, pointer(path, 'labels'));
   const annotations = stringMapAt(alert.annotations, pointer(path, 'annotations'));
   const fingerprint = optionalStringAt(alert.fingerprint, pointer(path, 'fingerprint'));
 
   const startsAt = eventTime(alert.startsAt, pointer(path, 'startsAt'));
-  const endsAt = alert.endsAt === undefined || alert.endsAt === null ? null : eventTime(alert.endsAt, pointer(path, 'endsAt'));
+  const endsAt =
+    alert.endsAt === undefined || alert.endsAt === null
+      ? null
+      : eventTime(alert.endsAt, pointer(path, 'endsAt'));
   // Alertmanager writes the zero time `0001-01-01T00:00:00Z` for "not ended": only a real endsAt counts.
   const at = rawStatus === 'resolved' && endsAt !== null && endsAt > startsAt ? endsAt : startsAt;
 
@@ -101,7 +127,11 @@ function readAlert(value: unknown, path: string, ctx: SourceContext): Alert {
   const serviceLabels = mapping.service ?? DEFAULT_LABELS.service;
   const serviceLabel = firstLabel(labels, serviceLabels);
   const service = serviceLabel ? serviceText(serviceLabel, 'service') : contextName(ctx.service);
-  if (!service) refuse(pointer(path, 'labels'), `${MISSING_SERVICE_REASON} (or a label: ${serviceLabels.join(', ') || 'none configured'})`);
+  if (!service)
+    refuse(
+      pointer(path, 'labels'),
+      `${MISSING_SERVICE_REASON} (or a label: ${serviceLabels.join(', ') || 'none configured'})`,
+    );
   const instanceLabel = firstLabel(labels, mapping.instance ?? DEFAULT_LABELS.instance);
   const hostLabel = firstLabel(labels, mapping.host ?? DEFAULT_LABELS.host);
 
@@ -135,7 +165,13 @@ function firstLabel(labels: Record<string, string>, names: readonly string[]): s
 /** Labels that say who the alert is about (or are its name and severity): not carried as report labels, not used to tell alerts apart. */
 function identityLabels(ctx: SourceContext): Set<string> {
   const m = ctx.labelMapping ?? {};
-  return new Set(['alertname', 'severity', ...(m.service ?? DEFAULT_LABELS.service), ...(m.instance ?? DEFAULT_LABELS.instance), ...(m.host ?? DEFAULT_LABELS.host)]);
+  return new Set([
+    'alertname',
+    'severity',
+    ...(m.service ?? DEFAULT_LABELS.service),
+    ...(m.instance ?? DEFAULT_LABELS.instance),
+    ...(m.host ?? DEFAULT_LABELS.host),
+  ]);
 }
 
 /** Check names for one report's alerts: the alertname, qualified where two share it. */
@@ -146,10 +182,14 @@ function checkNames(group: Alert[], identity: Set<string>): string[] {
   for (const [alertname, indexes] of byName) {
     if (indexes.length < 2) continue;
     const same = indexes.map((i) => group[i]);
-    const keys = [...new Set(same.flatMap((a) => Object.keys(a.labels)))].filter((k) => !identity.has(k)).sort();
+    const keys = [...new Set(same.flatMap((a) => Object.keys(a.labels)))]
+      .filter((k) => !identity.has(k))
+      .sort();
     const valuesOf = (k: string) => same.map((a) => a.labels[k] ?? '');
     // A label that tells every one apart; failing that, one that tells some apart (the rest get #n).
-    const key = keys.find((k) => new Set(valuesOf(k)).size === same.length) ?? keys.find((k) => new Set(valuesOf(k)).size > 1);
+    const key =
+      keys.find((k) => new Set(valuesOf(k)).size === same.length) ??
+      keys.find((k) => new Set(valuesOf(k)).size > 1);
     indexes.forEach((i) => {
       const alert = group[i];
       if (key !== undefined) names[i] = `${alertname}{${key}=${alert.labels[key] ?? ''}}`;
@@ -162,5 +202,7 @@ function checkNames(group: Alert[], identity: Set<string>): string[] {
 /** Labels with one value across every alert of the group, identity labels aside. */
 function sharedLabels(group: Alert[], identity: Set<string>): [string, string][] {
   const [first, ...rest] = group;
-  return Object.entries(first.labels).filter(([k, v]) => !identity.has(k) && rest.every((a) => a.labels[k] === v));
+  return Object.entries(first.labels).filter(
+    ([k, v]) => !identity.has(k) && rest.every((a) => a.labels[k] === v),
+  );
 }

@@ -1,7 +1,15 @@
 import type { CheckInput, Status } from '@faultline/reports';
 import { DependencyResolver } from './dependency-identity';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
-import { objectAt, optionalObjectAt, optionalStringAt, parseJsonBody, pointer, refuse, stringAt } from './json-reader';
+import {
+  objectAt,
+  optionalObjectAt,
+  optionalStringAt,
+  parseJsonBody,
+  pointer,
+  refuse,
+  stringAt,
+} from './json-reader';
 import { contextReport, requireService } from './report-assembly';
 import { outputText } from './safe-text';
 
@@ -41,7 +49,11 @@ export function adaptAspnet(doc: HealthDocument, ctx: SourceContext): AdaptedRep
         details: optionalObjectAt(entry.data, pointer(path, 'data')),
         role: LOCAL_CHECKS.has(name.toLowerCase()) ? 'not-a-dependency' : 'dependency',
       }),
-      latencyMs: duration === undefined ? undefined : (timeSpanMs(duration) ?? refuse(pointer(path, 'duration'), 'is not a TimeSpan ([d.]hh:mm:ss[.fffffff])')),
+      latencyMs:
+        duration === undefined
+          ? undefined
+          : (timeSpanMs(duration) ??
+            refuse(pointer(path, 'duration'), 'is not a TimeSpan ([d.]hh:mm:ss[.fffffff])')),
       output: outputText(exception ?? description),
     });
   }
@@ -51,7 +63,14 @@ export function adaptAspnet(doc: HealthDocument, ctx: SourceContext): AdaptedRep
 }
 
 /** The conventional liveness check and the library's process-level checks under their default names. */
-const LOCAL_CHECKS = new Set(['self', 'diskstorage', 'privatememory', 'workingset', 'virtualmemory', 'allocatedmemory']);
+const LOCAL_CHECKS = new Set([
+  'self',
+  'diskstorage',
+  'privatememory',
+  'workingset',
+  'virtualmemory',
+  'allocatedmemory',
+]);
 
 export function aspnetStatus(raw: string): Status {
   switch (raw.trim().toLowerCase()) {
@@ -72,7 +91,8 @@ export function timeSpanMs(text: string): number | null {
   const m = TIME_SPAN.exec(text.trim());
   if (!m) return null;
   const [, negative, days, hours, minutes, seconds, fraction] = m;
-  const wholeSeconds = ((Number(days ?? 0) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds);
+  const wholeSeconds =
+    ((Number(days ?? 0) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds);
   const ms = wholeSeconds * 1000 + Number(`0.${fraction ?? '0'}`) * 1000;
   // Kept signed: a negative duration is a TimeSpan, just not a latency (assembleReport drops it).
   return (negative ? -1 : 1) * (Math.round(ms * 1000) / 1000);

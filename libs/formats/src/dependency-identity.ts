@@ -49,7 +49,8 @@ const MAX_SCAN_DEPTH = 4;
 const MAX_SCANNED_VALUES = 500;
 const SCHEME_PREFIX = /^(jdbc:)?[a-z][a-z0-9+.-]*:\/\//i;
 const HOST_AND_PORT = /^[a-z0-9._-]+:\d{1,5}$/i;
-const ADDRESS_KEY = /^(url|uri|jdbc_?url|transport_?url|connection(_?string|_?url)?|dsn|address|endpoint|server|broker|host)$/i;
+const ADDRESS_KEY =
+  /^(url|uri|jdbc_?url|transport_?url|connection(_?string|_?url)?|dsn|address|endpoint|server|broker|host)$/i;
 const SAFE_PATH = /^\/[A-Za-z0-9._-]{1,64}$/;
 
 /** An id as a host name: lower-case, characters outside [a-z0-9.-] replaced by '-', no dots at either end. */
@@ -63,13 +64,20 @@ export function sanitiseId(raw: string): string {
 }
 
 /** The target of a backend known only to one service. */
-export const scopedTarget = (component: string, service: string): string => `component://${sanitiseId(component)}.${sanitiseId(service)}`;
+export const scopedTarget = (component: string, service: string): string =>
+  `component://${sanitiseId(component)}.${sanitiseId(service)}`;
 
 /** The target of a component known by a global, non-URI id. */
 export const globalComponentTarget = (id: string): string => `component://${sanitiseId(id)}`;
 
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '[::1]' || host === '0.0.0.0';
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127\./.test(host) ||
+    host === '[::1]' ||
+    host === '0.0.0.0'
+  );
 }
 
 /** A parsed target as it may be stored: scheme, host, port, and a path only when it is one short segment. */
@@ -119,7 +127,8 @@ export function namedTarget(raw: string, fromBody: boolean): string | null {
   }
   if (HOST_AND_PORT.test(text)) {
     const parsed = parseAddress(text);
-    if (parsed && (!fromBody || !isLoopback(parsed.host))) return storedForm(parsed, `tcp://${text}`);
+    if (parsed && (!fromBody || !isLoopback(parsed.host)))
+      return storedForm(parsed, `tcp://${text}`);
     if (parsed) return null;
   }
   return globalComponentTarget(text);
@@ -137,7 +146,9 @@ export function findAddress(details: unknown, ignoreKeys: readonly string[] = []
       if (++scanned > MAX_SCANNED_VALUES) break;
       if (typeof value === 'string') (ADDRESS_KEY.test(key) ? preferred : others).push(value);
       else if (Array.isArray(value)) for (const item of value) next.push([key, item]);
-      else if (isObject(value)) for (const [k, v] of Object.entries(value)) if (depth > 0 || !ignoreKeys.includes(k)) next.push([k, v]);
+      else if (isObject(value))
+        for (const [k, v] of Object.entries(value))
+          if (depth > 0 || !ignoreKeys.includes(k)) next.push([k, v]);
     }
     for (const candidate of [...preferred, ...others]) {
       const target = addressTarget(candidate, false);
@@ -172,7 +183,8 @@ export class DependencyResolver {
     if (ref.role === 'maybe-dependency') return undefined;
     const target = scopedTarget(ref.component, service);
     const key = `${service}\u0000${ref.component}`;
-    if (!this.unresolvedByKey.has(key)) this.unresolvedByKey.set(key, { service, component: ref.component, target });
+    if (!this.unresolvedByKey.has(key))
+      this.unresolvedByKey.set(key, { service, component: ref.component, target });
     return target;
   }
 

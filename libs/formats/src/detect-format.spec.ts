@@ -28,7 +28,12 @@ describe('detectFormat', () => {
   });
 
   it('trusts the health+json media type over the body', () => {
-    expect(detectFormat({ body: '{"status":"UP"}', contentType: 'application/health+json; charset=utf-8' })).toBe('health-json');
+    expect(
+      detectFormat({
+        body: '{"status":"UP"}',
+        contentType: 'application/health+json; charset=utf-8',
+      }),
+    ).toBe('health-json');
   });
 
   it('reads an empty answer with an HTTP status as oslo (HEAD → 204)', () => {
@@ -39,19 +44,40 @@ describe('detectFormat', () => {
   it('tells the JSON formats apart by their evidence, in order', () => {
     expect(detectFormat({ body: '{"status":"UP"}' })).toBe('actuator');
     expect(detectFormat({ body: '{"status":"pass"}' })).toBe('health-json');
-    expect(detectFormat({ body: '{"status":"ok","checks":{"db":[{"status":"up"}]}}' })).toBe('health-json');
+    expect(detectFormat({ body: '{"status":"ok","checks":{"db":[{"status":"up"}]}}' })).toBe(
+      'health-json',
+    );
     expect(detectFormat({ body: '{"status":"ok","details":{}}' })).toBe('terminus');
     expect(detectFormat({ body: '{"status":"Degraded","entries":{}}' })).toBe('aspnet');
-    expect(detectFormat({ body: '{"version":"4","alerts":[],"status":"ok","details":{}}' })).toBe('alertmanager');
+    expect(detectFormat({ body: '{"version":"4","alerts":[],"status":"ok","details":{}}' })).toBe(
+      'alertmanager',
+    );
   });
 
   it('finds no format in random JSON that carries none of the evidence', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-    const keys = ['result', 'data', 'items', 'health', 'state', 'name', 'message', 'uptime', 'services'];
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const keys = [
+      'result',
+      'data',
+      'items',
+      'health',
+      'state',
+      'name',
+      'message',
+      'uptime',
+      'services',
+    ];
     const atoms = [null, true, 0, 'UP', 'pass', 'ok', 'Healthy', [], {}];
     const value = (depth: number): unknown =>
-      depth > 2 || random() < 0.4 ? atoms[Math.floor(random() * atoms.length)] : Object.fromEntries(Array.from({ length: 1 + Math.floor(random() * 4) }, () => [keys[Math.floor(random() * keys.length)], value(depth + 1)]));
+      depth > 2 || random() < 0.4
+        ? atoms[Math.floor(random() * atoms.length)]
+        : Object.fromEntries(
+            Array.from({ length: 1 + Math.floor(random() * 4) }, () => [
+              keys[Math.floor(random() * keys.length)],
+              value(depth + 1),
+            ]),
+          );
     for (let i = 0; i < 300; i++) {
       const body = JSON.stringify({ [keys[i % keys.length]]: value(0) });
       expect([body, detectFormat({ body, contentType: 'application/json' })]).toEqual([body, null]);

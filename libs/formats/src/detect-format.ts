@@ -36,11 +36,24 @@ const HEALTH_JSON_ALIASES = new Set(['pass', 'warn', 'fail', 'ok', 'up', 'error'
 function detectJson(json: JsonObject): FormatName | null {
   const status = typeof json.status === 'string' ? json.status : undefined;
   if (Array.isArray(json.alerts) && typeof json.version === 'string') return 'alertmanager';
-  if (isObject(json.entries) && status !== undefined && ASPNET_STATUSES.has(status)) return 'aspnet';
-  if ((isObject(json.info) || isObject(json.error) || isObject(json.details)) && status !== undefined && TERMINUS_STATUSES.has(status)) return 'terminus';
-  if (isObject(json.components) || (status !== undefined && ACTUATOR_STATUSES.has(status))) return 'actuator';
-  if (isObject(json.checks) && status !== undefined && HEALTH_JSON_ALIASES.has(status.toLowerCase())) return 'health-json';
-  if (json.checks === undefined && status !== undefined && HEALTH_JSON_STATUSES.has(status)) return 'health-json';
+  if (isObject(json.entries) && status !== undefined && ASPNET_STATUSES.has(status))
+    return 'aspnet';
+  if (
+    (isObject(json.info) || isObject(json.error) || isObject(json.details)) &&
+    status !== undefined &&
+    TERMINUS_STATUSES.has(status)
+  )
+    return 'terminus';
+  if (isObject(json.components) || (status !== undefined && ACTUATOR_STATUSES.has(status)))
+    return 'actuator';
+  if (
+    isObject(json.checks) &&
+    status !== undefined &&
+    HEALTH_JSON_ALIASES.has(status.toLowerCase())
+  )
+    return 'health-json';
+  if (json.checks === undefined && status !== undefined && HEALTH_JSON_STATUSES.has(status))
+    return 'health-json';
   if (Array.isArray(json.reasons)) return 'oslo';
   return null;
 }
@@ -62,6 +75,9 @@ function looksLikeOsloText(body: string, doc: HealthDocument): boolean {
   if (body === '') return doc.httpStatus !== undefined;
   const type = (doc.contentType ?? '').toLowerCase();
   if (type && !type.startsWith('text/plain')) return false;
-  const lines = body.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = body
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.length <= 50 && lines.every((l) => OSLO_REASON_LINE.test(l));
 }

@@ -24,8 +24,14 @@ export function parseUtcTime(text: string): number | null {
 
 /** ctx.observedAt as the RFC 3339 string a report carries; refuses a context without a usable time. */
 export function contextTime(observedAt: number): number {
-  if (typeof observedAt !== 'number' || !Number.isFinite(observedAt) || Math.abs(observedAt) > 8.64e15) {
-    throw new FormatError([{ path: '', reason: 'cannot be stamped: the source context has no observedAt (epoch ms)' }]);
+  if (
+    typeof observedAt !== 'number' ||
+    !Number.isFinite(observedAt) ||
+    Math.abs(observedAt) > 8.64e15
+  ) {
+    throw new FormatError([
+      { path: '', reason: 'cannot be stamped: the source context has no observedAt (epoch ms)' },
+    ]);
   }
   return observedAt;
 }

@@ -4,9 +4,17 @@ import type { FieldError, ReportInput } from '@faultline/reports';
  * The health formats Faultline reads besides its own, and what an adapter hands back.
  * Adapters are pure: a document and its source's context in, native reports out (no I/O, no clock).
  */
-export type FormatName = 'oslo' | 'health-json' | 'actuator' | 'terminus' | 'aspnet' | 'alertmanager';
+export type FormatName =
+  'oslo' | 'health-json' | 'actuator' | 'terminus' | 'aspnet' | 'alertmanager';
 
-export const FORMAT_NAMES: readonly FormatName[] = ['oslo', 'health-json', 'actuator', 'terminus', 'aspnet', 'alertmanager'];
+export const FORMAT_NAMES: readonly FormatName[] = [
+  'oslo',
+  'health-json',
+  'actuator',
+  'terminus',
+  'aspnet',
+  'alertmanager',
+];
 
 /** The raw document: what a poll got back, or what was pushed. */
 export interface HealthDocument {
@@ -54,7 +62,10 @@ export interface AdaptedReports {
  */
 export class FormatError extends Error {
   constructor(readonly errors: FieldError[]) {
-    super(errors.map((e) => `${e.path || '(body)'} ${e.reason}`).join('; ') || 'the document cannot be read');
+    super(
+      errors.map((e) => `${e.path || '(body)'} ${e.reason}`).join('; ') ||
+        'the document cannot be read',
+    );
     this.name = 'FormatError';
   }
 }

@@ -4,12 +4,23 @@ import { adaptHealthJson } from './health-json.adapter';
 
 const observedAt = Date.parse('2026-11-25T10:00:00Z');
 const ctx: SourceContext = { service: 'authz', instance: 'authz-1', observedAt };
-const doc = (body: unknown, httpStatus?: number) => ({ body: JSON.stringify(body), contentType: 'application/health+json', httpStatus });
+const doc = (body: unknown, httpStatus?: number) => ({
+  body: JSON.stringify(body),
+  contentType: 'application/health+json',
+  httpStatus,
+});
 
 describe('adaptHealthJson', () => {
   // draft-inadarei-api-health-check-06, section 5 "Example Output", verbatim.
   it('reads the draft’s example output', () => {
-    const result = adaptHealthJson({ body: fixture('health-json-example.json'), contentType: 'application/health+json', httpStatus: 200 }, ctx);
+    const result = adaptHealthJson(
+      {
+        body: fixture('health-json-example.json'),
+        contentType: 'application/health+json',
+        httpStatus: 200,
+      },
+      ctx,
+    );
     const cassandra = 'component://dfd6cf2b-1b6e-4412-a0b8-f6f7797a60d2';
     expect(result).toEqual({
       format: 'health-json',
@@ -21,8 +32,19 @@ describe('adaptHealthJson', () => {
           observedAt: '2018-01-17T03:36:48.000Z',
           status: 'pass',
           checks: [
-            { name: 'cassandra:responseTime', status: 'pass', target: cassandra, latencyMs: 250, output: 'observed 250 ms' },
-            { name: 'cassandra:connections', status: 'warn', target: cassandra, output: 'observed 75' },
+            {
+              name: 'cassandra:responseTime',
+              status: 'pass',
+              target: cassandra,
+              latencyMs: 250,
+              output: 'observed 250 ms',
+            },
+            {
+              name: 'cassandra:connections',
+              status: 'warn',
+              target: cassandra,
+              output: 'observed 75',
+            },
             { name: 'uptime', status: 'pass', output: 'observed 1209600.245 s' },
             { name: 'cpu:utilization{node=1}', status: 'warn', output: 'observed 85 percent' },
             { name: 'cpu:utilization{node=2}', status: 'warn', output: 'observed 85 percent' },
@@ -45,7 +67,10 @@ describe('adaptHealthJson', () => {
     ['DOWN', 'fail'],
     ['degraded', 'warn'],
   ])('maps status %s to %s', (raw, status) => {
-    const { reports } = adaptHealthJson(doc({ status: raw, checks: { 'mongo:responseTime': [{ status: raw }] } }), ctx);
+    const { reports } = adaptHealthJson(
+      doc({ status: raw, checks: { 'mongo:responseTime': [{ status: raw }] } }),
+      ctx,
+    );
     expect(reports[0].status).toBe(status);
     expect(reports[0].checks?.[0].status).toBe(status);
   });
@@ -55,7 +80,20 @@ describe('adaptHealthJson', () => {
   });
 
   it('reads a failing dependency with its output, and the source service when the body has no serviceId', () => {
-    const body = { status: 'fail', output: 'mongo down', checks: { 'mongo:connections': [{ componentType: 'datastore', status: 'fail', output: 'connect ECONNREFUSED 10.0.0.7:27017', time: '2026-11-25T09:59:58+01:00' }] } };
+    const body = {
+      status: 'fail',
+      output: 'mongo down',
+      checks: {
+        'mongo:connections': [
+          {
+            componentType: 'datastore',
+            status: 'fail',
+            output: 'connect ECONNREFUSED 10.0.0.7:27017',
+            time: '2026-11-25T09:59:58+01:00',
+          },
+        ],
+      },
+    };
     expect(adaptHealthJson(doc(body, 503), ctx)).toEqual({
       format: 'health-json',
       reports: [
@@ -64,7 +102,14 @@ describe('adaptHealthJson', () => {
           instance: 'authz-1',
           observedAt: '2026-11-25T08:59:58.000Z',
           status: 'fail',
-          checks: [{ name: 'mongo:connections', status: 'fail', target: 'component://mongo.authz', output: 'connect ECONNREFUSED 10.0.0.7:27017' }],
+          checks: [
+            {
+              name: 'mongo:connections',
+              status: 'fail',
+              target: 'component://mongo.authz',
+              output: 'connect ECONNREFUSED 10.0.0.7:27017',
+            },
+          ],
         },
       ],
       unresolved: [{ service: 'authz', component: 'mongo', target: 'component://mongo.authz' }],
@@ -72,27 +117,56 @@ describe('adaptHealthJson', () => {
   });
 
   it('gives an element without a status the document’s, and takes the latest element time', () => {
-    const body = { status: 'warn', checks: { a: [{ time: '2026-11-25T09:00:00Z' }], b: [{ status: 'pass', time: '2026-11-25T09:30:00Z' }] } };
+    const body = {
+      status: 'warn',
+      checks: {
+        a: [{ time: '2026-11-25T09:00:00Z' }],
+        b: [{ status: 'pass', time: '2026-11-25T09:30:00Z' }],
+      },
+    };
     const [report] = adaptHealthJson(doc(body), ctx).reports;
     expect(report.checks?.map((c) => c.status)).toEqual(['warn', 'pass']);
     expect(report.observedAt).toBe('2026-11-25T09:30:00.000Z');
   });
 
   describe('dependency identity, in order: mapping, componentId, address in details, scoped', () => {
-    const element = { componentId: 'mongo-prod', componentType: 'datastore', status: 'pass', connection: 'mongodb://app:hunter2@mongo-1.example.net/app' };
-    const targetOf = (body: unknown, context: SourceContext = ctx) => adaptHealthJson(doc(body), context).reports[0].checks?.[0].target;
+    const element = {
+      componentId: 'mongo-prod',
+      componentType: 'datastore',
+      status: 'pass',
+      connection: 'mongodb://app:hunter2@mongo-1.example.net/app',
+    };
+    const targetOf = (body: unknown, context: SourceContext = ctx) =>
+      adaptHealthJson(doc(body), context).reports[0].checks?.[0].target;
 
     it('takes the mapping first, under the full key', () => {
-      expect(targetOf({ status: 'pass', checks: { 'mongo:responseTime': [element] } }, { ...ctx, mapping: { 'mongo:responseTime': 'mongodb://mongo-9:27018' } })).toBe('mongodb://mongo-9:27018');
+      expect(
+        targetOf(
+          { status: 'pass', checks: { 'mongo:responseTime': [element] } },
+          { ...ctx, mapping: { 'mongo:responseTime': 'mongodb://mongo-9:27018' } },
+        ),
+      ).toBe('mongodb://mongo-9:27018');
     });
 
     it('takes the mapping under the component part of the key', () => {
-      expect(targetOf({ status: 'pass', checks: { 'mongo:responseTime': [element] } }, { ...ctx, mapping: { mongo: 'mongodb://mongo-9' } })).toBe('mongodb://mongo-9:27017');
+      expect(
+        targetOf(
+          { status: 'pass', checks: { 'mongo:responseTime': [element] } },
+          { ...ctx, mapping: { mongo: 'mongodb://mongo-9' } },
+        ),
+      ).toBe('mongodb://mongo-9:27017');
     });
 
     it('then a componentId: a URI as itself, any other id as a global component', () => {
-      expect(targetOf({ status: 'pass', checks: { 'mongo:responseTime': [element] } })).toBe('component://mongo-prod');
-      expect(targetOf({ status: 'pass', checks: { mongo: [{ ...element, componentId: 'mongodb://mongo-2:27017' }] } })).toBe('mongodb://mongo-2:27017');
+      expect(targetOf({ status: 'pass', checks: { 'mongo:responseTime': [element] } })).toBe(
+        'component://mongo-prod',
+      );
+      expect(
+        targetOf({
+          status: 'pass',
+          checks: { mongo: [{ ...element, componentId: 'mongodb://mongo-2:27017' }] },
+        }),
+      ).toBe('mongodb://mongo-2:27017');
     });
 
     it('then an address among the element’s own keys, without its credentials', () => {
@@ -104,18 +178,49 @@ describe('adaptHealthJson', () => {
     });
 
     it('then scoped to the service, listed as unresolved', () => {
-      const result = adaptHealthJson(doc({ status: 'pass', checks: { 'mongo:responseTime': [{ status: 'pass' }], 'mongo:connections': [{ status: 'pass' }] } }), ctx);
-      expect(result.reports[0].checks?.map((c) => c.target)).toEqual(['component://mongo.authz', 'component://mongo.authz']);
-      expect(result.unresolved).toEqual([{ service: 'authz', component: 'mongo', target: 'component://mongo.authz' }]);
+      const result = adaptHealthJson(
+        doc({
+          status: 'pass',
+          checks: {
+            'mongo:responseTime': [{ status: 'pass' }],
+            'mongo:connections': [{ status: 'pass' }],
+          },
+        }),
+        ctx,
+      );
+      expect(result.reports[0].checks?.map((c) => c.target)).toEqual([
+        'component://mongo.authz',
+        'component://mongo.authz',
+      ]);
+      expect(result.unresolved).toEqual([
+        { service: 'authz', component: 'mongo', target: 'component://mongo.authz' },
+      ]);
     });
 
     it('never takes `links` for an address: a component’s health link is often a shared gateway', () => {
-      const result = adaptHealthJson(doc({ status: 'pass', checks: { db: [{ status: 'pass', links: { self: 'http://api.example.com/dbnode/1/health' } }] } }), ctx);
+      const result = adaptHealthJson(
+        doc({
+          status: 'pass',
+          checks: {
+            db: [{ status: 'pass', links: { self: 'http://api.example.com/dbnode/1/health' } }],
+          },
+        }),
+        ctx,
+      );
       expect(result.reports[0].checks?.[0].target).toBe('component://db.authz');
     });
 
     it('gives system components no target and does not list them', () => {
-      const result = adaptHealthJson(doc({ status: 'pass', checks: { 'cpu:utilization': [{ componentType: 'system', componentId: 'cpu-1', status: 'pass' }], uptime: [{ status: 'pass' }] } }), ctx);
+      const result = adaptHealthJson(
+        doc({
+          status: 'pass',
+          checks: {
+            'cpu:utilization': [{ componentType: 'system', componentId: 'cpu-1', status: 'pass' }],
+            uptime: [{ status: 'pass' }],
+          },
+        }),
+        ctx,
+      );
       expect(result.reports[0].checks?.map((c) => c.target)).toEqual([undefined, undefined]);
       expect(result.unresolved).toEqual([]);
     });
@@ -135,6 +240,8 @@ describe('adaptHealthJson', () => {
   });
 
   it('refuses a document without a service in the body or the source', () => {
-    expect(refusal(() => adaptHealthJson(doc({ status: 'pass' }), { observedAt }))).toEqual([{ path: '/service', reason: 'no service: give ?service= or X-Faultline-Service' }]);
+    expect(refusal(() => adaptHealthJson(doc({ status: 'pass' }), { observedAt }))).toEqual([
+      { path: '/service', reason: 'no service: give ?service= or X-Faultline-Service' },
+    ]);
   });
 });

@@ -2,7 +2,17 @@ import type { CheckInput, Status } from '@faultline/reports';
 import { DependencyResolver, type DependencyRole } from './dependency-identity';
 import { contextTime, parseRfc3339 } from './event-time';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
-import { isObject, objectAt, optionalObjectAt, optionalStringAt, parseJsonBody, pointer, refuse, stringAt, type JsonObject } from './json-reader';
+import {
+  isObject,
+  objectAt,
+  optionalObjectAt,
+  optionalStringAt,
+  parseJsonBody,
+  pointer,
+  refuse,
+  stringAt,
+  type JsonObject,
+} from './json-reader';
 import { contextReport, requireService } from './report-assembly';
 import { outputText, serviceText } from './safe-text';
 
@@ -28,7 +38,10 @@ export function adaptHealthJson(doc: HealthDocument, ctx: SourceContext): Adapte
   const root = objectAt(parseJsonBody(doc.body), '');
   const documentStatus = healthJsonStatus(stringAt(root.status, '/status'));
   const serviceId = optionalStringAt(root.serviceId, '/serviceId');
-  const service = requireService(serviceId?.trim() ? serviceText(serviceId, 'service') : undefined, ctx);
+  const service = requireService(
+    serviceId?.trim() ? serviceText(serviceId, 'service') : undefined,
+    ctx,
+  );
   const resolver = new DependencyResolver(ctx.mapping);
   const checks: CheckInput[] = [];
   let latestTime: number | null = null;
@@ -63,7 +76,9 @@ export function adaptHealthJson(doc: HealthDocument, ctx: SourceContext): Adapte
           role: roleOf(component, componentType),
         }),
         latencyMs: responseTimeMs(measurement, entry),
-        output: outputText(optionalStringAt(entry.output, pointer(path, 'output'))) ?? observedSummary(entry),
+        output:
+          outputText(optionalStringAt(entry.output, pointer(path, 'output'))) ??
+          observedSummary(entry),
       });
     }
   }
@@ -74,7 +89,13 @@ export function adaptHealthJson(doc: HealthDocument, ctx: SourceContext): Adapte
     const value = optionalStringAt(root[field], `/${field}`);
     if (value) bodyLabels.push([field, value]);
   }
-  const report = contextReport(ctx, { service, status: httpFailed ? 'fail' : documentStatus, checks, observedAt: latestTime ?? contextTime(ctx.observedAt), bodyLabels: bodyLabels });
+  const report = contextReport(ctx, {
+    service,
+    status: httpFailed ? 'fail' : documentStatus,
+    checks,
+    observedAt: latestTime ?? contextTime(ctx.observedAt),
+    bodyLabels: bodyLabels,
+  });
   return { format: 'health-json', reports: [report], unresolved: resolver.unresolved };
 }
 
@@ -97,7 +118,8 @@ function splitKey(key: string): [component: string, measurement: string | undefi
 const SYSTEM_COMPONENTS = new Set(['uptime', 'cpu', 'memory']);
 
 function roleOf(component: string, componentType: string | undefined): DependencyRole {
-  if (componentType !== undefined) return componentType.toLowerCase() === 'system' ? 'not-a-dependency' : 'dependency';
+  if (componentType !== undefined)
+    return componentType.toLowerCase() === 'system' ? 'not-a-dependency' : 'dependency';
   return SYSTEM_COMPONENTS.has(component.toLowerCase()) ? 'not-a-dependency' : 'dependency';
 }
 
@@ -105,30 +127,60 @@ function roleOf(component: string, componentType: string | undefined): Dependenc
 function elementNames(key: string, elements: unknown[]): string[] {
   if (elements.length < 2) return [key];
   for (const field of ['node', 'componentId']) {
-    const values = elements.map((e) => (isObject(e) && (typeof e[field] === 'string' || typeof e[field] === 'number') ? String(e[field]) : undefined));
-    if (values.every((v) => v !== undefined) && new Set(values).size === values.length) return values.map((v) => `${key}{${field}=${v}}`);
+    const values = elements.map((e) =>
+      isObject(e) && (typeof e[field] === 'string' || typeof e[field] === 'number')
+        ? String(e[field])
+        : undefined,
+    );
+    if (values.every((v) => v !== undefined) && new Set(values).size === values.length)
+      return values.map((v) => `${key}{${field}=${v}}`);
   }
   return elements.map((_, i) => `${key}{#${i + 1}}`);
 }
 
-const STANDARD_KEYS = new Set(['componentId', 'componentType', 'observedValue', 'observedUnit', 'status', 'affectedEndpoints', 'time', 'output', 'links']);
+const STANDARD_KEYS = new Set([
+  'componentId',
+  'componentType',
+  'observedValue',
+  'observedUnit',
+  'status',
+  'affectedEndpoints',
+  'time',
+  'output',
+  'links',
+]);
 
 /** The element's user-defined keys (the draft's "additional keys"): where an address may be. */
 function extraKeys(entry: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(entry).filter(([k]) => !STANDARD_KEYS.has(k)));
 }
 
-const TO_MS: Record<string, number> = { ms: 1, millisecond: 1, milliseconds: 1, s: 1000, sec: 1000, second: 1000, seconds: 1000 };
+const TO_MS: Record<string, number> = {
+  ms: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1000,
+  sec: 1000,
+  second: 1000,
+  seconds: 1000,
+};
 
 function responseTimeMs(measurement: string | undefined, entry: JsonObject): number | undefined {
-  if (measurement?.toLowerCase() !== 'responsetime' || typeof entry.observedValue !== 'number' || entry.observedValue < 0) return undefined;
-  const factor = typeof entry.observedUnit === 'string' ? TO_MS[entry.observedUnit.toLowerCase()] : undefined;
+  if (
+    measurement?.toLowerCase() !== 'responsetime' ||
+    typeof entry.observedValue !== 'number' ||
+    entry.observedValue < 0
+  )
+    return undefined;
+  const factor =
+    typeof entry.observedUnit === 'string' ? TO_MS[entry.observedUnit.toLowerCase()] : undefined;
   return factor === undefined ? undefined : entry.observedValue * factor;
 }
 
 function observedSummary(entry: JsonObject): string | undefined {
   const value = entry.observedValue;
-  if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean') return undefined;
+  if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean')
+    return undefined;
   const unit = typeof entry.observedUnit === 'string' ? ` ${entry.observedUnit}` : '';
   return outputText(`observed ${value}${unit}`);
 }

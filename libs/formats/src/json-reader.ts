@@ -26,7 +26,8 @@ export function parseJsonBody(body: string): unknown {
   }
 }
 
-export const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function objectAt(value: unknown, path: string): JsonObject {
   if (!isObject(value)) refuse(path, 'must be an object');
@@ -58,13 +59,18 @@ export function arrayAt(value: unknown, path: string): unknown[] {
 export function stringMapAt(value: unknown, path: string): Record<string, string> {
   if (value === undefined || value === null) return {};
   const object = objectAt(value, path);
-  for (const [key, v] of Object.entries(object)) if (typeof v !== 'string') refuse(pointer(path, key), 'must be a string');
+  for (const [key, v] of Object.entries(object))
+    if (typeof v !== 'string') refuse(pointer(path, key), 'must be a string');
   return object as Record<string, string>;
 }
 
 /** An own string property of a map that came from outside (never an inherited one such as `constructor`). */
-export function ownString(map: Record<string, unknown> | undefined, key: string): string | undefined {
-  if (typeof map !== 'object' || map === null || !Object.prototype.hasOwnProperty.call(map, key)) return undefined;
+export function ownString(
+  map: Record<string, unknown> | undefined,
+  key: string,
+): string | undefined {
+  if (typeof map !== 'object' || map === null || !Object.prototype.hasOwnProperty.call(map, key))
+    return undefined;
   const value = map[key];
   return typeof value === 'string' ? value : undefined;
 }

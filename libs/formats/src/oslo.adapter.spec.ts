@@ -3,12 +3,27 @@ import type { SourceContext } from './format.model';
 import { adaptOslo } from './oslo.adapter';
 
 const observedAt = Date.parse('2026-11-25T10:00:00Z');
-const ctx: SourceContext = { service: 'nova-api', instance: 'nova-api-3', host: 'compute-12', labels: { zone: 'az1' }, observedAt };
+const ctx: SourceContext = {
+  service: 'nova-api',
+  instance: 'nova-api-3',
+  host: 'compute-12',
+  labels: { zone: 'az1' },
+  observedAt,
+};
 
 describe('adaptOslo', () => {
   // oslo.middleware Healthcheck docstring: `curl -i -X GET .../healthcheck` → 200, text/plain, body "OK".
   it('reads the documented plain-text OK as one passing check, identity from the source', () => {
-    expect(adaptOslo({ body: fixture('oslo-plain-ok.txt'), contentType: 'text/plain; charset=UTF-8', httpStatus: 200 }, ctx)).toEqual({
+    expect(
+      adaptOslo(
+        {
+          body: fixture('oslo-plain-ok.txt'),
+          contentType: 'text/plain; charset=UTF-8',
+          httpStatus: 200,
+        },
+        ctx,
+      ),
+    ).toEqual({
       format: 'oslo',
       reports: [
         {
@@ -27,9 +42,14 @@ describe('adaptOslo', () => {
 
   // disable_by_file.py: reason "DISABLED BY FILE", served with 503 Service Unavailable.
   it('fails on 503 with the reason as output', () => {
-    const { reports } = adaptOslo({ body: fixture('oslo-plain-disabled.txt'), contentType: 'text/plain', httpStatus: 503 }, ctx);
+    const { reports } = adaptOslo(
+      { body: fixture('oslo-plain-disabled.txt'), contentType: 'text/plain', httpStatus: 503 },
+      ctx,
+    );
     expect(reports[0].status).toBe('fail');
-    expect(reports[0].checks).toEqual([{ name: 'healthcheck', status: 'fail', output: 'DISABLED BY FILE' }]);
+    expect(reports[0].checks).toEqual([
+      { name: 'healthcheck', status: 'fail', output: 'DISABLED BY FILE' },
+    ]);
   });
 
   it('fails a pushed body other than OK, and passes a pushed OK', () => {
@@ -53,19 +73,37 @@ describe('adaptOslo', () => {
   });
 
   it('reads an empty HEAD answer by its HTTP status', () => {
-    expect(adaptOslo({ body: '', httpStatus: 204 }, ctx).reports[0].checks).toEqual([{ name: 'healthcheck', status: 'pass' }]);
-    expect(adaptOslo({ body: '', httpStatus: 503 }, ctx).reports[0].checks).toEqual([{ name: 'healthcheck', status: 'fail', output: 'HTTP 503' }]);
+    expect(adaptOslo({ body: '', httpStatus: 204 }, ctx).reports[0].checks).toEqual([
+      { name: 'healthcheck', status: 'pass' },
+    ]);
+    expect(adaptOslo({ body: '', httpStatus: 503 }, ctx).reports[0].checks).toEqual([
+      { name: 'healthcheck', status: 'fail', output: 'HTTP 503' },
+    ]);
   });
 
   // Docstring: Accept: application/json, non-detailed → {"detailed": false, "reasons": ["OK"]}.
   it('reads the documented non-detailed JSON', () => {
-    const { reports } = adaptOslo({ body: fixture('oslo-json-simple.json'), contentType: 'application/json', httpStatus: 200 }, ctx);
-    expect(reports[0]).toMatchObject({ status: 'pass', observedAt: '2026-11-25T10:00:00.000Z', checks: [{ name: 'healthcheck', status: 'pass' }] });
+    const { reports } = adaptOslo(
+      { body: fixture('oslo-json-simple.json'), contentType: 'application/json', httpStatus: 200 },
+      ctx,
+    );
+    expect(reports[0]).toMatchObject({
+      status: 'pass',
+      observedAt: '2026-11-25T10:00:00.000Z',
+      checks: [{ name: 'healthcheck', status: 'pass' }],
+    });
   });
 
   // Docstring: detailed mode JSON, one HealthcheckResult reason "OK" with details, `now` in UTC.
   it('reads the documented detailed JSON: a check per reason, details as output, `now` as event time', () => {
-    const { reports, unresolved } = adaptOslo({ body: fixture('oslo-json-detailed.json'), contentType: 'application/json', httpStatus: 200 }, ctx);
+    const { reports, unresolved } = adaptOslo(
+      {
+        body: fixture('oslo-json-detailed.json'),
+        contentType: 'application/json',
+        httpStatus: 200,
+      },
+      ctx,
+    );
     expect(reports[0]).toEqual({
       service: 'nova-api',
       instance: 'nova-api-3',
@@ -73,7 +111,9 @@ describe('adaptOslo', () => {
       labels: { zone: 'az1' },
       observedAt: '2016-08-24T06:11:59.419Z',
       status: 'pass',
-      checks: [{ name: 'healthcheck', status: 'pass', output: "OK: Path '/tmp/dead' was not found" }],
+      checks: [
+        { name: 'healthcheck', status: 'pass', output: "OK: Path '/tmp/dead' was not found" },
+      ],
     });
     expect(unresolved).toEqual([]);
   });
@@ -82,14 +122,30 @@ describe('adaptOslo', () => {
     const body = JSON.stringify({
       detailed: true,
       reasons: [
-        { class: 'HealthcheckResult', reason: 'DISABLED BY FILE', details: "Path '/var/run/nova/healthcheck_disable' was found" },
+        {
+          class: 'HealthcheckResult',
+          reason: 'DISABLED BY FILE',
+          details: "Path '/var/run/nova/healthcheck_disable' was found",
+        },
         { class: 'RabbitResult', reason: 'UNREACHABLE', details: '' },
       ],
     });
-    const { reports } = adaptOslo({ body, httpStatus: 503 }, { ...ctx, mapping: { RabbitResult: 'amqp://rabbit-1' } });
+    const { reports } = adaptOslo(
+      { body, httpStatus: 503 },
+      { ...ctx, mapping: { RabbitResult: 'amqp://rabbit-1' } },
+    );
     expect(reports[0].checks).toEqual([
-      { name: 'healthcheck', status: 'fail', output: "DISABLED BY FILE: Path '/var/run/nova/healthcheck_disable' was found" },
-      { name: 'RabbitResult', status: 'fail', target: 'amqp://rabbit-1:5672', output: 'UNREACHABLE' },
+      {
+        name: 'healthcheck',
+        status: 'fail',
+        output: "DISABLED BY FILE: Path '/var/run/nova/healthcheck_disable' was found",
+      },
+      {
+        name: 'RabbitResult',
+        status: 'fail',
+        target: 'amqp://rabbit-1:5672',
+        output: 'UNREACHABLE',
+      },
     ]);
   });
 
@@ -106,6 +162,8 @@ describe('adaptOslo', () => {
   });
 
   it('refuses a document when neither the body nor the source names the service', () => {
-    expect(refusal(() => adaptOslo({ body: 'OK' }, { observedAt }))).toEqual([{ path: '/service', reason: 'no service: give ?service= or X-Faultline-Service' }]);
+    expect(refusal(() => adaptOslo({ body: 'OK' }, { observedAt }))).toEqual([
+      { path: '/service', reason: 'no service: give ?service= or X-Faultline-Service' },
+    ]);
   });
 });

@@ -1,4 +1,11 @@
-import { compareStatus, REPORT_LIMITS, worstStatus, type CheckInput, type ReportInput, type Status } from '@faultline/reports';
+import {
+  compareStatus,
+  REPORT_LIMITS,
+  worstStatus,
+  type CheckInput,
+  type ReportInput,
+  type Status,
+} from '@faultline/reports';
 import type { SourceContext } from './format.model';
 import { refuse } from './json-reader';
 import { contextTime, isoTime } from './event-time';
@@ -12,14 +19,19 @@ import { nameText, safeLabels, truncate } from './safe-text';
 export const MISSING_SERVICE_REASON = 'no service: give ?service= or X-Faultline-Service';
 
 /** The service a report is about: the body's own name when the format has one, else the source's. */
-export function requireService(fromBody: string | undefined, ctx: SourceContext, path = '/service'): string {
+export function requireService(
+  fromBody: string | undefined,
+  ctx: SourceContext,
+  path = '/service',
+): string {
   if (fromBody) return fromBody;
   if (typeof ctx.service === 'string' && ctx.service.trim()) return ctx.service;
   return refuse(path, MISSING_SERVICE_REASON);
 }
 
 /** A non-empty string from the source context, as given (the intake validates it). */
-export const contextName = (value: string | undefined): string | undefined => (typeof value === 'string' && value.trim() ? value : undefined);
+export const contextName = (value: string | undefined): string | undefined =>
+  typeof value === 'string' && value.trim() ? value : undefined;
 
 /** Gives each check a name no other check of the report has: `name`, `name#2`, `name#3`… */
 export class CheckNames {
@@ -55,7 +67,13 @@ export interface ReportParts {
  */
 export function contextReport(
   ctx: SourceContext,
-  parts: { service: string; status?: Status; checks: CheckInput[]; observedAt?: number; bodyLabels?: Iterable<[string, string]> },
+  parts: {
+    service: string;
+    status?: Status;
+    checks: CheckInput[];
+    observedAt?: number;
+    bodyLabels?: Iterable<[string, string]>;
+  },
 ): ReportInput {
   return assembleReport({
     service: parts.service,
@@ -95,13 +113,20 @@ export function assembleReport(parts: ReportParts): ReportInput {
 function withoutEmptyFields(check: CheckInput): CheckInput {
   const out: CheckInput = { name: check.name, status: check.status };
   if (check.target !== undefined) out.target = check.target;
-  if (check.latencyMs !== undefined && Number.isFinite(check.latencyMs) && check.latencyMs >= 0) out.latencyMs = check.latencyMs;
+  if (check.latencyMs !== undefined && Number.isFinite(check.latencyMs) && check.latencyMs >= 0)
+    out.latencyMs = check.latencyMs;
   if (check.output !== undefined) out.output = check.output;
   return out;
 }
 
 /** Source labels then body labels, as entries for ReportParts.labels. */
-export function mergedLabels(ctx: SourceContext, fromBody: Iterable<[string, string]> = []): [string, string][] {
-  const fromSource = ctx.labels && typeof ctx.labels === 'object' ? Object.entries(ctx.labels).filter((e): e is [string, string] => typeof e[1] === 'string') : [];
+export function mergedLabels(
+  ctx: SourceContext,
+  fromBody: Iterable<[string, string]> = [],
+): [string, string][] {
+  const fromSource =
+    ctx.labels && typeof ctx.labels === 'object'
+      ? Object.entries(ctx.labels).filter((e): e is [string, string] => typeof e[1] === 'string')
+      : [];
   return [...fromSource, ...fromBody];
 }

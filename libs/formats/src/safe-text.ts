@@ -10,7 +10,8 @@ import { REPORT_LIMITS } from '@faultline/reports';
 // password containing '@' goes too.
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
 // `password=…`, `Pwd: …`, `api_key=…` in connection strings, queries and messages.
-const SECRET_ASSIGNMENT = /\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s;,&'"]+)/gi;
+const SECRET_ASSIGNMENT =
+  /\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s;,&'"]+)/gi;
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 const NUL = /\u0000/g;
 
@@ -45,11 +46,16 @@ export function serviceText(raw: string, fallback: string): string {
 }
 
 /** Labels within the schema's limits: at most 50, keys ≤ 100 and values ≤ 500 characters, no NUL. */
-export function safeLabels(entries: Iterable<[string, string]>): Record<string, string> | undefined {
+export function safeLabels(
+  entries: Iterable<[string, string]>,
+): Record<string, string> | undefined {
   const out = new Map<string, string>();
   for (const [rawKey, rawValue] of entries) {
     const key = truncate(rawKey.replace(NUL, ''), REPORT_LIMITS.labelKeyLength);
-    const value = truncate(withoutCredentials(rawValue.replace(NUL, '')), REPORT_LIMITS.labelValueLength);
+    const value = truncate(
+      withoutCredentials(rawValue.replace(NUL, '')),
+      REPORT_LIMITS.labelValueLength,
+    );
     if (!key) continue;
     if (!out.has(key) && out.size >= REPORT_LIMITS.labels) continue;
     out.set(key, value);
@@ -59,13 +65,18 @@ export function safeLabels(entries: Iterable<[string, string]>): Record<string, 
 }
 
 /** A short `key=value, …` summary of a details object's scalar fields, skipping anything secret-sounding. */
-export function detailSummary(details: Record<string, unknown> | undefined, skip: readonly string[] = [], maxFields = 4): string | undefined {
+export function detailSummary(
+  details: Record<string, unknown> | undefined,
+  skip: readonly string[] = [],
+  maxFields = 4,
+): string | undefined {
   if (!details) return undefined;
   const parts: string[] = [];
   for (const [key, value] of Object.entries(details)) {
     if (parts.length >= maxFields) break;
     if (skip.includes(key) || SECRET_KEY.test(key)) continue;
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') parts.push(`${key}=${truncate(String(value), 100)}`);
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      parts.push(`${key}=${truncate(String(value), 100)}`);
   }
   return parts.length ? parts.join(', ') : undefined;
 }

@@ -4,15 +4,30 @@ import { adaptTerminus } from './terminus.adapter';
 
 const observedAt = Date.parse('2026-11-25T10:00:00Z');
 const ctx: SourceContext = { service: 'orders', instance: 'orders-2', observedAt };
-const doc = (body: unknown, httpStatus?: number) => ({ body: JSON.stringify(body), contentType: 'application/json; charset=utf-8', httpStatus });
+const doc = (body: unknown, httpStatus?: number) => ({
+  body: JSON.stringify(body),
+  contentType: 'application/json; charset=utf-8',
+  httpStatus,
+});
 
 describe('adaptTerminus', () => {
   // NestJS docs, recipes/terminus, "HTTP Healthcheck": the 200 response for pingCheck('nestjs-docs', …).
   it('reads the documented healthy response; the source maps the pinged site', () => {
-    const result = adaptTerminus({ body: fixture('terminus-ok.json'), httpStatus: 200 }, { ...ctx, mapping: { 'nestjs-docs': 'https://docs.nestjs.com' } });
+    const result = adaptTerminus(
+      { body: fixture('terminus-ok.json'), httpStatus: 200 },
+      { ...ctx, mapping: { 'nestjs-docs': 'https://docs.nestjs.com' } },
+    );
     expect(result).toEqual({
       format: 'terminus',
-      reports: [{ service: 'orders', instance: 'orders-2', observedAt: '2026-11-25T10:00:00.000Z', status: 'pass', checks: [{ name: 'nestjs-docs', status: 'pass', target: 'https://docs.nestjs.com:443' }] }],
+      reports: [
+        {
+          service: 'orders',
+          instance: 'orders-2',
+          observedAt: '2026-11-25T10:00:00.000Z',
+          status: 'pass',
+          checks: [{ name: 'nestjs-docs', status: 'pass', target: 'https://docs.nestjs.com:443' }],
+        },
+      ],
       unresolved: [],
     });
   });
@@ -30,7 +45,12 @@ describe('adaptTerminus', () => {
           status: 'fail',
           checks: [
             { name: 'database', status: 'pass', target: 'component://database.orders' },
-            { name: 'redis', status: 'fail', target: 'component://redis.orders', output: 'Could not connect' },
+            {
+              name: 'redis',
+              status: 'fail',
+              target: 'component://redis.orders',
+              output: 'Could not connect',
+            },
           ],
         },
       ],
@@ -43,12 +63,28 @@ describe('adaptTerminus', () => {
 
   // NestJS docs (earlier revision), custom DogHealthIndicator: 503 with only `error`, no `details`.
   it('reads indicators from `error` when `details` is absent, summarising their fields', () => {
-    const { reports } = adaptTerminus({ body: fixture('terminus-dog-error.json'), httpStatus: 503 }, ctx);
-    expect(reports[0]).toMatchObject({ status: 'fail', checks: [{ name: 'dog', status: 'fail', output: 'badboys=1' }] });
+    const { reports } = adaptTerminus(
+      { body: fixture('terminus-dog-error.json'), httpStatus: 503 },
+      ctx,
+    );
+    expect(reports[0]).toMatchObject({
+      status: 'fail',
+      checks: [{ name: 'dog', status: 'fail', output: 'badboys=1' }],
+    });
   });
 
   it('fails a shutting-down instance', () => {
-    const { reports } = adaptTerminus(doc({ status: 'shutting_down', info: { database: { status: 'up' } }, details: { database: { status: 'up' } } }, 503), ctx);
+    const { reports } = adaptTerminus(
+      doc(
+        {
+          status: 'shutting_down',
+          info: { database: { status: 'up' } },
+          details: { database: { status: 'up' } },
+        },
+        503,
+      ),
+      ctx,
+    );
     expect(reports[0].status).toBe('fail');
     expect(reports[0].checks?.[0].status).toBe('pass');
   });
@@ -60,7 +96,11 @@ describe('adaptTerminus', () => {
         memory_heap: { status: 'down', message: 'Used heap exceeded the set threshold' },
         memory_rss: { status: 'up' },
         disk: { status: 'up' },
-        cache: { status: 'down', message: 'connect ECONNREFUSED', url: 'redis://:p4ssw0rd@cache-1.internal:6380/0' },
+        cache: {
+          status: 'down',
+          message: 'connect ECONNREFUSED',
+          url: 'redis://:p4ssw0rd@cache-1.internal:6380/0',
+        },
       },
     };
     const result = adaptTerminus(doc(body, 503), ctx);
@@ -68,7 +108,12 @@ describe('adaptTerminus', () => {
       { name: 'memory_heap', status: 'fail', output: 'Used heap exceeded the set threshold' },
       { name: 'memory_rss', status: 'pass' },
       { name: 'disk', status: 'pass' },
-      { name: 'cache', status: 'fail', target: 'redis://cache-1.internal:6380/0', output: 'connect ECONNREFUSED' },
+      {
+        name: 'cache',
+        status: 'fail',
+        target: 'redis://cache-1.internal:6380/0',
+        output: 'connect ECONNREFUSED',
+      },
     ]);
     expect(result.unresolved).toEqual([]);
     expect(JSON.stringify(result)).not.toContain('p4ssw0rd');

@@ -1,7 +1,15 @@
 import type { CheckInput, Status } from '@faultline/reports';
 import { DependencyResolver } from './dependency-identity';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
-import { objectAt, optionalObjectAt, optionalStringAt, parseJsonBody, pointer, stringAt, type JsonObject } from './json-reader';
+import {
+  objectAt,
+  optionalObjectAt,
+  optionalStringAt,
+  parseJsonBody,
+  pointer,
+  stringAt,
+  type JsonObject,
+} from './json-reader';
 import { contextReport, requireService } from './report-assembly';
 import { detailSummary, outputText } from './safe-text';
 
@@ -42,8 +50,15 @@ export function adaptTerminus(doc: HealthDocument, ctx: SourceContext): AdaptedR
     checks.push({
       name: key,
       status: indicatorStatus(stringAt(indicator.status, pointer(path, 'status'))),
-      target: resolver.targetFor(service, { mappingKeys: [key], component: key, details: fields, role: LOCAL_INDICATORS.has(key) ? 'not-a-dependency' : 'dependency' }),
-      output: outputText(optionalStringAt(indicator.message, pointer(path, 'message')) ?? detailSummary(fields)),
+      target: resolver.targetFor(service, {
+        mappingKeys: [key],
+        component: key,
+        details: fields,
+        role: LOCAL_INDICATORS.has(key) ? 'not-a-dependency' : 'dependency',
+      }),
+      output: outputText(
+        optionalStringAt(indicator.message, pointer(path, 'message')) ?? detailSummary(fields),
+      ),
     });
   }
 

@@ -1,7 +1,12 @@
 import { InvalidInputException } from '@faultline/platform';
 import { isRfc3339, type Page, readCursor, readLimit, toPage } from '@faultline/inventory';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { INCIDENT_STATUS_FILTERS, type IncidentDetail, type IncidentListQuery, type IncidentSummary } from './incident.model';
+import {
+  INCIDENT_STATUS_FILTERS,
+  type IncidentDetail,
+  type IncidentListQuery,
+  type IncidentSummary,
+} from './incident.model';
 import { toIncidentDetail, toIncidentSummary } from './incident-rows';
 import { IncidentRepository } from './repositories/incident.repository';
 
@@ -14,11 +19,14 @@ export class IncidentQueryService {
     const limit = readLimit(query.limit);
     // (opened_at, id) of the previous page's last incident.
     const before = readCursor(query.cursor, ['time', 'text']) as [string, string] | null;
-    if (query.status !== undefined && !INCIDENT_STATUS_FILTERS.includes(query.status)) throw invalid('/status', `must be one of ${INCIDENT_STATUS_FILTERS.join(', ')}`);
-    if (query.since !== undefined && !isRfc3339(query.since)) throw invalid('/since', 'must be an RFC 3339 time');
+    if (query.status !== undefined && !INCIDENT_STATUS_FILTERS.includes(query.status))
+      throw invalid('/status', `must be one of ${INCIDENT_STATUS_FILTERS.join(', ')}`);
+    if (query.since !== undefined && !isRfc3339(query.since))
+      throw invalid('/since', 'must be an RFC 3339 time');
     const status = query.status === undefined || query.status === 'all' ? null : query.status;
     // Text Postgres cannot hold (NUL) matches nothing; the HTTP edge refuses it already.
-    if ([query.service, query.key].some((v) => v?.includes('\u0000'))) return { items: [], nextCursor: null };
+    if ([query.service, query.key].some((v) => v?.includes('\u0000')))
+      return { items: [], nextCursor: null };
     const rows = await this.incidents.list({
       status,
       since: query.since ?? null,
@@ -33,7 +41,12 @@ export class IncidentQueryService {
   /** One incident with its affected instance keys and timeline; 404 when it is unknown. */
   async get(id: string): Promise<IncidentDetail> {
     const row = id.includes('\u0000') ? null : await this.incidents.find(id);
-    if (!row) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no incident ${JSON.stringify(id)}` });
+    if (!row)
+      throw new NotFoundException({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `no incident ${JSON.stringify(id)}`,
+      });
     return toIncidentDetail(row);
   }
 }

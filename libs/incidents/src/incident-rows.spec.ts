@@ -1,5 +1,12 @@
 import type { Incident, IncidentChange } from '@faultline/correlation';
-import { type IncidentDetailRow, latestPerIncident, toIncident, toIncidentDetail, toIncidentSummary, toWriteRow } from './incident-rows';
+import {
+  type IncidentDetailRow,
+  latestPerIncident,
+  toIncident,
+  toIncidentDetail,
+  toIncidentSummary,
+  toWriteRow,
+} from './incident-rows';
 
 const T = Date.UTC(2026, 10, 25, 10, 0, 0);
 
@@ -10,14 +17,26 @@ const incident = (id: string, over: Partial<Incident> = {}): Incident => ({
   resolvedAt: null,
   firstEvidenceAt: T - 4_000,
   rootCauses: [
-    { key: 'backend:amqp://rabbit-1:5672', kind: 'backend', confidence: 0.93, summary: '18 of 18 dependents lost it within 4 s' },
+    {
+      key: 'backend:amqp://rabbit-1:5672',
+      kind: 'backend',
+      confidence: 0.93,
+      summary: '18 of 18 dependents lost it within 4 s',
+    },
     { key: 'host:rabbit-1', kind: 'host', confidence: 0.2, summary: '1 of 1 instances silent' },
   ],
-  affected: { services: ['nova-api', 'nova-conductor'], instances: ['instance:nova-api/a-1', 'instance:nova-conductor/c-1'] },
+  affected: {
+    services: ['nova-api', 'nova-conductor'],
+    instances: ['instance:nova-api/a-1', 'instance:nova-conductor/c-1'],
+  },
   timeline: [{ at: T, what: 'opened' }],
   ...over,
 });
-const change = (type: IncidentChange['type'], at: number, inc: Incident): IncidentChange => ({ type, at, incident: inc });
+const change = (type: IncidentChange['type'], at: number, inc: Incident): IncidentChange => ({
+  type,
+  at,
+  incident: inc,
+});
 
 /** What node-pg hands back for a written row: timestamptz as Date, jsonb and arrays parsed. */
 function readBack(change: IncidentChange, updatedAt = new Date(T + 60_000)): IncidentDetailRow {
@@ -42,7 +61,11 @@ describe('latestPerIncident', () => {
     const b1 = change('opened', T, incident('b'));
     const b2 = change('updated', T + 10_000, incident('b', { timeline: [] }));
     const a1 = change('updated', T + 5_000, incident('a'));
-    const a2 = change('resolved', T + 5_000, incident('a', { status: 'resolved', resolvedAt: T + 5_000 }));
+    const a2 = change(
+      'resolved',
+      T + 5_000,
+      incident('a', { status: 'resolved', resolvedAt: T + 5_000 }),
+    );
     expect(latestPerIncident([b2, a1, b1, a2])).toEqual([a2, b2]);
     expect(latestPerIncident([])).toEqual([]);
   });
@@ -50,10 +73,28 @@ describe('latestPerIncident', () => {
 
 describe('toWriteRow / toIncident', () => {
   it('writes times as RFC 3339, the top cause as root_key, and reads back the same incident', () => {
-    const inc = incident('inc-1', { status: 'resolved', resolvedAt: T + 60_000, timeline: [{ at: T, what: 'opened', topCause: 'backend:amqp://rabbit-1:5672' }, { at: T + 60_000, what: 'resolved' }] });
+    const inc = incident('inc-1', {
+      status: 'resolved',
+      resolvedAt: T + 60_000,
+      timeline: [
+        { at: T, what: 'opened', topCause: 'backend:amqp://rabbit-1:5672' },
+        { at: T + 60_000, what: 'resolved' },
+      ],
+    });
     const row = toWriteRow(change('resolved', T + 60_000, inc));
-    expect(row).toMatchObject({ id: 'inc-1', st: 'resolved', o: '2026-11-25T10:00:00.000Z', r: '2026-11-25T10:01:00.000Z', f: '2026-11-25T09:59:56.000Z', rk: 'backend:amqp://rabbit-1:5672', c: '2026-11-25T10:01:00.000Z' });
-    expect(row.tl).toEqual([{ at: '2026-11-25T10:00:00.000Z', what: 'opened', topCause: 'backend:amqp://rabbit-1:5672' }, { at: '2026-11-25T10:01:00.000Z', what: 'resolved' }]);
+    expect(row).toMatchObject({
+      id: 'inc-1',
+      st: 'resolved',
+      o: '2026-11-25T10:00:00.000Z',
+      r: '2026-11-25T10:01:00.000Z',
+      f: '2026-11-25T09:59:56.000Z',
+      rk: 'backend:amqp://rabbit-1:5672',
+      c: '2026-11-25T10:01:00.000Z',
+    });
+    expect(row.tl).toEqual([
+      { at: '2026-11-25T10:00:00.000Z', what: 'opened', topCause: 'backend:amqp://rabbit-1:5672' },
+      { at: '2026-11-25T10:01:00.000Z', what: 'resolved' },
+    ]);
     expect(toIncident(readBack(change('resolved', T + 60_000, inc)))).toEqual(inc);
   });
 
@@ -64,7 +105,11 @@ describe('toWriteRow / toIncident', () => {
 
 describe('API views', () => {
   it('gives the list item exactly the CONTRACT.md fields, then the additions', () => {
-    const row = { ...readBack(change('opened', T + 1_000, incident('inc-1'))), instance_count: 2, sort_at: '2026-11-25T10:00:00.000000Z' };
+    const row = {
+      ...readBack(change('opened', T + 1_000, incident('inc-1'))),
+      instance_count: 2,
+      sort_at: '2026-11-25T10:00:00.000000Z',
+    };
     const view = toIncidentSummary(row);
     expect(view).toEqual({
       id: 'inc-1',
@@ -72,7 +117,12 @@ describe('API views', () => {
       openedAt: '2026-11-25T10:00:00.000Z',
       resolvedAt: null,
       rootCauses: [
-        { key: 'backend:amqp://rabbit-1:5672', confidence: 0.93, summary: '18 of 18 dependents lost it within 4 s', kind: 'backend' },
+        {
+          key: 'backend:amqp://rabbit-1:5672',
+          confidence: 0.93,
+          summary: '18 of 18 dependents lost it within 4 s',
+          kind: 'backend',
+        },
         { key: 'host:rabbit-1', confidence: 0.2, summary: '1 of 1 instances silent', kind: 'host' },
       ],
       affected: { services: ['nova-api', 'nova-conductor'], instances: 2 },
@@ -80,12 +130,23 @@ describe('API views', () => {
       changedAt: '2026-11-25T10:00:01.000Z',
       updatedAt: '2026-11-25T10:01:00.000Z',
     });
-    expect(Object.keys(view).slice(0, 6)).toEqual(['id', 'status', 'openedAt', 'resolvedAt', 'rootCauses', 'affected']);
+    expect(Object.keys(view).slice(0, 6)).toEqual([
+      'id',
+      'status',
+      'openedAt',
+      'resolvedAt',
+      'rootCauses',
+      'affected',
+    ]);
   });
 
   it('adds the instance keys and the timeline to the detail', () => {
     const view = toIncidentDetail(readBack(change('opened', T, incident('inc-1'))));
-    expect(view.affected).toEqual({ services: ['nova-api', 'nova-conductor'], instances: 2, instanceKeys: ['instance:nova-api/a-1', 'instance:nova-conductor/c-1'] });
+    expect(view.affected).toEqual({
+      services: ['nova-api', 'nova-conductor'],
+      instances: 2,
+      instanceKeys: ['instance:nova-api/a-1', 'instance:nova-conductor/c-1'],
+    });
     expect(view.timeline).toEqual([{ at: '2026-11-25T10:00:00.000Z', what: 'opened' }]);
   });
 });

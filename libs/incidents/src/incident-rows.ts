@@ -53,8 +53,10 @@ interface StoredTimelineEntry {
   topCause?: string;
 }
 
-const withTopCause = <T extends object>(entry: T, topCause: string | undefined): T & { topCause?: string } =>
-  topCause === undefined ? entry : { ...entry, topCause };
+const withTopCause = <T extends object>(
+  entry: T,
+  topCause: string | undefined,
+): T & { topCause?: string } => (topCause === undefined ? entry : { ...entry, topCause });
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -69,7 +71,9 @@ export function latestPerIncident(changes: readonly IncidentChange[]): IncidentC
     const kept = latest.get(change.incident.id);
     if (!kept || change.at >= kept.at) latest.set(change.incident.id, change);
   }
-  return [...latest.values()].sort((a, b) => (a.incident.id < b.incident.id ? -1 : a.incident.id > b.incident.id ? 1 : 0));
+  return [...latest.values()].sort((a, b) =>
+    a.incident.id < b.incident.id ? -1 : a.incident.id > b.incident.id ? 1 : 0,
+  );
 }
 
 export function toWriteRow(change: IncidentChange): IncidentWriteRow {
@@ -81,7 +85,12 @@ export function toWriteRow(change: IncidentChange): IncidentWriteRow {
     r: inc.resolvedAt === null ? null : iso(inc.resolvedAt),
     f: iso(inc.firstEvidenceAt),
     rk: inc.rootCauses[0]?.key ?? null,
-    rc: inc.rootCauses.map((c) => ({ key: c.key, kind: c.kind, confidence: c.confidence, summary: c.summary })),
+    rc: inc.rootCauses.map((c) => ({
+      key: c.key,
+      kind: c.kind,
+      confidence: c.confidence,
+      summary: c.summary,
+    })),
     s: [...inc.affected.services],
     i: [...inc.affected.instances],
     tl: inc.timeline.map((e) => withTopCause({ at: iso(e.at), what: e.what }, e.topCause)),
@@ -97,14 +106,26 @@ export function toIncident(row: IncidentDetailRow): Incident {
     openedAt: row.opened_at.getTime(),
     resolvedAt: row.resolved_at === null ? null : row.resolved_at.getTime(),
     firstEvidenceAt: row.first_evidence_at.getTime(),
-    rootCauses: row.root_causes.map((c) => ({ key: c.key, kind: c.kind, confidence: c.confidence, summary: c.summary })),
+    rootCauses: row.root_causes.map((c) => ({
+      key: c.key,
+      kind: c.kind,
+      confidence: c.confidence,
+      summary: c.summary,
+    })),
     affected: { services: [...row.affected_services], instances: [...row.affected_instances] },
-    timeline: row.timeline.map((e) => withTopCause({ at: Date.parse(e.at), what: e.what }, e.topCause)),
+    timeline: row.timeline.map((e) =>
+      withTopCause({ at: Date.parse(e.at), what: e.what }, e.topCause),
+    ),
   };
 }
 
 // CONTRACT.md's fields first, in its order; additions after.
-const toRootCauseView = (c: RootCause): RootCauseView => ({ key: c.key, confidence: c.confidence, summary: c.summary, kind: c.kind });
+const toRootCauseView = (c: RootCause): RootCauseView => ({
+  key: c.key,
+  confidence: c.confidence,
+  summary: c.summary,
+  kind: c.kind,
+});
 
 function baseView(row: IncidentRow, instances: number) {
   return {
@@ -120,7 +141,8 @@ function baseView(row: IncidentRow, instances: number) {
   };
 }
 
-export const toIncidentSummary = (row: IncidentListRow): IncidentSummary => baseView(row, row.instance_count);
+export const toIncidentSummary = (row: IncidentListRow): IncidentSummary =>
+  baseView(row, row.instance_count);
 
 export function toIncidentDetail(row: IncidentDetailRow): IncidentDetail {
   const view = baseView(row, row.affected_instances.length);

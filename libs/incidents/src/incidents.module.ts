@@ -10,7 +10,13 @@ import { TopologySnapshotService } from './topology-snapshot.service';
  * graph rebuilt from stored state. Needs the app's TypeORM DataSource.
  */
 @Module({
-  providers: [IncidentRepository, TopologyStateRepository, IncidentStore, IncidentQueryService, TopologySnapshotService],
+  providers: [
+    IncidentRepository,
+    TopologyStateRepository,
+    IncidentStore,
+    IncidentQueryService,
+    TopologySnapshotService,
+  ],
   exports: [IncidentStore, IncidentQueryService, TopologySnapshotService],
 })
 export class IncidentsModule {}

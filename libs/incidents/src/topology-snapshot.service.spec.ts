@@ -9,7 +9,9 @@ const instances: InstanceStateRow[] = [
   { service: 'nova', name: 'nova-1', host: 'c1', zone: 'az1', status: 'fail', stale: false },
   { service: 'rabbitmq', name: 'rabbit-1', host: 'r1', zone: 'az1', status: 'pass', stale: false },
 ];
-const checks: CheckStateRow[] = [{ service: 'nova', instance: 'nova-1', name: 'mq', backend_key: RABBIT, status: 'fail' }];
+const checks: CheckStateRow[] = [
+  { service: 'nova', instance: 'nova-1', name: 'mq', backend_key: RABBIT, status: 'fail' },
+];
 const EVENT_NOW = new Date('2026-11-25T10:00:00Z');
 
 function service(load: jest.Mock) {
@@ -38,9 +40,32 @@ describe('TopologySnapshotService', () => {
 
   it('relearns the graph only when the structure changed, and statuses every time', async () => {
     const failing = { instances, checks, eventNow: EVENT_NOW };
-    const recovered = { instances: instances.map((i) => ({ ...i, status: 'pass' as const })), checks: checks.map((c) => ({ ...c, status: 'pass' as const })), eventNow: EVENT_NOW };
-    const grown = { ...recovered, instances: [...recovered.instances, { service: 'nova', name: 'nova-2', host: 'c2', zone: 'az1', status: 'pass' as const, stale: false }] };
-    const topology = service(jest.fn().mockResolvedValueOnce(failing).mockResolvedValueOnce(recovered).mockResolvedValueOnce(grown));
+    const recovered = {
+      instances: instances.map((i) => ({ ...i, status: 'pass' as const })),
+      checks: checks.map((c) => ({ ...c, status: 'pass' as const })),
+      eventNow: EVENT_NOW,
+    };
+    const grown = {
+      ...recovered,
+      instances: [
+        ...recovered.instances,
+        {
+          service: 'nova',
+          name: 'nova-2',
+          host: 'c2',
+          zone: 'az1',
+          status: 'pass' as const,
+          stale: false,
+        },
+      ],
+    };
+    const topology = service(
+      jest
+        .fn()
+        .mockResolvedValueOnce(failing)
+        .mockResolvedValueOnce(recovered)
+        .mockResolvedValueOnce(grown),
+    );
     const observe = jest.spyOn(TopologyGraph.prototype, 'observe');
     try {
       const first = await topology.graph();
@@ -48,7 +73,9 @@ describe('TopologySnapshotService', () => {
       const second = await topology.graph();
       expect(observe).toHaveBeenCalledTimes(2); // one report per instance, once
       expect(second.edges).toEqual(first.edges);
-      expect([first, second].map((g) => g.nodes.find((n) => n.key === RABBIT)?.attributes.status)).toEqual(['fail', 'pass']);
+      expect(
+        [first, second].map((g) => g.nodes.find((n) => n.key === RABBIT)?.attributes.status),
+      ).toEqual(['fail', 'pass']);
       now += TOPOLOGY_CACHE_MS;
       expect((await topology.graph()).nodes.map((n) => n.key)).toContain('instance:nova/nova-2');
       expect(observe).toHaveBeenCalledTimes(5);
@@ -58,28 +85,41 @@ describe('TopologySnapshotService', () => {
   });
 
   it('does not cache a failed rebuild', async () => {
-    const load = jest.fn().mockRejectedValueOnce(new Error('db down')).mockResolvedValue({ instances, checks, eventNow: EVENT_NOW });
+    const load = jest
+      .fn()
+      .mockRejectedValueOnce(new Error('db down'))
+      .mockResolvedValue({ instances, checks, eventNow: EVENT_NOW });
     const topology = service(load);
     await expect(topology.graph()).rejects.toThrow('db down');
-    await expect(topology.graph()).resolves.toMatchObject({ attributes: { eventTime: '2026-11-25T10:00:00.000Z' } });
+    await expect(topology.graph()).resolves.toMatchObject({
+      attributes: { eventTime: '2026-11-25T10:00:00.000Z' },
+    });
   });
 
   it('answers a neighbourhood and impact, with 404 for an unknown entity', async () => {
-    const topology = service(jest.fn().mockResolvedValue({ instances, checks, eventNow: EVENT_NOW }));
+    const topology = service(
+      jest.fn().mockResolvedValue({ instances, checks, eventNow: EVENT_NOW }),
+    );
     const around = await topology.graph(RABBIT, 1);
     expect(around.nodes.map((n) => [n.key, n.attributes.status])).toEqual([
       [RABBIT, 'fail'],
       ['instance:nova/nova-1', 'fail'],
       ['instance:rabbitmq/rabbit-1', 'pass'],
     ]);
-    expect(await topology.impact(RABBIT)).toEqual({ key: RABBIT, direct: ['instance:nova/nova-1'], transitive: ['instance:nova/nova-1', 'service:nova'] });
+    expect(await topology.impact(RABBIT)).toEqual({
+      key: RABBIT,
+      direct: ['instance:nova/nova-1'],
+      transitive: ['instance:nova/nova-1', 'service:nova'],
+    });
     await expect(topology.graph('zone:nowhere')).rejects.toThrow(NotFoundException);
     await expect(topology.impact('zone:nowhere')).rejects.toThrow(NotFoundException);
     await expect(topology.graph(RABBIT, -1)).rejects.toThrow(RangeError);
   });
 
   it('serves the whole graph, with no event time before any report', async () => {
-    const topology = service(jest.fn().mockResolvedValue({ instances: [], checks: [], eventNow: null }));
+    const topology = service(
+      jest.fn().mockResolvedValue({ instances: [], checks: [], eventNow: null }),
+    );
     expect(await topology.graph()).toEqual({
       attributes: { eventTime: null, builtAt: expect.any(String) },
       options: { type: 'directed', multi: false, allowSelfLoops: false },

@@ -1,7 +1,15 @@
 import type { Impact, TopologyGraph } from '@faultline/topology';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { TopologyStateRepository } from './repositories/topology-state.repository';
-import { type GraphJson, learnGraph, nodeStatuses, type NodeStatus, orderState, structureKey, withStatuses } from './topology-snapshot';
+import {
+  type GraphJson,
+  learnGraph,
+  nodeStatuses,
+  type NodeStatus,
+  orderState,
+  structureKey,
+  withStatuses,
+} from './topology-snapshot';
 
 /** How long one rebuilt graph answers queries: dashboards poll, and a rebuild reads every instance. */
 export const TOPOLOGY_CACHE_MS = 3_000;
@@ -30,11 +38,21 @@ export class TopologySnapshotService {
 
   /** The whole graph, or the part within `depth` hops of `around`; 404 when `around` is unknown. */
   async graph(around?: string, depth = DEFAULT_GRAPH_DEPTH): Promise<GraphJson> {
-    if (!Number.isInteger(depth) || depth < 0) throw new RangeError('depth must be a non-negative integer');
+    if (!Number.isInteger(depth) || depth < 0)
+      throw new RangeError('depth must be a non-negative integer');
     const snapshot = await this.snapshot();
-    if (around === undefined) return (snapshot.full ??= withStatuses(snapshot.graph.export(), snapshot.statuses, snapshot.attributes));
+    if (around === undefined)
+      return (snapshot.full ??= withStatuses(
+        snapshot.graph.export(),
+        snapshot.statuses,
+        snapshot.attributes,
+      ));
     if (!snapshot.graph.hasNode(around)) throw unknownEntity(around);
-    return withStatuses(snapshot.graph.exportAround(around, depth), snapshot.statuses, snapshot.attributes);
+    return withStatuses(
+      snapshot.graph.exportAround(around, depth),
+      snapshot.statuses,
+      snapshot.attributes,
+    );
   }
 
   /** What depends on `key`, directly and transitively; 404 when it is unknown. */
@@ -66,9 +84,17 @@ export class TopologySnapshotService {
       graph.export(); // resolves pending backend servings now, so hasNode sees every node
       this.learned = { structure, graph };
     }
-    const attributes = { eventTime: eventNow ? eventNow.toISOString() : null, builtAt: new Date().toISOString() };
+    const attributes = {
+      eventTime: eventNow ? eventNow.toISOString() : null,
+      builtAt: new Date().toISOString(),
+    };
     return { graph: this.learned.graph, statuses: nodeStatuses(state), attributes };
   }
 }
 
-const unknownEntity = (key: string) => new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no entity ${JSON.stringify(key)}` });
+const unknownEntity = (key: string) =>
+  new NotFoundException({
+    statusCode: 404,
+    error: 'Not Found',
+    message: `no entity ${JSON.stringify(key)}`,
+  });

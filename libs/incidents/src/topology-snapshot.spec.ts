@@ -1,8 +1,30 @@
 import { DirectedGraph } from 'graphology';
-import { buildTopology, type CheckStateRow, type InstanceStateRow, type NodeStatus, orderState, rollUpStatus, structureKey, withStatuses } from './topology-snapshot';
+import {
+  buildTopology,
+  type CheckStateRow,
+  type InstanceStateRow,
+  type NodeStatus,
+  orderState,
+  rollUpStatus,
+  structureKey,
+  withStatuses,
+} from './topology-snapshot';
 
-const inst = (service: string, name: string, host: string | null, zone: string | null, status: InstanceStateRow['status'] = 'pass', stale = false): InstanceStateRow => ({ service, name, host, zone, status, stale });
-const chk = (service: string, instance: string, name: string, backend_key: string | null, status: CheckStateRow['status'] = 'pass'): CheckStateRow => ({ service, instance, name, backend_key, status });
+const inst = (
+  service: string,
+  name: string,
+  host: string | null,
+  zone: string | null,
+  status: InstanceStateRow['status'] = 'pass',
+  stale = false,
+): InstanceStateRow => ({ service, name, host, zone, status, stale });
+const chk = (
+  service: string,
+  instance: string,
+  name: string,
+  backend_key: string | null,
+  status: CheckStateRow['status'] = 'pass',
+): CheckStateRow => ({ service, instance, name, backend_key, status });
 
 const RABBIT = 'backend:amqp://rabbit-1:5672';
 const DB = 'backend:mysql://db-1:3306';
@@ -41,7 +63,9 @@ describe('buildTopology', () => {
 
   it('learns the graph the engine would from the same reports', () => {
     const { graph } = buildTopology(instances, checks);
-    const edges = graph.export().edges.map((e) => `${e.source} -${e.attributes?.rel}-> ${e.target}`);
+    const edges = graph
+      .export()
+      .edges.map((e) => `${e.source} -${e.attributes?.rel}-> ${e.target}`);
     expect(edges).toEqual(
       expect.arrayContaining([
         `instance:nova/nova-1 -depends_on-> ${RABBIT}`,
@@ -80,11 +104,23 @@ describe('buildTopology', () => {
     const json = withStatuses(graph.export(), statuses, { eventTime: '2026-11-25T10:00:00.000Z' });
     expect(json.options).toEqual({ type: 'directed', multi: false, allowSelfLoops: false });
     expect(json.attributes).toEqual({ eventTime: '2026-11-25T10:00:00.000Z' });
-    expect(json.nodes.find((n) => n.key === 'instance:nova/nova-3')?.attributes).toEqual({ kind: 'instance', service: 'nova', host: 'c3', zone: 'az2', status: 'stale' });
-    expect(json.nodes.every((n) => ['pass', 'warn', 'fail', 'stale'].includes(n.attributes.status))).toBe(true);
+    expect(json.nodes.find((n) => n.key === 'instance:nova/nova-3')?.attributes).toEqual({
+      kind: 'instance',
+      service: 'nova',
+      host: 'c3',
+      zone: 'az2',
+      status: 'stale',
+    });
+    expect(
+      json.nodes.every((n) => ['pass', 'warn', 'fail', 'stale'].includes(n.attributes.status)),
+    ).toBe(true);
     const copy = new DirectedGraph().import(json as never);
     expect([copy.order, copy.size]).toEqual([graph.order, graph.size]);
-    expect(withStatuses(graph.export(), new Map(), {}).nodes.every((n) => n.attributes.status === 'stale')).toBe(true);
+    expect(
+      withStatuses(graph.export(), new Map(), {}).nodes.every(
+        (n) => n.attributes.status === 'stale',
+      ),
+    ).toBe(true);
   });
 
   it('is deterministic whatever the row order', () => {
@@ -96,8 +132,18 @@ describe('buildTopology', () => {
   it('keys the structure: statuses and row order leave it alone, moves and new targets change it', () => {
     const key = (i: InstanceStateRow[], c: CheckStateRow[]) => structureKey(orderState(i, c));
     const before = key(instances, checks);
-    expect(key([...instances].reverse().map((i) => ({ ...i, status: 'pass', stale: false })), checks.map((c) => ({ ...c, status: 'pass' })))).toBe(before);
-    expect(key(instances.map((i) => (i.name === 'nova-1' ? { ...i, host: 'c9' } : i)), checks)).not.toBe(before);
+    expect(
+      key(
+        [...instances].reverse().map((i) => ({ ...i, status: 'pass', stale: false })),
+        checks.map((c) => ({ ...c, status: 'pass' })),
+      ),
+    ).toBe(before);
+    expect(
+      key(
+        instances.map((i) => (i.name === 'nova-1' ? { ...i, host: 'c9' } : i)),
+        checks,
+      ),
+    ).not.toBe(before);
     expect(key(instances, [...checks, chk('nova', 'nova-2', 'db', DB)])).not.toBe(before);
   });
 });

@@ -1,5 +1,12 @@
 import type { AliasRow } from './repositories/topology-state.repository';
-import { hostKey, instanceKey, type Report, serviceKey, type Status, zoneKey } from '@faultline/reports';
+import {
+  hostKey,
+  instanceKey,
+  type Report,
+  serviceKey,
+  type Status,
+  zoneKey,
+} from '@faultline/reports';
 import { type NodeAttributes, TopologyGraph, type TopologyJson } from '@faultline/topology';
 
 /**
@@ -69,7 +76,10 @@ export interface InstanceState {
 }
 
 /** Groups checks under their instance (checks of an instance not listed are dropped), sorted by key. */
-export function orderState(instances: readonly InstanceStateRow[], checks: readonly CheckStateRow[]): InstanceState[] {
+export function orderState(
+  instances: readonly InstanceStateRow[],
+  checks: readonly CheckStateRow[],
+): InstanceState[] {
   const checksOf = new Map<string, CheckStateRow[]>();
   for (const c of checks) {
     const key = instanceKey(c.service, c.instance);
@@ -79,7 +89,12 @@ export function orderState(instances: readonly InstanceStateRow[], checks: reado
   }
   return [...instances]
     .sort((a, b) => compare(a.service, b.service) || compare(a.name, b.name))
-    .map((row) => ({ row, checks: (checksOf.get(instanceKey(row.service, row.name)) ?? []).sort((a, b) => compare(a.name, b.name)) }));
+    .map((row) => ({
+      row,
+      checks: (checksOf.get(instanceKey(row.service, row.name)) ?? []).sort((a, b) =>
+        compare(a.name, b.name),
+      ),
+    }));
 }
 
 /**
@@ -87,15 +102,29 @@ export function orderState(instances: readonly InstanceStateRow[], checks: reado
  * equal graphs, so a graph can be reused while only statuses change. Names hold no control
  * characters (report schema), so NUL and SOH separate them unambiguously.
  */
-export function structureKey(state: readonly InstanceState[], aliases: readonly AliasRow[] = []): string {
+export function structureKey(
+  state: readonly InstanceState[],
+  aliases: readonly AliasRow[] = [],
+): string {
   return [
     ...aliases.map((a) => `${a.target_key}\u0000${a.served_by}`),
-    ...state.map(({ row, checks }) => [row.service, row.name, row.host ?? '', row.zone ?? '', ...checks.map((c) => c.backend_key ?? '')].join('\u0000')),
+    ...state.map(({ row, checks }) =>
+      [
+        row.service,
+        row.name,
+        row.host ?? '',
+        row.zone ?? '',
+        ...checks.map((c) => c.backend_key ?? ''),
+      ].join('\u0000'),
+    ),
   ].join('\u0001');
 }
 
 /** Learns the graph from one synthetic report per instance. O(I + C) for I instances and C checks. */
-export function learnGraph(state: readonly InstanceState[], aliases: readonly AliasRow[] = []): TopologyGraph {
+export function learnGraph(
+  state: readonly InstanceState[],
+  aliases: readonly AliasRow[] = [],
+): TopologyGraph {
   const graph = new TopologyGraph();
   for (const a of aliases) graph.setAlias(a.target_key, a.served_by);
   for (const { row, checks } of state) graph.observe(toReport(row, checks));
@@ -121,24 +150,35 @@ export function nodeStatuses(state: readonly InstanceState[]): Map<string, NodeS
     add(serviceKey(row.service), own);
     if (row.host !== null) add(hostKey(row.host), own);
     if (row.zone !== null) add(zoneKey(row.zone), own);
-    for (const c of checks) if (c.backend_key !== null) add(c.backend_key, row.stale ? 'stale' : c.status);
+    for (const c of checks)
+      if (c.backend_key !== null) add(c.backend_key, row.stale ? 'stale' : c.status);
   }
   for (const [key, list] of members) statuses.set(key, rollUpStatus(list));
   return statuses;
 }
 
 /** The graph and every node's status from stored rows, in any order. */
-export function buildTopology(instances: readonly InstanceStateRow[], checks: readonly CheckStateRow[]): { graph: TopologyGraph; statuses: Map<string, NodeStatus> } {
+export function buildTopology(
+  instances: readonly InstanceStateRow[],
+  checks: readonly CheckStateRow[],
+): { graph: TopologyGraph; statuses: Map<string, NodeStatus> } {
   const state = orderState(instances, checks);
   return { graph: learnGraph(state), statuses: nodeStatuses(state) };
 }
 
 /** Adds each node's status (stale for a node nothing reports on) and the graph's own attributes. */
-export function withStatuses(json: TopologyJson, statuses: ReadonlyMap<string, NodeStatus>, attributes: Record<string, unknown>): GraphJson {
+export function withStatuses(
+  json: TopologyJson,
+  statuses: ReadonlyMap<string, NodeStatus>,
+  attributes: Record<string, unknown>,
+): GraphJson {
   return {
     attributes: { ...json.attributes, ...attributes },
     options: json.options,
-    nodes: json.nodes.map((n) => ({ key: n.key, attributes: { ...(n.attributes as NodeAttributes), status: statuses.get(n.key) ?? 'stale' } })),
+    nodes: json.nodes.map((n) => ({
+      key: n.key,
+      attributes: { ...(n.attributes as NodeAttributes), status: statuses.get(n.key) ?? 'stale' },
+    })),
     edges: json.edges,
   };
 }
@@ -153,7 +193,14 @@ function toReport(row: InstanceStateRow, checks: readonly CheckStateRow[]): Repo
     observedAt: 0,
     receivedAt: 0,
     status: row.status,
-    checks: checks.map((c) => ({ name: c.name, target: null, targetKey: c.backend_key, status: c.status, latencyMs: null, output: null })),
+    checks: checks.map((c) => ({
+      name: c.name,
+      target: null,
+      targetKey: c.backend_key,
+      status: c.status,
+      latencyMs: null,
+      output: null,
+    })),
   };
 }
 

@@ -5,12 +5,17 @@ describe('GroupCommitter', () => {
     const flushed: number[][] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const committer = new GroupCommitter<number>(async (items) => {
-      flushed.push(items);
-      await gate;
-    }, { maxWaitMs: 5, maxItems: 100, timeoutMs: 1000 });
+    const committer = new GroupCommitter<number>(
+      async (items) => {
+        flushed.push(items);
+        await gate;
+      },
+      { maxWaitMs: 5, maxItems: 100, timeoutMs: 1000 },
+    );
     let settled = 0;
-    const all = [committer.submit([1]), committer.submit([2, 3]), committer.submit([4])].map((p) => p.then(() => settled++));
+    const all = [committer.submit([1]), committer.submit([2, 3]), committer.submit([4])].map((p) =>
+      p.then(() => settled++),
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect(flushed).toEqual([[1, 2, 3, 4]]);
     expect(settled).toBe(0);
@@ -21,24 +26,41 @@ describe('GroupCommitter', () => {
 
   it('flushes at once when a group is full, and never splits one submission', async () => {
     const flushed: number[][] = [];
-    const committer = new GroupCommitter<number>(async (items) => void flushed.push(items), { maxWaitMs: 10_000, maxItems: 3, timeoutMs: 1000 });
+    const committer = new GroupCommitter<number>(async (items) => void flushed.push(items), {
+      maxWaitMs: 10_000,
+      maxItems: 3,
+      timeoutMs: 1000,
+    });
     await Promise.all([committer.submit([1, 2]), committer.submit([3, 4, 5])]);
-    expect(flushed).toEqual([[1, 2], [3, 4, 5]]);
+    expect(flushed).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
   });
 
   it('fails every submitter of a failed or slow flush', async () => {
-    const failing = new GroupCommitter<number>(async () => Promise.reject(new Error('redis down')), { maxWaitMs: 1, maxItems: 10, timeoutMs: 1000 });
+    const failing = new GroupCommitter<number>(
+      async () => Promise.reject(new Error('redis down')),
+      { maxWaitMs: 1, maxItems: 10, timeoutMs: 1000 },
+    );
     await expect(failing.submit([1])).rejects.toThrow('redis down');
-    const slow = new GroupCommitter<number>(() => new Promise(() => undefined), { maxWaitMs: 1, maxItems: 10, timeoutMs: 20 });
+    const slow = new GroupCommitter<number>(() => new Promise(() => undefined), {
+      maxWaitMs: 1,
+      maxItems: 10,
+      timeoutMs: 20,
+    });
     await expect(slow.submit([1])).rejects.toBeInstanceOf(GroupCommitTimeoutError);
   });
 
   it('drain flushes what is pending and waits for it', async () => {
     const flushed: number[][] = [];
-    const committer = new GroupCommitter<number>(async (items) => {
-      await new Promise((r) => setTimeout(r, 10));
-      flushed.push(items);
-    }, { maxWaitMs: 10_000, maxItems: 100, timeoutMs: 1000 });
+    const committer = new GroupCommitter<number>(
+      async (items) => {
+        await new Promise((r) => setTimeout(r, 10));
+        flushed.push(items);
+      },
+      { maxWaitMs: 10_000, maxItems: 100, timeoutMs: 1000 },
+    );
     const p = committer.submit([7]);
     await committer.drain();
     expect(flushed).toEqual([[7]]);

@@ -30,7 +30,11 @@ export class GroupCommitter<T> {
   ) {}
 
   submit(items: readonly T[]): Promise<void> {
-    if (this.pending.items.length > 0 && this.pending.items.length + items.length > this.options.maxItems) this.flushNow();
+    if (
+      this.pending.items.length > 0 &&
+      this.pending.items.length + items.length > this.options.maxItems
+    )
+      this.flushNow();
     return new Promise<void>((resolve, reject) => {
       this.pending.items.push(...items);
       this.pending.waiters.push({ resolve, reject });

@@ -10,8 +10,17 @@ export class IntakeMetrics {
   readonly groupCommitSeconds: Histogram;
 
   constructor(registry: Registry) {
-    this.accepted = new Counter({ name: 'faultline_reports_accepted_total', help: 'Reports acknowledged with 202 (durable in the queue)', registers: [registry] });
-    this.rejected = new Counter({ name: 'faultline_ingest_rejected_total', help: 'Ingest requests refused, by reason', labelNames: ['reason'], registers: [registry] });
+    this.accepted = new Counter({
+      name: 'faultline_reports_accepted_total',
+      help: 'Reports acknowledged with 202 (durable in the queue)',
+      registers: [registry],
+    });
+    this.rejected = new Counter({
+      name: 'faultline_ingest_rejected_total',
+      help: 'Ingest requests refused, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
     this.groupCommitSeconds = new Histogram({
       name: 'faultline_ingest_group_commit_seconds',
       help: 'Time to make one group of reports durable in the queue',
@@ -30,9 +39,22 @@ export class IngestMetrics {
   readonly batchSeconds: Histogram;
 
   constructor(registry: Registry) {
-    this.reports = new Counter({ name: 'faultline_reports_persisted_total', help: 'Reports processed by the worker, by outcome', labelNames: ['outcome'], registers: [registry] });
-    this.late = new Counter({ name: 'faultline_reports_late_total', help: 'Reports older than their instance newest, applied by replaying its timeline', registers: [registry] });
-    this.transitions = new Counter({ name: 'faultline_check_transitions_total', help: 'Check state transitions recorded', registers: [registry] });
+    this.reports = new Counter({
+      name: 'faultline_reports_persisted_total',
+      help: 'Reports processed by the worker, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.late = new Counter({
+      name: 'faultline_reports_late_total',
+      help: 'Reports older than their instance newest, applied by replaying its timeline',
+      registers: [registry],
+    });
+    this.transitions = new Counter({
+      name: 'faultline_check_transitions_total',
+      help: 'Check state transitions recorded',
+      registers: [registry],
+    });
     this.batchSeconds = new Histogram({
       name: 'faultline_ingest_batch_seconds',
       help: 'Time to persist one batch of reports in Postgres',

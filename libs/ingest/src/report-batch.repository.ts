@@ -4,14 +4,22 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CheckState, InstanceState, Transition } from './state/state.model';
 import type { InstanceReplay } from './state/state-planner';
-import { reportFromStored, STORED_REPORT_COLUMNS, storedBody, type StoredReportRow } from './stored-report';
+import {
+  reportFromStored,
+  STORED_REPORT_COLUMNS,
+  storedBody,
+  type StoredReportRow,
+} from './stored-report';
 import { checkId, instanceId, splitInstanceId } from './state/state.model';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const ms = (value: Date | number): number => (typeof value === 'number' ? value : value.getTime());
 /** Rows travel as one JSON parameter: node-pg's array literals cost ten times more CPU to build. */
 const json = (rows: readonly object[]): string => JSON.stringify(rows);
-const byKey = <T>(key: (row: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byKey =
+  <T>(key: (row: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 const instanceOrder = byKey<{ s: string; i: string }>((k) => `${k.s}\u0000${k.i}`);
 
 /**
@@ -70,14 +78,24 @@ export class ReportBatchRepository {
     const backends = new Map<string, { target: string; at: number }>();
     for (const r of reports) {
       services.set(r.service, Math.min(services.get(r.service) ?? Infinity, r.observedAt));
-      if (r.host) hosts.set(r.host, { zone: r.labels.zone ?? null, at: Math.min(hosts.get(r.host)?.at ?? Infinity, r.observedAt) });
+      if (r.host)
+        hosts.set(r.host, {
+          zone: r.labels.zone ?? null,
+          at: Math.min(hosts.get(r.host)?.at ?? Infinity, r.observedAt),
+        });
       for (const c of r.checks) {
-        if (c.targetKey && c.target) backends.set(c.targetKey, { target: c.target, at: Math.min(backends.get(c.targetKey)?.at ?? Infinity, r.observedAt) });
+        if (c.targetKey && c.target)
+          backends.set(c.targetKey, {
+            target: c.target,
+            at: Math.min(backends.get(c.targetKey)?.at ?? Infinity, r.observedAt),
+          });
       }
     }
     // DO NOTHING, then an UPDATE of only the rows that change: DO UPDATE ... WHERE would lock
     // every conflicting row until commit, serialising concurrent batches on popular hosts.
-    const serviceRows = json([...services].map(([n, at]) => ({ n, at: iso(at) })).sort(byKey((r) => r.n)));
+    const serviceRows = json(
+      [...services].map(([n, at]) => ({ n, at: iso(at) })).sort(byKey((r) => r.n)),
+    );
     await em.query(
       `INSERT INTO services (name, first_seen_at) SELECT n, at FROM json_to_recordset($1::json) AS x(n text, at timestamptz) ON CONFLICT DO NOTHING`,
       [serviceRows],
@@ -88,7 +106,9 @@ export class ReportBatchRepository {
       [serviceRows],
     );
     if (hosts.size) {
-      const rows = json([...hosts].map(([n, h]) => ({ n, z: h.zone, at: iso(h.at) })).sort(byKey((r) => r.n)));
+      const rows = json(
+        [...hosts].map(([n, h]) => ({ n, z: h.zone, at: iso(h.at) })).sort(byKey((r) => r.n)),
+      );
       await em.query(
         `INSERT INTO hosts (name, zone, first_seen_at) SELECT n, z, at FROM json_to_recordset($1::json) AS x(n text, z text, at timestamptz) ON CONFLICT DO NOTHING`,
         [rows],
@@ -118,8 +138,15 @@ export class ReportBatchRepository {
    * Makes sure every instance exists, then locks their rows (in key order) and loads their
    * state and their checks' state. A new instance starts with lastSeenAt = -Infinity.
    */
-  async lockState(em: EntityManager, reports: readonly Report[]): Promise<{ instances: Map<string, InstanceState>; checks: Map<string, CheckState> }> {
-    const keys = [...new Map(reports.map((r) => [instanceId(r.service, r.instance), { s: r.service, i: r.instance }])).values()].sort(instanceOrder);
+  async lockState(
+    em: EntityManager,
+    reports: readonly Report[],
+  ): Promise<{ instances: Map<string, InstanceState>; checks: Map<string, CheckState> }> {
+    const keys = [
+      ...new Map(
+        reports.map((r) => [instanceId(r.service, r.instance), { s: r.service, i: r.instance }]),
+      ).values(),
+    ].sort(instanceOrder);
     const param = json(keys);
     await em.query(
       `INSERT INTO instances (service, name, status, first_seen_at, last_seen_at, last_received_at)
@@ -139,8 +166,12 @@ export class ReportBatchRepository {
       [param],
     );
     return {
-      instances: new Map(instanceRows.map((r) => [instanceId(r.service, r.name), toInstanceState(r)])),
-      checks: new Map(checkRows.map((r) => [checkId(r.service, r.instance, r.name), toCheckState(r)])),
+      instances: new Map(
+        instanceRows.map((r) => [instanceId(r.service, r.name), toInstanceState(r)]),
+      ),
+      checks: new Map(
+        checkRows.map((r) => [checkId(r.service, r.instance, r.name), toCheckState(r)]),
+      ),
     };
   }
 
@@ -150,7 +181,11 @@ export class ReportBatchRepository {
    * states just before it, from the last transition before it or, when the current state
    * began earlier, the current state itself.
    */
-  async loadReplays(em: EntityManager, starts: ReadonlyMap<string, number>, current: ReadonlyMap<string, CheckState>): Promise<Map<string, InstanceReplay>> {
+  async loadReplays(
+    em: EntityManager,
+    starts: ReadonlyMap<string, number>,
+    current: ReadonlyMap<string, CheckState>,
+  ): Promise<Map<string, InstanceReplay>> {
     const keys = [...starts].map(([id, from]) => ({ ...splitInstanceId(id), from }));
     if (keys.length === 0) return new Map();
     const param = json(keys.map((k) => ({ s: k.service, i: k.instance, f: iso(k.from) })));
@@ -161,16 +196,29 @@ export class ReportBatchRepository {
        ORDER BY r.service, r.instance, r.observed_at`,
       [param],
     );
-    const transitionRows: { service: string; instance: string; check_name: string; backend_key: string | null; to_status: CheckState['status']; observed_at: Date; output: string | null }[] =
-      await em.query(
-        `SELECT DISTINCT ON (t.service, t.instance, t.check_name) t.service, t.instance, t.check_name, t.backend_key, t.to_status, t.observed_at, t.output
+    const transitionRows: {
+      service: string;
+      instance: string;
+      check_name: string;
+      backend_key: string | null;
+      to_status: CheckState['status'];
+      observed_at: Date;
+      output: string | null;
+    }[] = await em.query(
+      `SELECT DISTINCT ON (t.service, t.instance, t.check_name) t.service, t.instance, t.check_name, t.backend_key, t.to_status, t.observed_at, t.output
          FROM check_transitions t JOIN json_to_recordset($1::json) AS k(s text, i text, f timestamptz)
            ON t.service = k.s AND t.instance = k.i AND t.observed_at < k.f
          ORDER BY t.service, t.instance, t.check_name, t.observed_at DESC, t.id DESC`,
-        [param],
-      );
-    const replays = new Map<string, InstanceReplay>(keys.map((k) => [instanceId(k.service, k.instance), { from: k.from, reports: [], baseline: new Map() }]));
-    for (const row of reportRows) replays.get(instanceId(row.service, row.instance))!.reports.push(reportFromStored(row));
+      [param],
+    );
+    const replays = new Map<string, InstanceReplay>(
+      keys.map((k) => [
+        instanceId(k.service, k.instance),
+        { from: k.from, reports: [], baseline: new Map() },
+      ]),
+    );
+    for (const row of reportRows)
+      replays.get(instanceId(row.service, row.instance))!.reports.push(reportFromStored(row));
     for (const state of current.values()) {
       const replay = replays.get(instanceId(state.service, state.instance));
       if (replay && state.since < replay.from) replay.baseline.set(state.name, state);
@@ -178,7 +226,9 @@ export class ReportBatchRepository {
     for (const t of transitionRows) {
       const replay = replays.get(instanceId(t.service, t.instance))!;
       if (replay.baseline.has(t.check_name)) continue;
-      const target = replay.reports.flatMap((r) => r.checks).find((c) => c.name === t.check_name)?.target ?? null;
+      const target =
+        replay.reports.flatMap((r) => r.checks).find((c) => c.name === t.check_name)?.target ??
+        null;
       replay.baseline.set(t.check_name, {
         service: t.service,
         instance: t.instance,
@@ -195,7 +245,10 @@ export class ReportBatchRepository {
   }
 
   /** Removes the transitions a replay recomputes. */
-  async deleteTransitionsFrom(em: EntityManager, replayed: readonly { service: string; instance: string; from: number }[]): Promise<void> {
+  async deleteTransitionsFrom(
+    em: EntityManager,
+    replayed: readonly { service: string; instance: string; from: number }[],
+  ): Promise<void> {
     if (replayed.length === 0) return;
     await em.query(
       `DELETE FROM check_transitions t USING json_to_recordset($1::json) AS k(s text, i text, f timestamptz)
@@ -229,7 +282,17 @@ export class ReportBatchRepository {
 
   async writeChecks(em: EntityManager, rows: readonly CheckState[]): Promise<void> {
     if (rows.length === 0) return;
-    const param = rows.map((r) => ({ s: r.service, i: r.instance, n: r.name, t: r.target, b: r.backendKey, st: r.status, since: iso(r.since), l: r.latencyMs, o: r.output }));
+    const param = rows.map((r) => ({
+      s: r.service,
+      i: r.instance,
+      n: r.name,
+      t: r.target,
+      b: r.backendKey,
+      st: r.status,
+      since: iso(r.since),
+      l: r.latencyMs,
+      o: r.output,
+    }));
     await em.query(
       `INSERT INTO check_states (service, instance, name, target, backend_key, status, since, latency_ms, output)
        SELECT s, i, n, t, b, st, since, l, o
@@ -242,7 +305,16 @@ export class ReportBatchRepository {
 
   async insertTransitions(em: EntityManager, rows: readonly Transition[]): Promise<void> {
     if (rows.length === 0) return;
-    const param = rows.map((r) => ({ s: r.service, i: r.instance, c: r.checkName, b: r.backendKey, f: r.from, t: r.to, o: iso(r.observedAt), out: r.output }));
+    const param = rows.map((r) => ({
+      s: r.service,
+      i: r.instance,
+      c: r.checkName,
+      b: r.backendKey,
+      f: r.from,
+      t: r.to,
+      o: iso(r.observedAt),
+      out: r.output,
+    }));
     await em.query(
       `INSERT INTO check_transitions (service, instance, check_name, backend_key, from_status, to_status, observed_at, output)
        SELECT s, i, c, b, f, t, o, out FROM json_to_recordset($1::json) AS x(s text, i text, c text, b text, f text, t text, o timestamptz, out text)`,
@@ -251,7 +323,8 @@ export class ReportBatchRepository {
   }
 }
 
-export const reportIdentity = (service: string, instance: string, observedAt: number): string => `${service}\u0000${instance}\u0000${observedAt}`;
+export const reportIdentity = (service: string, instance: string, observedAt: number): string =>
+  `${service}\u0000${instance}\u0000${observedAt}`;
 
 interface InstanceRow {
   service: string;

@@ -30,7 +30,10 @@ export class ReportBatchWriter {
   ) {}
 
   /** Stores a batch; returns what it did and the reports that were new (in event-time order). */
-  async write(batch: readonly Report[], now = Date.now()): Promise<{ outcome: BatchOutcome; fresh: Report[] }> {
+  async write(
+    batch: readonly Report[],
+    now = Date.now(),
+  ): Promise<{ outcome: BatchOutcome; fresh: Report[] }> {
     const stopTimer = this.metrics.batchSeconds.startTimer();
     // A report that waited in the queue past the retention window would land in a dropped partition.
     const oldestKept = dayOf(now - this.config.RETENTION_DAYS * DAY_MS);
@@ -42,13 +45,19 @@ export class ReportBatchWriter {
       const claimed = await this.repository.claimClientIds(em, unique);
       const candidates = unique.filter((r) => r.id === null || claimed.has(r.id));
       const inserted = await this.repository.insertReports(em, candidates);
-      const fresh = candidates.filter((r) => inserted.has(reportIdentity(r.service, r.instance, r.observedAt)));
+      const fresh = candidates.filter((r) =>
+        inserted.has(reportIdentity(r.service, r.instance, r.observedAt)),
+      );
       if (fresh.length === 0) return { stored: 0, late: 0, transitions: 0, fresh };
       await this.repository.upsertEntities(em, fresh);
       const state = await this.repository.lockState(em, fresh);
       // Reports older than their instance's newest (a client's late report, or two batches of one
       // instance processed out of order by concurrent workers) replay that instance's timeline.
-      const replays = await this.repository.loadReplays(em, lateStarts(fresh, state.instances), state.checks);
+      const replays = await this.repository.loadReplays(
+        em,
+        lateStarts(fresh, state.instances),
+        state.checks,
+      );
       const plan = planStateChanges(fresh, state.instances, state.checks, replays);
       await this.repository.writeInstances(em, plan.instances);
       await this.repository.writeChecks(em, plan.checks);
@@ -58,7 +67,11 @@ export class ReportBatchWriter {
     });
     stopTimer();
     const { fresh, ...counts } = stored;
-    const outcome = { ...counts, duplicates: current.length - counts.stored, expired: batch.length - current.length };
+    const outcome = {
+      ...counts,
+      duplicates: current.length - counts.stored,
+      expired: batch.length - current.length,
+    };
     this.metrics.recordBatch(outcome);
     return { outcome, fresh: fresh.sort((a, b) => a.observedAt - b.observedAt) };
   }

@@ -1,4 +1,11 @@
-import { DependencyUnavailableException, type FaultlineConfig, InjectConfig, InvalidInputException, JobName, JobProducer } from '@faultline/platform';
+import {
+  DependencyUnavailableException,
+  type FaultlineConfig,
+  InjectConfig,
+  InvalidInputException,
+  JobName,
+  JobProducer,
+} from '@faultline/platform';
 import { type Report, ReportValidator } from '@faultline/reports';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { GroupCommitter } from './group-commit';
@@ -30,13 +37,20 @@ export class ReportIntake implements OnModuleDestroy {
         await this.producer.add(JobName.IngestBatch, { reports });
         stop();
       },
-      { maxWaitMs: config.INGEST_GROUP_WAIT_MS, maxItems: config.INGEST_GROUP_MAX_REPORTS, timeoutMs: DURABILITY_TIMEOUT_MS },
+      {
+        maxWaitMs: config.INGEST_GROUP_WAIT_MS,
+        maxItems: config.INGEST_GROUP_MAX_REPORTS,
+        timeoutMs: DURABILITY_TIMEOUT_MS,
+      },
     );
   }
 
   /** Validates and enqueues a body of native reports; returns how many were accepted. */
   async ingest(body: unknown, now = Date.now()): Promise<number> {
-    const result = this.validator.validate(body, { now, retentionMs: this.config.RETENTION_DAYS * DAY_MS });
+    const result = this.validator.validate(body, {
+      now,
+      retentionMs: this.config.RETENTION_DAYS * DAY_MS,
+    });
     if (!result.ok) {
       this.metrics.rejected.inc({ reason: 'invalid' });
       throw new InvalidInputException(result.errors, 'invalid report');

@@ -2,7 +2,14 @@ import { InjectConfig, type FaultlineConfig } from '@faultline/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { createPartitionSql, DAY_MS, dayOf, daysBetween, partitionDay, partitionName } from './report-partitions';
+import {
+  createPartitionSql,
+  DAY_MS,
+  dayOf,
+  daysBetween,
+  partitionDay,
+  partitionName,
+} from './report-partitions';
 
 // Serialises partition DDL across workers: two CREATE TABLE ... PARTITION OF for the same
 // day at once would fail one of them.
@@ -59,7 +66,9 @@ export class StorageMaintenance {
       this.knownDays.delete(day);
       dropped.push(name);
     }
-    await this.dataSource.query('DELETE FROM report_ids WHERE observed_at < $1', [new Date(now - retentionMs).toISOString()]);
+    await this.dataSource.query('DELETE FROM report_ids WHERE observed_at < $1', [
+      new Date(now - retentionMs).toISOString(),
+    ]);
     await this.dataSource.query('DELETE FROM check_transitions WHERE observed_at < $1', [
       new Date(now - this.config.TRANSITION_RETENTION_DAYS * DAY_MS).toISOString(),
     ]);

@@ -7,7 +7,11 @@ import type { Report } from '@faultline/reports';
  */
 export type StoredReportBody = Pick<Report, 'host' | 'labels' | 'checks'>;
 
-export const storedBody = (r: Report): StoredReportBody => ({ host: r.host, labels: r.labels, checks: r.checks });
+export const storedBody = (r: Report): StoredReportBody => ({
+  host: r.host,
+  labels: r.labels,
+  checks: r.checks,
+});
 
 /** The select list that `reportFromStored` reads: times come back as epoch ms, not Dates. */
 export const STORED_REPORT_COLUMNS = `service, instance, (extract(epoch FROM observed_at) * 1000)::float8 AS t,

@@ -2,16 +2,30 @@ import { InvalidInputException } from '@faultline/platform';
 import { NotFoundException } from '@nestjs/common';
 import { BackendQueryService, summarise } from './backend-query.service';
 import { decodeCursor } from './keyset-cursor';
-import type { BackendFilter, BackendRepository, BackendSummaryRow } from './repositories/backend.repository';
+import type {
+  BackendFilter,
+  BackendRepository,
+  BackendSummaryRow,
+} from './repositories/backend.repository';
 
 const at = new Date('2026-11-25T10:00:00Z');
-const row = (key: string): BackendSummaryRow => ({ key, scheme: 'amqp', host: key, port: 5672, first_seen_at: at, dependents: 2, failing: 1, services: ['a', 'b'] });
+const row = (key: string): BackendSummaryRow => ({
+  key,
+  scheme: 'amqp',
+  host: key,
+  port: 5672,
+  first_seen_at: at,
+  dependents: 2,
+  failing: 1,
+  services: ['a', 'b'],
+});
 
 function serviceWith(rows: BackendSummaryRow[], found: boolean) {
   const seen: BackendFilter[] = [];
   const repo = {
     list: async (f: BackendFilter) => (seen.push(f), rows.slice(0, f.take)),
-    find: async (key: string) => (found ? { key, scheme: 'amqp', host: 'mq', port: 5672, first_seen_at: at } : null),
+    find: async (key: string) =>
+      found ? { key, scheme: 'amqp', host: 'mq', port: 5672, first_seen_at: at } : null,
     dependents: async () => [
       { service: 'a', instance: 'a-1', check: 'pub', status: 'fail' as const, since: at },
       { service: 'a', instance: 'a-1', check: 'sub', status: 'fail' as const, since: at },
@@ -27,7 +41,16 @@ describe('BackendQueryService', () => {
     const page = await service.list({ limit: 2, q: 'RABBIT', scheme: 'AMQP', failing: true });
     expect(seen[0]).toEqual({ failing: true, q: 'rabbit', scheme: 'amqp', after: null, take: 3 });
     expect(page.items.map((b) => b.key)).toEqual(['k1', 'k2']);
-    expect(page.items[0]).toEqual({ key: 'k1', scheme: 'amqp', host: 'k1', port: 5672, firstSeenAt: '2026-11-25T10:00:00.000Z', dependents: 2, failing: 1, services: ['a', 'b'] });
+    expect(page.items[0]).toEqual({
+      key: 'k1',
+      scheme: 'amqp',
+      host: 'k1',
+      port: 5672,
+      firstSeenAt: '2026-11-25T10:00:00.000Z',
+      dependents: 2,
+      failing: 1,
+      services: ['a', 'b'],
+    });
     expect(decodeCursor(page.nextCursor!, ['text'])).toEqual(['k2']);
     await service.list({ cursor: page.nextCursor! });
     expect(seen[1]).toMatchObject({ after: 'k2', take: 101 });
@@ -35,7 +58,9 @@ describe('BackendQueryService', () => {
 
   it('refuses a cursor of another shape before querying', async () => {
     const { service, seen } = serviceWith([], true);
-    await expect(service.list({ cursor: Buffer.from('["a","b"]').toString('base64url') })).rejects.toBeInstanceOf(InvalidInputException);
+    await expect(
+      service.list({ cursor: Buffer.from('["a","b"]').toString('base64url') }),
+    ).rejects.toBeInstanceOf(InvalidInputException);
     expect(seen).toHaveLength(0);
   });
 
@@ -43,11 +68,19 @@ describe('BackendQueryService', () => {
     const detail = await serviceWith([], true).service.get('backend:amqp://mq:5672');
     expect(detail).toMatchObject({ dependentCount: 2, failing: 2, services: ['a', 'b'] });
     expect(detail.dependents).toHaveLength(3);
-    await expect(serviceWith([], false).service.get('backend:nope')).rejects.toBeInstanceOf(NotFoundException);
+    await expect(serviceWith([], false).service.get('backend:nope')).rejects.toBeInstanceOf(
+      NotFoundException,
+    );
   });
 
   it('summarise does not confuse instance names that look alike', () => {
-    const d = (service: string, instance: string) => ({ service, instance, check: 'c', status: 'pass' as const, since: '' });
+    const d = (service: string, instance: string) => ({
+      service,
+      instance,
+      check: 'c',
+      status: 'pass' as const,
+      since: '',
+    });
     expect(summarise([d('a', 'b/c'), d('a/b', 'c')]).dependentCount).toBe(2);
     expect(summarise([]).services).toEqual([]);
   });

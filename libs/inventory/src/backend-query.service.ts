@@ -1,5 +1,10 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import type { BackendDetail, BackendListQuery, BackendSummary, DependentView } from './inventory.model';
+import type {
+  BackendDetail,
+  BackendListQuery,
+  BackendSummary,
+  DependentView,
+} from './inventory.model';
 import { type Page, toPage } from './keyset-cursor';
 import { iso, readCursor, readLimit, storable } from './query-input';
 import { BackendRepository, type BackendSummaryRow } from './repositories/backend.repository';
@@ -24,11 +29,22 @@ export class BackendQueryService {
 
   /** One backend with every current check on it; 404 when it is unknown. */
   async get(key: string): Promise<BackendDetail> {
-    const notFound = () => new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no backend ${JSON.stringify(key)}` });
+    const notFound = () =>
+      new NotFoundException({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `no backend ${JSON.stringify(key)}`,
+      });
     if (!storable(key)) throw notFound();
     const [row, rows] = await Promise.all([this.backends.find(key), this.backends.dependents(key)]);
     if (!row) throw notFound();
-    const dependents: DependentView[] = rows.map((d) => ({ service: d.service, instance: d.instance, check: d.check, status: d.status, since: iso(d.since) }));
+    const dependents: DependentView[] = rows.map((d) => ({
+      service: d.service,
+      instance: d.instance,
+      check: d.check,
+      status: d.status,
+      since: iso(d.since),
+    }));
     return {
       key: row.key,
       scheme: row.scheme,
@@ -42,11 +58,21 @@ export class BackendQueryService {
 }
 
 /** The list's counts, from the detail's dependents (one per check, so an instance may appear twice). */
-export function summarise(dependents: readonly DependentView[]): { dependentCount: number; failing: number; services: string[] } {
+export function summarise(dependents: readonly DependentView[]): {
+  dependentCount: number;
+  failing: number;
+  services: string[];
+} {
   // Names hold no control characters (report schema), so NUL separates them unambiguously.
   const instances = new Set(dependents.map((d) => `${d.service}\u0000${d.instance}`));
-  const services = [...new Set(dependents.map((d) => d.service))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { dependentCount: instances.size, failing: dependents.filter((d) => d.status === 'fail').length, services };
+  const services = [...new Set(dependents.map((d) => d.service))].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  return {
+    dependentCount: instances.size,
+    failing: dependents.filter((d) => d.status === 'fail').length,
+    services,
+  };
 }
 
 const toBackendSummary = (r: BackendSummaryRow): BackendSummary => ({

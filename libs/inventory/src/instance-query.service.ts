@@ -1,9 +1,23 @@
 import { instanceKey } from '@faultline/reports';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import type { HistoryQuery, InstanceDetail, InstanceListQuery, InstanceSummary, ReportView, TransitionQuery, TransitionView } from './inventory.model';
+import type {
+  HistoryQuery,
+  InstanceDetail,
+  InstanceListQuery,
+  InstanceSummary,
+  ReportView,
+  TransitionQuery,
+  TransitionView,
+} from './inventory.model';
 import { type Page, toPage } from './keyset-cursor';
 import { iso, readCursor, readLimit, storable } from './query-input';
-import { type CheckStateRow, type InstanceRow, InstanceRepository, type ReportRow, type TransitionRow } from './repositories/instance.repository';
+import {
+  type CheckStateRow,
+  type InstanceRow,
+  InstanceRepository,
+  type ReportRow,
+  type TransitionRow,
+} from './repositories/instance.repository';
 import { isStale } from './staleness';
 
 /** Instances: the list, one instance with its current checks, and its history. */
@@ -29,7 +43,10 @@ export class InstanceQueryService {
   /** One instance with its current checks; 404 when it is unknown. */
   async get(service: string, name: string): Promise<InstanceDetail> {
     if (!storable(service, name)) throw instanceNotFound(service, name);
-    const [row, checks] = await Promise.all([this.instances.find(service, name), this.instances.checks(service, name)]);
+    const [row, checks] = await Promise.all([
+      this.instances.find(service, name),
+      this.instances.checks(service, name),
+    ]);
     if (!row) throw instanceNotFound(service, name);
     return { ...toInstanceSummary(row), checks: checks.map(toCheckView) };
   }
@@ -41,24 +58,38 @@ export class InstanceQueryService {
     if (!storable(service, name)) throw instanceNotFound(service, name);
     const [exists, rows] = await Promise.all([
       this.instances.exists(service, name),
-      this.instances.reports(service, name, before?.[0] ?? null, { since: query.since ?? null, until: query.until ?? null, take: limit + 1 }),
+      this.instances.reports(service, name, before?.[0] ?? null, {
+        since: query.since ?? null,
+        until: query.until ?? null,
+        take: limit + 1,
+      }),
     ]);
     if (!exists) throw instanceNotFound(service, name);
     return toPage(rows, limit, (r) => [r.sort_at], toReportView);
   }
 
   /** Its check transitions, newest first. */
-  async transitions(service: string, name: string, query: TransitionQuery): Promise<Page<TransitionView>> {
+  async transitions(
+    service: string,
+    name: string,
+    query: TransitionQuery,
+  ): Promise<Page<TransitionView>> {
     const limit = readLimit(query.limit);
     const before = readCursor(query.cursor, ['time', 'id']);
     if (!storable(service, name)) throw instanceNotFound(service, name);
     const [exists, rows] = await Promise.all([
       this.instances.exists(service, name),
-      this.instances.transitions(service, name, query.check ?? null, before ? [before[0], before[1]] : null, {
-        since: query.since ?? null,
-        until: query.until ?? null,
-        take: limit + 1,
-      }),
+      this.instances.transitions(
+        service,
+        name,
+        query.check ?? null,
+        before ? [before[0], before[1]] : null,
+        {
+          since: query.since ?? null,
+          until: query.until ?? null,
+          take: limit + 1,
+        },
+      ),
     ]);
     if (!exists) throw instanceNotFound(service, name);
     return toPage(rows, limit, (r) => [r.sort_at, r.id], toTransitionView);
@@ -66,7 +97,11 @@ export class InstanceQueryService {
 }
 
 const instanceNotFound = (service: string, name: string) =>
-  new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no instance ${JSON.stringify(name)} of service ${JSON.stringify(service)}` });
+  new NotFoundException({
+    statusCode: 404,
+    error: 'Not Found',
+    message: `no instance ${JSON.stringify(name)} of service ${JSON.stringify(service)}`,
+  });
 
 const toInstanceSummary = (r: InstanceRow): InstanceSummary => ({
   service: r.service,
@@ -80,7 +115,11 @@ const toInstanceSummary = (r: InstanceRow): InstanceSummary => ({
   lastSeenAt: iso(r.last_seen_at),
   lastReceivedAt: iso(r.last_received_at),
   intervalMs: r.interval_ms,
-  stale: isStale(r.last_seen_at.getTime(), r.interval_ms, r.event_now ? r.event_now.getTime() : null),
+  stale: isStale(
+    r.last_seen_at.getTime(),
+    r.interval_ms,
+    r.event_now ? r.event_now.getTime() : null,
+  ),
 });
 
 const toCheckView = (r: CheckStateRow) => ({

@@ -8,7 +8,14 @@ import { ServiceQueryService } from './service-query.service';
 
 /** The read side: services, instances, their history and backends. Needs a TypeORM DataSource. */
 @Module({
-  providers: [ServiceRepository, InstanceRepository, BackendRepository, ServiceQueryService, InstanceQueryService, BackendQueryService],
+  providers: [
+    ServiceRepository,
+    InstanceRepository,
+    BackendRepository,
+    ServiceQueryService,
+    InstanceQueryService,
+    BackendQueryService,
+  ],
   exports: [ServiceQueryService, InstanceQueryService, BackendQueryService],
 })
 export class InventoryModule {}

@@ -27,17 +27,41 @@ describe('keyset cursor', () => {
   });
 
   it('takes the largest bigint id, and refuses NUL in text', () => {
-    expect(decodeCursor(encodeCursor(['2026-11-25T10:00:00Z', '9223372036854775807']), ['time', 'id'])[1]).toBe('9223372036854775807');
+    expect(
+      decodeCursor(encodeCursor(['2026-11-25T10:00:00Z', '9223372036854775807']), [
+        'time',
+        'id',
+      ])[1],
+    ).toBe('9223372036854775807');
     expect(() => decodeCursor(encodeCursor(['a\u0000b']), ['text'])).toThrow(InvalidCursorError);
   });
 
   it('makes a page from LIMIT n+1 rows: the extra row only means "more"', () => {
     const rows = [{ k: 'a' }, { k: 'b' }, { k: 'c' }];
-    const full = toPage(rows, 2, (r) => [r.k], (r) => r.k.toUpperCase());
+    const full = toPage(
+      rows,
+      2,
+      (r) => [r.k],
+      (r) => r.k.toUpperCase(),
+    );
     expect(full.items).toEqual(['A', 'B']);
     expect(decodeCursor(full.nextCursor!, ['text'])).toEqual(['b']);
-    expect(toPage(rows, 3, (r) => [r.k], (r) => r.k)).toEqual({ items: ['a', 'b', 'c'], nextCursor: null });
-    expect(toPage([], 3, (r: { k: string }) => [r.k], (r) => r)).toEqual({ items: [], nextCursor: null });
+    expect(
+      toPage(
+        rows,
+        3,
+        (r) => [r.k],
+        (r) => r.k,
+      ),
+    ).toEqual({ items: ['a', 'b', 'c'], nextCursor: null });
+    expect(
+      toPage(
+        [],
+        3,
+        (r: { k: string }) => [r.k],
+        (r) => r,
+      ),
+    ).toEqual({ items: [], nextCursor: null });
   });
 });
 
@@ -49,7 +73,9 @@ describe('query input', () => {
       throw new Error('expected a refusal');
     } catch (e) {
       expect(e).toBeInstanceOf(InvalidInputException);
-      expect((e as InvalidInputException).errors).toEqual([{ path: '/cursor', reason: expect.any(String) }]);
+      expect((e as InvalidInputException).errors).toEqual([
+        { path: '/cursor', reason: expect.any(String) },
+      ]);
     }
   });
 

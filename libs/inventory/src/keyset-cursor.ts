@@ -31,14 +31,19 @@ export function encodeCursor(key: readonly string[]): string {
 
 /** The sort key inside a cursor; throws InvalidCursorError unless it has exactly these fields. */
 export function decodeCursor(raw: string, fields: readonly CursorField[]): string[] {
-  if (raw.length === 0 || raw.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(raw)) throw new InvalidCursorError('is not a cursor returned by this list');
+  if (raw.length === 0 || raw.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(raw))
+    throw new InvalidCursorError('is not a cursor returned by this list');
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
     throw new InvalidCursorError('is not a cursor returned by this list');
   }
-  if (!Array.isArray(key) || key.length !== fields.length || !key.every((v, i) => typeof v === 'string' && fits(v, fields[i]))) {
+  if (
+    !Array.isArray(key) ||
+    key.length !== fields.length ||
+    !key.every((v, i) => typeof v === 'string' && fits(v, fields[i]))
+  ) {
     throw new InvalidCursorError('is not a cursor returned by this list');
   }
   return key as string[];
@@ -57,11 +62,20 @@ function fits(value: string, field: CursorField): boolean {
  * Builds a page from rows fetched with LIMIT limit + 1: the extra row only says that another
  * page exists, and is not returned.
  */
-export function toPage<R, V>(rows: readonly R[], limit: number, keyOf: (row: R) => string[], toView: (row: R) => V): Page<V> {
+export function toPage<R, V>(
+  rows: readonly R[],
+  limit: number,
+  keyOf: (row: R) => string[],
+  toView: (row: R) => V,
+): Page<V> {
   const more = rows.length > limit;
   const shown = more ? rows.slice(0, limit) : rows;
-  return { items: shown.map(toView), nextCursor: more ? encodeCursor(keyOf(shown[shown.length - 1])) : null };
+  return {
+    items: shown.map(toView),
+    nextCursor: more ? encodeCursor(keyOf(shown[shown.length - 1])) : null,
+  };
 }
 
 /** SQL for a timestamptz column as the exact UTC text a 'time' cursor field holds. */
-export const cursorTimeSql = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+export const cursorTimeSql = (column: string): string =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

@@ -1,13 +1,23 @@
 import { InvalidInputException } from '@faultline/platform';
-import { type CursorField, decodeCursor, DEFAULT_PAGE_LIMIT, InvalidCursorError, MAX_PAGE_LIMIT } from './keyset-cursor';
+import {
+  type CursorField,
+  decodeCursor,
+  DEFAULT_PAGE_LIMIT,
+  InvalidCursorError,
+  MAX_PAGE_LIMIT,
+} from './keyset-cursor';
 
 /** The sort key in a client's cursor, or null for the first page; a bad one is a 400 naming /cursor. */
-export function readCursor(raw: string | undefined, fields: readonly CursorField[]): string[] | null {
+export function readCursor(
+  raw: string | undefined,
+  fields: readonly CursorField[],
+): string[] | null {
   if (raw === undefined) return null;
   try {
     return decodeCursor(raw, fields);
   } catch (e) {
-    if (e instanceof InvalidCursorError) throw new InvalidInputException([{ path: '/cursor', reason: e.message }], 'invalid cursor');
+    if (e instanceof InvalidCursorError)
+      throw new InvalidInputException([{ path: '/cursor', reason: e.message }], 'invalid cursor');
     throw e;
   }
 }
@@ -16,7 +26,9 @@ export function readCursor(raw: string | undefined, fields: readonly CursorField
 export function readLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_PAGE_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
-    throw new InvalidInputException([{ path: '/limit', reason: `must be an integer from 1 to ${MAX_PAGE_LIMIT}` }]);
+    throw new InvalidInputException([
+      { path: '/limit', reason: `must be an integer from 1 to ${MAX_PAGE_LIMIT}` },
+    ]);
   }
   return limit;
 }
@@ -24,4 +36,5 @@ export function readLimit(limit: number | undefined): number {
 export const iso = (value: Date): string => value.toISOString();
 
 /** False for text Postgres cannot hold (NUL): such a name cannot exist, and must not reach a query. */
-export const storable = (...values: string[]): boolean => values.every((v) => !v.includes('\u0000'));
+export const storable = (...values: string[]): boolean =>
+  values.every((v) => !v.includes('\u0000'));

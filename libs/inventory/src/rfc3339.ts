@@ -3,7 +3,8 @@
  * 0) and fields must be in range, because both JavaScript (which rolls 30 Feb over to 2 Mar)
  * and class-validator's IsRFC3339 accept times that Postgres refuses with an error.
  */
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 
 export function isRfc3339(value: unknown): value is string {
   if (typeof value !== 'string') return false;
@@ -12,7 +13,8 @@ export function isRfc3339(value: unknown): value is string {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
   const offsetHours = m[8] === undefined ? 0 : Number(m[8]);
   const offsetMinutes = m[9] === undefined ? 0 : Number(m[9]);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+    return false;
   // Real offsets lie within -12:00..+14:00; Postgres takes up to 15:59.
   return hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 15 && offsetMinutes <= 59;
 }

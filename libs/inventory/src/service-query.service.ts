@@ -14,7 +14,12 @@ export class ServiceQueryService {
   async list(query: ServiceListQuery): Promise<Page<ServiceSummary>> {
     const limit = readLimit(query.limit);
     const after = readCursor(query.cursor, ['text']);
-    const rows = await this.services.list({ status: query.status ?? null, prefix: query.q ?? null, after: after?.[0] ?? null, take: limit + 1 });
+    const rows = await this.services.list({
+      status: query.status ?? null,
+      prefix: query.q ?? null,
+      after: after?.[0] ?? null,
+      take: limit + 1,
+    });
     return toPage(rows, limit, (r) => [r.name], toServiceSummary);
   }
 }

@@ -26,6 +26,8 @@ describe('isStale (event time)', () => {
   it('states the same rule, boundary included, in SQL', () => {
     const sql = staleSql('i', 'clock.now');
     expect(sql).toContain('i.interval_ms IS NOT NULL');
-    expect(sql).toContain(`i.last_seen_at <= clock.now - (i.interval_ms * interval '1 millisecond') * ${STALE_AFTER_INTERVALS}`);
+    expect(sql).toContain(
+      `i.last_seen_at <= clock.now - (i.interval_ms * interval '1 millisecond') * ${STALE_AFTER_INTERVALS}`,
+    );
   });
 });

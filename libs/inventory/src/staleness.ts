@@ -9,7 +9,11 @@
  */
 export const STALE_AFTER_INTERVALS = 3;
 
-export function isStale(lastSeenAt: number, intervalMs: number | null, eventNow: number | null): boolean {
+export function isStale(
+  lastSeenAt: number,
+  intervalMs: number | null,
+  eventNow: number | null,
+): boolean {
   if (intervalMs === null || eventNow === null) return false;
   return eventNow - lastSeenAt >= STALE_AFTER_INTERVALS * intervalMs;
 }

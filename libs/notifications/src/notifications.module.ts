@@ -11,7 +11,22 @@ import { RoutingRulesService } from './routing/routing-rules.service';
 /** Channels, routes, silences, the delivery log, planning and delivery. */
 @Module({
   imports: [IncidentsModule],
-  providers: [ChannelService, ChannelHealth, RoutingRulesService, NotificationLogRepository, NotificationPlanner, ChannelRateLimiter, NotificationSender],
-  exports: [ChannelService, ChannelHealth, RoutingRulesService, NotificationLogRepository, NotificationPlanner, NotificationSender],
+  providers: [
+    ChannelService,
+    ChannelHealth,
+    RoutingRulesService,
+    NotificationLogRepository,
+    NotificationPlanner,
+    ChannelRateLimiter,
+    NotificationSender,
+  ],
+  exports: [
+    ChannelService,
+    ChannelHealth,
+    RoutingRulesService,
+    NotificationLogRepository,
+    NotificationPlanner,
+    NotificationSender,
+  ],
 })
 export class NotificationsModule {}

@@ -19,7 +19,9 @@ describe('parseTarget', () => {
   });
 
   it('keeps the path but never credentials or query in the displayable target', () => {
-    expect(parseTarget('amqp://guest:guest@rabbit/nova?heartbeat=5').display).toBe('amqp://rabbit:5672/nova');
+    expect(parseTarget('amqp://guest:guest@rabbit/nova?heartbeat=5').display).toBe(
+      'amqp://rabbit:5672/nova',
+    );
   });
 
   it.each(['not a uri', 'amqp://', 'http://:80'])('refuses %j', (raw) => {

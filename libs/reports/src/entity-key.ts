@@ -55,7 +55,8 @@ export function parseTarget(raw: string): ParsedTarget {
   let text = raw.trim();
   if (/^jdbc:/i.test(text)) text = text.slice(5);
   if (!SCHEME.test(text)) {
-    if (!BARE_HOST_PORT.test(text)) throw new InvalidTargetError('must be a URI such as amqp://host:5672, or host:port');
+    if (!BARE_HOST_PORT.test(text))
+      throw new InvalidTargetError('must be a URI such as amqp://host:5672, or host:port');
     text = `tcp://${text}`;
   }
   let url: URL;
@@ -70,16 +71,29 @@ export function parseTarget(raw: string): ParsedTarget {
   const port = url.port ? Number(url.port) : (DEFAULT_PORTS[scheme] ?? null);
   const authority = port === null ? host : `${host}:${port}`;
   const path = url.pathname && url.pathname !== '/' ? url.pathname : '';
-  return { key: `backend:${scheme}://${authority}`, scheme, host, port, display: `${scheme}://${authority}${path}` };
+  return {
+    key: `backend:${scheme}://${authority}`,
+    scheme,
+    host,
+    port,
+    display: `${scheme}://${authority}${path}`,
+  };
 }
 
 export const hostKey = (host: string): string => `host:${host}`;
 export const serviceKey = (service: string): string => `service:${service}`;
-export const instanceKey = (service: string, instance: string): string => `instance:${service}/${instance}`;
+export const instanceKey = (service: string, instance: string): string =>
+  `instance:${service}/${instance}`;
 export const zoneKey = (zone: string): string => `zone:${zone}`;
 
 /** The kind of an entity key, or null when it has no known prefix. */
 export function entityKind(key: string): EntityKind | null {
   const kind = key.slice(0, key.indexOf(':'));
-  return kind === 'backend' || kind === 'host' || kind === 'service' || kind === 'instance' || kind === 'zone' ? kind : null;
+  return kind === 'backend' ||
+    kind === 'host' ||
+    kind === 'service' ||
+    kind === 'instance' ||
+    kind === 'zone'
+    ? kind
+    : null;
 }

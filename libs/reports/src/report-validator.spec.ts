@@ -9,7 +9,19 @@ describe('ReportValidator', () => {
     const result = validator.validate({ service: 'nova-api' }, ctx);
     expect(result).toEqual({
       ok: true,
-      reports: [{ id: null, service: 'nova-api', instance: 'nova-api', host: null, labels: {}, observedAt: now, receivedAt: now, status: 'pass', checks: [] }],
+      reports: [
+        {
+          id: null,
+          service: 'nova-api',
+          instance: 'nova-api',
+          host: null,
+          labels: {},
+          observedAt: now,
+          receivedAt: now,
+          status: 'pass',
+          checks: [],
+        },
+      ],
     });
   });
 
@@ -20,7 +32,13 @@ describe('ReportValidator', () => {
         host: 'compute-12',
         observedAt: '2026-11-25T09:59:00.5+00:00',
         checks: [
-          { name: 'rabbitmq', target: 'amqp://user:secret@Rabbit-1/vhost?x=pw', status: 'fail', latencyMs: 5000, output: 'refused' },
+          {
+            name: 'rabbitmq',
+            target: 'amqp://user:secret@Rabbit-1/vhost?x=pw',
+            status: 'fail',
+            latencyMs: 5000,
+            output: 'refused',
+          },
           { name: 'database', target: 'mysql://db-1:3306/nova', status: 'warn' },
         ],
       },
@@ -32,12 +50,22 @@ describe('ReportValidator', () => {
     expect(r.instance).toBe('compute-12');
     expect(r.status).toBe('fail');
     expect(r.observedAt).toBe(Date.parse('2026-11-25T09:59:00.500Z'));
-    expect(r.checks[0]).toEqual({ name: 'rabbitmq', target: 'amqp://rabbit-1:5672/vhost', targetKey: 'backend:amqp://rabbit-1:5672', status: 'fail', latencyMs: 5000, output: 'refused' });
+    expect(r.checks[0]).toEqual({
+      name: 'rabbitmq',
+      target: 'amqp://rabbit-1:5672/vhost',
+      targetKey: 'backend:amqp://rabbit-1:5672',
+      status: 'fail',
+      latencyMs: 5000,
+      output: 'refused',
+    });
     expect(JSON.stringify(r)).not.toContain('secret');
   });
 
   it('accepts an array and names the bad field of each bad item by its index', () => {
-    const result = validator.validate([{ service: 'a' }, { checks: [{ name: 'x', status: 'nope' }] }, { service: 'b', extra: 1 }], ctx);
+    const result = validator.validate(
+      [{ service: 'a' }, { checks: [{ name: 'x', status: 'nope' }] }, { service: 'b', extra: 1 }],
+      ctx,
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toEqual(
@@ -56,12 +84,30 @@ describe('ReportValidator', () => {
     [{ service: 'a/b' }, '/service'],
     [{ service: '' }, '/service'],
     [{ service: 'a', labels: { zone: 1 } }, '/labels/zone'],
-    [{ service: 'a', checks: [{ name: 'x', status: 'pass', target: 'not a uri' }] }, '/checks/0/target'],
-    [{ service: 'a', checks: [{ name: 'x', status: 'pass' }, { name: 'x', status: 'fail' }] }, '/checks/1/name'],
-    [{ service: 'a', checks: [{ name: 'x', status: 'pass', latencyMs: -1 }] }, '/checks/0/latencyMs'],
+    [
+      { service: 'a', checks: [{ name: 'x', status: 'pass', target: 'not a uri' }] },
+      '/checks/0/target',
+    ],
+    [
+      {
+        service: 'a',
+        checks: [
+          { name: 'x', status: 'pass' },
+          { name: 'x', status: 'fail' },
+        ],
+      },
+      '/checks/1/name',
+    ],
+    [
+      { service: 'a', checks: [{ name: 'x', status: 'pass', latencyMs: -1 }] },
+      '/checks/0/latencyMs',
+    ],
     ['just a string', '/'],
     [{ service: 'a', labels: { zone: 'a\u0000b' } }, '/labels/zone'],
-    [{ service: 'a', checks: [{ name: 'x', status: 'fail', output: 'bad\u0000' }] }, '/checks/0/output'],
+    [
+      { service: 'a', checks: [{ name: 'x', status: 'fail', output: 'bad\u0000' }] },
+      '/checks/0/output',
+    ],
   ])('refuses %j naming %s', (body, path) => {
     const result = validator.validate(body, ctx);
     expect(result.ok).toBe(false);

@@ -14,7 +14,8 @@ export interface ValidationContext {
   maxFutureMs?: number;
 }
 
-export type ValidationResult = { ok: true; reports: Report[] } | { ok: false; errors: FieldError[] };
+export type ValidationResult =
+  { ok: true; reports: Report[] } | { ok: false; errors: FieldError[] };
 
 const MAX_ERRORS = 100;
 const DEFAULT_MAX_FUTURE_MS = 5 * 60_000;
@@ -36,7 +37,8 @@ export class ReportValidator {
   validate(body: unknown, ctx: ValidationContext): ValidationResult {
     const isArray = Array.isArray(body);
     const items: unknown[] = isArray ? body : [body];
-    if (items.length === 0) return { ok: false, errors: [{ path: '', reason: 'must contain at least one report' }] };
+    if (items.length === 0)
+      return { ok: false, errors: [{ path: '', reason: 'must contain at least one report' }] };
     const errors: FieldError[] = [];
     const reports: Report[] = [];
     for (let i = 0; i < items.length && errors.length < MAX_ERRORS; i++) {
@@ -49,24 +51,35 @@ export class ReportValidator {
       const report = normalise(item, prefix, ctx, errors);
       if (report) reports.push(report);
     }
-    return errors.length ? { ok: false, errors: errors.slice(0, MAX_ERRORS) } : { ok: true, reports };
+    return errors.length
+      ? { ok: false, errors: errors.slice(0, MAX_ERRORS) }
+      : { ok: true, reports };
   }
 }
 
-function normalise(input: ReportInput, prefix: string, ctx: ValidationContext, errors: FieldError[]): Report | null {
+function normalise(
+  input: ReportInput,
+  prefix: string,
+  ctx: ValidationContext,
+  errors: FieldError[],
+): Report | null {
   const before = errors.length;
   let observedAt = ctx.now;
   if (input.observedAt !== undefined) {
     observedAt = Date.parse(input.observedAt);
     const maxFuture = ctx.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
-    if (Number.isNaN(observedAt)) errors.push({ path: `${prefix}/observedAt`, reason: 'is not an RFC 3339 time' });
-    else if (observedAt < ctx.now - ctx.retentionMs) errors.push({ path: `${prefix}/observedAt`, reason: 'is older than the retention window' });
-    else if (observedAt > ctx.now + maxFuture) errors.push({ path: `${prefix}/observedAt`, reason: 'is more than 5 minutes in the future' });
+    if (Number.isNaN(observedAt))
+      errors.push({ path: `${prefix}/observedAt`, reason: 'is not an RFC 3339 time' });
+    else if (observedAt < ctx.now - ctx.retentionMs)
+      errors.push({ path: `${prefix}/observedAt`, reason: 'is older than the retention window' });
+    else if (observedAt > ctx.now + maxFuture)
+      errors.push({ path: `${prefix}/observedAt`, reason: 'is more than 5 minutes in the future' });
   }
   const seen = new Set<string>();
   const checks: Check[] = [];
   (input.checks ?? []).forEach((c, j) => {
-    if (seen.has(c.name)) errors.push({ path: `${prefix}/checks/${j}/name`, reason: `duplicates check "${c.name}"` });
+    if (seen.has(c.name))
+      errors.push({ path: `${prefix}/checks/${j}/name`, reason: `duplicates check "${c.name}"` });
     seen.add(c.name);
     let target: string | null = null;
     let targetKey: string | null = null;
@@ -80,7 +93,14 @@ function normalise(input: ReportInput, prefix: string, ctx: ValidationContext, e
         errors.push({ path: `${prefix}/checks/${j}/target`, reason: e.message });
       }
     }
-    checks.push({ name: c.name, target, targetKey, status: c.status, latencyMs: c.latencyMs ?? null, output: c.output ?? null });
+    checks.push({
+      name: c.name,
+      target,
+      targetKey,
+      status: c.status,
+      latencyMs: c.latencyMs ?? null,
+      output: c.output ?? null,
+    });
   });
   if (errors.length > before) return null;
   return {
@@ -97,20 +117,42 @@ function normalise(input: ReportInput, prefix: string, ctx: ValidationContext, e
 }
 
 /** An ajv error as a FieldError; `objectNoun` names what an object-typed value must be. */
-export function toFieldError(prefix: string, e: ErrorObject, objectNoun = 'a report object'): FieldError {
+export function toFieldError(
+  prefix: string,
+  e: ErrorObject,
+  objectNoun = 'a report object',
+): FieldError {
   const path = prefix + e.instancePath;
   switch (e.keyword) {
     case 'required':
-      return { path: `${path}/${(e.params as { missingProperty: string }).missingProperty}`, reason: 'is required' };
+      return {
+        path: `${path}/${(e.params as { missingProperty: string }).missingProperty}`,
+        reason: 'is required',
+      };
     case 'additionalProperties':
-      return { path: `${path}/${(e.params as { additionalProperty: string }).additionalProperty}`, reason: 'is not a known field' };
+      return {
+        path: `${path}/${(e.params as { additionalProperty: string }).additionalProperty}`,
+        reason: 'is not a known field',
+      };
     case 'enum':
-      return { path, reason: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+      return {
+        path,
+        reason: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`,
+      };
     case 'type':
-      return { path: path || '/', reason: `must be ${(e.params as { type: string }).type === 'object' ? objectNoun : `a ${(e.params as { type: string }).type}`}` };
+      return {
+        path: path || '/',
+        reason: `must be ${(e.params as { type: string }).type === 'object' ? objectNoun : `a ${(e.params as { type: string }).type}`}`,
+      };
     case 'pattern':
-      if ((e.params as { pattern: string }).pattern === NO_NUL) return { path, reason: 'must not contain NUL characters' };
-      return { path, reason: path.endsWith('/service') ? 'must not contain "/" or control characters' : 'must not contain control characters' };
+      if ((e.params as { pattern: string }).pattern === NO_NUL)
+        return { path, reason: 'must not contain NUL characters' };
+      return {
+        path,
+        reason: path.endsWith('/service')
+          ? 'must not contain "/" or control characters'
+          : 'must not contain control characters',
+      };
     default:
       return { path, reason: e.message ?? 'is invalid' };
   }

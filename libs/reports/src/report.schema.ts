@@ -16,7 +16,12 @@ const CONTROL_FREE = '^[^\\u0000-\\u001f]+$';
 const SERVICE_NAME = '^[^/\\u0000-\\u001f]+$';
 // Postgres refuses NUL in text and jsonb: one such report would block its whole batch.
 export const NO_NUL = '^[^\\u0000]*$';
-const name = (pattern = CONTROL_FREE) => ({ type: 'string', minLength: 1, maxLength: REPORT_LIMITS.nameLength, pattern });
+const name = (pattern = CONTROL_FREE) => ({
+  type: 'string',
+  minLength: 1,
+  maxLength: REPORT_LIMITS.nameLength,
+  pattern,
+});
 
 const checkSchema = {
   type: 'object',
@@ -24,7 +29,12 @@ const checkSchema = {
   required: ['name', 'status'],
   properties: {
     name: name(),
-    target: { type: 'string', minLength: 1, maxLength: REPORT_LIMITS.targetLength, pattern: NO_NUL },
+    target: {
+      type: 'string',
+      minLength: 1,
+      maxLength: REPORT_LIMITS.targetLength,
+      pattern: NO_NUL,
+    },
     status: { enum: STATUSES },
     latencyMs: { type: 'number', minimum: 0 },
     output: { type: 'string', maxLength: REPORT_LIMITS.outputLength, pattern: NO_NUL },
@@ -46,7 +56,11 @@ export const reportSchema = {
       type: 'object',
       maxProperties: REPORT_LIMITS.labels,
       propertyNames: { maxLength: REPORT_LIMITS.labelKeyLength, pattern: NO_NUL },
-      additionalProperties: { type: 'string', maxLength: REPORT_LIMITS.labelValueLength, pattern: NO_NUL },
+      additionalProperties: {
+        type: 'string',
+        maxLength: REPORT_LIMITS.labelValueLength,
+        pattern: NO_NUL,
+      },
     },
     observedAt: { type: 'string', format: 'date-time' },
     status: { enum: STATUSES },

@@ -2,8 +2,22 @@ import type { Report } from '@faultline/reports';
 import { NaiveBaseline } from './naive-baseline';
 
 const report = (at: number, instance: string, failing: string[]): Report => ({
-  id: null, service: 'app', instance, host: null, labels: {}, observedAt: at, receivedAt: at, status: failing.length ? 'fail' : 'pass',
-  checks: ['backend:x', 'backend:y'].map((key) => ({ name: key, target: null, targetKey: key, status: failing.includes(key) ? 'fail' : 'pass', latencyMs: 1, output: null })),
+  id: null,
+  service: 'app',
+  instance,
+  host: null,
+  labels: {},
+  observedAt: at,
+  receivedAt: at,
+  status: failing.length ? 'fail' : 'pass',
+  checks: ['backend:x', 'backend:y'].map((key) => ({
+    name: key,
+    target: null,
+    targetKey: key,
+    status: failing.includes(key) ? 'fail' : 'pass',
+    latencyMs: 1,
+    output: null,
+  })),
 });
 
 describe('NaiveBaseline', () => {
@@ -11,14 +25,25 @@ describe('NaiveBaseline', () => {
     const b = new NaiveBaseline();
     const out = [
       ...b.apply({ kind: 'tick', at: 0 }),
-      ...[1, 2, 3, 4].flatMap((i) => b.apply({ kind: 'report', report: report(i * 1000, `a-${i}`, ['backend:x']) })),
+      ...[1, 2, 3, 4].flatMap((i) =>
+        b.apply({ kind: 'report', report: report(i * 1000, `a-${i}`, ['backend:x']) }),
+      ),
       ...b.apply({ kind: 'report', report: report(5000, 'a-5', ['backend:y']) }),
       ...b.apply({ kind: 'tick', at: 60_000 }),
-      ...[1, 2, 3].flatMap((i) => b.apply({ kind: 'report', report: report(61_000 + i, `a-${i}`, ['backend:x']) })),
+      ...[1, 2, 3].flatMap((i) =>
+        b.apply({ kind: 'report', report: report(61_000 + i, `a-${i}`, ['backend:x']) }),
+      ),
       ...b.apply({ kind: 'tick', at: 120_000 }),
       ...b.apply({ kind: 'tick', at: 180_000 }),
     ];
-    expect(out.map((c) => [c.type, c.at, c.incident.rootCauses[0].key, c.incident.affected.instances.length])).toEqual([
+    expect(
+      out.map((c) => [
+        c.type,
+        c.at,
+        c.incident.rootCauses[0].key,
+        c.incident.affected.instances.length,
+      ]),
+    ).toEqual([
       ['opened', 60_000, 'backend:x', 4],
       ['updated', 120_000, 'backend:x', 4],
       ['resolved', 180_000, 'backend:x', 4],

@@ -12,12 +12,14 @@ const WINDOW_MS = 60_000;
 export class NaiveBaseline {
   private windowStart: number | null = null;
   private counts = new Map<string, { n: number; instances: Set<string> }>();
-  private current: { id: string; key: string; openedAt: number; instances: Set<string> } | null = null;
+  private current: { id: string; key: string; openedAt: number; instances: Set<string> } | null =
+    null;
 
   constructor(private readonly minFailures = 3) {}
 
   apply(event: EngineEventLike): ScoredIncidentChange[] {
-    const at = event.kind === 'report' ? event.report.observedAt : event.kind === 'tick' ? event.at : null;
+    const at =
+      event.kind === 'report' ? event.report.observedAt : event.kind === 'tick' ? event.at : null;
     if (at === null) return [];
     if (this.windowStart === null) this.windowStart = at;
     const out: ScoredIncidentChange[] = [];
@@ -41,7 +43,8 @@ export class NaiveBaseline {
   private closeWindow(at: number): ScoredIncidentChange[] {
     let top: string | null = null;
     let topN = this.minFailures - 1;
-    for (const [key, { n }] of this.counts) if (n > topN || (n === topN && top !== null && key < top)) [top, topN] = [key, n];
+    for (const [key, { n }] of this.counts)
+      if (n > topN || (n === topN && top !== null && key < top)) [top, topN] = [key, n];
     const counts = this.counts;
     this.counts = new Map();
     const out: ScoredIncidentChange[] = [];
@@ -55,7 +58,12 @@ export class NaiveBaseline {
       for (const i of instances) this.current.instances.add(i);
       out.push(this.change('updated', at));
     } else {
-      this.current = { id: `naive-${at}-${top}`, key: top, openedAt: at, instances: new Set(instances) };
+      this.current = {
+        id: `naive-${at}-${top}`,
+        key: top,
+        openedAt: at,
+        instances: new Set(instances),
+      };
       out.push(this.change('opened', at));
     }
     return out;
@@ -64,8 +72,15 @@ export class NaiveBaseline {
   private change(type: ScoredIncidentChange['type'], at: number): ScoredIncidentChange {
     const c = this.current as NonNullable<NaiveBaseline['current']>;
     return {
-      type, at,
-      incident: { id: c.id, status: type === 'resolved' ? 'resolved' : 'open', openedAt: c.openedAt, rootCauses: [{ key: c.key }], affected: { instances: [...c.instances].sort() } },
+      type,
+      at,
+      incident: {
+        id: c.id,
+        status: type === 'resolved' ? 'resolved' : 'open',
+        openedAt: c.openedAt,
+        rootCauses: [{ key: c.key }],
+        affected: { instances: [...c.instances].sort() },
+      },
     };
   }
 }

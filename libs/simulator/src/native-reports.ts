@@ -11,7 +11,9 @@ export function toNativeReport(r: Report, prefix: string, shiftMs: number): obje
     service: `${prefix}${r.service}`,
     instance: `${prefix}${r.instance}`,
     host: r.host === null ? undefined : `${prefix}${r.host}`,
-    labels: Object.fromEntries(Object.entries(r.labels).map(([k, v]) => [k, k === 'zone' ? `${prefix}${v}` : v])),
+    labels: Object.fromEntries(
+      Object.entries(r.labels).map(([k, v]) => [k, k === 'zone' ? `${prefix}${v}` : v]),
+    ),
     observedAt: new Date(r.observedAt + shiftMs).toISOString(),
     status: r.status,
     checks: r.checks.map((c) => ({

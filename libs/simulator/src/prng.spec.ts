@@ -2,7 +2,14 @@ import { Prng } from './prng';
 
 describe('Prng', () => {
   it('replays a seed exactly and differs across seeds', () => {
-    const draw = (seed: number) => Array.from({ length: 5 }, ((r) => () => r.next())(new Prng(seed)));
+    const draw = (seed: number) =>
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.next()
+        )(new Prng(seed)),
+      );
     expect(draw(1)).toEqual(draw(1));
     expect(draw(1)).not.toEqual(draw(2));
   });

@@ -1,6 +1,13 @@
 import { hostKey, zoneKey } from '@faultline/reports';
 import { Prng } from './prng';
-import type { FaultClass, PlannedFault, Scenario, ScenarioSpec, SimBackend, SimTopology } from './scenario.model';
+import type {
+  FaultClass,
+  PlannedFault,
+  Scenario,
+  ScenarioSpec,
+  SimBackend,
+  SimTopology,
+} from './scenario.model';
 import { generateTopology } from './topology-generator';
 
 /** Scenarios start at a fixed instant so that a seed always yields the same timestamps. */
@@ -30,23 +37,54 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
   const startAt = SCENARIO_EPOCH + (spec.warmupMs ?? WARMUP_MS) + rng.int(0, 10_000);
   const duration = 120_000 + rng.int(0, 30_000);
   const faults = planFaults(spec.faultClass, topology, rng, startAt, duration, spec.seed);
-  const endAt = faults.length === 0 ? SCENARIO_EPOCH + 400_000 : Math.max(...faults.map((f) => f.endAt)) + TAIL_MS;
+  const endAt =
+    faults.length === 0
+      ? SCENARIO_EPOCH + 400_000
+      : Math.max(...faults.map((f) => f.endAt)) + TAIL_MS;
   return { spec, topology, faults, startAt: SCENARIO_EPOCH, endAt };
 }
 
-function planFaults(cls: FaultClass, topo: SimTopology, rng: Prng, start: number, duration: number, seed: number): PlannedFault[] {
+function planFaults(
+  cls: FaultClass,
+  topo: SimTopology,
+  rng: Prng,
+  start: number,
+  duration: number,
+  seed: number,
+): PlannedFault[] {
   const end = start + duration;
-  const backendDown = (b: SimBackend, id = 'f1', at = start, variant?: string): PlannedFault => ({ id, fault: { kind: 'backend-down', backend: b.key }, rootKey: b.key, startAt: at, endAt: at + duration, variant });
-  const served = [...topo.backends.values()].filter((b) => b.server !== null && b.dependents.length >= 3);
+  const backendDown = (b: SimBackend, id = 'f1', at = start, variant?: string): PlannedFault => ({
+    id,
+    fault: { kind: 'backend-down', backend: b.key },
+    rootKey: b.key,
+    startAt: at,
+    endAt: at + duration,
+    variant,
+  });
+  const served = [...topo.backends.values()].filter(
+    (b) => b.server !== null && b.dependents.length >= 3,
+  );
   switch (cls) {
     case 'backend-down':
       return [backendDown(rng.pick(served))];
     case 'one-db-of-several':
-      return [backendDown(rng.pick(served.filter((b) => b.kind === 'mysql' || b.kind === 'postgres')))];
+      return [
+        backendDown(rng.pick(served.filter((b) => b.kind === 'mysql' || b.kind === 'postgres'))),
+      ];
     case 'host-down': {
-      const hosts = appHosts(topo).filter((h) => !topo.hosts.get(h)?.instances.some((i) => topo.instances.get(i)?.serves));
+      const hosts = appHosts(topo).filter(
+        (h) => !topo.hosts.get(h)?.instances.some((i) => topo.instances.get(i)?.serves),
+      );
       const host = rng.pick(hosts.length > 0 ? hosts : appHosts(topo));
-      return [{ id: 'f1', fault: { kind: 'host-down', host }, rootKey: hostKey(host), startAt: start, endAt: end }];
+      return [
+        {
+          id: 'f1',
+          fault: { kind: 'host-down', host },
+          rootKey: hostKey(host),
+          startAt: start,
+          endAt: end,
+        },
+      ];
     }
     case 'cascade': {
       const xs = served.filter((b) => b.kind !== 'redis' && hasCallers(topo, b));
@@ -55,11 +93,29 @@ function planFaults(cls: FaultClass, topo: SimTopology, rng: Prng, start: number
     }
     case 'instance-local': {
       const pairs = [...topo.instances.values()].flatMap((inst) =>
-        inst.serves !== null || (topo.services.get(inst.service)?.instances.length ?? 0) < 2 ? []
-        : inst.deps.filter((d) => d.service === null && (topo.backends.get(d.key)?.server ?? null) !== null).map((d) => ({ inst, dep: d, fanIn: topo.backends.get(d.key)?.dependents.length ?? 0 })));
+        inst.serves !== null || (topo.services.get(inst.service)?.instances.length ?? 0) < 2
+          ? []
+          : inst.deps
+              .filter(
+                (d) => d.service === null && (topo.backends.get(d.key)?.server ?? null) !== null,
+              )
+              .map((d) => ({
+                inst,
+                dep: d,
+                fanIn: topo.backends.get(d.key)?.dependents.length ?? 0,
+              })),
+      );
       const most = Math.max(...pairs.map((p) => p.fanIn));
       const chosen = rng.pick(pairs.filter((p) => p.fanIn >= Math.min(21, most)));
-      return [{ id: 'f1', fault: { kind: 'instance-link', instance: chosen.inst.key, backend: chosen.dep.key }, rootKey: chosen.inst.key, startAt: start, endAt: end }];
+      return [
+        {
+          id: 'f1',
+          fault: { kind: 'instance-link', instance: chosen.inst.key, backend: chosen.dep.key },
+          rootKey: chosen.inst.key,
+          startAt: start,
+          endAt: end,
+        },
+      ];
     }
     case 'two-backends': {
       const first = rng.pick(served);
@@ -70,15 +126,39 @@ function planFaults(cls: FaultClass, topo: SimTopology, rng: Prng, start: number
     case 'late-evidence': {
       if (seed % 2 === 0) {
         const b = rng.pick(served.filter((x) => x.kind !== 'redis'));
-        return [{ ...backendDown(b, 'f1', start, 'late-self-report'), late: { instances: [b.server as string], lateByMs: rng.int(15_000, 25_000) } }];
+        return [
+          {
+            ...backendDown(b, 'f1', start, 'late-self-report'),
+            late: { instances: [b.server as string], lateByMs: rng.int(15_000, 25_000) },
+          },
+        ];
       }
-      const withCache = appHosts(topo).filter((h) => topo.hosts.get(h)?.instances.some((i) => topo.instances.get(i)?.serves));
+      const withCache = appHosts(topo).filter((h) =>
+        topo.hosts.get(h)?.instances.some((i) => topo.instances.get(i)?.serves),
+      );
       const host = rng.pick(withCache);
-      return [{ id: 'f1', fault: { kind: 'host-down', host }, rootKey: hostKey(host), startAt: start, endAt: end, variant: 'late-host-silence' }];
+      return [
+        {
+          id: 'f1',
+          fault: { kind: 'host-down', host },
+          rootKey: hostKey(host),
+          startAt: start,
+          endAt: end,
+          variant: 'late-host-silence',
+        },
+      ];
     }
     case 'zone-outage': {
       const zone = rng.pick(topo.zones);
-      return [{ id: 'f1', fault: { kind: 'zone-down', zone }, rootKey: zoneKey(zone), startAt: start, endAt: end }];
+      return [
+        {
+          id: 'f1',
+          fault: { kind: 'zone-down', zone },
+          rootKey: zoneKey(zone),
+          startAt: start,
+          endAt: end,
+        },
+      ];
     }
     case 'flaps-only':
       return [];
@@ -87,11 +167,19 @@ function planFaults(cls: FaultClass, topo: SimTopology, rng: Prng, start: number
 
 /** Hosts running application instances, two or more of them. */
 function appHosts(topo: SimTopology): string[] {
-  return [...topo.hosts.values()].filter((h) => h.name.startsWith('node-') && h.instances.length >= 2).map((h) => h.name);
+  return [...topo.hosts.values()]
+    .filter((h) => h.name.startsWith('node-') && h.instances.length >= 2)
+    .map((h) => h.name);
 }
 
 /** Whether some service that depends on `b` is itself checked by another service. */
 function hasCallers(topo: SimTopology, b: SimBackend): boolean {
-  const dependents = new Set([...topo.services.values()].filter((s) => s.deps.some((d) => d.key === b.key)).map((s) => s.name));
-  return [...topo.services.values()].some((s) => s.deps.some((d) => d.service !== null && dependents.has(d.service)));
+  const dependents = new Set(
+    [...topo.services.values()]
+      .filter((s) => s.deps.some((d) => d.key === b.key))
+      .map((s) => s.name),
+  );
+  return [...topo.services.values()].some((s) =>
+    s.deps.some((d) => d.service !== null && dependents.has(d.service)),
+  );
 }

@@ -8,19 +8,29 @@ function record(spec: ScenarioSpec) {
   const scenario = buildScenario(spec);
   const events: EngineEventLike[] = [];
   const truths = playScenario(scenario, (e) => events.push(e));
-  const reports = events.filter((e): e is { kind: 'report'; report: Report } => e.kind === 'report').map((e) => e.report);
+  const reports = events
+    .filter((e): e is { kind: 'report'; report: Report } => e.kind === 'report')
+    .map((e) => e.report);
   return { scenario, events, truths, reports };
 }
 
 describe('playScenario', () => {
   it('has every instance report about every 10 s, with a tick every second, in arrival order', () => {
-    const { scenario, events, reports } = record({ faultClass: 'flaps-only', seed: 1, instances: 30 });
+    const { scenario, events, reports } = record({
+      faultClass: 'flaps-only',
+      seed: 1,
+      instances: 30,
+    });
     const ticks = events.filter((e) => e.kind === 'tick').map((e) => (e as { at: number }).at);
     expect(ticks[0]).toBe(SCENARIO_EPOCH + 1000);
     expect(ticks.every((t, i) => i === 0 || t - ticks[i - 1] === 1000)).toBe(true);
     expect(ticks[ticks.length - 1]).toBe(scenario.endAt);
     const byInstance = new Map<string, number[]>();
-    for (const r of reports) byInstance.set(`${r.service}/${r.instance}`, [...(byInstance.get(`${r.service}/${r.instance}`) ?? []), r.observedAt]);
+    for (const r of reports)
+      byInstance.set(`${r.service}/${r.instance}`, [
+        ...(byInstance.get(`${r.service}/${r.instance}`) ?? []),
+        r.observedAt,
+      ]);
     expect(byInstance.size).toBe(scenario.topology.instances.size);
     for (const times of byInstance.values()) {
       for (let i = 1; i < times.length; i++) {
@@ -46,25 +56,71 @@ describe('playScenario', () => {
   });
 
   it('fails the dependents of a downed backend and records its first evidence and reach', () => {
-    const { scenario, reports, truths } = record({ faultClass: 'backend-down', seed: 3, instances: 120 });
+    const { scenario, reports, truths } = record({
+      faultClass: 'backend-down',
+      seed: 3,
+      instances: 120,
+    });
     const [truth] = truths;
     const [fault] = scenario.faults;
-    expect(truth).toMatchObject({ id: 'f1', faultClass: 'backend-down', rootKey: fault.rootKey, startAt: fault.startAt, endAt: fault.endAt });
-    const failingDuring = reports.filter((r) => r.observedAt >= fault.startAt && r.observedAt < fault.endAt && r.checks.some((c) => c.targetKey === truth.rootKey && c.status === 'fail'));
+    expect(truth).toMatchObject({
+      id: 'f1',
+      faultClass: 'backend-down',
+      rootKey: fault.rootKey,
+      startAt: fault.startAt,
+      endAt: fault.endAt,
+    });
+    const failingDuring = reports.filter(
+      (r) =>
+        r.observedAt >= fault.startAt &&
+        r.observedAt < fault.endAt &&
+        r.checks.some((c) => c.targetKey === truth.rootKey && c.status === 'fail'),
+    );
     const dependents = new Set(failingDuring.map((r) => `instance:${r.service}/${r.instance}`));
-    expect(scenario.topology.backends.get(truth.rootKey)?.dependents.every((d) => dependents.has(d))).toBe(true);
+    expect(
+      scenario.topology.backends.get(truth.rootKey)?.dependents.every((d) => dependents.has(d)),
+    ).toBe(true);
     expect(truth.evidenceAt).toBe(Math.min(...failingDuring.map((r) => r.observedAt)));
     expect(truth.affected).toEqual(expect.arrayContaining([...dependents]));
-    const after = reports.filter((r) => r.observedAt >= fault.endAt + 1000 && r.checks.some((c) => c.targetKey === truth.rootKey));
-    expect(after.filter((r) => r.checks.some((c) => c.targetKey === truth.rootKey && c.status === 'fail')).length).toBeLessThan(after.length * 0.02);
+    const after = reports.filter(
+      (r) =>
+        r.observedAt >= fault.endAt + 1000 && r.checks.some((c) => c.targetKey === truth.rootKey),
+    );
+    expect(
+      after.filter((r) =>
+        r.checks.some((c) => c.targetKey === truth.rootKey && c.status === 'fail'),
+      ).length,
+    ).toBeLessThan(after.length * 0.02);
   });
 
   it('silences a dead host, dating the evidence to its third missed interval', () => {
-    const { scenario, reports, truths } = record({ faultClass: 'host-down', seed: 4, instances: 120 });
+    const { scenario, reports, truths } = record({
+      faultClass: 'host-down',
+      seed: 4,
+      instances: 120,
+    });
     const fault = scenario.faults[0].fault as { host: string };
-    const during = reports.filter((r) => r.host === fault.host && r.observedAt >= truths[0].startAt && r.observedAt < truths[0].endAt);
+    const during = reports.filter(
+      (r) =>
+        r.host === fault.host &&
+        r.observedAt >= truths[0].startAt &&
+        r.observedAt < truths[0].endAt,
+    );
     expect(during).toEqual([]);
-    const lastBefore = Math.min(...scenario.topology.hosts.get(fault.host)!.instances.map((key) => Math.max(...reports.filter((r) => `instance:${r.service}/${r.instance}` === key && r.observedAt < truths[0].startAt).map((r) => r.observedAt))));
+    const lastBefore = Math.min(
+      ...scenario.topology.hosts
+        .get(fault.host)!
+        .instances.map((key) =>
+          Math.max(
+            ...reports
+              .filter(
+                (r) =>
+                  `instance:${r.service}/${r.instance}` === key && r.observedAt < truths[0].startAt,
+              )
+              .map((r) => r.observedAt),
+          ),
+        ),
+    );
     expect(truths[0].evidenceAt).toBeLessThanOrEqual(lastBefore + 30_000);
   });
 

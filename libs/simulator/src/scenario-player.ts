@@ -28,7 +28,10 @@ interface Due {
  * its late window are delivered (receivedAt) that much later, out of observedAt order.
  * Streams: memory is O(instances), not O(reports). Deterministic in the seed.
  */
-export function playScenario(scenario: Scenario, visit: (event: EngineEventLike) => void): GroundTruth[] {
+export function playScenario(
+  scenario: Scenario,
+  visit: (event: EngineEventLike) => void,
+): GroundTruth[] {
   const { topology: topo, faults, spec } = scenario;
   const rng = new Prng(spec.seed).fork('timeline');
   const flapRate = spec.flapRate ?? DEFAULT_FLAP_RATE;
@@ -45,10 +48,19 @@ export function playScenario(scenario: Scenario, visit: (event: EngineEventLike)
   };
 
   const worldAt = (t: number): { world: World; active: number[] } => {
-    const active = faults.map((f, i) => (f.startAt <= t && t < f.endAt ? i : -1)).filter((i) => i >= 0);
+    const active = faults
+      .map((f, i) => (f.startAt <= t && t < f.endAt ? i : -1))
+      .filter((i) => i >= 0);
     const key = active.join(',');
     let world = worlds.get(key);
-    if (!world) worlds.set(key, (world = new World(topo, active.map((i) => faults[i].fault))));
+    if (!world)
+      worlds.set(
+        key,
+        (world = new World(
+          topo,
+          active.map((i) => faults[i].fault),
+        )),
+      );
     return { world, active };
   };
   const blame = (active: number[], t: number, inst: SimInstance, caused: (w: World) => boolean) => {
@@ -72,22 +84,45 @@ export function playScenario(scenario: Scenario, visit: (event: EngineEventLike)
       const real = world.depFails(inst, dep);
       if (real && !base.depFails(inst, dep)) blame(active, t, inst, (w) => w.depFails(inst, dep));
       const fail = real || rng.chance(flapRate);
-      checks.push({ name: dep.check, target: display(dep.target), targetKey: dep.key, status: fail ? 'fail' : 'pass', latencyMs: fail ? 5000 : rng.int(1, 40), output: fail ? 'connection refused' : null });
+      checks.push({
+        name: dep.check,
+        target: display(dep.target),
+        targetKey: dep.key,
+        status: fail ? 'fail' : 'pass',
+        latencyMs: fail ? 5000 : rng.int(1, 40),
+        output: fail ? 'connection refused' : null,
+      });
     }
     const selfDown = world.selfDown(inst);
     if (selfDown) blame(active, t, inst, (w) => w.selfDown(inst));
     const fail = selfDown || rng.chance(flapRate);
-    checks.push({ name: inst.serves ? 'process' : 'disk', target: null, targetKey: null, status: fail ? 'fail' : 'pass', latencyMs: null, output: fail ? 'unhealthy' : null });
+    checks.push({
+      name: inst.serves ? 'process' : 'disk',
+      target: null,
+      targetKey: null,
+      status: fail ? 'fail' : 'pass',
+      latencyMs: null,
+      output: fail ? 'unhealthy' : null,
+    });
     return {
-      id: null, service: inst.service, instance: inst.name, host: inst.host, labels: { zone: inst.zone },
-      observedAt: t, receivedAt: t, status: worstStatus(checks.map((c) => c.status)), checks,
+      id: null,
+      service: inst.service,
+      instance: inst.name,
+      host: inst.host,
+      labels: { zone: inst.zone },
+      observedAt: t,
+      receivedAt: t,
+      status: worstStatus(checks.map((c) => c.status)),
+      checks,
     };
   };
 
-  for (const a of topo.aliases) visit({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
+  for (const a of topo.aliases)
+    visit({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
   const schedule = new DueQueue();
   let order = 0;
-  for (const inst of topo.instances.values()) schedule.push({ at: scenario.startAt + Math.round(inst.phaseMs), order: order++, inst });
+  for (const inst of topo.instances.values())
+    schedule.push({ at: scenario.startAt + Math.round(inst.phaseMs), order: order++, inst });
   const delayed = new DueQueue();
   for (let tick = scenario.startAt + TICK_MS; tick <= scenario.endAt; tick += TICK_MS) {
     for (;;) {
@@ -101,18 +136,31 @@ export function playScenario(scenario: Scenario, visit: (event: EngineEventLike)
       if (!next || next.at > tick) break;
       const due = schedule.pop() as Due;
       const inst = due.inst as SimInstance;
-      schedule.push({ at: due.at + inst.intervalMs + rng.int(-JITTER_MS, JITTER_MS), order: order++, inst });
+      schedule.push({
+        at: due.at + inst.intervalMs + rng.int(-JITTER_MS, JITTER_MS),
+        order: order++,
+        inst,
+      });
       const report = reportOf(inst, due.at);
       if (!report) continue;
       const lateBy = lateness(faults, inst, due.at);
-      if (lateBy > 0) delayed.push({ at: due.at + lateBy, order: order++, report: { ...report, receivedAt: due.at + lateBy } });
+      if (lateBy > 0)
+        delayed.push({
+          at: due.at + lateBy,
+          order: order++,
+          report: { ...report, receivedAt: due.at + lateBy },
+        });
       else visit({ kind: 'report', report });
     }
     visit({ kind: 'tick', at: tick });
   }
 
   return faults.map((f, i) => ({
-    id: f.id, faultClass: spec.faultClass, rootKey: f.rootKey, startAt: f.startAt, endAt: f.endAt,
+    id: f.id,
+    faultClass: spec.faultClass,
+    rootKey: f.rootKey,
+    startAt: f.startAt,
+    endAt: f.endAt,
     evidenceAt: Number.isFinite(ledgers[i].evidenceAt) ? ledgers[i].evidenceAt : null,
     affected: [...ledgers[i].affected].sort(),
     ...(f.variant ? { variant: f.variant } : {}),
@@ -120,7 +168,14 @@ export function playScenario(scenario: Scenario, visit: (event: EngineEventLike)
 }
 
 function lateness(faults: readonly PlannedFault[], inst: SimInstance, t: number): number {
-  for (const f of faults) if (f.late && f.late.instances.includes(inst.key) && t >= f.startAt && t < f.startAt + f.late.lateByMs) return f.late.lateByMs;
+  for (const f of faults)
+    if (
+      f.late &&
+      f.late.instances.includes(inst.key) &&
+      t >= f.startAt &&
+      t < f.startAt + f.late.lateByMs
+    )
+      return f.late.lateByMs;
   return 0;
 }
 
@@ -135,7 +190,7 @@ class DueQueue {
   push(d: Due): void {
     const h = this.heap;
     h.push(d);
-    for (let i = h.length - 1; i > 0; ) {
+    for (let i = h.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (!before(d, h[p])) break;
       [h[i], h[p]] = [h[p], h[i]];
@@ -149,7 +204,7 @@ class DueQueue {
     const last = h.pop();
     if (h.length > 0 && last) {
       h[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

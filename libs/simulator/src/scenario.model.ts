@@ -12,7 +12,15 @@ export type FaultClass =
   | 'flaps-only';
 
 export const FAULT_CLASSES: readonly FaultClass[] = [
-  'backend-down', 'one-db-of-several', 'host-down', 'cascade', 'instance-local', 'two-backends', 'late-evidence', 'zone-outage', 'flaps-only',
+  'backend-down',
+  'one-db-of-several',
+  'host-down',
+  'cascade',
+  'instance-local',
+  'two-backends',
+  'late-evidence',
+  'zone-outage',
+  'flaps-only',
 ];
 
 export interface SimDependency {

@@ -3,29 +3,57 @@ import type { GroundTruth } from './scenario.model';
 import { aggregateScores, percentile, scoreRun } from './scorer';
 
 const truth = (id: string, rootKey: string, over: Partial<GroundTruth> = {}): GroundTruth => ({
-  id, faultClass: 'backend-down', rootKey, startAt: 100_000, endAt: 200_000, evidenceAt: 101_000, affected: ['instance:a/a-1', 'instance:a/a-2'], ...over,
+  id,
+  faultClass: 'backend-down',
+  rootKey,
+  startAt: 100_000,
+  endAt: 200_000,
+  evidenceAt: 101_000,
+  affected: ['instance:a/a-1', 'instance:a/a-2'],
+  ...over,
 });
-const change = (type: ScoredIncidentChange['type'], at: number, id: string, keys: string[], instances = ['instance:a/a-1'], openedAt = 105_000): ScoredIncidentChange => ({
-  type, at, incident: { id, status: type === 'resolved' ? 'resolved' : 'open', openedAt, rootCauses: keys.map((key) => ({ key })), affected: { instances } },
+const change = (
+  type: ScoredIncidentChange['type'],
+  at: number,
+  id: string,
+  keys: string[],
+  instances = ['instance:a/a-1'],
+  openedAt = 105_000,
+): ScoredIncidentChange => ({
+  type,
+  at,
+  incident: {
+    id,
+    status: type === 'resolved' ? 'resolved' : 'open',
+    openedAt,
+    rootCauses: keys.map((key) => ({ key })),
+    affected: { instances },
+  },
 });
 
 describe('scoreRun', () => {
   it('grades the final ranking and the delay to the true root on top', () => {
-    const score = scoreRun([truth('f1', 'backend:x')], [
-      change('opened', 105_000, 'i1', ['instance:a/a-1', 'backend:x']),
-      change('updated', 109_000, 'i1', ['backend:x', 'instance:a/a-1']),
-      change('resolved', 210_000, 'i1', ['backend:x', 'instance:a/a-1']),
-    ]);
+    const score = scoreRun(
+      [truth('f1', 'backend:x')],
+      [
+        change('opened', 105_000, 'i1', ['instance:a/a-1', 'backend:x']),
+        change('updated', 109_000, 'i1', ['backend:x', 'instance:a/a-1']),
+        change('resolved', 210_000, 'i1', ['backend:x', 'instance:a/a-1']),
+      ],
+    );
     expect(score).toMatchObject({ falsePositives: 0, duplicates: 0, incidents: 1 });
     expect(score.truths[0]).toMatchObject({ rank: 1, delayMs: 8_000, incidents: ['i1'] });
   });
 
   it('counts duplicates, false positives and misses', () => {
-    const score = scoreRun([truth('f1', 'backend:x'), truth('f2', 'backend:y', { affected: ['instance:b/b-1'] })], [
-      change('opened', 105_000, 'i1', ['backend:x']),
-      change('opened', 106_000, 'i2', ['host:h', 'backend:x'], ['instance:a/a-2'], 106_000),
-      change('opened', 300_000, 'i3', ['backend:z'], ['instance:q/q-1'], 300_000),
-    ]);
+    const score = scoreRun(
+      [truth('f1', 'backend:x'), truth('f2', 'backend:y', { affected: ['instance:b/b-1'] })],
+      [
+        change('opened', 105_000, 'i1', ['backend:x']),
+        change('opened', 106_000, 'i2', ['host:h', 'backend:x'], ['instance:a/a-2'], 106_000),
+        change('opened', 300_000, 'i3', ['backend:z'], ['instance:q/q-1'], 300_000),
+      ],
+    );
     expect(score.falsePositives).toBe(1);
     expect(score.duplicates).toBe(1);
     expect(score.truths[0].rank).toBe(1);
@@ -33,7 +61,18 @@ describe('scoreRun', () => {
   });
 
   it('matches a wrongly ranked incident to its fault by the instances it affects', () => {
-    const score = scoreRun([truth('f1', 'backend:x')], [change('opened', 105_000, 'i1', ['service:s', 'host:h', 'zone:z', 'backend:x'], ['instance:a/a-2'])]);
+    const score = scoreRun(
+      [truth('f1', 'backend:x')],
+      [
+        change(
+          'opened',
+          105_000,
+          'i1',
+          ['service:s', 'host:h', 'zone:z', 'backend:x'],
+          ['instance:a/a-2'],
+        ),
+      ],
+    );
     expect(score.falsePositives).toBe(0);
     expect(score.truths[0]).toMatchObject({ rank: 4, delayMs: null });
   });
@@ -41,8 +80,14 @@ describe('scoreRun', () => {
 
 describe('aggregateScores', () => {
   it('reports AC@1, AC@3, false positives and delay percentiles per class and overall', () => {
-    const good = scoreRun([truth('f1', 'backend:x')], [change('opened', 111_000, 'i1', ['backend:x'])]);
-    const third = scoreRun([truth('f1', 'backend:x', { faultClass: 'cascade' })], [change('opened', 131_000, 'i1', ['a:1', 'b:2', 'backend:x'])]);
+    const good = scoreRun(
+      [truth('f1', 'backend:x')],
+      [change('opened', 111_000, 'i1', ['backend:x'])],
+    );
+    const third = scoreRun(
+      [truth('f1', 'backend:x', { faultClass: 'cascade' })],
+      [change('opened', 131_000, 'i1', ['a:1', 'b:2', 'backend:x'])],
+    );
     const noisy = scoreRun([], [change('opened', 50_000, 'n1', ['backend:q'])]);
     const { byClass, overall } = aggregateScores([
       { faultClass: 'backend-down', score: good },
@@ -54,7 +99,14 @@ describe('aggregateScores', () => {
       ['cascade', 1, 0, 1, 0],
       ['flaps-only', 0, 1, 1, 1],
     ]);
-    expect(overall).toMatchObject({ cases: 2, ac1: 0.5, ac3: 1, falsePositives: 1, delayP50Ms: 10_000, delayP95Ms: 10_000 });
+    expect(overall).toMatchObject({
+      cases: 2,
+      ac1: 0.5,
+      ac3: 1,
+      falsePositives: 1,
+      delayP50Ms: 10_000,
+      delayP95Ms: 10_000,
+    });
   });
 
   it('takes nearest-rank percentiles', () => {

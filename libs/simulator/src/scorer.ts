@@ -48,7 +48,10 @@ const GRACE_MS = 60_000;
  * with the true root on top, minus the fault's first evidence (its start when it left none).
  * O(changes + incidents × faults × causes).
  */
-export function scoreRun(truths: readonly GroundTruth[], changes: readonly ScoredIncidentChange[]): RunScore {
+export function scoreRun(
+  truths: readonly GroundTruth[],
+  changes: readonly ScoredIncidentChange[],
+): RunScore {
   const last = new Map<string, ScoredIncidentChange['incident']>();
   const topAt = new Map<string, Map<string, number>>();
   for (const c of changes) {
@@ -63,7 +66,9 @@ export function scoreRun(truths: readonly GroundTruth[], changes: readonly Score
   let falsePositives = 0;
   for (const inc of last.values()) {
     const keys = inc.rootCauses.map((r) => r.key);
-    const inWindow = truths.filter((t) => inc.openedAt >= t.startAt && inc.openedAt <= t.endAt + GRACE_MS);
+    const inWindow = truths.filter(
+      (t) => inc.openedAt >= t.startAt && inc.openedAt <= t.endAt + GRACE_MS,
+    );
     let best: GroundTruth | undefined;
     let bestRank = Infinity;
     for (const t of inWindow) {
@@ -94,24 +99,43 @@ export function scoreRun(truths: readonly GroundTruth[], changes: readonly Score
       if (at !== undefined && (detectedAt === null || at < detectedAt)) detectedAt = at;
     }
     const from = truth.evidenceAt ?? truth.startAt;
-    return { truth, incidents: ids, rank, delayMs: detectedAt === null ? null : Math.max(0, detectedAt - from) };
+    return {
+      truth,
+      incidents: ids,
+      rank,
+      delayMs: detectedAt === null ? null : Math.max(0, detectedAt - from),
+    };
   });
   return { truths: scored, falsePositives, duplicates, incidents: last.size };
 }
 
 /** Per class and overall: AC@1, AC@3, false positives, duplicates, missed faults and delay percentiles. */
-export function aggregateScores(runs: readonly { faultClass: string; score: RunScore }[]): { byClass: ClassScore[]; overall: ClassScore } {
+export function aggregateScores(runs: readonly { faultClass: string; score: RunScore }[]): {
+  byClass: ClassScore[];
+  overall: ClassScore;
+} {
   const classes = [...new Set(runs.map((r) => r.faultClass))];
-  const byClass = classes.map((cls) => summarise(cls, runs.filter((r) => r.faultClass === cls)));
+  const byClass = classes.map((cls) =>
+    summarise(
+      cls,
+      runs.filter((r) => r.faultClass === cls),
+    ),
+  );
   return { byClass, overall: summarise('overall', runs) };
 }
 
 function summarise(faultClass: string, runs: readonly { score: RunScore }[]): ClassScore {
   const truths = runs.flatMap((r) => r.score.truths);
-  const delays = truths.map((t) => t.delayMs).filter((d): d is number => d !== null).sort((a, b) => a - b);
-  const share = (ok: (t: TruthScore) => boolean) => (truths.length === 0 ? 1 : truths.filter(ok).length / truths.length);
+  const delays = truths
+    .map((t) => t.delayMs)
+    .filter((d): d is number => d !== null)
+    .sort((a, b) => a - b);
+  const share = (ok: (t: TruthScore) => boolean) =>
+    truths.length === 0 ? 1 : truths.filter(ok).length / truths.length;
   return {
-    faultClass, scenarios: runs.length, cases: truths.length,
+    faultClass,
+    scenarios: runs.length,
+    cases: truths.length,
     ac1: share((t) => t.rank === 1),
     ac3: share((t) => t.rank !== null && t.rank <= 3),
     falsePositives: runs.reduce((n, r) => n + r.score.falsePositives, 0),

@@ -5,8 +5,11 @@ describe('generateTopology', () => {
     const topo = generateTopology(1, size);
     expect(topo.instances.size).toBeGreaterThanOrEqual(size - 2);
     expect(topo.instances.size).toBeLessThanOrEqual(size + 2);
-    expect(new Set([...topo.instances.values()].map((i) => i.zone))).toEqual(new Set(['az1', 'az2', 'az3']));
-    for (const svc of topo.services.values()) expect(svc.instances.length).toBeGreaterThanOrEqual(2);
+    expect(new Set([...topo.instances.values()].map((i) => i.zone))).toEqual(
+      new Set(['az1', 'az2', 'az3']),
+    );
+    for (const svc of topo.services.values())
+      expect(svc.instances.length).toBeGreaterThanOrEqual(2);
     for (const inst of topo.instances.values()) {
       expect(topo.hosts.get(inst.host)?.instances).toContain(inst.key);
       expect(inst.intervalMs).toBe(10_000);
@@ -20,7 +23,9 @@ describe('generateTopology', () => {
     const cache = [...topo.backends.values()].find((b) => b.kind === 'redis');
     const cacheHost = topo.instances.get(cache?.server ?? '')?.host ?? '';
     expect(topo.hosts.get(cacheHost)?.instances.length).toBeGreaterThan(1);
-    expect([...topo.services.values()].some((s) => s.deps.some((d) => d.service !== null))).toBe(true);
+    expect([...topo.services.values()].some((s) => s.deps.some((d) => d.service !== null))).toBe(
+      true,
+    );
     const broker = [...topo.backends.values()].find((b) => b.kind === 'amqp');
     expect(broker?.dependents.length).toBeGreaterThan(20);
   });
@@ -29,13 +34,17 @@ describe('generateTopology', () => {
     const topo = generateTopology(3, 1000);
     const order = [...topo.services.keys()];
     for (const [name, svc] of topo.services) {
-      for (const d of svc.deps) if (d.service !== null) expect(order.indexOf(d.service)).toBeLessThan(order.indexOf(name));
+      for (const d of svc.deps)
+        if (d.service !== null) expect(order.indexOf(d.service)).toBeLessThan(order.indexOf(name));
     }
   });
 
   it('declares an alias for brokers reached through a DNS name', () => {
     const topo = generateTopology(4, 1000);
-    expect(topo.aliases).toContainEqual({ targetKey: 'backend:amqp://mq-2.internal:5672', servedBy: 'instance:rabbitmq/rabbit-2' });
+    expect(topo.aliases).toContainEqual({
+      targetKey: 'backend:amqp://mq-2.internal:5672',
+      servedBy: 'instance:rabbitmq/rabbit-2',
+    });
   });
 
   it('is deterministic in the seed and refuses absurd sizes', () => {

@@ -17,7 +17,10 @@ export class World {
   private readonly serviceUp = new Map<string, boolean>();
   private readonly visiting = new Set<string>();
 
-  constructor(private readonly topo: SimTopology, faults: readonly Fault[]) {
+  constructor(
+    private readonly topo: SimTopology,
+    faults: readonly Fault[],
+  ) {
     for (const f of faults) {
       if (f.kind === 'backend-down') this.downBackends.add(f.backend);
       else if (f.kind === 'host-down') this.deadHosts.add(f.host);

@@ -11,7 +11,10 @@ import type { EdgeAttributes, Impact, NodeAttributes } from './topology.model';
  * Preconditions: none; an unknown key has no dependents. Cycles are fine (visited set).
  * Complexity: O(V' + E') breadth first over the V' dependents and the edges touching them.
  */
-export function impactOf(graph: DirectedGraph<NodeAttributes, EdgeAttributes>, key: string): Impact {
+export function impactOf(
+  graph: DirectedGraph<NodeAttributes, EdgeAttributes>,
+  key: string,
+): Impact {
   if (!graph.hasNode(key)) return { key, direct: [], transitive: [] };
   const dependentsOf = (node: string): string[] => {
     const out: string[] = [];

@@ -10,8 +10,13 @@ import type { EdgeAttributes, NodeAttributes } from './topology.model';
  * graph's order, so the output is deterministic for a given graph.
  * Complexity: O(V' + E') for the nodes kept and the edges touching them.
  */
-export function neighbourhood(graph: DirectedGraph<NodeAttributes, EdgeAttributes>, key: string, depth: number) {
-  if (!Number.isInteger(depth) || depth < 0) throw new RangeError('depth must be a non-negative integer');
+export function neighbourhood(
+  graph: DirectedGraph<NodeAttributes, EdgeAttributes>,
+  key: string,
+  depth: number,
+) {
+  if (!Number.isInteger(depth) || depth < 0)
+    throw new RangeError('depth must be a non-negative integer');
   const empty = graph.nullCopy();
   if (!graph.hasNode(key)) return empty.export();
   const kept = new Map<string, number>([[key, 0]]);

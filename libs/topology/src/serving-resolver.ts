@@ -44,7 +44,12 @@ export function resolveServing(backendKey: string, names: NameIndex): Serving {
   const alias = names.alias(backendKey);
   if (alias !== undefined) {
     if (alias.startsWith('instance:')) return { via: 'alias', owner: alias, servers: [alias] };
-    if (alias.startsWith('service:')) return { via: 'alias', owner: alias, servers: [...names.instancesOfService(alias.slice(8))].sort() };
+    if (alias.startsWith('service:'))
+      return {
+        via: 'alias',
+        owner: alias,
+        servers: [...names.instancesOfService(alias.slice(8))].sort(),
+      };
     return { via: 'alias', owner: alias, servers: [] };
   }
   const host = backendHost(backendKey);
@@ -52,12 +57,19 @@ export function resolveServing(backendKey: string, names: NameIndex): Serving {
   const candidates = candidateNames(host);
   for (const name of candidates) {
     const instances = names.instancesNamed(name);
-    if (instances.length > 0) return { via: 'instance', owner: instances.length === 1 ? instances[0] : null, servers: [...instances].sort() };
+    if (instances.length > 0)
+      return {
+        via: 'instance',
+        owner: instances.length === 1 ? instances[0] : null,
+        servers: [...instances].sort(),
+      };
   }
   for (const name of candidates) {
     const instances = names.instancesOfService(name);
-    if (instances.length > 0) return { via: 'service', owner: `service:${name}`, servers: [...instances].sort() };
+    if (instances.length > 0)
+      return { via: 'service', owner: `service:${name}`, servers: [...instances].sort() };
   }
-  for (const name of candidates) if (names.hasHost(name)) return { via: 'host', owner: `host:${name}`, servers: [] };
+  for (const name of candidates)
+    if (names.hasHost(name)) return { via: 'host', owner: `host:${name}`, servers: [] };
   return NONE;
 }

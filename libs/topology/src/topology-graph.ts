@@ -30,7 +30,9 @@ const edgeKey = (source: string, target: string): string => `${source}->${target
  * burst of new instances of one service costs one resolution).
  */
 export class TopologyGraph implements NameIndex {
-  private readonly graph = new DirectedGraph<NodeAttributes, EdgeAttributes>({ allowSelfLoops: false });
+  private readonly graph = new DirectedGraph<NodeAttributes, EdgeAttributes>({
+    allowSelfLoops: false,
+  });
   private readonly instances = new Map<string, InstanceEntry>();
   private readonly byName = new Map<string, string[]>();
   private readonly byService = new Map<string, string[]>();
@@ -47,7 +49,14 @@ export class TopologyGraph implements NameIndex {
     const key = instanceKey(report.service, report.instance);
     let entry = this.instances.get(key);
     if (!entry) {
-      entry = { key, service: report.service, name: report.instance, host: null, zone: null, targets: new Set() };
+      entry = {
+        key,
+        service: report.service,
+        name: report.instance,
+        host: null,
+        zone: null,
+        targets: new Set(),
+      };
       this.instances.set(key, entry);
       push(this.byName, report.instance, key);
       push(this.byService, report.service, key);
@@ -71,7 +80,10 @@ export class TopologyGraph implements NameIndex {
       }
       this.graph.mergeNodeAttributes(key, { host: report.host });
     }
-    if (entry.zone !== zone || (report.host !== null && this.graph.getNodeAttribute(hostKey(report.host), 'zone') !== zone)) {
+    if (
+      entry.zone !== zone ||
+      (report.host !== null && this.graph.getNodeAttribute(hostKey(report.host), 'zone') !== zone)
+    ) {
       entry.zone = zone;
       this.graph.mergeNodeAttributes(key, { zone });
       if (report.host !== null) this.placeHost(report.host, zone);
@@ -81,7 +93,10 @@ export class TopologyGraph implements NameIndex {
 
   /** Declares that a backend is served by an entity (instance:, service: or host: key). */
   setAlias(targetKey: string, servedBy: string): void {
-    if (!/^(instance|service|host):./.test(servedBy)) throw new InvalidAliasError(`servedBy must be an instance:, service: or host: key, not ${servedBy}`);
+    if (!/^(instance|service|host):./.test(servedBy))
+      throw new InvalidAliasError(
+        `servedBy must be an instance:, service: or host: key, not ${servedBy}`,
+      );
     const previous = this.aliases.get(targetKey);
     if (previous === servedBy) return;
     if (previous !== undefined) this.aliasesTo.get(previous)?.delete(targetKey);
@@ -104,7 +119,9 @@ export class TopologyGraph implements NameIndex {
    * its own health is that broker), else the instance itself. Lowest key when it serves several.
    */
   identityOf(instance: string): string {
-    const owned = this.backendsOwnedBy(instance).filter((b) => this.serving(b).servers.length === 1);
+    const owned = this.backendsOwnedBy(instance).filter(
+      (b) => this.serving(b).servers.length === 1,
+    );
     return owned.length > 0 ? owned[0] : instance;
   }
 
@@ -233,14 +250,19 @@ export class TopologyGraph implements NameIndex {
   /** Adds (+1) or removes (-1) the calls edges implied by `entry` checking a backend served so. */
   private calls(entry: InstanceEntry, serving: Serving, delta: 1 | -1): void {
     const fromService = serviceKey(entry.service);
-    if (serving.via === 'service' || (serving.via === 'alias' && serving.owner?.startsWith('service:'))) {
+    if (
+      serving.via === 'service' ||
+      (serving.via === 'alias' && serving.owner?.startsWith('service:'))
+    ) {
       if (serving.owner !== fromService) this.ref(fromService, serving.owner as string, delta);
       return;
     }
     for (const server of serving.servers) {
       if (server === entry.key) continue;
       this.ref(entry.key, server, delta);
-      const serverService = serviceKey(this.instances.get(server)?.service ?? server.slice(9, server.indexOf('/')));
+      const serverService = serviceKey(
+        this.instances.get(server)?.service ?? server.slice(9, server.indexOf('/')),
+      );
       if (serverService !== fromService) this.ref(fromService, serverService, delta);
     }
   }
@@ -249,7 +271,9 @@ export class TopologyGraph implements NameIndex {
     const key = edgeKey(source, target);
     if (!this.graph.hasEdge(key)) {
       if (delta < 0) return;
-      this.graph.mergeNode(target, { kind: target.startsWith('service:') ? 'service' : 'instance' });
+      this.graph.mergeNode(target, {
+        kind: target.startsWith('service:') ? 'service' : 'instance',
+      });
       this.graph.addEdgeWithKey(key, source, target, { rel: 'calls', refs: 1 });
       return;
     }
@@ -285,12 +309,25 @@ function servedByTargets(s: Serving): string[] {
 /** Whether two servings imply the same edges: service endpoints do not change when the service grows. */
 function sameWiring(a: Serving, b: Serving): boolean {
   if (a.via !== b.via || a.owner !== b.owner) return false;
-  if (a.via === 'service' || a.via === 'host' || a.via === 'none' || (a.via === 'alias' && !a.owner?.startsWith('instance:'))) return true;
+  if (
+    a.via === 'service' ||
+    a.via === 'host' ||
+    a.via === 'none' ||
+    (a.via === 'alias' && !a.owner?.startsWith('instance:'))
+  )
+    return true;
   return a.servers.length === b.servers.length && a.servers.every((s, i) => s === b.servers[i]);
 }
 
 function kindOf(key: string): NodeAttributes['kind'] {
   const kind = key.slice(0, key.indexOf(':'));
-  if (kind === 'backend' || kind === 'host' || kind === 'service' || kind === 'instance' || kind === 'zone') return kind;
+  if (
+    kind === 'backend' ||
+    kind === 'host' ||
+    kind === 'service' ||
+    kind === 'instance' ||
+    kind === 'zone'
+  )
+    return kind;
   throw new Error(`not an entity key: ${key}`);
 }

@@ -16,13 +16,19 @@ export class AliasesController {
 
   @Put()
   @RequireScope('admin')
-  @ApiOperation({ summary: 'Declare what serves a check target, e.g. amqp://mq-2.internal:5672 is served by instance:rabbitmq/rabbit-2' })
+  @ApiOperation({
+    summary:
+      'Declare what serves a check target, e.g. amqp://mq-2.internal:5672 is served by instance:rabbitmq/rabbit-2',
+  })
   async put(@Body() dto: PutAliasDto): Promise<Alias> {
     let targetKey: string;
     try {
-      targetKey = dto.target.startsWith('backend:') ? parseTarget(dto.target.slice(8)).key : parseTarget(dto.target).key;
+      targetKey = dto.target.startsWith('backend:')
+        ? parseTarget(dto.target.slice(8)).key
+        : parseTarget(dto.target).key;
     } catch (e) {
-      if (e instanceof InvalidTargetError) throw new InvalidInputException([{ path: '/target', reason: e.message }]);
+      if (e instanceof InvalidTargetError)
+        throw new InvalidInputException([{ path: '/target', reason: e.message }]);
       throw e;
     }
     const alias = { targetKey, servedBy: dto.servedBy };

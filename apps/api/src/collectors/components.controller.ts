@@ -27,9 +27,15 @@ export class ComponentsController {
   @Get('unresolved')
   @RequireScope('read')
   @ApiOperation({
-    summary: 'Dependencies named only by component name ("db", "rabbitmq"): each got a target scoped to its service. Map them on their source to join the real backend.',
+    summary:
+      'Dependencies named only by component name ("db", "rabbitmq"): each got a target scoped to its service. Map them on their source to join the real backend.',
   })
   async list(@Query() query: UnresolvedQueryDto): Promise<{ items: UnresolvedComponentView[] }> {
-    return { items: await this.unresolved.list({ service: query.service, source: query.source }, readLimit(query.limit)) };
+    return {
+      items: await this.unresolved.list(
+        { service: query.service, source: query.source },
+        readLimit(query.limit),
+      ),
+    };
   }
 }

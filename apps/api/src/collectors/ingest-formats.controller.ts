@@ -2,7 +2,16 @@ import { PushIntake, type PushResult, SIGNATURE_HEADER } from '@faultline/collec
 import { FORMAT_NAMES, type FormatName } from '@faultline/formats';
 import { InvalidInputException, RequireScope } from '@faultline/platform';
 import { Body, Controller, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConsumes, ApiOperation, ApiParam, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConsumes,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { RawBodyRequest } from '../http/content-types';
 import { PushQueryDto } from './dto/push-query.dto';
 
@@ -18,7 +27,8 @@ export class IngestFormatsController {
   @HttpCode(202)
   @RequireScope('ingest')
   @ApiOperation({
-    summary: 'Push a health document in a format services already speak (oslo, health+json, actuator, terminus, aspnet, alertmanager, or auto)',
+    summary:
+      'Push a health document in a format services already speak (oslo, health+json, actuator, terminus, aspnet, alertmanager, or auto)',
     description:
       'Identity the body lacks comes from ?service=&instance=&host=&labels=k=v,... or the X-Faultline-Service/-Instance/-Host/-Labels headers; ' +
       '?source=<id> applies a registered push source (component mapping, defaults, and a required X-Faultline-Signature when it has a secret). ' +
@@ -26,9 +36,16 @@ export class IngestFormatsController {
   })
   @ApiParam({ name: 'format', enum: FORMATS })
   @ApiConsumes('application/json', 'text/plain', 'application/health+json')
-  @ApiAcceptedResponse({ description: '{accepted, format, unresolved: [{service, component, target}]}' })
-  @ApiBadRequestResponse({ description: 'Not a document of the format; `errors` names the place. Nothing is stored.' })
-  @ApiUnauthorizedResponse({ description: 'The source signs its requests and the signature is missing, stale (over 5 minutes) or wrong' })
+  @ApiAcceptedResponse({
+    description: '{accepted, format, unresolved: [{service, component, target}]}',
+  })
+  @ApiBadRequestResponse({
+    description: 'Not a document of the format; `errors` names the place. Nothing is stored.',
+  })
+  @ApiUnauthorizedResponse({
+    description:
+      'The source signs its requests and the signature is missing, stale (over 5 minutes) or wrong',
+  })
   async ingest(
     @Param('format') format: string,
     @Query() query: PushQueryDto,
@@ -36,12 +53,21 @@ export class IngestFormatsController {
     @Req() req: RawBodyRequest,
     @Headers() headers: Record<string, string | undefined>,
   ): Promise<PushResult> {
-    if (!FORMATS.includes(format as FormatName)) throw new InvalidInputException([{ path: '/format', reason: `must be one of ${FORMATS.join(', ')}` }], 'unknown format');
-    const text = req.rawBody ?? (typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body));
+    if (!FORMATS.includes(format as FormatName))
+      throw new InvalidInputException(
+        [{ path: '/format', reason: `must be one of ${FORMATS.join(', ')}` }],
+        'unknown format',
+      );
+    const text =
+      req.rawBody ??
+      (typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body));
     const labels = query.labels ?? headers['x-faultline-labels'];
     return this.push.push({
       format: format as FormatName | 'auto',
-      doc: { body: text, ...(headers['content-type'] ? { contentType: headers['content-type'] } : {}) },
+      doc: {
+        body: text,
+        ...(headers['content-type'] ? { contentType: headers['content-type'] } : {}),
+      },
       identity: {
         service: query.service ?? headers['x-faultline-service'],
         instance: query.instance ?? headers['x-faultline-instance'],
@@ -59,7 +85,10 @@ function parseLabels(text: string): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const pair of text.split(',')) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new InvalidInputException([{ path: '/labels', reason: 'must be k=v pairs separated by commas' }]);
+    if (eq <= 0)
+      throw new InvalidInputException([
+        { path: '/labels', reason: 'must be k=v pairs separated by commas' },
+      ]);
     labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
   }
   return labels;

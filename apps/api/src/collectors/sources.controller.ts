@@ -12,9 +12,16 @@ export class SourcesController {
   constructor(private readonly sources: PushSourceService) {}
 
   @Put(':id')
-  @ApiOperation({ summary: 'Create or replace a push source: identity defaults, component mapping, optional signing secret (stored encrypted, never shown)' })
+  @ApiOperation({
+    summary:
+      'Create or replace a push source: identity defaults, component mapping, optional signing secret (stored encrypted, never shown)',
+  })
   @ApiBody({ schema: pushSourceSchema as object })
-  async put(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<PushSource> {
+  async put(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PushSource> {
     const { source, created } = await this.sources.put(id, body);
     reply.status(created ? 201 : 200);
     return source;

@@ -1,7 +1,18 @@
 import { type PollTarget, pollTargetSchema, PollTargetService } from '@faultline/collectors';
 import { readLimit } from '@faultline/inventory';
 import { RequireScope } from '@faultline/platform';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PageQueryDto } from '../inventory/dto/page-query.dto';
@@ -14,7 +25,10 @@ export class TargetsController {
   constructor(private readonly targets: PollTargetService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Register a health endpoint to poll (id generated when absent); polling starts at once' })
+  @ApiOperation({
+    summary:
+      'Register a health endpoint to poll (id generated when absent); polling starts at once',
+  })
   @ApiBody({ schema: pollTargetSchema as object })
   async create(@Body() body: unknown): Promise<PollTarget> {
     return (await this.targets.put(body, null)).target;
@@ -23,7 +37,11 @@ export class TargetsController {
   @Put(':id')
   @ApiOperation({ summary: 'Create or replace the poll target with this id' })
   @ApiBody({ schema: pollTargetSchema as object })
-  async put(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<PollTarget> {
+  async put(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PollTarget> {
     const { target, created } = await this.targets.put(body, id);
     reply.status(created ? 201 : 200);
     return target;
@@ -31,7 +49,9 @@ export class TargetsController {
 
   @Get()
   @ApiOperation({ summary: 'Poll targets by id (headers by name only: their values are sealed)' })
-  async list(@Query() query: PageQueryDto): Promise<{ items: PollTarget[]; nextCursor: string | null }> {
+  async list(
+    @Query() query: PageQueryDto,
+  ): Promise<{ items: PollTarget[]; nextCursor: string | null }> {
     const limit = readLimit(query.limit);
     const items = await this.targets.list(limit, query.cursor ?? null);
     return { items, nextCursor: items.length === limit ? items[items.length - 1].id : null };

@@ -4,11 +4,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The page loads only its own script and styles and talks only to this API.
-const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 /** Where the built dashboard is: dist/dashboard, seen from the compiled api or from its sources (tests). */
 export function dashboardDir(): string | null {
-  for (const dir of [join(__dirname, '../../../../dashboard'), join(__dirname, '../../../../dist/dashboard')]) {
+  for (const dir of [
+    join(__dirname, '../../../../dashboard'),
+    join(__dirname, '../../../../dist/dashboard'),
+  ]) {
     if (existsSync(join(dir, 'index.html'))) return dir;
   }
   return null;
@@ -28,7 +32,9 @@ export function mountDashboard(app: NestFastifyApplication): boolean {
     index: ['index.html'],
     // @fastify/static 10 hands over the Fastify reply (its types still say ServerResponse).
     setHeaders: (reply: unknown) => {
-      (reply as FastifyReply).header('content-security-policy', CONTENT_SECURITY_POLICY).header('x-content-type-options', 'nosniff');
+      (reply as FastifyReply)
+        .header('content-security-policy', CONTENT_SECURITY_POLICY)
+        .header('x-content-type-options', 'nosniff');
     },
   });
   return true;

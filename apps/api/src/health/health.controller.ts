@@ -24,10 +24,15 @@ export class HealthController {
 
   @Get('readyz')
   @Public()
-  @ApiOperation({ summary: 'Readiness: Postgres and Redis reachable (503 naming the one that is down)' })
+  @ApiOperation({
+    summary: 'Readiness: Postgres and Redis reachable (503 naming the one that is down)',
+  })
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const health = await this.readiness.check();
-    await reply.status(health.status === 'fail' ? 503 : 200).header('content-type', HEALTH_JSON).send(health);
+    await reply
+      .status(health.status === 'fail' ? 503 : 200)
+      .header('content-type', HEALTH_JSON)
+      .send(health);
   }
 
   @Get('metrics')
@@ -35,6 +40,8 @@ export class HealthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Prometheus metrics (read scope)' })
   async metrics(@Res() reply: FastifyReply): Promise<void> {
-    await reply.header('content-type', this.registry.contentType).send(await this.registry.metrics());
+    await reply
+      .header('content-type', this.registry.contentType)
+      .send(await this.registry.metrics());
   }
 }

@@ -12,10 +12,16 @@ export interface RawBodyRequest extends FastifyRequest {
 }
 
 /** Health documents some formats send with their own types; read as text, by the format adapters. */
-export const TEXT_BODY_TYPES = ['text/plain', 'application/health+json', 'application/vnd.spring-boot.actuator.v3+json', 'application/vnd.spring-boot.actuator.v2+json'];
+export const TEXT_BODY_TYPES = [
+  'text/plain',
+  'application/health+json',
+  'application/vnd.spring-boot.actuator.v3+json',
+  'application/vnd.spring-boot.actuator.v2+json',
+];
 
 export const isTextBodyType = (contentType: string | undefined): boolean =>
-  contentType !== undefined && TEXT_BODY_TYPES.includes(contentType.split(';')[0].trim().toLowerCase());
+  contentType !== undefined &&
+  TEXT_BODY_TYPES.includes(contentType.split(';')[0].trim().toLowerCase());
 
 /**
  * The body formats the API takes: JSON (Fastify's own parser, with its prototype-poisoning
@@ -28,27 +34,39 @@ export const isTextBodyType = (contentType: string | undefined): boolean =>
 export function registerContentTypes(fastify: FastifyInstance, bodyLimit: number): void {
   const json = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (req, body, done) => {
-    (req as RawBodyRequest).rawBody = body as string;
-    json(req, body as string, done);
-  });
-  fastify.addContentTypeParser(TEXT_BODY_TYPES, { parseAs: 'string', bodyLimit }, (req, body, done) => {
-    (req as RawBodyRequest).rawBody = body as string;
-    done(null, body);
-  });
-  fastify.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
-    const items: unknown[] = [];
-    const lines = (body as string).split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i].trim();
-      if (!line) continue;
-      try {
-        items.push(JSON.parse(line));
-      } catch {
-        done(new NdjsonError(`line ${i + 1} is not valid JSON`), undefined);
-        return;
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit },
+    (req, body, done) => {
+      (req as RawBodyRequest).rawBody = body as string;
+      json(req, body as string, done);
+    },
+  );
+  fastify.addContentTypeParser(
+    TEXT_BODY_TYPES,
+    { parseAs: 'string', bodyLimit },
+    (req, body, done) => {
+      (req as RawBodyRequest).rawBody = body as string;
+      done(null, body);
+    },
+  );
+  fastify.addContentTypeParser(
+    'application/x-ndjson',
+    { parseAs: 'string', bodyLimit },
+    (_req, body, done) => {
+      const items: unknown[] = [];
+      const lines = (body as string).split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (!line) continue;
+        try {
+          items.push(JSON.parse(line));
+        } catch {
+          done(new NdjsonError(`line ${i + 1} is not valid JSON`), undefined);
+          return;
+        }
       }
-    }
-    done(null, items);
-  });
+      done(null, items);
+    },
+  );
 }

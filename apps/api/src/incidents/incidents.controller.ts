@@ -12,7 +12,9 @@ export class IncidentsController {
   constructor(private readonly incidents: IncidentQueryService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Incidents, newest opened first, with their ranked root causes and what they affected' })
+  @ApiOperation({
+    summary: 'Incidents, newest opened first, with their ranked root causes and what they affected',
+  })
   @ApiOkResponse({ type: IncidentPageDto })
   list(@Query() query: ListIncidentsQueryDto): Promise<IncidentPageDto> {
     return this.incidents.list(query);

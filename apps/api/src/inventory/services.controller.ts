@@ -12,7 +12,9 @@ export class ServicesController {
   constructor(private readonly services: ServiceQueryService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Services by name, with instance counts and their worst current status' })
+  @ApiOperation({
+    summary: 'Services by name, with instance counts and their worst current status',
+  })
   @ApiOkResponse({ type: ServicePageDto })
   list(@Query() query: ListServicesQueryDto): Promise<ServicePageDto> {
     return this.services.list(query);

@@ -31,8 +31,16 @@ export class NotificationsController {
 
   @Get()
   @RequireScope('read')
-  @ApiOperation({ summary: 'The delivery log, newest first: one row per (incident, event, channel) with status, attempts, last error, and the silences that held it back' })
+  @ApiOperation({
+    summary:
+      'The delivery log, newest first: one row per (incident, event, channel) with status, attempts, last error, and the silences that held it back',
+  })
   async list(@Query() query: NotificationLogQueryDto): Promise<{ items: NotificationRecord[] }> {
-    return { items: await this.log.list({ incidentId: query.incident, channelId: query.channel, status: query.status }, readLimit(query.limit)) };
+    return {
+      items: await this.log.list(
+        { incidentId: query.incident, channelId: query.channel, status: query.status },
+        readLimit(query.limit),
+      ),
+    };
   }
 }

@@ -1,6 +1,15 @@
 import { type RouteView, RoutingRulesService, type SilenceView } from '@faultline/notifications';
 import { RequireScope } from '@faultline/platform';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 @ApiTags('notifications')
@@ -34,7 +43,10 @@ export class RoutingController {
 
   @Post('silences')
   @RequireScope('admin')
-  @ApiOperation({ summary: 'Silence matching incidents from startsAt (default now) to endsAt: their notifications are recorded as silenced, not sent' })
+  @ApiOperation({
+    summary:
+      'Silence matching incidents from startsAt (default now) to endsAt: their notifications are recorded as silenced, not sent',
+  })
   createSilence(@Body() body: unknown): Promise<SilenceView> {
     return this.rules.createSilence(body);
   }

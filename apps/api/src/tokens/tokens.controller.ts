@@ -1,5 +1,14 @@
 import { RequireScope, TokenService, type TokenView } from '@faultline/platform';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CreateTokenDto } from './dto/create-token.dto';
 
@@ -11,7 +20,9 @@ export class TokensController {
   constructor(private readonly tokens: TokenService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a token; the token itself is returned once and stored only as a hash' })
+  @ApiOperation({
+    summary: 'Create a token; the token itself is returned once and stored only as a hash',
+  })
   create(@Body() dto: CreateTokenDto): Promise<TokenView & { token: string }> {
     return this.tokens.create(dto.name, dto.scopes);
   }

@@ -12,7 +12,10 @@ export class TopologyController {
   constructor(private readonly topology: TopologySnapshotService) {}
 
   @Get('graph')
-  @ApiOperation({ summary: 'The dependency graph with each node’s current status, in graphology’s serialisation format; optionally only around one entity' })
+  @ApiOperation({
+    summary:
+      'The dependency graph with each node’s current status, in graphology’s serialisation format; optionally only around one entity',
+  })
   @ApiOkResponse({ type: GraphDto })
   @ApiUnknown('entity (around)')
   graph(@Query() query: GraphQueryDto): Promise<GraphDto> {
@@ -20,7 +23,11 @@ export class TopologyController {
   }
 
   @Get('entities/:key/impact')
-  @ApiParam({ name: 'key', description: 'An entity key, URL-encoded', example: 'backend%3Aamqp%3A%2F%2Frabbit-1%3A5672' })
+  @ApiParam({
+    name: 'key',
+    description: 'An entity key, URL-encoded',
+    example: 'backend%3Aamqp%3A%2F%2Frabbit-1%3A5672',
+  })
   @ApiOperation({ summary: 'What depends on an entity, directly and transitively' })
   @ApiOkResponse({ type: ImpactDto })
   @ApiUnknown('entity')

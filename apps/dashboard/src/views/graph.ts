@@ -10,14 +10,30 @@ export const graphView: View = async (root, params, keep) => {
   const cause = open.items[0]?.rootCauses[0]?.key ?? null;
   if (!keep.box) {
     const box = (keep.box = h('div', { class: 'graph', id: 'graph' }));
-    const search = h('input', { type: 'search', placeholder: 'Find an entity: backend:…, service:…, host:…', list: 'entities' }) as HTMLInputElement;
+    const search = h('input', {
+      type: 'search',
+      placeholder: 'Find an entity: backend:…, service:…, host:…',
+      list: 'entities',
+    }) as HTMLInputElement;
     keep.list = h('datalist', { id: 'entities' });
     keep.impact = h('div', { id: 'impact' });
     const go = () => (location.hash = `#/graph/${encodeURIComponent(search.value.trim())}`);
     root.replaceChildren(
       h('h1', {}, 'Dependency graph'),
-      h('div', { class: 'toolbar' }, search, h('button', { type: 'button', onclick: go }, 'Focus'), h('button', { type: 'button', onclick: () => (location.hash = '#/graph') }, 'Clear'),
-        h('span', { class: 'legend' }, ['fail', 'warn', 'pass', 'stale'].map((s) => h('span', {}, h('i', { style: `background: var(--${s})` }), s)))),
+      h(
+        'div',
+        { class: 'toolbar' },
+        search,
+        h('button', { type: 'button', onclick: go }, 'Focus'),
+        h('button', { type: 'button', onclick: () => (location.hash = '#/graph') }, 'Clear'),
+        h(
+          'span',
+          { class: 'legend' },
+          ['fail', 'warn', 'pass', 'stale'].map((s) =>
+            h('span', {}, h('i', { style: `background: var(--${s})` }), s),
+          ),
+        ),
+      ),
       keep.list as HTMLElement,
       box,
       keep.impact as HTMLElement,
@@ -28,13 +44,28 @@ export const graphView: View = async (root, params, keep) => {
   }
   const view = keep.graph as GraphView;
   view.update(graph, cause);
-  (keep.list as HTMLElement).replaceChildren(...graph.nodes.slice(0, 2000).map((n) => h('option', { value: n.key })));
+  (keep.list as HTMLElement).replaceChildren(
+    ...graph.nodes.slice(0, 2000).map((n) => h('option', { value: n.key })),
+  );
   const impactBox = keep.impact as HTMLElement;
   if (focus && view.focus(focus)) {
     const impact = await api.impact(focus);
-    impactBox.replaceChildren(h('h2', {}, `Impact of ${focus}: ${impact.direct.length} direct, ${impact.transitive.length} in all`), h('p', { class: 'key muted' }, impact.transitive.slice(0, 60).join('  ·  ') + (impact.transitive.length > 60 ? ' …' : '')));
+    impactBox.replaceChildren(
+      h(
+        'h2',
+        {},
+        `Impact of ${focus}: ${impact.direct.length} direct, ${impact.transitive.length} in all`,
+      ),
+      h(
+        'p',
+        { class: 'key muted' },
+        impact.transitive.slice(0, 60).join('  ·  ') + (impact.transitive.length > 60 ? ' …' : ''),
+      ),
+    );
   } else {
     view.focus(null);
-    impactBox.replaceChildren(focus ? h('p', { class: 'error' }, `${focus} is not in the graph`) : '');
+    impactBox.replaceChildren(
+      focus ? h('p', { class: 'error' }, `${focus} is not in the graph`) : '',
+    );
   }
 };

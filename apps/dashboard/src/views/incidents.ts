@@ -7,9 +7,20 @@ export const incidentsView: View = async (root) => {
   const { items } = await api.incidents('all', 100);
   const open = items.filter((i) => i.status === 'open');
   const rows = items.map((i) =>
-    h('tr', { class: 'link', 'data-incident': i.id, onclick: () => (location.hash = `#/incidents/${encodeURIComponent(i.id)}`) },
+    h(
+      'tr',
+      {
+        class: 'link',
+        'data-incident': i.id,
+        onclick: () => (location.hash = `#/incidents/${encodeURIComponent(i.id)}`),
+      },
       h('td', {}, badge(i.status)),
-      h('td', {}, h('div', { class: 'key' }, i.rootCauses[0]?.key ?? ''), h('div', { class: 'muted' }, i.rootCauses[0]?.summary ?? '')),
+      h(
+        'td',
+        {},
+        h('div', { class: 'key' }, i.rootCauses[0]?.key ?? ''),
+        h('div', { class: 'muted' }, i.rootCauses[0]?.summary ?? ''),
+      ),
       h('td', {}, percent(i.rootCauses[0]?.confidence ?? 0)),
       h('td', {}, `${i.affected.services.length} services, ${i.affected.instances} instances`),
       h('td', { title: i.openedAt }, ago(i.openedAt)),
@@ -17,9 +28,30 @@ export const incidentsView: View = async (root) => {
     ),
   );
   root.replaceChildren(
-    h('h1', {}, open.length === 0 ? 'No open incident' : `${open.length} open incident${open.length > 1 ? 's' : ''}`),
+    h(
+      'h1',
+      {},
+      open.length === 0
+        ? 'No open incident'
+        : `${open.length} open incident${open.length > 1 ? 's' : ''}`,
+    ),
     items.length === 0
       ? h('p', { class: 'muted' }, 'Nothing has gone wrong yet.')
-      : h('table', { id: 'incidents' }, h('thead', {}, h('tr', {}, ['', 'likely cause', 'confidence', 'affected', 'opened', 'resolved'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)),
+      : h(
+          'table',
+          { id: 'incidents' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['', 'likely cause', 'confidence', 'affected', 'opened', 'resolved'].map((t) =>
+                h('th', {}, t),
+              ),
+            ),
+          ),
+          h('tbody', {}, rows),
+        ),
   );
 };

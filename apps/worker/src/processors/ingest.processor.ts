@@ -18,7 +18,8 @@ export class IngestProcessor {
 
   async process(data: JobPayloads[JobName.IngestBatch], job: Job): Promise<BatchOutcome> {
     const { outcome, fresh } = await this.writer.write(data.reports);
-    const forward = job.attemptsMade > 0 ? [...data.reports].sort((a, b) => a.observedAt - b.observedAt) : fresh;
+    const forward =
+      job.attemptsMade > 0 ? [...data.reports].sort((a, b) => a.observedAt - b.observedAt) : fresh;
     if (forward.length) await this.producer.add(JobName.Correlate, { reports: forward });
     return outcome;
   }

@@ -28,24 +28,49 @@ export class UnresolvedComponentRepository {
        SELECT $1, s, c, t FROM json_to_recordset($2::json) AS x(s text, c text, t text)
        ON CONFLICT (source, service, component) DO UPDATE SET target = EXCLUDED.target, last_seen = now()
        WHERE unresolved_components.last_seen < now() - interval '${REFRESH_AFTER}' OR unresolved_components.target <> EXCLUDED.target`,
-      [source, JSON.stringify(dedupe(components).map((c) => ({ s: c.service, c: c.component, t: c.target })))],
+      [
+        source,
+        JSON.stringify(
+          dedupe(components).map((c) => ({ s: c.service, c: c.component, t: c.target })),
+        ),
+      ],
     );
   }
 
   /** Forgets the components of a source that its mapping now names. */
   async forgetMapped(source: string, components: readonly string[]): Promise<void> {
     if (components.length === 0) return;
-    await this.dataSource.query('DELETE FROM unresolved_components WHERE source = $1 AND component = ANY($2)', [source, components]);
+    await this.dataSource.query(
+      'DELETE FROM unresolved_components WHERE source = $1 AND component = ANY($2)',
+      [source, components],
+    );
   }
 
-  async list(filter: { service?: string; source?: string }, limit: number): Promise<UnresolvedComponentView[]> {
-    const rows: { source: string; service: string; component: string; target: string; first_seen: Date; last_seen: Date }[] = await this.dataSource.query(
+  async list(
+    filter: { service?: string; source?: string },
+    limit: number,
+  ): Promise<UnresolvedComponentView[]> {
+    const rows: {
+      source: string;
+      service: string;
+      component: string;
+      target: string;
+      first_seen: Date;
+      last_seen: Date;
+    }[] = await this.dataSource.query(
       `SELECT source, service, component, target, first_seen, last_seen FROM unresolved_components
        WHERE ($1::text IS NULL OR service = $1) AND ($2::text IS NULL OR source = $2)
        ORDER BY last_seen DESC, source, service, component LIMIT $3`,
       [filter.service ?? null, filter.source ?? null, limit],
     );
-    return rows.map((r) => ({ source: r.source, service: r.service, component: r.component, target: r.target, firstSeen: r.first_seen.toISOString(), lastSeen: r.last_seen.toISOString() }));
+    return rows.map((r) => ({
+      source: r.source,
+      service: r.service,
+      component: r.component,
+      target: r.target,
+      firstSeen: r.first_seen.toISOString(),
+      lastSeen: r.last_seen.toISOString(),
+    }));
   }
 }
 

@@ -113,15 +113,16 @@ async function expectFailure(pending: Promise<unknown>, reason: FetchFailureReas
 async function connectAttemptsDuring(action: () => Promise<unknown>): Promise<string[]> {
   const hosts: string[] = [];
   const original = net.Socket.prototype.connect;
-  const spy = jest
-    .spyOn(net.Socket.prototype, 'connect')
-    .mockImplementation(function (this: net.Socket, ...args: unknown[]) {
-      // Node passes either (options, callback) or its normalised [options, callback] array.
-      const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
-      const host = (first as { host?: string } | undefined)?.host;
-      if (typeof host === 'string') hosts.push(host);
-      return (original as (...all: unknown[]) => net.Socket).apply(this, args);
-    });
+  const spy = jest.spyOn(net.Socket.prototype, 'connect').mockImplementation(function (
+    this: net.Socket,
+    ...args: unknown[]
+  ) {
+    // Node passes either (options, callback) or its normalised [options, callback] array.
+    const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
+    const host = (first as { host?: string } | undefined)?.host;
+    if (typeof host === 'string') hosts.push(host);
+    return (original as (...all: unknown[]) => net.Socket).apply(this, args);
+  });
   try {
     await action();
   } finally {
@@ -307,7 +308,10 @@ describe('SafeHttpClient: transport failures', () => {
       response.end();
     });
 
-    await expectFailure(client.fetch(server.origin, { ...FAST, maxBodyBytes: 20_000 }), 'too-large');
+    await expectFailure(
+      client.fetch(server.origin, { ...FAST, maxBodyBytes: 20_000 }),
+      'too-large',
+    );
   });
 
   it('fails with too-large on a declared Content-Length over the cap, and accepts one at the cap', async () => {
@@ -335,22 +339,30 @@ describe('SafeHttpClient: transport failures', () => {
 });
 
 describe('SafeHttpClient: URLs and options', () => {
-  it.each(['ftp://127.0.0.1/', 'file:///etc/passwd', 'javascript:alert(1)', 'not a url', '/relative'])(
-    'refuses %s as invalid-url',
-    async (url) => {
-      await expectFailure(client.fetch(url, FAST), 'invalid-url');
-    },
-  );
+  it.each([
+    'ftp://127.0.0.1/',
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'not a url',
+    '/relative',
+  ])('refuses %s as invalid-url', async (url) => {
+    await expectFailure(client.fetch(url, FAST), 'invalid-url');
+  });
 
   it('does not repeat an unparseable URL, which may hold credentials, in the message', async () => {
-    const failure = await expectFailure(client.fetch('http://probe:s3cret@[bad/', FAST), 'invalid-url');
+    const failure = await expectFailure(
+      client.fetch('http://probe:s3cret@[bad/', FAST),
+      'invalid-url',
+    );
 
     expect(failure.message).not.toContain('s3cret');
   });
 
   it('rejects nonsensical options as programming errors, not fetch failures', async () => {
     await expect(client.fetch('http://127.0.0.1/', { timeoutMs: 0 })).rejects.toThrow(RangeError);
-    await expect(client.fetch('http://127.0.0.1/', { maxRedirects: -1 })).rejects.toThrow(RangeError);
+    await expect(client.fetch('http://127.0.0.1/', { maxRedirects: -1 })).rejects.toThrow(
+      RangeError,
+    );
     await expect(
       client.fetch('http://127.0.0.1/', { headers: { 'x-bad': 'line\r\nbreak' } }),
     ).rejects.toThrow(TypeError);
@@ -456,7 +468,10 @@ describe('SafeHttpClient: redirects', () => {
   });
 });
 
-function pickCredentials(request: http.IncomingMessage): { authorization?: string; cookie?: string } {
+function pickCredentials(request: http.IncomingMessage): {
+  authorization?: string;
+  cookie?: string;
+} {
   const { authorization, cookie } = request.headers;
   return {
     ...(authorization === undefined ? {} : { authorization }),
@@ -542,10 +557,23 @@ describeWithOpenssl('SafeHttpClient: TLS (self-signed certificate made by openss
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem'),
-        '-days', '2', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(directory, 'key.pem'),
+        '-out',
+        join(directory, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
       ],
       { stdio: 'ignore' },
     );
@@ -556,7 +584,9 @@ describeWithOpenssl('SafeHttpClient: TLS (self-signed certificate made by openss
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
   function httpsServer(): Promise<RunningServer> {
-    const server = https.createServer({ key, cert }, (_request, response) => response.end('secure'));
+    const server = https.createServer({ key, cert }, (_request, response) =>
+      response.end('secure'),
+    );
     return track(server, 'https');
   }
 
@@ -628,7 +658,11 @@ describe('SafeHttpClient: POST', () => {
       ...FAST,
       method: 'POST',
       body,
-      headers: { ...JSON_HEADERS, 'X-Faultline-Event': 'evt-1', 'User-Agent': 'faultline-notifier' },
+      headers: {
+        ...JSON_HEADERS,
+        'X-Faultline-Event': 'evt-1',
+        'User-Agent': 'faultline-notifier',
+      },
     });
 
     expect(answer).toMatchObject({ status: 202, body: '{"status":"success"}' });
@@ -675,7 +709,7 @@ describe('SafeHttpClient: POST', () => {
     },
   );
 
-  it('resolves a 5xx with its status and body: judging it is the caller\'s job', async () => {
+  it("resolves a 5xx with its status and body: judging it is the caller's job", async () => {
     const { server } = await recordingServer((_request, response) => {
       response.writeHead(503, { 'content-type': 'text/plain' });
       response.end('try later');
@@ -703,7 +737,10 @@ describe('SafeHttpClient: POST', () => {
     'blocks a POST to the literal %s without connecting',
     async (url) => {
       const attempts = await connectAttemptsDuring(() =>
-        expectFailure(client.fetch(url, { ...FAST, method: 'POST', body: '{}' }), 'blocked-address'),
+        expectFailure(
+          client.fetch(url, { ...FAST, method: 'POST', body: '{}' }),
+          'blocked-address',
+        ),
       );
 
       expect(attempts).toEqual([]);
@@ -751,12 +788,13 @@ describe('SafeHttpClient: POST', () => {
     const { server, received } = await recordingServer();
     const clientSockets: net.Socket[] = [];
     const originalConnect = net.Socket.prototype.connect;
-    const spy = jest
-      .spyOn(net.Socket.prototype, 'connect')
-      .mockImplementation(function (this: net.Socket, ...args: unknown[]) {
-        clientSockets.push(this);
-        return (originalConnect as (...all: unknown[]) => net.Socket).apply(this, args);
-      });
+    const spy = jest.spyOn(net.Socket.prototype, 'connect').mockImplementation(function (
+      this: net.Socket,
+      ...args: unknown[]
+    ) {
+      clientSockets.push(this);
+      return (originalConnect as (...all: unknown[]) => net.Socket).apply(this, args);
+    });
     try {
       await client.fetch(server.origin, { ...FAST, method: 'POST', body: 'first' });
       expect(clientSockets).toHaveLength(1);
@@ -800,7 +838,11 @@ describe('SafeHttpClient: POST', () => {
   it('rejects a body with GET and caller-set framing headers with POST as programming errors', async () => {
     await expect(client.fetch('http://127.0.0.1/', { body: 'x' })).rejects.toThrow(TypeError);
     await expect(
-      client.fetch('http://127.0.0.1/', { method: 'POST', body: 'x', headers: { 'Content-Length': '9' } }),
+      client.fetch('http://127.0.0.1/', {
+        method: 'POST',
+        body: 'x',
+        headers: { 'Content-Length': '9' },
+      }),
     ).rejects.toThrow(TypeError);
     await expect(
       client.fetch('http://127.0.0.1/', {

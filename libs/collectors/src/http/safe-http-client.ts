@@ -410,7 +410,10 @@ function redirectTarget(location: string, from: URL): URL {
   try {
     next = new URL(location, from);
   } catch {
-    throw new FetchFailure('invalid-url', `${originOf(from)}: redirect Location is not a valid URL`);
+    throw new FetchFailure(
+      'invalid-url',
+      `${originOf(from)}: redirect Location is not a valid URL`,
+    );
   }
   assertHttpScheme(next);
   return withoutUserinfo(next);

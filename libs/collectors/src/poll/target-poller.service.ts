@@ -30,8 +30,18 @@ export class TargetPoller implements OnModuleDestroy {
     @InjectConfig() private readonly config: FaultlineConfig,
     registry: Registry,
   ) {
-    this.polls = new Counter({ name: 'faultline_polls_total', help: 'Polls of registered targets, by outcome (answered, unreachable, gone)', labelNames: ['outcome'], registers: [registry] });
-    this.pollSeconds = new Histogram({ name: 'faultline_poll_seconds', help: 'Time of one poll, from request to reports accepted', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] });
+    this.polls = new Counter({
+      name: 'faultline_polls_total',
+      help: 'Polls of registered targets, by outcome (answered, unreachable, gone)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.pollSeconds = new Histogram({
+      name: 'faultline_poll_seconds',
+      help: 'Time of one poll, from request to reports accepted',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
   }
 
   async poll(targetId: string): Promise<PollOutcome> {
@@ -53,7 +63,12 @@ export class TargetPoller implements OnModuleDestroy {
     const now = Date.now();
     let answer: PollAnswer;
     try {
-      const response = await this.http.fetch(target.url, { timeoutMs: target.timeoutMs, headers, tlsVerify: target.tlsVerify, allowLinkLocal: target.allowLinkLocal });
+      const response = await this.http.fetch(target.url, {
+        timeoutMs: target.timeoutMs,
+        headers,
+        tlsVerify: target.tlsVerify,
+        allowLinkLocal: target.allowLinkLocal,
+      });
       answer = { ok: true, response };
     } catch (e) {
       if (!(e instanceof FetchFailure)) throw e;
@@ -65,8 +80,17 @@ export class TargetPoller implements OnModuleDestroy {
     } catch (e) {
       if (!(e instanceof InvalidInputException)) throw e;
       // The answer read as its format but holds what a report cannot (a name too long, ...).
-      const reason = `answered a document Faultline cannot store: ${e.errors.map((x) => `${x.path} ${x.reason}`).join('; ')}`.slice(0, 1000);
-      result = pollReports(target, { ok: false, reason: 'protocol', message: reason }, this.config.COLLECTOR_ID, now);
+      const reason =
+        `answered a document Faultline cannot store: ${e.errors.map((x) => `${x.path} ${x.reason}`).join('; ')}`.slice(
+          0,
+          1000,
+        );
+      result = pollReports(
+        target,
+        { ok: false, reason: 'protocol', message: reason },
+        this.config.COLLECTOR_ID,
+        now,
+      );
       await this.intake.ingest(result.reports, now);
     }
     await this.unresolved.record(sourceOf(target.id), result.unresolved);

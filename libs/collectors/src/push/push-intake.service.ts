@@ -1,4 +1,11 @@
-import { adapt, detectFormat, FormatError, type FormatName, type HealthDocument, type UnresolvedComponent } from '@faultline/formats';
+import {
+  adapt,
+  detectFormat,
+  FormatError,
+  type FormatName,
+  type HealthDocument,
+  type UnresolvedComponent,
+} from '@faultline/formats';
 import { ReportIntake } from '@faultline/ingest';
 import { InvalidInputException } from '@faultline/platform';
 import { HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
@@ -48,11 +55,26 @@ export class PushIntake {
     if (registered?.secret) {
       const check = verifySignature(registered.secret, req.signature, req.doc.body, now);
       if (!check.ok) {
-        throw new UnauthorizedException({ statusCode: HttpStatus.UNAUTHORIZED, error: 'Unauthorized', message: 'bad request signature', errors: [{ path: `header:${SIGNATURE_HEADER}`, reason: check.reason }] });
+        throw new UnauthorizedException({
+          statusCode: HttpStatus.UNAUTHORIZED,
+          error: 'Unauthorized',
+          message: 'bad request signature',
+          errors: [{ path: `header:${SIGNATURE_HEADER}`, reason: check.reason }],
+        });
       }
     }
     const format = req.format === 'auto' ? detectFormat(req.doc) : req.format;
-    if (format === null) throw new InvalidInputException([{ path: '', reason: 'is in no health format Faultline reads; name one in the path: /api/v1/ingest/<format>' }], 'unknown format');
+    if (format === null)
+      throw new InvalidInputException(
+        [
+          {
+            path: '',
+            reason:
+              'is in no health format Faultline reads; name one in the path: /api/v1/ingest/<format>',
+          },
+        ],
+        'unknown format',
+      );
     const defaults = registered?.source;
     let adapted;
     try {
@@ -66,12 +88,20 @@ export class PushIntake {
         observedAt: now,
       });
     } catch (e) {
-      if (e instanceof FormatError) throw new InvalidInputException(e.errors, `not a valid ${format} document`);
+      if (e instanceof FormatError)
+        throw new InvalidInputException(e.errors, `not a valid ${format} document`);
       throw e;
     }
-    if (adapted.reports.length === 0) throw new InvalidInputException([{ path: '', reason: `holds no health report (${format})` }], 'nothing to accept');
+    if (adapted.reports.length === 0)
+      throw new InvalidInputException(
+        [{ path: '', reason: `holds no health report (${format})` }],
+        'nothing to accept',
+      );
     const accepted = await this.intake.ingest(adapted.reports, now);
-    await this.unresolved.record(req.sourceId === null ? 'push' : pushSourceName(req.sourceId), adapted.unresolved);
+    await this.unresolved.record(
+      req.sourceId === null ? 'push' : pushSourceName(req.sourceId),
+      adapted.unresolved,
+    );
     return { accepted, format, unresolved: adapted.unresolved };
   }
 }

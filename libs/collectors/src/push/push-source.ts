@@ -1,4 +1,10 @@
-import { type FaultlineConfig, InjectConfig, InvalidInputException, SecretBox, SecretKeyMissingError } from '@faultline/platform';
+import {
+  type FaultlineConfig,
+  InjectConfig,
+  InvalidInputException,
+  SecretBox,
+  SecretKeyMissingError,
+} from '@faultline/platform';
 import { type FieldError, toFieldError } from '@faultline/reports';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -31,7 +37,9 @@ export const pushSourceSchema = {
   additionalProperties: false,
   properties: { secret: { type: 'string', minLength: 16, maxLength: 200 }, ...identityProperties },
 } as const;
-const validateShape = new Ajv({ allErrors: true, strict: true }).compile<PushSourceInput>(pushSourceSchema);
+const validateShape = new Ajv({ allErrors: true, strict: true }).compile<PushSourceInput>(
+  pushSourceSchema,
+);
 
 interface Row {
   id: string;
@@ -61,10 +69,20 @@ export class PushSourceService {
 
   async put(id: string, body: unknown): Promise<{ source: PushSource; created: boolean }> {
     const errors: FieldError[] = [];
-    if (!SLUG_ID.test(id)) errors.push({ path: '/id', reason: 'must be a lower-case slug: letters, digits, . _ - (at most 100)' });
-    if (!validateShape(body)) errors.push(...(validateShape.errors ?? []).map((e) => toFieldError('', e, 'an object')));
+    if (!SLUG_ID.test(id))
+      errors.push({
+        path: '/id',
+        reason: 'must be a lower-case slug: letters, digits, . _ - (at most 100)',
+      });
+    if (!validateShape(body))
+      errors.push(...(validateShape.errors ?? []).map((e) => toFieldError('', e, 'an object')));
     else errors.push(...mappingErrors(body.mapping, ''));
-    if (errors.length === 0 && (body as PushSourceInput).secret !== undefined && !this.secrets.available) errors.push({ path: '/secret', reason: new SecretKeyMissingError().message });
+    if (
+      errors.length === 0 &&
+      (body as PushSourceInput).secret !== undefined &&
+      !this.secrets.available
+    )
+      errors.push({ path: '/secret', reason: new SecretKeyMissingError().message });
     if (errors.length > 0) throw new InvalidInputException(errors, 'invalid push source');
     const input = body as PushSourceInput;
     const rows: (Row & { created: boolean })[] = await this.dataSource.query(
@@ -74,8 +92,14 @@ export class PushSourceService {
          labels = EXCLUDED.labels, mapping = EXCLUDED.mapping, label_mapping = EXCLUDED.label_mapping, updated_at = now()
        RETURNING *, (xmax = 0) AS created`,
       [
-        id, input.secret !== undefined ? this.secrets.seal(input.secret) : null, input.service ?? null, input.instance ?? null, input.host ?? null,
-        JSON.stringify(input.labels ?? {}), JSON.stringify(input.mapping ?? {}), input.labelMapping ? JSON.stringify(input.labelMapping) : null,
+        id,
+        input.secret !== undefined ? this.secrets.seal(input.secret) : null,
+        input.service ?? null,
+        input.instance ?? null,
+        input.host ?? null,
+        JSON.stringify(input.labels ?? {}),
+        JSON.stringify(input.mapping ?? {}),
+        input.labelMapping ? JSON.stringify(input.labelMapping) : null,
       ],
     );
     await this.unresolved.forgetMapped(pushSourceName(id), Object.keys(input.mapping ?? {}));
@@ -89,21 +113,31 @@ export class PushSourceService {
   /** The source and its opened secret (null when unsigned), for checking a push. */
   async forPush(id: string): Promise<{ source: PushSource; secret: string | null }> {
     const row = await this.row(id);
-    return { source: toSource(row), secret: row.secret_sealed ? this.secrets.open(row.secret_sealed) : null };
+    return {
+      source: toSource(row),
+      secret: row.secret_sealed ? this.secrets.open(row.secret_sealed) : null,
+    };
   }
 
   async list(): Promise<PushSource[]> {
-    const rows: Row[] = await this.dataSource.query('SELECT * FROM push_sources ORDER BY id LIMIT 1000');
+    const rows: Row[] = await this.dataSource.query(
+      'SELECT * FROM push_sources ORDER BY id LIMIT 1000',
+    );
     return rows.map(toSource);
   }
 
   async delete(id: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query('DELETE FROM push_sources WHERE id = $1 RETURNING id', [id]);
+    const rows: unknown[] = await this.dataSource.query(
+      'DELETE FROM push_sources WHERE id = $1 RETURNING id',
+      [id],
+    );
     if (rows.length === 0) throw notFound(id);
   }
 
   private async row(id: string): Promise<Row> {
-    const rows: Row[] = await this.dataSource.query('SELECT * FROM push_sources WHERE id = $1', [id]);
+    const rows: Row[] = await this.dataSource.query('SELECT * FROM push_sources WHERE id = $1', [
+      id,
+    ]);
     if (rows.length === 0) throw notFound(id);
     return rows[0];
   }
@@ -112,13 +146,20 @@ export class PushSourceService {
 /** The source name a push source's unresolved components are filed under. */
 export const pushSourceName = (id: string): string => `source:${id}`;
 
-const notFound = (id: string) => new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no push source ${id}` });
+const notFound = (id: string) =>
+  new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no push source ${id}` });
 
 function toSource(r: Row): PushSource {
   return {
-    id: r.id, signed: r.secret_sealed !== null,
-    ...(r.service !== null ? { service: r.service } : {}), ...(r.instance !== null ? { instance: r.instance } : {}), ...(r.host !== null ? { host: r.host } : {}),
-    labels: r.labels, mapping: r.mapping, ...(r.label_mapping ? { labelMapping: r.label_mapping } : {}),
-    createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+    id: r.id,
+    signed: r.secret_sealed !== null,
+    ...(r.service !== null ? { service: r.service } : {}),
+    ...(r.instance !== null ? { instance: r.instance } : {}),
+    ...(r.host !== null ? { host: r.host } : {}),
+    labels: r.labels,
+    mapping: r.mapping,
+    ...(r.label_mapping ? { labelMapping: r.label_mapping } : {}),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
   };
 }

@@ -17,16 +17,32 @@ export function signBody(secret: string, body: string, atMs: number): string {
  * Checks a request signature (pure; `now` in ms). The timestamp is inside the signed text, so
  * it cannot be refreshed without the secret; comparison is constant-time.
  */
-export function verifySignature(secret: string, header: string | undefined, rawBody: string, now: number): SignatureCheck {
-  if (!header) return { ok: false, reason: `this source signs its requests: the ${SIGNATURE_HEADER} header is missing` };
+export function verifySignature(
+  secret: string,
+  header: string | undefined,
+  rawBody: string,
+  now: number,
+): SignatureCheck {
+  if (!header)
+    return {
+      ok: false,
+      reason: `this source signs its requests: the ${SIGNATURE_HEADER} header is missing`,
+    };
   const parts = new Map(header.split(',').map((p) => p.trim().split('=', 2) as [string, string]));
   const t = Number(parts.get('t'));
   const given = parts.get('v1');
-  if (!Number.isInteger(t) || !given || !/^[0-9a-f]{64}$/i.test(given)) return { ok: false, reason: 'must look like t=<unix seconds>,v1=<64 hex characters>' };
-  if (Math.abs(now - t * 1000) > SIGNATURE_TOLERANCE_MS) return { ok: false, reason: 'is more than 5 minutes old or ahead: a replay, or a clock to fix' };
+  if (!Number.isInteger(t) || !given || !/^[0-9a-f]{64}$/i.test(given))
+    return { ok: false, reason: 'must look like t=<unix seconds>,v1=<64 hex characters>' };
+  if (Math.abs(now - t * 1000) > SIGNATURE_TOLERANCE_MS)
+    return {
+      ok: false,
+      reason: 'is more than 5 minutes old or ahead: a replay, or a clock to fix',
+    };
   const expected = Buffer.from(hmac(secret, t, rawBody), 'hex');
-  if (!timingSafeEqual(expected, Buffer.from(given.toLowerCase(), 'hex'))) return { ok: false, reason: 'does not match the body' };
+  if (!timingSafeEqual(expected, Buffer.from(given.toLowerCase(), 'hex')))
+    return { ok: false, reason: 'does not match the body' };
   return { ok: true };
 }
 
-const hmac = (secret: string, t: number, body: string): string => createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+const hmac = (secret: string, t: number, body: string): string =>
+  createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');

@@ -2,7 +2,8 @@ import { phaseOf } from './poll-scheduler';
 
 describe('phaseOf', () => {
   it('is deterministic: the same id and interval always give the same phase', () => {
-    for (const id of ['orders-api', 'nova-api', 'a', '']) expect(phaseOf(id, 10_000)).toBe(phaseOf(id, 10_000));
+    for (const id of ['orders-api', 'nova-api', 'a', ''])
+      expect(phaseOf(id, 10_000)).toBe(phaseOf(id, 10_000));
   });
 
   it('is FNV-1a of the id modulo the interval', () => {
@@ -13,7 +14,9 @@ describe('phaseOf', () => {
   });
 
   it('differs between ids', () => {
-    const phases = new Set(['orders-api', 'orders-api2', 'billing-api', 'nova-api'].map((id) => phaseOf(id, 10_000)));
+    const phases = new Set(
+      ['orders-api', 'orders-api2', 'billing-api', 'nova-api'].map((id) => phaseOf(id, 10_000)),
+    );
     expect(phases.size).toBe(4);
   });
 

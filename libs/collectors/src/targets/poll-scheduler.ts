@@ -15,7 +15,13 @@ export class PollScheduler {
   constructor(private readonly producer: JobProducer) {}
 
   async schedule(target: { id: string; intervalMs: number }): Promise<void> {
-    await this.producer.upsertScheduler(PREFIX + target.id, JobName.PollTarget, { targetId: target.id }, target.intervalMs, phaseOf(target.id, target.intervalMs));
+    await this.producer.upsertScheduler(
+      PREFIX + target.id,
+      JobName.PollTarget,
+      { targetId: target.id },
+      target.intervalMs,
+      phaseOf(target.id, target.intervalMs),
+    );
   }
 
   async unschedule(targetId: string): Promise<void> {
@@ -23,7 +29,9 @@ export class PollScheduler {
   }
 
   /** Makes the schedulers match the targets: every target scheduled, no scheduler without one. */
-  async reconcile(targets: readonly { id: string; intervalMs: number }[]): Promise<{ scheduled: number; removed: number }> {
+  async reconcile(
+    targets: readonly { id: string; intervalMs: number }[],
+  ): Promise<{ scheduled: number; removed: number }> {
     const wanted = new Set(targets.map((t) => PREFIX + t.id));
     let removed = 0;
     for (const id of await this.producer.schedulerIds(QueueName.Poll)) {

@@ -30,7 +30,15 @@ export interface PollTargetInput extends SourceIdentity {
 }
 
 /** A registered target with every default applied. `headers` only in memory, when opened for a poll. */
-export interface PollTarget extends Required<Pick<PollTargetInput, 'id' | 'url' | 'format' | 'intervalMs' | 'timeoutMs' | 'tlsVerify' | 'allowLinkLocal'>>, SourceIdentity {
+export interface PollTarget
+  extends
+    Required<
+      Pick<
+        PollTargetInput,
+        'id' | 'url' | 'format' | 'intervalMs' | 'timeoutMs' | 'tlsVerify' | 'allowLinkLocal'
+      >
+    >,
+    SourceIdentity {
   format: TargetFormat;
   headerNames: string[];
   origin: 'api' | 'file';

@@ -44,7 +44,10 @@ export class PollTargetRepository {
   }
 
   /** Inserts or replaces a target; returns it and whether it was new. */
-  async upsert(input: Required<Pick<PollTargetInput, 'id'>> & PollTargetInput, origin: 'api' | 'file'): Promise<{ target: PollTarget; created: boolean }> {
+  async upsert(
+    input: Required<Pick<PollTargetInput, 'id'>> & PollTargetInput,
+    origin: 'api' | 'file',
+  ): Promise<{ target: PollTarget; created: boolean }> {
     const headers = input.headers ?? {};
     const names = Object.keys(headers).sort();
     const sealed = names.length > 0 ? this.secrets.seal(JSON.stringify(headers)) : null;
@@ -58,25 +61,49 @@ export class PollTargetRepository {
          tls_verify = EXCLUDED.tls_verify, allow_link_local = EXCLUDED.allow_link_local, origin = EXCLUDED.origin, updated_at = now()
        RETURNING ${COLUMNS}, (xmax = 0) AS created`,
       [
-        input.id, input.url, input.format ?? 'auto', input.intervalMs, input.timeoutMs, names, sealed, input.service, input.instance ?? null,
-        input.host ?? null, JSON.stringify(input.labels ?? {}), JSON.stringify(input.mapping ?? {}),
-        input.labelMapping ? JSON.stringify(input.labelMapping) : null, input.tlsVerify ?? true, input.allowLinkLocal ?? false, origin,
+        input.id,
+        input.url,
+        input.format ?? 'auto',
+        input.intervalMs,
+        input.timeoutMs,
+        names,
+        sealed,
+        input.service,
+        input.instance ?? null,
+        input.host ?? null,
+        JSON.stringify(input.labels ?? {}),
+        JSON.stringify(input.mapping ?? {}),
+        input.labelMapping ? JSON.stringify(input.labelMapping) : null,
+        input.tlsVerify ?? true,
+        input.allowLinkLocal ?? false,
+        origin,
       ],
     );
     return { target: toTarget(rows[0]), created: rows[0].created };
   }
 
   async get(id: string): Promise<PollTarget | null> {
-    const rows: PollTargetRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM poll_targets WHERE id = $1`, [id]);
+    const rows: PollTargetRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM poll_targets WHERE id = $1`,
+      [id],
+    );
     return rows.length ? toTarget(rows[0]) : null;
   }
 
   /** A target with its headers opened, for polling it. */
-  async getForPoll(id: string): Promise<{ target: PollTarget; headers: Record<string, string> } | null> {
-    const rows: PollTargetRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM poll_targets WHERE id = $1`, [id]);
+  async getForPoll(
+    id: string,
+  ): Promise<{ target: PollTarget; headers: Record<string, string> } | null> {
+    const rows: PollTargetRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM poll_targets WHERE id = $1`,
+      [id],
+    );
     if (!rows.length) return null;
     const sealed = rows[0].headers_sealed;
-    return { target: toTarget(rows[0]), headers: sealed ? (JSON.parse(this.secrets.open(sealed)) as Record<string, string>) : {} };
+    return {
+      target: toTarget(rows[0]),
+      headers: sealed ? (JSON.parse(this.secrets.open(sealed)) as Record<string, string>) : {},
+    };
   }
 
   /** Targets in id order, after `afterId` (keyset pagination). */
@@ -89,12 +116,16 @@ export class PollTargetRepository {
   }
 
   async ids(): Promise<{ id: string; intervalMs: number; origin: 'api' | 'file' }[]> {
-    const rows: { id: string; interval_ms: number; origin: 'api' | 'file' }[] = await this.dataSource.query('SELECT id, interval_ms, origin FROM poll_targets ORDER BY id');
+    const rows: { id: string; interval_ms: number; origin: 'api' | 'file' }[] =
+      await this.dataSource.query('SELECT id, interval_ms, origin FROM poll_targets ORDER BY id');
     return rows.map((r) => ({ id: r.id, intervalMs: r.interval_ms, origin: r.origin }));
   }
 
   async delete(id: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query('DELETE FROM poll_targets WHERE id = $1 RETURNING id', [id]);
+    const rows: unknown[] = await this.dataSource.query(
+      'DELETE FROM poll_targets WHERE id = $1 RETURNING id',
+      [id],
+    );
     return rows.length > 0;
   }
 
@@ -105,10 +136,22 @@ export class PollTargetRepository {
 
 function toTarget(r: PollTargetRow): PollTarget {
   return {
-    id: r.id, url: r.url, format: r.format, intervalMs: r.interval_ms, timeoutMs: r.timeout_ms, headerNames: r.header_names,
-    service: r.service, ...(r.instance !== null ? { instance: r.instance } : {}), ...(r.host !== null ? { host: r.host } : {}),
-    labels: r.labels, mapping: r.mapping, ...(r.label_mapping ? { labelMapping: r.label_mapping } : {}),
-    tlsVerify: r.tls_verify, allowLinkLocal: r.allow_link_local, origin: r.origin,
-    createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+    id: r.id,
+    url: r.url,
+    format: r.format,
+    intervalMs: r.interval_ms,
+    timeoutMs: r.timeout_ms,
+    headerNames: r.header_names,
+    service: r.service,
+    ...(r.instance !== null ? { instance: r.instance } : {}),
+    ...(r.host !== null ? { host: r.host } : {}),
+    labels: r.labels,
+    mapping: r.mapping,
+    ...(r.label_mapping ? { labelMapping: r.label_mapping } : {}),
+    tlsVerify: r.tls_verify,
+    allowLinkLocal: r.allow_link_local,
+    origin: r.origin,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
   };
 }

@@ -15,12 +15,18 @@ const pathsOf = (errors: FieldError[]): string[] => errors.map((e) => e.path);
 describe('validatePollTarget', () => {
   describe('defaults', () => {
     it('applies a 10 s interval and a 5 s timeout', () => {
-      expect(validatePollTarget(base)).toEqual({ ok: true, target: { ...base, intervalMs: 10_000, timeoutMs: 5_000 } });
+      expect(validatePollTarget(base)).toEqual({
+        ok: true,
+        target: { ...base, intervalMs: 10_000, timeoutMs: 5_000 },
+      });
     });
 
     it('defaults the timeout to half a short interval', () => {
       const result = validatePollTarget({ ...base, intervalMs: 3_000 });
-      expect(result).toEqual({ ok: true, target: { ...base, intervalMs: 3_000, timeoutMs: 1_500 } });
+      expect(result).toEqual({
+        ok: true,
+        target: { ...base, intervalMs: 3_000, timeoutMs: 1_500 },
+      });
     });
 
     it('rounds half an odd interval down', () => {
@@ -29,8 +35,14 @@ describe('validatePollTarget', () => {
     });
 
     it('keeps the 5 s cap for a long interval and what the body gives', () => {
-      expect(validatePollTarget({ ...base, intervalMs: 60_000 })).toMatchObject({ ok: true, target: { intervalMs: 60_000, timeoutMs: 5_000 } });
-      expect(validatePollTarget({ ...base, intervalMs: 60_000, timeoutMs: 20_000 })).toMatchObject({ ok: true, target: { intervalMs: 60_000, timeoutMs: 20_000 } });
+      expect(validatePollTarget({ ...base, intervalMs: 60_000 })).toMatchObject({
+        ok: true,
+        target: { intervalMs: 60_000, timeoutMs: 5_000 },
+      });
+      expect(validatePollTarget({ ...base, intervalMs: 60_000, timeoutMs: 20_000 })).toMatchObject({
+        ok: true,
+        target: { intervalMs: 60_000, timeoutMs: 20_000 },
+      });
     });
 
     it('accepts and keeps every optional field', () => {
@@ -56,7 +68,9 @@ describe('validatePollTarget', () => {
 
   describe('errors, named by JSON pointer under the prefix', () => {
     it('refuses an unknown field', () => {
-      expect(errorsOf({ ...base, interval: 5000 }, '/targets/3')).toEqual([{ path: '/targets/3/interval', reason: 'is not a known field' }]);
+      expect(errorsOf({ ...base, interval: 5000 }, '/targets/3')).toEqual([
+        { path: '/targets/3/interval', reason: 'is not a known field' },
+      ]);
     });
 
     it('requires url and service', () => {
@@ -71,53 +85,86 @@ describe('validatePollTarget', () => {
     });
 
     it('refuses a body that is not an object', () => {
-      expect(errorsOf('http://orders/health', '/targets/1')).toEqual([{ path: '/targets/1', reason: 'must be an object' }]);
+      expect(errorsOf('http://orders/health', '/targets/1')).toEqual([
+        { path: '/targets/1', reason: 'must be an object' },
+      ]);
     });
 
     it('refuses a URL that does not parse', () => {
-      expect(errorsOf({ ...base, url: 'orders-api/health' }, '/t')).toEqual([{ path: '/t/url', reason: 'is not a URL' }]);
+      expect(errorsOf({ ...base, url: 'orders-api/health' }, '/t')).toEqual([
+        { path: '/t/url', reason: 'is not a URL' },
+      ]);
     });
 
     it('refuses a scheme other than http and https', () => {
-      expect(errorsOf({ ...base, url: 'ftp://files.internal/health' }, '/t')).toEqual([{ path: '/t/url', reason: 'must be http or https' }]);
+      expect(errorsOf({ ...base, url: 'ftp://files.internal/health' }, '/t')).toEqual([
+        { path: '/t/url', reason: 'must be http or https' },
+      ]);
     });
 
     it('refuses credentials in the URL', () => {
-      expect(errorsOf({ ...base, url: 'https://admin:s3cret@orders.internal/health' }, '/t')).toEqual([
-        { path: '/t/url', reason: expect.stringMatching(/must not carry credentials/) },
+      expect(
+        errorsOf({ ...base, url: 'https://admin:s3cret@orders.internal/health' }, '/t'),
+      ).toEqual([{ path: '/t/url', reason: expect.stringMatching(/must not carry credentials/) }]);
+      expect(pathsOf(errorsOf({ ...base, url: 'https://admin@orders.internal/health' }))).toEqual([
+        '/url',
       ]);
-      expect(pathsOf(errorsOf({ ...base, url: 'https://admin@orders.internal/health' }))).toEqual(['/url']);
     });
 
     it('refuses a timeout that is not shorter than the interval', () => {
-      expect(errorsOf({ ...base, intervalMs: 5_000, timeoutMs: 5_000 }, '/t')).toEqual([{ path: '/t/timeoutMs', reason: expect.stringMatching(/shorter than intervalMs/) }]);
-      expect(pathsOf(errorsOf({ ...base, intervalMs: 2_000, timeoutMs: 3_000 }))).toEqual(['/timeoutMs']);
+      expect(errorsOf({ ...base, intervalMs: 5_000, timeoutMs: 5_000 }, '/t')).toEqual([
+        { path: '/t/timeoutMs', reason: expect.stringMatching(/shorter than intervalMs/) },
+      ]);
+      expect(pathsOf(errorsOf({ ...base, intervalMs: 2_000, timeoutMs: 3_000 }))).toEqual([
+        '/timeoutMs',
+      ]);
       expect(validatePollTarget({ ...base, intervalMs: 5_000, timeoutMs: 4_999 }).ok).toBe(true);
     });
 
     it('refuses a header name that is not a token', () => {
-      expect(errorsOf({ ...base, headers: { 'X Api Key': 'k' } }, '/t')).toEqual([{ path: '/t/headers/X Api Key', reason: 'is not a valid header name' }]);
+      expect(errorsOf({ ...base, headers: { 'X Api Key': 'k' } }, '/t')).toEqual([
+        { path: '/t/headers/X Api Key', reason: 'is not a valid header name' },
+      ]);
     });
 
-    it.each(['Host', 'content-length', 'Transfer-Encoding', 'CONNECTION', 'Upgrade'])('refuses the connection header %s', (header) => {
-      expect(errorsOf({ ...base, headers: { [header]: 'x' } }, '/t')).toEqual([{ path: `/t/headers/${header}`, reason: 'is set by the poller itself' }]);
-    });
+    it.each(['Host', 'content-length', 'Transfer-Encoding', 'CONNECTION', 'Upgrade'])(
+      'refuses the connection header %s',
+      (header) => {
+        expect(errorsOf({ ...base, headers: { [header]: 'x' } }, '/t')).toEqual([
+          { path: `/t/headers/${header}`, reason: 'is set by the poller itself' },
+        ]);
+      },
+    );
 
     it('refuses a mapping value that is not a target URI, escaping "/" in the component name', () => {
-      expect(errorsOf({ ...base, mapping: { 'db/primary': 'the primary database', cache: 'redis://cache-1:6379' } }, '/t')).toEqual([
-        { path: '/t/mapping/db~1primary', reason: 'must be a URI such as amqp://host:5672, or host:port' },
+      expect(
+        errorsOf(
+          {
+            ...base,
+            mapping: { 'db/primary': 'the primary database', cache: 'redis://cache-1:6379' },
+          },
+          '/t',
+        ),
+      ).toEqual([
+        {
+          path: '/t/mapping/db~1primary',
+          reason: 'must be a URI such as amqp://host:5672, or host:port',
+        },
       ]);
     });
 
     it('refuses an id outside the slug pattern', () => {
-      for (const id of ['Orders', '-orders', 'orders api', '', 'a'.repeat(101)]) expect(pathsOf(errorsOf({ ...base, id }, '/t'))).toEqual(['/t/id']);
+      for (const id of ['Orders', '-orders', 'orders api', '', 'a'.repeat(101)])
+        expect(pathsOf(errorsOf({ ...base, id }, '/t'))).toEqual(['/t/id']);
       expect(validatePollTarget({ ...base, id: 'a'.repeat(100) }).ok).toBe(true);
     });
 
     it('refuses a format outside the enum, listing the allowed ones', () => {
       const [error] = errorsOf({ ...base, format: 'prometheus' }, '/t');
       expect(error.path).toBe('/t/format');
-      expect(error.reason).toMatch(/^must be one of auto, oslo, health-json, actuator, terminus, aspnet, alertmanager$/);
+      expect(error.reason).toMatch(
+        /^must be one of auto, oslo, health-json, actuator, terminus, aspnet, alertmanager$/,
+      );
     });
 
     it('refuses intervals and timeouts out of range', () => {
@@ -127,8 +174,24 @@ describe('validatePollTarget', () => {
     });
 
     it('reports every semantic problem at once', () => {
-      const errors = errorsOf({ ...base, url: 'ftp://u:p@files.internal/', intervalMs: 2_000, timeoutMs: 2_000, headers: { Host: 'x' }, mapping: { db: 'nope nope' } }, '/t');
-      expect(pathsOf(errors)).toEqual(['/t/url', '/t/url', '/t/timeoutMs', '/t/headers/Host', '/t/mapping/db']);
+      const errors = errorsOf(
+        {
+          ...base,
+          url: 'ftp://u:p@files.internal/',
+          intervalMs: 2_000,
+          timeoutMs: 2_000,
+          headers: { Host: 'x' },
+          mapping: { db: 'nope nope' },
+        },
+        '/t',
+      );
+      expect(pathsOf(errors)).toEqual([
+        '/t/url',
+        '/t/url',
+        '/t/timeoutMs',
+        '/t/headers/Host',
+        '/t/mapping/db',
+      ]);
     });
   });
 
@@ -144,7 +207,12 @@ describe('validatePollTarget', () => {
 
 describe('mappingErrors', () => {
   it('accepts URIs, jdbc URIs and host:port', () => {
-    expect(mappingErrors({ db: 'jdbc:postgresql://db-1:5432/orders', mq: 'amqp://rabbit-1', cache: 'redis-1:6379' }, '/x')).toEqual([]);
+    expect(
+      mappingErrors(
+        { db: 'jdbc:postgresql://db-1:5432/orders', mq: 'amqp://rabbit-1', cache: 'redis-1:6379' },
+        '/x',
+      ),
+    ).toEqual([]);
   });
 
   it('accepts no mapping', () => {
@@ -153,8 +221,16 @@ describe('mappingErrors', () => {
   });
 
   it('names every bad value by pointer, escaping "~" and "/"', () => {
-    expect(mappingErrors({ ok: 'redis://r:6379', 'a/b': 'not a uri', 'x~y': 'http://:80', plain: 'amqp://' }, '/targets/2')).toEqual([
-      { path: '/targets/2/mapping/a~1b', reason: 'must be a URI such as amqp://host:5672, or host:port' },
+    expect(
+      mappingErrors(
+        { ok: 'redis://r:6379', 'a/b': 'not a uri', 'x~y': 'http://:80', plain: 'amqp://' },
+        '/targets/2',
+      ),
+    ).toEqual([
+      {
+        path: '/targets/2/mapping/a~1b',
+        reason: 'must be a URI such as amqp://host:5672, or host:port',
+      },
       { path: '/targets/2/mapping/x~0y', reason: expect.any(String) },
       { path: '/targets/2/mapping/plain', reason: expect.any(String) },
     ]);

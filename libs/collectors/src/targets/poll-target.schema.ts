@@ -1,11 +1,22 @@
 import { FORMAT_NAMES } from '@faultline/formats';
-import { type FieldError, InvalidTargetError, jsonPointer, parseTarget, toFieldError } from '@faultline/reports';
+import {
+  type FieldError,
+  InvalidTargetError,
+  jsonPointer,
+  parseTarget,
+  toFieldError,
+} from '@faultline/reports';
 import Ajv from 'ajv';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type PollTargetInput } from './poll-target.model';
 
 const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const stringMap = (maxProperties: number, value: object = { type: 'string', maxLength: 2000 }) =>
-  ({ type: 'object', maxProperties, propertyNames: { minLength: 1, maxLength: 200 }, additionalProperties: value }) as const;
+  ({
+    type: 'object',
+    maxProperties,
+    propertyNames: { minLength: 1, maxLength: 200 },
+    additionalProperties: value,
+  }) as const;
 const labelList = { type: 'array', items: name, minItems: 1, maxItems: 10 } as const;
 
 /** Identity fields, shared with push sources. */
@@ -43,12 +54,19 @@ const ajv = new Ajv({ allErrors: true, strict: true });
 const validateShape = ajv.compile<PollTargetInput>(pollTargetSchema);
 
 // Header names a poll may not set: they belong to the connection, not to the source.
-const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'upgrade']);
+const FORBIDDEN_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Ids of poll targets and push sources: lower-case slugs. */
 export const SLUG_ID = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 
-export type TargetValidation = { ok: true; target: PollTargetInput } | { ok: false; errors: FieldError[] };
+export type TargetValidation =
+  { ok: true; target: PollTargetInput } | { ok: false; errors: FieldError[] };
 
 /**
  * Validates a poll target (API body or one entry of the targets file; `prefix` is its JSON
@@ -57,24 +75,42 @@ export type TargetValidation = { ok: true; target: PollTargetInput } | { ok: fal
  * target is never polled twice at once), mapping values are check targets.
  */
 export function validatePollTarget(body: unknown, prefix = ''): TargetValidation {
-  if (!validateShape(body)) return { ok: false, errors: (validateShape.errors ?? []).map((e) => toFieldError(prefix, e, 'an object')) };
+  if (!validateShape(body))
+    return {
+      ok: false,
+      errors: (validateShape.errors ?? []).map((e) => toFieldError(prefix, e, 'an object')),
+    };
   const errors: FieldError[] = [];
-  if (body.id !== undefined && !SLUG_ID.test(body.id)) errors.push({ path: `${prefix}/id`, reason: 'must be a lower-case slug: letters, digits, . _ - (starting with a letter or digit)' });
+  if (body.id !== undefined && !SLUG_ID.test(body.id))
+    errors.push({
+      path: `${prefix}/id`,
+      reason: 'must be a lower-case slug: letters, digits, . _ - (starting with a letter or digit)',
+    });
   let url: URL | null = null;
   try {
     url = new URL(body.url);
   } catch {
     errors.push({ path: `${prefix}/url`, reason: 'is not a URL' });
   }
-  if (url && url.protocol !== 'http:' && url.protocol !== 'https:') errors.push({ path: `${prefix}/url`, reason: 'must be http or https' });
-  if (url && (url.username || url.password)) errors.push({ path: `${prefix}/url`, reason: 'must not carry credentials: put them in headers, which are stored encrypted' });
+  if (url && url.protocol !== 'http:' && url.protocol !== 'https:')
+    errors.push({ path: `${prefix}/url`, reason: 'must be http or https' });
+  if (url && (url.username || url.password))
+    errors.push({
+      path: `${prefix}/url`,
+      reason: 'must not carry credentials: put them in headers, which are stored encrypted',
+    });
   const intervalMs = body.intervalMs ?? DEFAULT_INTERVAL_MS;
   const timeoutMs = body.timeoutMs ?? Math.min(DEFAULT_TIMEOUT_MS, Math.floor(intervalMs / 2));
-  if (timeoutMs >= intervalMs) errors.push({ path: `${prefix}/timeoutMs`, reason: 'must be shorter than intervalMs, so that a target is never polled twice at once' });
+  if (timeoutMs >= intervalMs)
+    errors.push({
+      path: `${prefix}/timeoutMs`,
+      reason: 'must be shorter than intervalMs, so that a target is never polled twice at once',
+    });
   for (const header of Object.keys(body.headers ?? {})) {
     const path = jsonPointer(`${prefix}/headers`, header);
     if (!HEADER_NAME.test(header)) errors.push({ path, reason: 'is not a valid header name' });
-    else if (FORBIDDEN_HEADERS.has(header.toLowerCase())) errors.push({ path, reason: 'is set by the poller itself' });
+    else if (FORBIDDEN_HEADERS.has(header.toLowerCase()))
+      errors.push({ path, reason: 'is set by the poller itself' });
   }
   errors.push(...mappingErrors(body.mapping, prefix));
   if (errors.length > 0) return { ok: false, errors };
@@ -82,7 +118,10 @@ export function validatePollTarget(body: unknown, prefix = ''): TargetValidation
 }
 
 /** Every mapping value must name a check target the intake accepts. */
-export function mappingErrors(mapping: Record<string, string> | undefined, prefix: string): FieldError[] {
+export function mappingErrors(
+  mapping: Record<string, string> | undefined,
+  prefix: string,
+): FieldError[] {
   const errors: FieldError[] = [];
   for (const [component, target] of Object.entries(mapping ?? {})) {
     try {

@@ -17,13 +17,23 @@ export class PollTargetService {
   ) {}
 
   /** Validates and stores a target (a new id when the body has none), then schedules it. */
-  async put(body: unknown, idFromPath: string | null, origin: 'api' | 'file' = 'api'): Promise<{ target: PollTarget; created: boolean }> {
-    const withId = idFromPath !== null && body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, id: idFromPath } : body;
+  async put(
+    body: unknown,
+    idFromPath: string | null,
+    origin: 'api' | 'file' = 'api',
+  ): Promise<{ target: PollTarget; created: boolean }> {
+    const withId =
+      idFromPath !== null && body !== null && typeof body === 'object' && !Array.isArray(body)
+        ? { ...body, id: idFromPath }
+        : body;
     const result = validatePollTarget(withId);
     if (!result.ok) throw new InvalidInputException(result.errors, 'invalid poll target');
     const input = result.target;
     if (Object.keys(input.headers ?? {}).length > 0 && !this.targets.canStoreSecrets) {
-      throw new InvalidInputException([{ path: '/headers', reason: new SecretKeyMissingError().message }], 'invalid poll target');
+      throw new InvalidInputException(
+        [{ path: '/headers', reason: new SecretKeyMissingError().message }],
+        'invalid poll target',
+      );
     }
     const id = input.id ?? `t-${randomBytes(6).toString('hex')}`;
     const saved = await this.targets.upsert({ ...input, id }, origin);
@@ -35,7 +45,12 @@ export class PollTargetService {
 
   async get(id: string): Promise<PollTarget> {
     const target = await this.targets.get(id);
-    if (!target) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no poll target ${id}` });
+    if (!target)
+      throw new NotFoundException({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `no poll target ${id}`,
+      });
     return target;
   }
 
@@ -47,7 +62,12 @@ export class PollTargetService {
     // Deleted first: a poll that fires in between finds no target and stops its scheduler.
     const existed = await this.targets.delete(id);
     await this.scheduler.unschedule(id);
-    if (!existed) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no poll target ${id}` });
+    if (!existed)
+      throw new NotFoundException({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `no poll target ${id}`,
+      });
   }
 }
 

@@ -64,23 +64,33 @@ targets:
   it('refuses invalid YAML with an error at the file itself', () => {
     const error = refusal('targets:\n  - id: a\n    url: [unclosed\n');
     expect(error.errors).toHaveLength(1);
-    expect(error.errors[0]).toEqual({ path: '', reason: expect.stringMatching(/^is not valid YAML: /) });
+    expect(error.errors[0]).toEqual({
+      path: '',
+      reason: expect.stringMatching(/^is not valid YAML: /),
+    });
     expect(error.message).toContain(FILE);
     expect(error.message).toContain('(file) is not valid YAML');
   });
 
   it('refuses duplicate YAML keys as invalid YAML', () => {
-    expect(refusal('targets: []\ntargets: []\n').errors).toEqual([{ path: '', reason: expect.stringMatching(/^is not valid YAML: /) }]);
+    expect(refusal('targets: []\ntargets: []\n').errors).toEqual([
+      { path: '', reason: expect.stringMatching(/^is not valid YAML: /) },
+    ]);
   });
 
   it.each([
     ['an empty file', ''],
     ['a file without targets', 'sources: []\n'],
-    ['targets that are a map', 'targets:\n  orders: {url: "http://orders/health", service: orders}\n'],
+    [
+      'targets that are a map',
+      'targets:\n  orders: {url: "http://orders/health", service: orders}\n',
+    ],
     ['targets that are a string', 'targets: orders\n'],
     ['a top-level list', '- id: a\n  url: http://a/health\n  service: a\n'],
   ])('refuses %s at /targets', (_name, text) => {
-    expect(refusal(text).errors).toEqual([{ path: '/targets', reason: 'must be a list of poll targets' }]);
+    expect(refusal(text).errors).toEqual([
+      { path: '/targets', reason: 'must be a list of poll targets' },
+    ]);
   });
 
   it('requires an id on every entry', () => {
@@ -92,7 +102,9 @@ targets:
   - url: http://billing/health
     service: billing
 `;
-    expect(refusal(text).errors).toEqual([{ path: '/targets/1/id', reason: 'is required in a targets file' }]);
+    expect(refusal(text).errors).toEqual([
+      { path: '/targets/1/id', reason: 'is required in a targets file' },
+    ]);
   });
 
   it('refuses a duplicate id, naming the later entry', () => {
@@ -102,7 +114,9 @@ targets:
   - {id: billing, url: "http://billing/health", service: billing}
   - {id: orders-api, url: "http://orders-2/health", service: orders}
 `;
-    expect(refusal(text).errors).toEqual([{ path: '/targets/2/id', reason: 'duplicates target "orders-api"' }]);
+    expect(refusal(text).errors).toEqual([
+      { path: '/targets/2/id', reason: 'duplicates target "orders-api"' },
+    ]);
   });
 
   it('reports the problems of every bad entry, by their path in the file, all or nothing', () => {
@@ -131,7 +145,9 @@ targets:
   it('names the file in the error message', () => {
     const error = refusal('targets: 3\n', '/srv/conf/poll-targets.yml');
     expect(error).toBeInstanceOf(Error);
-    expect(error.message).toBe('targets file /srv/conf/poll-targets.yml: /targets must be a list of poll targets');
+    expect(error.message).toBe(
+      'targets file /srv/conf/poll-targets.yml: /targets must be a list of poll targets',
+    );
   });
 
   it('refuses a YAML alias bomb as a TargetFileError naming the file', () => {
@@ -149,6 +165,10 @@ targets:
 
   it('reads the example file the docs point to', () => {
     const example = readFileSync(join(__dirname, '../../../../docs/targets.example.yaml'), 'utf8');
-    expect(parseTargetFile(example).map((t) => `${t.id}:${t.format ?? 'auto'}:${Object.keys(t.mapping ?? {}).length}`)).toEqual(['nova-api-1:oslo:2', 'billing-7:auto:1']);
+    expect(
+      parseTargetFile(example).map(
+        (t) => `${t.id}:${t.format ?? 'auto'}:${Object.keys(t.mapping ?? {}).length}`,
+      ),
+    ).toEqual(['nova-api-1:oslo:2', 'billing-7:auto:1']);
   });
 });

@@ -10,8 +10,13 @@ import { validatePollTarget } from './poll-target.schema';
 
 /** A targets file that cannot be used; the message lists every problem by path. */
 export class TargetFileError extends Error {
-  constructor(file: string, readonly errors: FieldError[]) {
-    super(`targets file ${file}: ${errors.map((e) => `${e.path || '(file)'} ${e.reason}`).join('; ')}`);
+  constructor(
+    file: string,
+    readonly errors: FieldError[],
+  ) {
+    super(
+      `targets file ${file}: ${errors.map((e) => `${e.path || '(file)'} ${e.reason}`).join('; ')}`,
+    );
   }
 }
 
@@ -26,11 +31,17 @@ export function parseTargetFile(text: string, file = 'targets file'): PollTarget
     doc = parse(text);
   } catch (e) {
     // Not only YAMLParseError: an alias bomb ("excessive alias count") is a ReferenceError.
-    const reason = e instanceof YAMLParseError ? `is not valid YAML: ${e.message.split('\n')[0]}` : `cannot be read as YAML: ${(e as Error).message.split('\n')[0]}`;
+    const reason =
+      e instanceof YAMLParseError
+        ? `is not valid YAML: ${e.message.split('\n')[0]}`
+        : `cannot be read as YAML: ${(e as Error).message.split('\n')[0]}`;
     throw new TargetFileError(file, [{ path: '', reason }]);
   }
   const list = (doc as { targets?: unknown } | null)?.targets;
-  if (!Array.isArray(list)) throw new TargetFileError(file, [{ path: '/targets', reason: 'must be a list of poll targets' }]);
+  if (!Array.isArray(list))
+    throw new TargetFileError(file, [
+      { path: '/targets', reason: 'must be a list of poll targets' },
+    ]);
   const errors: FieldError[] = [];
   const targets: PollTargetInput[] = [];
   const seen = new Set<string>();
@@ -38,8 +49,13 @@ export function parseTargetFile(text: string, file = 'targets file'): PollTarget
     const result = validatePollTarget(entry, `/targets/${i}`);
     if (!result.ok) return void errors.push(...result.errors);
     const id = result.target.id;
-    if (id === undefined) return void errors.push({ path: `/targets/${i}/id`, reason: 'is required in a targets file' });
-    if (seen.has(id)) return void errors.push({ path: `/targets/${i}/id`, reason: `duplicates target "${id}"` });
+    if (id === undefined)
+      return void errors.push({
+        path: `/targets/${i}/id`,
+        reason: 'is required in a targets file',
+      });
+    if (seen.has(id))
+      return void errors.push({ path: `/targets/${i}/id`, reason: `duplicates target "${id}"` });
     seen.add(id);
     targets.push(result.target);
   });

@@ -17,12 +17,22 @@ const round = (x: number): number => Math.round(Math.min(0.99, Math.max(0.01, x)
  * explains and its own support, and always below the root.
  * Complexity: O(k log k) for k candidates, and evidence is read for at most 2·max of them.
  */
-export function rankCauses(primary: Cluster, others: readonly Cluster[], evidence: EvidenceReader, max: number): RootCause[] {
+export function rankCauses(
+  primary: Cluster,
+  others: readonly Cluster[],
+  evidence: EvidenceReader,
+  max: number,
+): RootCause[] {
   const total = primary.weight + others.reduce((sum, c) => sum + c.weight, 0) || 1;
   const rootEvidence = evidence.describe(primary.key, primary);
   const w = rootEvidence.witnesses;
   const rootConfidence = round(rootEvidence.support * (w / (w + 1)));
-  const root: RootCause = { key: primary.key, kind: kindOf(primary.key), confidence: rootConfidence, summary: rootEvidence.summary };
+  const root: RootCause = {
+    key: primary.key,
+    kind: kindOf(primary.key),
+    confidence: rootConfidence,
+    summary: rootEvidence.summary,
+  };
 
   const shares = new Map<string, { share: number; cluster: Cluster }>();
   const offer = (key: string, share: number, cluster: Cluster) => {
@@ -36,14 +46,26 @@ export function rankCauses(primary: Cluster, others: readonly Cluster[], evidenc
   for (const key of evidence.containers(primary.key)) offer(key, 0.3, primary);
 
   // Read evidence only for the candidates that can make the list: the largest shares first.
-  const shortlist = [...shares.entries()].sort((a, b) => b[1].share - a[1].share || (a[0] < b[0] ? -1 : 1)).slice(0, 2 * max);
+  const shortlist = [...shares.entries()]
+    .sort((a, b) => b[1].share - a[1].share || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 2 * max);
   const alternatives: RootCause[] = [];
   for (const [key, { share, cluster }] of shortlist) {
     const e = evidence.describe(key, cluster);
-    const confidence = Math.min(rootConfidence - 0.01, rootConfidence * (0.3 + 0.7 * share) * (0.3 + 0.7 * e.support) * 0.95);
-    alternatives.push({ key, kind: kindOf(key), confidence: round(confidence), summary: e.summary });
+    const confidence = Math.min(
+      rootConfidence - 0.01,
+      rootConfidence * (0.3 + 0.7 * share) * (0.3 + 0.7 * e.support) * 0.95,
+    );
+    alternatives.push({
+      key,
+      kind: kindOf(key),
+      confidence: round(confidence),
+      summary: e.summary,
+    });
   }
-  alternatives.sort((a, b) => b.confidence - a.confidence || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  alternatives.sort(
+    (a, b) => b.confidence - a.confidence || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
   return [root, ...alternatives.slice(0, max - 1)];
 }
 

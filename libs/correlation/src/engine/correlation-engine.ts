@@ -2,7 +2,13 @@ import { entityKind, type Report } from '@faultline/reports';
 import { type Impact, TopologyGraph, type TopologyJson } from '@faultline/topology';
 import { rankCauses } from './cause-ranker';
 import { EngineState } from './engine-state';
-import { type CorrelationOptions, type EngineEvent, type Incident, type IncidentChange, resolveOptions } from './engine.model';
+import {
+  type CorrelationOptions,
+  type EngineEvent,
+  type Incident,
+  type IncidentChange,
+  resolveOptions,
+} from './engine.model';
 import { EvidenceReader } from './evidence-reader';
 import { IncidentBook } from './incident-book';
 import { RootResolver } from './root-resolver';
@@ -81,11 +87,20 @@ export class CorrelationEngine {
     return this.topology.impact(key);
   }
 
-  stats(): { instances: number; backends: number; symptoms: number; openIncidents: number; pendingDeadlines: number } {
+  stats(): {
+    instances: number;
+    backends: number;
+    symptoms: number;
+    openIncidents: number;
+    pendingDeadlines: number;
+  } {
     const s = this.state;
     return {
-      instances: s.instances.size, backends: s.backends.size, symptoms: s.failingChecks.size + s.staleInstances.size + s.selfDownInstances.size,
-      openIncidents: this.incidents.openCount, pendingDeadlines: this.clock.pending,
+      instances: s.instances.size,
+      backends: s.backends.size,
+      symptoms: s.failingChecks.size + s.staleInstances.size + s.selfDownInstances.size,
+      openIncidents: this.incidents.openCount,
+      pendingDeadlines: this.clock.pending,
     };
   }
 
@@ -104,7 +119,10 @@ export class CorrelationEngine {
    */
   private significant(c: Cluster): boolean {
     if (entityKind(c.key) === 'instance') return c.symptoms.some((s) => s.weight >= this.weightCap);
-    return significance(c.weight, c.opportunities, c.symptoms.length, this.options.flapRate) >= this.options.significance;
+    return (
+      significance(c.weight, c.opportunities, c.symptoms.length, this.options.flapRate) >=
+      this.options.significance
+    );
   }
 
   private tick(at: number): IncidentChange[] {
@@ -118,7 +136,12 @@ export class CorrelationEngine {
     const clusters = new Map<string, Cluster>();
     const kept = new Map<string, Symptom[]>();
     for (const s of collectSymptoms(this.state, this.weightCap)) {
-      const r = s.kind === 'check' ? resolver.forCheck(s.check as NonNullable<Symptom['check']>) : s.kind === 'stale' ? resolver.forStale(s.inst) : resolver.forSelf(s.inst);
+      const r =
+        s.kind === 'check'
+          ? resolver.forCheck(s.check as NonNullable<Symptom['check']>)
+          : s.kind === 'stale'
+            ? resolver.forStale(s.inst)
+            : resolver.forSelf(s.inst);
       if (r.settled) {
         addToCluster(clusters, s, r);
         continue;
@@ -130,7 +153,9 @@ export class CorrelationEngine {
       else kept.set(id, [s]);
     }
     const evidence = new EvidenceReader(this.state, this.topology);
-    const changes = this.incidents.reconcile(clusters.values(), kept, at, (primary, others) => rankCauses(primary, others, evidence, this.options.maxRootCauses));
+    const changes = this.incidents.reconcile(clusters.values(), kept, at, (primary, others) =>
+      rankCauses(primary, others, evidence, this.options.maxRootCauses),
+    );
     this.held = this.incidents.heldKeys();
     return changes;
   }

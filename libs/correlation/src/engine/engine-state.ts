@@ -23,7 +23,10 @@ export class EngineState {
   /** Learned across instances: the interval assumed for an instance whose own is not known yet. */
   typicalIntervalMs: number;
 
-  constructor(private readonly windowSize: number, initialIntervalMs: number) {
+  constructor(
+    private readonly windowSize: number,
+    initialIntervalMs: number,
+  ) {
     this.typicalIntervalMs = initialIntervalMs;
   }
 
@@ -44,7 +47,11 @@ export class EngineState {
     }
     if (inst.stale) this.revive(inst);
     if (inst.silent) this.setSilent(inst, false, report.observedAt);
-    this.place(inst, report.host === null ? null : hostKey(report.host), report.labels.zone === undefined ? null : zoneKey(report.labels.zone));
+    this.place(
+      inst,
+      report.host === null ? null : hostKey(report.host),
+      report.labels.zone === undefined ? null : zoneKey(report.labels.zone),
+    );
     this.applyChecks(inst, report);
     inst.lastSeen = report.observedAt;
     inst.status = report.status;
@@ -84,13 +91,33 @@ export class EngineState {
 
   private createInstance(key: string, report: Report): InstanceRec {
     const inst: InstanceRec = {
-      key, service: report.service, serviceKey: serviceKey(report.service), name: report.instance, host: null, zone: null,
-      lastSeen: -Infinity, intervalMs: null, seq: 0, status: 'pass', selfDown: false, selfRun: 0, selfSince: 0,
-      silent: false, silentSince: 0, stale: false, staleSince: 0, failingTargeted: 0, checks: new Map(),
+      key,
+      service: report.service,
+      serviceKey: serviceKey(report.service),
+      name: report.instance,
+      host: null,
+      zone: null,
+      lastSeen: -Infinity,
+      intervalMs: null,
+      seq: 0,
+      status: 'pass',
+      selfDown: false,
+      selfRun: 0,
+      selfSince: 0,
+      silent: false,
+      silentSince: 0,
+      stale: false,
+      staleSince: 0,
+      failingTargeted: 0,
+      checks: new Map(),
     };
     this.instances.set(key, inst);
     let service = this.services.get(inst.serviceKey);
-    if (!service) this.services.set(inst.serviceKey, (service = { key: inst.serviceKey, instances: new Set(), silent: 0, selfDown: 0 }));
+    if (!service)
+      this.services.set(
+        inst.serviceKey,
+        (service = { key: inst.serviceKey, instances: new Set(), silent: 0, selfDown: 0 }),
+      );
     service.instances.add(inst);
     return inst;
   }
@@ -120,7 +147,8 @@ export class EngineState {
     }
     if (zone) {
       let rec = this.zones.get(zone);
-      if (!rec) this.zones.set(zone, (rec = { key: zone, instances: 0, silent: 0, hosts: new Set() }));
+      if (!rec)
+        this.zones.set(zone, (rec = { key: zone, instances: 0, silent: 0, hosts: new Set() }));
       rec.instances++;
       rec.silent += silent;
       if (host) rec.hosts.add(host);
@@ -135,7 +163,16 @@ export class EngineState {
       seen.add(c.name);
       let rec = inst.checks.get(c.name);
       if (!rec) {
-        rec = { id: `${inst.key}#${c.name}`, inst, name: c.name, targetKey: c.targetKey, status: c.status, run: 0, since: report.observedAt, counted: false };
+        rec = {
+          id: `${inst.key}#${c.name}`,
+          inst,
+          name: c.name,
+          targetKey: c.targetKey,
+          status: c.status,
+          run: 0,
+          since: report.observedAt,
+          counted: false,
+        };
         inst.checks.set(c.name, rec);
       }
       this.uncount(rec);
@@ -206,7 +243,19 @@ export class EngineState {
 
   private backend(key: string): BackendRec {
     let rec = this.backends.get(key);
-    if (!rec) this.backends.set(key, (rec = { key, checks: 0, failing: new Set(), window: new Uint8Array(this.windowSize), windowAt: new Float64Array(this.windowSize), windowNext: 0, windowFill: 0 }));
+    if (!rec)
+      this.backends.set(
+        key,
+        (rec = {
+          key,
+          checks: 0,
+          failing: new Set(),
+          window: new Uint8Array(this.windowSize),
+          windowAt: new Float64Array(this.windowSize),
+          windowNext: 0,
+          windowFill: 0,
+        }),
+      );
     return rec;
   }
 }

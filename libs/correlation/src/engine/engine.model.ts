@@ -105,9 +105,11 @@ export function resolveOptions(partial: Partial<CorrelationOptions> = {}): Corre
   if (!(o.majority >= 0 && o.majority < 1)) fail('majority', 'must be in [0, 1)');
   if (!(o.partialShare > 0 && o.partialShare <= 1)) fail('partialShare', 'must be in (0, 1]');
   if (!(o.silentShare > 0 && o.silentShare <= 1)) fail('silentShare', 'must be in (0, 1]');
-  if (!(Number.isInteger(o.windowSize) && o.windowSize >= 1 && o.windowSize <= 255)) fail('windowSize', 'must be an integer in [1, 255]');
+  if (!(Number.isInteger(o.windowSize) && o.windowSize >= 1 && o.windowSize <= 255))
+    fail('windowSize', 'must be an integer in [1, 255]');
   if (!(o.flapRate > 0 && o.flapRate < 1)) fail('flapRate', 'must be in (0, 1)');
   if (!(o.significance > 0)) fail('significance', 'must be positive');
-  if (!(Number.isInteger(o.maxRootCauses) && o.maxRootCauses >= 1)) fail('maxRootCauses', 'must be a positive integer');
+  if (!(Number.isInteger(o.maxRootCauses) && o.maxRootCauses >= 1))
+    fail('maxRootCauses', 'must be a positive integer');
   return o;
 }

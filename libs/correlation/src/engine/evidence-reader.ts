@@ -13,7 +13,8 @@ export interface Evidence {
   summary: string;
 }
 
-const seconds = (ms: number): string => (ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.max(0, Math.round(ms / 1000))} s`);
+const seconds = (ms: number): string =>
+  ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.max(0, Math.round(ms / 1000))} s`;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
@@ -24,7 +25,10 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
  * besides the cluster, which the caller already holds.
  */
 export class EvidenceReader {
-  constructor(private readonly state: EngineState, private readonly topology: TopologyGraph) {}
+  constructor(
+    private readonly state: EngineState,
+    private readonly topology: TopologyGraph,
+  ) {}
 
   describe(key: string, cluster: Cluster): Evidence {
     switch (entityKind(key)) {
@@ -55,7 +59,10 @@ export class EvidenceReader {
       return zone ? [zone] : [];
     }
     if (kind === 'backend') {
-      const server = this.topology.serving(key).servers.map((s) => this.state.instances.get(s)).find((i) => i !== undefined);
+      const server = this.topology
+        .serving(key)
+        .servers.map((s) => this.state.instances.get(s))
+        .find((i) => i !== undefined);
       return server ? [server.host, server.zone].filter((k): k is string => k !== null) : [];
     }
     return [];
@@ -72,17 +79,28 @@ export class EvidenceReader {
       if (c.since < first) first = c.since;
       if (c.since > last) last = c.since;
     }
-    const servers = this.topology.serving(b).servers.map((s) => this.state.instances.get(s)).filter((i): i is InstanceRec => i !== undefined);
+    const servers = this.topology
+      .serving(b)
+      .servers.map((s) => this.state.instances.get(s))
+      .filter((i): i is InstanceRec => i !== undefined);
     const self = servers.filter((i) => i.selfDown).length;
     const silent = servers.filter((i) => i.silent || i.stale).length;
-    const parts = [failing > 0 ? `${failing} of ${plural(deps, 'dependent')} lost it within ${seconds(last - first)}` : `none of its ${plural(deps, 'dependent')} fail it`];
+    const parts = [
+      failing > 0
+        ? `${failing} of ${plural(deps, 'dependent')} lost it within ${seconds(last - first)}`
+        : `none of its ${plural(deps, 'dependent')} fail it`,
+    ];
     if (servers.length > 0 && 2 * self > servers.length) parts.push('it reports itself down');
     else if (servers.length > 0 && 2 * silent > servers.length) parts.push('it stopped reporting');
     const through = this.viaSummary(cluster, b);
     if (through) parts.push(through);
     const selfish = 2 * (self + silent) > servers.length && servers.length > 0;
     const support = deps > 0 && failing > 0 ? failing / deps : selfish ? 0.6 : 0;
-    return { support, witnesses: Math.max(1, failing) + (selfish ? 2 : 0), summary: parts.join('; ') };
+    return {
+      support,
+      witnesses: Math.max(1, failing) + (selfish ? 2 : 0),
+      summary: parts.join('; '),
+    };
   }
 
   private host(h: string, cluster: Cluster): Evidence {
@@ -92,7 +110,11 @@ export class EvidenceReader {
     const parts = [`${silent} of ${plural(n, 'instance')} on it stopped reporting`];
     const failing = this.failingPart(cluster);
     if (failing) parts.push(failing.text);
-    return { support: n > 0 ? silent / n : 0, witnesses: silent + (failing?.count ?? 0), summary: parts.join('; ') };
+    return {
+      support: n > 0 ? silent / n : 0,
+      witnesses: silent + (failing?.count ?? 0),
+      summary: parts.join('; '),
+    };
   }
 
   private zone(z: string, cluster: Cluster): Evidence {
@@ -101,10 +123,16 @@ export class EvidenceReader {
     const silent = rec?.silent ?? 0;
     let silentHosts = 0;
     for (const h of rec?.hosts ?? []) if ((this.state.hosts.get(h)?.silent ?? 0) > 0) silentHosts++;
-    const parts = [`${silent} of ${plural(n, 'instance')} in it stopped reporting, on ${silentHosts} of ${plural(rec?.hosts.size ?? 0, 'host')}`];
+    const parts = [
+      `${silent} of ${plural(n, 'instance')} in it stopped reporting, on ${silentHosts} of ${plural(rec?.hosts.size ?? 0, 'host')}`,
+    ];
     const failing = this.failingPart(cluster);
     if (failing) parts.push(failing.text);
-    return { support: n > 0 ? silent / n : 0, witnesses: silentHosts + (failing?.count ?? 0), summary: parts.join('; ') };
+    return {
+      support: n > 0 ? silent / n : 0,
+      witnesses: silentHosts + (failing?.count ?? 0),
+      summary: parts.join('; '),
+    };
   }
 
   private service(s: string): Evidence {
@@ -116,10 +144,13 @@ export class EvidenceReader {
     const self = rec?.selfDown ?? 0;
     const top = Math.max(silent, self, failing);
     const summary =
-      top === 0 ? `all ${plural(n, 'instance')} healthy`
-      : top === silent ? `${silent} of ${plural(n, 'instance')} stopped reporting`
-      : top === self ? `${self} of ${plural(n, 'instance')} report themselves down`
-      : `${failing} of ${plural(n, 'instance')} fail a dependency`;
+      top === 0
+        ? `all ${plural(n, 'instance')} healthy`
+        : top === silent
+          ? `${silent} of ${plural(n, 'instance')} stopped reporting`
+          : top === self
+            ? `${self} of ${plural(n, 'instance')} report themselves down`
+            : `${failing} of ${plural(n, 'instance')} fail a dependency`;
     return { support: n > 0 ? top / n : 0, witnesses: top, summary };
   }
 
@@ -129,9 +160,15 @@ export class EvidenceReader {
     const interval = this.state.intervalOf(inst);
     if (inst.stale) {
       const missed = Math.floor((inst.staleSince - inst.lastSeen) / interval + 1e-9);
-      return { support: 0.8, witnesses: 2, summary: `stopped reporting: missed ${missed} of its ${seconds(interval)} intervals` };
+      return {
+        support: 0.8,
+        witnesses: 2,
+        summary: `stopped reporting: missed ${missed} of its ${seconds(interval)} intervals`,
+      };
     }
-    const check = cluster.symptoms.find((s) => s.inst === inst && s.check !== null)?.check ?? [...inst.checks.values()].find((c) => c.status === 'fail' && c.targetKey !== null);
+    const check =
+      cluster.symptoms.find((s) => s.inst === inst && s.check !== null)?.check ??
+      [...inst.checks.values()].find((c) => c.status === 'fail' && c.targetKey !== null);
     if (check && check.targetKey !== null) {
       const rec = this.state.backends.get(check.targetKey);
       const others = (rec?.checks ?? 1) - 1;
@@ -139,15 +176,27 @@ export class EvidenceReader {
       const summary = `fails its check of ${check.targetKey} (${plural(check.run, 'report')} in a row) while ${ok} of ${plural(others, 'other dependent')} reach it`;
       return { support: others > 0 ? ok / others : 0.5, witnesses: check.run, summary };
     }
-    if (inst.selfDown) return { support: 0.7, witnesses: inst.selfRun, summary: `reports itself down (${plural(inst.selfRun, 'report')} in a row)` };
-    return { support: 0.2, witnesses: 1, summary: inst.silent ? 'missed its last report' : 'reports healthy' };
+    if (inst.selfDown)
+      return {
+        support: 0.7,
+        witnesses: inst.selfRun,
+        summary: `reports itself down (${plural(inst.selfRun, 'report')} in a row)`,
+      };
+    return {
+      support: 0.2,
+      witnesses: 1,
+      summary: inst.silent ? 'missed its last report' : 'reports healthy',
+    };
   }
 
   /** "k failing checks of m backends depending on it" for a host or zone cluster. O(1). */
   private failingPart(cluster: Cluster): { text: string; count: number } | null {
     const count = cluster.checkCount;
     if (count === 0) return null;
-    return { text: `${plural(count, 'failing check')} of ${plural(cluster.targets.size, 'backend')} depending on it`, count };
+    return {
+      text: `${plural(count, 'failing check')} of ${plural(cluster.targets.size, 'backend')} depending on it`,
+      count,
+    };
   }
 
   /** "also explains 12 failing checks through service:b" when the cluster reached the root through others. O(via). */

@@ -64,7 +64,12 @@ export class IncidentBook {
     return [...this.open.values()].map((inc) => snapshot(inc, 'open', null));
   }
 
-  reconcile(clusters: Iterable<Cluster>, kept: ReadonlyMap<string, Symptom[]>, at: number, rank: Ranker): IncidentChange[] {
+  reconcile(
+    clusters: Iterable<Cluster>,
+    kept: ReadonlyMap<string, Symptom[]>,
+    at: number,
+    rank: Ranker,
+  ): IncidentChange[] {
     const ordered = [...clusters].sort((a, b) => b.weight - a.weight || compare(a.key, b.key));
     const claims = new Map<string, Cluster[]>();
     const fresh: Cluster[] = [];
@@ -101,7 +106,12 @@ export class IncidentBook {
       // Its symptoms may live on in another incident (rare: the clustering changed its mind).
       let heir: string | undefined;
       for (const id of inc.symptoms) if ((heir = nextBySymptom.get(id)) !== undefined) break;
-      inc.timeline.push({ at, what: heir ? `resolved: what it explained is now part of ${heir}` : 'resolved: the symptoms it explained cleared' });
+      inc.timeline.push({
+        at,
+        what: heir
+          ? `resolved: what it explained is now part of ${heir}`
+          : 'resolved: the symptoms it explained cleared',
+      });
       changes.push({ type: 'resolved', at, incident: snapshot(inc, 'resolved', at) });
     }
     this.bySymptom = nextBySymptom;
@@ -127,7 +137,8 @@ export class IncidentBook {
     for (const [id, inc] of this.open) {
       const v = votes.get(id) ?? 0;
       if (v === 0 || v <= bestVotes) continue;
-      if (2 * v >= c.weight || c.via.has(inc.causes[0].key) || isWeak(inc.causes[0])) [best, bestVotes] = [id, v];
+      if (2 * v >= c.weight || c.via.has(inc.causes[0].key) || isWeak(inc.causes[0]))
+        [best, bestVotes] = [id, v];
     }
     return best;
   }
@@ -142,8 +153,17 @@ export class IncidentBook {
     const causes = rank(c, []);
     const first = [...c.symptoms].sort((a, b) => a.since - b.since || compare(a.id, b.id))[0];
     const inc: IncidentRec = {
-      id: `inc-${at.toString(36)}-${fnv1a(c.key)}`, openedAt: at, firstEvidenceAt: c.firstAt, causes,
-      services: new Set(), instances: new Set(), symptoms: new Set(), roots: [], held: new Set(), peakWeight: c.weight, signature: '',
+      id: `inc-${at.toString(36)}-${fnv1a(c.key)}`,
+      openedAt: at,
+      firstEvidenceAt: c.firstAt,
+      causes,
+      services: new Set(),
+      instances: new Set(),
+      symptoms: new Set(),
+      roots: [],
+      held: new Set(),
+      peakWeight: c.weight,
+      signature: '',
       timeline: [
         { at: first.since, what: `first evidence: ${describe(first)}` },
         { at, what: `opened: ${causes[0].key} (${causes[0].summary})`, topCause: causes[0].key },
@@ -156,7 +176,13 @@ export class IncidentBook {
   }
 
   /** Re-reads an incident's clusters; returns whether anything a client sees changed. */
-  private update(inc: IncidentRec, attached: Cluster[], pending: Symptom[], at: number, rank: Ranker): boolean {
+  private update(
+    inc: IncidentRec,
+    attached: Cluster[],
+    pending: Symptom[],
+    at: number,
+    rank: Ranker,
+  ): boolean {
     const top = inc.causes[0].key;
     const current = attached.find((c) => c.key === top);
     const heaviest = [...attached].sort((a, b) => b.weight - a.weight || compare(a.key, b.key))[0];
@@ -165,13 +191,26 @@ export class IncidentBook {
     // path: late evidence found the upstream cause) or the top was only a weak, local explanation.
     // Stragglers of a recovery (a backend whose dependents have not re-reported yet) do not.
     const takeover =
-      heaviest !== undefined && heaviest.key !== top && heaviest.weight > (current?.weight ?? 0) && 2 * heaviest.weight >= inc.peakWeight &&
+      heaviest !== undefined &&
+      heaviest.key !== top &&
+      heaviest.weight > (current?.weight ?? 0) &&
+      2 * heaviest.weight >= inc.peakWeight &&
       (heaviest.via.has(top) || isWeak(inc.causes[0]));
     const primary = takeover ? heaviest : current;
     if (primary && (takeover || primary.weight >= inc.peakWeight)) {
-      const causes = rank(primary, attached.filter((c) => c !== primary));
-      if (takeover) inc.timeline.push({ at, what: `re-ranked: ${causes[0].key} now first (was ${top}): ${causes[0].summary}`, topCause: causes[0].key });
-      else for (const clause of newClauses(inc.causes[0].summary, causes[0].summary)) inc.timeline.push({ at, what: `${top}: ${clause}` });
+      const causes = rank(
+        primary,
+        attached.filter((c) => c !== primary),
+      );
+      if (takeover)
+        inc.timeline.push({
+          at,
+          what: `re-ranked: ${causes[0].key} now first (was ${top}): ${causes[0].summary}`,
+          topCause: causes[0].key,
+        });
+      else
+        for (const clause of newClauses(inc.causes[0].summary, causes[0].summary))
+          inc.timeline.push({ at, what: `${top}: ${clause}` });
       inc.causes = causes;
       inc.peakWeight = takeover ? primary.weight : Math.max(inc.peakWeight, primary.weight);
     }
@@ -188,7 +227,8 @@ export class IncidentBook {
       inc.roots = attached.map((c) => c.key);
       inc.held = new Set(inc.roots);
       // Services on a path are not held: one instance's own failure must not pass for its service's.
-      for (const c of attached) for (const v of c.via.keys()) if (entityKind(v) !== 'service') inc.held.add(v);
+      for (const c of attached)
+        for (const v of c.via.keys()) if (entityKind(v) !== 'service') inc.held.add(v);
     }
     const add = (s: Symptom) => {
       inc.symptoms.add(s.id);
@@ -221,10 +261,18 @@ function signature(inc: IncidentRec): string {
   return `${inc.causes.map((c) => `${c.key}|${c.confidence}|${c.summary}`).join('\n')}\n${inc.instances.size}/${inc.services.size}`;
 }
 
-function snapshot(inc: IncidentRec, status: 'open' | 'resolved', resolvedAt: number | null): Incident {
+function snapshot(
+  inc: IncidentRec,
+  status: 'open' | 'resolved',
+  resolvedAt: number | null,
+): Incident {
   const timeline = inc.timeline.map((e) => ({ ...e }));
   return {
-    id: inc.id, status, openedAt: inc.openedAt, resolvedAt, firstEvidenceAt: inc.firstEvidenceAt,
+    id: inc.id,
+    status,
+    openedAt: inc.openedAt,
+    resolvedAt,
+    firstEvidenceAt: inc.firstEvidenceAt,
     rootCauses: inc.causes.map((c) => ({ ...c })),
     affected: { services: [...inc.services].sort(), instances: [...inc.instances].sort() },
     timeline,

@@ -91,7 +91,11 @@ export class RootResolver {
       if (!rec || rec.failing.size === 0 || rec.checks === 0) return false;
       if (this.held.has(b)) return true;
       const { majority, windowSize, partialShare } = this.options;
-      if (rec.failing.size / rec.checks > majority || recentFailShare(rec, Math.min(windowSize, rec.checks)) > majority) return true;
+      if (
+        rec.failing.size / rec.checks > majority ||
+        recentFailShare(rec, Math.min(windowSize, rec.checks)) > majority
+      )
+        return true;
       let persistent = 0;
       for (const c of rec.failing) if (c.run >= 2) persistent++;
       return persistent >= 3 && persistent / rec.checks >= partialShare;
@@ -103,7 +107,10 @@ export class RootResolver {
       const rec = this.state.hosts.get(h);
       if (!rec || rec.silent === 0) return false;
       if (this.held.has(h)) return true;
-      return rec.instances.size >= 2 && rec.silent >= Math.ceil(this.options.silentShare * rec.instances.size);
+      return (
+        rec.instances.size >= 2 &&
+        rec.silent >= Math.ceil(this.options.silentShare * rec.instances.size)
+      );
     });
   }
 
@@ -112,14 +119,18 @@ export class RootResolver {
       const rec = this.state.zones.get(z);
       if (!rec || rec.silent === 0) return false;
       if (this.held.has(z)) return true;
-      return rec.instances >= 4 && rec.hosts.size >= 2 && rec.silent >= Math.ceil(this.options.silentShare * rec.instances);
+      return (
+        rec.instances >= 4 &&
+        rec.hosts.size >= 2 &&
+        rec.silent >= Math.ceil(this.options.silentShare * rec.instances)
+      );
     });
   }
 
   serviceDown(s: string, how: 'silent' | 'self'): boolean {
     return this.cached(`s${how}|${s}`, () => {
       const rec = this.state.services.get(s);
-      const n = how === 'silent' ? rec?.silent ?? 0 : rec?.selfDown ?? 0;
+      const n = how === 'silent' ? (rec?.silent ?? 0) : (rec?.selfDown ?? 0);
       if (!rec || n === 0) return false;
       if (this.held.has(s)) return true;
       return rec.instances.size >= 2 && n >= 2 && n > this.options.majority * rec.instances.size;
@@ -133,7 +144,8 @@ export class RootResolver {
    */
   failureOnset(b: string): number {
     let newest = -Infinity;
-    for (const c of this.state.backends.get(b)?.failing ?? []) if (c.since > newest) newest = c.since;
+    for (const c of this.state.backends.get(b)?.failing ?? [])
+      if (c.since > newest) newest = c.since;
     return newest;
   }
 
@@ -151,7 +163,8 @@ export class RootResolver {
     const inst = check.inst;
     const rec = this.state.backends.get(b);
     const others = rec ? rec.checks - rec.failing.size : 0;
-    const exonerated = rec === undefined || passesSince(rec, check.since) >= Math.min(EXONERATING_PASSES, others);
+    const exonerated =
+      rec === undefined || passesSince(rec, check.since) >= Math.min(EXONERATING_PASSES, others);
     if (!exonerated) return { key: this.identity(inst), settled: false, via: [] };
     const service = this.state.services.get(inst.serviceKey);
     if (service && service.instances.size >= 2) {
@@ -159,10 +172,12 @@ export class RootResolver {
       let n = this.serviceFailing.get(key);
       if (n === undefined) {
         n = 0;
-        for (const c of this.state.backends.get(b)?.failing ?? []) if (c.inst.serviceKey === inst.serviceKey) n++;
+        for (const c of this.state.backends.get(b)?.failing ?? [])
+          if (c.inst.serviceKey === inst.serviceKey) n++;
         this.serviceFailing.set(key, n);
       }
-      if (n >= 2 && n > this.options.majority * (service.instances.size - service.silent)) return leaf(inst.serviceKey);
+      if (n >= 2 && n > this.options.majority * (service.instances.size - service.silent))
+        return leaf(inst.serviceKey);
     }
     return leaf(this.identity(inst));
   }
@@ -194,7 +209,8 @@ export class RootResolver {
       if (known === 0) return leaf(b);
       const down = silent.length + deps.length + self;
       if (2 * down > known) {
-        if (silent.length >= deps.length && silent.length >= self) return this.silentServers(silent, owner);
+        if (silent.length >= deps.length && silent.length >= self)
+          return this.silentServers(silent, owner);
         if (deps.length >= self) return this.dependencyOf(deps, b, owner, start);
         return leaf(owner);
       }
@@ -208,7 +224,8 @@ export class RootResolver {
     const votes = new Map<string, { r: Resolution; n: number }>();
     for (const inst of servers) {
       let r = this.silence(inst);
-      if (r.key === inst.key || r.key === this.identity(inst)) r = { key: owner, settled: r.settled, via: [] };
+      if (r.key === inst.key || r.key === this.identity(inst))
+        r = { key: owner, settled: r.settled, via: [] };
       const vote = votes.get(r.key);
       if (vote) {
         vote.n++;
@@ -225,15 +242,22 @@ export class RootResolver {
    * backend's owner the root, but only on news from after the failure began (a blip of theirs
    * just before does not explain it); any of their checks still unsettled leaves this unsettled.
    */
-  private dependencyOf(servers: InstanceRec[], b: string, owner: string, onset: number): Resolution {
+  private dependencyOf(
+    servers: InstanceRec[],
+    b: string,
+    owner: string,
+    onset: number,
+  ): Resolution {
     const votes = new Map<string, { r: Resolution; n: number }>();
     let settled = true;
     for (const inst of servers) {
       for (const c of inst.checks.values()) {
-        if (c.status !== 'fail' || c.targetKey === null || c.targetKey === b || !c.counted) continue;
+        if (c.status !== 'fail' || c.targetKey === null || c.targetKey === b || !c.counted)
+          continue;
         const r = this.forCheck(c);
         settled &&= r.settled;
-        const own = r.key === inst.key || r.key === this.identity(inst) || r.key === inst.serviceKey;
+        const own =
+          r.key === inst.key || r.key === this.identity(inst) || r.key === inst.serviceKey;
         const key = own ? owner : r.key;
         const vote = votes.get(key);
         if (vote) vote.n++;
@@ -241,20 +265,33 @@ export class RootResolver {
       }
     }
     const best = [...votes.values()].sort((p, q) => q.n - p.n || (p.r.key < q.r.key ? -1 : 1))[0];
-    if (!best || best.r.key === owner) return { key: owner, settled: settled && servers.every((i) => i.lastSeen >= onset), via: [] };
-    return { key: best.r.key, settled: settled && best.r.settled, via: owner !== b ? [owner, ...best.r.via] : best.r.via };
+    if (!best || best.r.key === owner)
+      return { key: owner, settled: settled && servers.every((i) => i.lastSeen >= onset), via: [] };
+    return {
+      key: best.r.key,
+      settled: settled && best.r.settled,
+      via: owner !== b ? [owner, ...best.r.via] : best.r.via,
+    };
   }
 
   private silence(inst: InstanceRec): Resolution {
     return this.memoised(`S|${inst.key}`, () => {
       const { zone, host } = inst;
       const long = inst.stale || this.now >= inst.silentSince + this.state.intervalOf(inst);
-      if (zone !== null && this.zoneDown(zone)) return { key: zone, settled: true, via: host !== null && this.hostDown(host) ? [host] : [] };
+      if (zone !== null && this.zoneDown(zone))
+        return {
+          key: zone,
+          settled: true,
+          via: host !== null && this.hostDown(host) ? [host] : [],
+        };
       const hostSilent = host !== null ? (this.state.hosts.get(host)?.silent ?? 0) : 1;
       const unfolding = zone !== null && (this.state.zones.get(zone)?.silent ?? 0) > hostSilent;
-      if (host !== null && this.hostDown(host)) return { key: host, settled: long || !unfolding, via: [] };
-      if (this.serviceDown(inst.serviceKey, 'silent')) return { key: inst.serviceKey, settled: long || !unfolding, via: [] };
-      const undecided = !long && (unfolding || (host !== null && this.siblingsUndecided(inst, host)));
+      if (host !== null && this.hostDown(host))
+        return { key: host, settled: long || !unfolding, via: [] };
+      if (this.serviceDown(inst.serviceKey, 'silent'))
+        return { key: inst.serviceKey, settled: long || !unfolding, via: [] };
+      const undecided =
+        !long && (unfolding || (host !== null && this.siblingsUndecided(inst, host)));
       return { key: this.identity(inst), settled: !undecided, via: [] };
     });
   }
@@ -270,7 +307,9 @@ export class RootResolver {
 
   private hostRoot(host: string): Resolution {
     const zone = this.state.hosts.get(host)?.zone ?? null;
-    return zone !== null && this.zoneDown(zone) ? { key: zone, settled: true, via: [host] } : leaf(host);
+    return zone !== null && this.zoneDown(zone)
+      ? { key: zone, settled: true, via: [host] }
+      : leaf(host);
   }
 
   private cached(key: string, compute: () => boolean): boolean {

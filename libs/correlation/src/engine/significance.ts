@@ -15,7 +15,12 @@
  * A stale instance counts as the maximum weight by itself (flaps never silence an instance).
  * Pure; O(1) (log-gamma by Stirling's series, accurate to 1e-6 well beyond what is needed).
  */
-export function significance(weightedReports: number, opportunities: number, witnesses: number, flapRate: number): number {
+export function significance(
+  weightedReports: number,
+  opportunities: number,
+  witnesses: number,
+  flapRate: number,
+): number {
   const perReport = -Math.log10(flapRate);
   return weightedReports * perReport - log10Choose(Math.max(opportunities, witnesses), witnesses);
 }
@@ -39,5 +44,10 @@ function lnGamma(x: number): number {
   }
   const inv = 1 / x;
   const inv2 = inv * inv;
-  return (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + inv * (1 / 12 - inv2 * (1 / 360 - inv2 / 1260));
+  return (
+    (x - 0.5) * Math.log(x) -
+    x +
+    0.5 * Math.log(2 * Math.PI) +
+    inv * (1 / 12 - inv2 * (1 / 360 - inv2 / 1260))
+  );
 }

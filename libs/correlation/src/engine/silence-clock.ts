@@ -28,14 +28,22 @@ export interface SilenceTransition {
 export class SilenceClock {
   private readonly heap: Deadline[] = [];
 
-  constructor(private readonly overdueFactor: number, private readonly staleIntervals: number) {}
+  constructor(
+    private readonly overdueFactor: number,
+    private readonly staleIntervals: number,
+  ) {}
 
   get pending(): number {
     return this.heap.length;
   }
 
   schedule(inst: InstanceRec, intervalMs: number): void {
-    this.push({ at: inst.lastSeen + this.overdueFactor * intervalMs, inst, seq: inst.seq, stage: 'overdue' });
+    this.push({
+      at: inst.lastSeen + this.overdueFactor * intervalMs,
+      inst,
+      seq: inst.seq,
+      stage: 'overdue',
+    });
   }
 
   advance(now: number, intervalOf: (inst: InstanceRec) => number): SilenceTransition[] {
@@ -44,7 +52,13 @@ export class SilenceClock {
       const d = this.pop();
       if (d.seq !== d.inst.seq) continue;
       out.push({ inst: d.inst, stage: d.stage, at: d.at });
-      if (d.stage === 'overdue') this.push({ at: d.inst.lastSeen + this.staleIntervals * intervalOf(d.inst), inst: d.inst, seq: d.seq, stage: 'stale' });
+      if (d.stage === 'overdue')
+        this.push({
+          at: d.inst.lastSeen + this.staleIntervals * intervalOf(d.inst),
+          inst: d.inst,
+          seq: d.seq,
+          stage: 'stale',
+        });
     }
     return out;
   }

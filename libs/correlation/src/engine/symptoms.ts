@@ -38,20 +38,62 @@ export interface Cluster {
 export function collectSymptoms(state: EngineState, cap: number): Symptom[] {
   const out: Symptom[] = [];
   for (const check of state.failingChecks) {
-    out.push({ id: check.id, kind: 'check', inst: check.inst, check, weight: Math.min(check.run, cap), since: check.since, fanIn: state.backends.get(check.targetKey as string)?.checks ?? 1 });
+    out.push({
+      id: check.id,
+      kind: 'check',
+      inst: check.inst,
+      check,
+      weight: Math.min(check.run, cap),
+      since: check.since,
+      fanIn: state.backends.get(check.targetKey as string)?.checks ?? 1,
+    });
   }
   for (const inst of state.staleInstances) {
-    out.push({ id: `${inst.key}#stale`, kind: 'stale', inst, check: null, weight: cap, since: inst.staleSince, fanIn: 1 });
+    out.push({
+      id: `${inst.key}#stale`,
+      kind: 'stale',
+      inst,
+      check: null,
+      weight: cap,
+      since: inst.staleSince,
+      fanIn: 1,
+    });
   }
   for (const inst of state.selfDownInstances) {
-    out.push({ id: `${inst.key}#self`, kind: 'self', inst, check: null, weight: Math.min(inst.selfRun, cap), since: inst.selfSince, fanIn: 1 });
+    out.push({
+      id: `${inst.key}#self`,
+      kind: 'self',
+      inst,
+      check: null,
+      weight: Math.min(inst.selfRun, cap),
+      since: inst.selfSince,
+      fanIn: 1,
+    });
   }
   return out;
 }
 
-export function addToCluster(clusters: Map<string, Cluster>, symptom: Symptom, r: Resolution): void {
+export function addToCluster(
+  clusters: Map<string, Cluster>,
+  symptom: Symptom,
+  r: Resolution,
+): void {
   let c = clusters.get(r.key);
-  if (!c) clusters.set(r.key, (c = { key: r.key, symptoms: [], weight: 0, opportunities: 0, firstAt: Infinity, via: new Map(), targets: new Map(), checkCount: 0, targetCounts: new Map() }));
+  if (!c)
+    clusters.set(
+      r.key,
+      (c = {
+        key: r.key,
+        symptoms: [],
+        weight: 0,
+        opportunities: 0,
+        firstAt: Infinity,
+        via: new Map(),
+        targets: new Map(),
+        checkCount: 0,
+        targetCounts: new Map(),
+      }),
+    );
   c.symptoms.push(symptom);
   c.weight += symptom.weight;
   if (symptom.since < c.firstAt) c.firstAt = symptom.since;

@@ -13,7 +13,9 @@ export class AliasRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(): Promise<Alias[]> {
-    const rows: { target_key: string; served_by: string }[] = await this.dataSource.query('SELECT target_key, served_by FROM aliases ORDER BY target_key');
+    const rows: { target_key: string; served_by: string }[] = await this.dataSource.query(
+      'SELECT target_key, served_by FROM aliases ORDER BY target_key',
+    );
     return rows.map((r) => ({ targetKey: r.target_key, servedBy: r.served_by }));
   }
 

@@ -29,7 +29,8 @@ export class CorrelationService {
 
   /** Feeds aliases and reports (already stored) and persists what changes. Returns the ids of the incidents that changed. */
   async process(reports: readonly Report[], aliases: readonly Alias[] = []): Promise<string[]> {
-    for (const a of aliases) this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
+    for (const a of aliases)
+      this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
     const changes = feedInEventTime(this.engine, reports);
     await this.store.apply(changes);
     return [...new Set(changes.map((c) => c.incident.id))];
@@ -43,11 +44,15 @@ export class CorrelationService {
    */
   async rebuild(): Promise<void> {
     this.engine = new CorrelationEngine();
-    for (const a of await this.aliases.list()) this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
+    for (const a of await this.aliases.list())
+      this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
     const newest = await this.history.newestObservedAt();
     const open = await this.store.loadOpen();
     if (newest === null) return;
-    const from = Math.min(newest - REBUILD_WINDOW_MS, ...open.map((i: Incident) => i.firstEvidenceAt - REBUILD_WINDOW_MS));
+    const from = Math.min(
+      newest - REBUILD_WINDOW_MS,
+      ...open.map((i: Incident) => i.firstEvidenceAt - REBUILD_WINDOW_MS),
+    );
     const changes: IncidentChange[] = [];
     let replayed = 0;
     for await (const page of this.history.since(from)) {
@@ -62,10 +67,23 @@ export class CorrelationService {
       changes.push({
         type: 'resolved',
         at,
-        incident: { ...incident, status: 'resolved', resolvedAt: at, timeline: [...incident.timeline, { at, what: 'resolved when the correlator restarted: the stored evidence no longer shows it' }] },
+        incident: {
+          ...incident,
+          status: 'resolved',
+          resolvedAt: at,
+          timeline: [
+            ...incident.timeline,
+            {
+              at,
+              what: 'resolved when the correlator restarted: the stored evidence no longer shows it',
+            },
+          ],
+        },
       });
     }
     await this.store.apply(changes);
-    this.logger.log(`engine rebuilt from ${replayed} stored reports; ${reopened.size} incidents open`);
+    this.logger.log(
+      `engine rebuilt from ${replayed} stored reports; ${reopened.size} incidents open`,
+    );
   }
 }

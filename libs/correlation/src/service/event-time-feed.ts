@@ -13,7 +13,10 @@ const MAX_TICKS_PER_GAP = 600;
  * than its receipt: one reporter with a clock minutes ahead must not make the whole fleet look
  * silent. A replayed recording (observed long before received) still runs in its own time.
  */
-export function feedInEventTime(engine: CorrelationEngine, reports: readonly Report[]): IncidentChange[] {
+export function feedInEventTime(
+  engine: CorrelationEngine,
+  reports: readonly Report[],
+): IncidentChange[] {
   const ordered = [...reports].sort((a, b) => a.observedAt - b.observedAt);
   const changes: IncidentChange[] = [];
   let newest = -Infinity;
@@ -22,7 +25,8 @@ export function feedInEventTime(engine: CorrelationEngine, reports: readonly Rep
     const mark = engine.watermark;
     if (Number.isFinite(mark) && at > mark + TICK_MS) {
       const step = Math.max(TICK_MS, Math.ceil((at - mark) / MAX_TICKS_PER_GAP));
-      for (let t = mark + step; t < at; t += step) changes.push(...engine.apply({ kind: 'tick', at: t }));
+      for (let t = mark + step; t < at; t += step)
+        changes.push(...engine.apply({ kind: 'tick', at: t }));
     }
     engine.apply({ kind: 'report', report });
     newest = Math.max(newest, at);

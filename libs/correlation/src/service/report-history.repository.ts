@@ -13,13 +13,19 @@ export class ReportHistoryRepository {
 
   /** The newest observedAt stored, or null when nothing is. */
   async newestObservedAt(): Promise<number | null> {
-    const [row] = await this.dataSource.query(`SELECT (extract(epoch FROM max(last_seen_at)) * 1000)::float8 AS t FROM instances WHERE last_seen_at > '-infinity'`);
+    const [row] = await this.dataSource.query(
+      `SELECT (extract(epoch FROM max(last_seen_at)) * 1000)::float8 AS t FROM instances WHERE last_seen_at > '-infinity'`,
+    );
     return row?.t ?? null;
   }
 
   /** Every report observed at or after `from`, oldest first, a page at a time (keyset, never OFFSET). */
   async *since(from: number): AsyncGenerator<Report[]> {
-    let after: { t: string; s: string; i: string } = { t: new Date(from - 1).toISOString(), s: '', i: '' };
+    let after: { t: string; s: string; i: string } = {
+      t: new Date(from - 1).toISOString(),
+      s: '',
+      i: '',
+    };
     for (;;) {
       const rows: (StoredReportRow & { o: string })[] = await this.dataSource.query(
         `SELECT ${STORED_REPORT_COLUMNS}, observed_at::text AS o

@@ -78,7 +78,10 @@ export class IncidentRepository {
   }
 
   async find(id: string): Promise<IncidentDetailRow | null> {
-    const rows: IncidentDetailRow[] = await this.dataSource.query(`SELECT ${ROW_COLUMNS}, affected_instances, timeline FROM incidents WHERE id = $1`, [id]);
+    const rows: IncidentDetailRow[] = await this.dataSource.query(
+      `SELECT ${ROW_COLUMNS}, affected_instances, timeline FROM incidents WHERE id = $1`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 }

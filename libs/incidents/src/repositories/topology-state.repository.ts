@@ -18,15 +18,24 @@ export interface AliasRow {
 export class TopologyStateRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async load(): Promise<{ instances: InstanceStateRow[]; checks: CheckStateRow[]; aliases: AliasRow[]; eventNow: Date | null }> {
+  async load(): Promise<{
+    instances: InstanceStateRow[];
+    checks: CheckStateRow[];
+    aliases: AliasRow[];
+    eventNow: Date | null;
+  }> {
     return this.dataSource.transaction('REPEATABLE READ', async (em) => {
       const [clock]: { now: Date | null }[] = await em.query(`SELECT ${EVENT_NOW_SQL} AS now`);
       const instances: InstanceStateRow[] = await em.query(
         `SELECT i.service, i.name, i.host, i.zone, i.status, ${staleSql('i', '$1::timestamptz')} AS stale FROM instances i`,
         [clock.now],
       );
-      const checks: CheckStateRow[] = await em.query(`SELECT service, instance, name, backend_key, status FROM check_states`);
-      const aliases: AliasRow[] = await em.query(`SELECT target_key, served_by FROM aliases ORDER BY target_key`);
+      const checks: CheckStateRow[] = await em.query(
+        `SELECT service, instance, name, backend_key, status FROM check_states`,
+      );
+      const aliases: AliasRow[] = await em.query(
+        `SELECT target_key, served_by FROM aliases ORDER BY target_key`,
+      );
       return { instances, checks, aliases, eventNow: clock.now };
     });
   }

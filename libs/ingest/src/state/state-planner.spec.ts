@@ -11,19 +11,40 @@ const report = (observedAt: number, db: Status, extra: Partial<Report> = {}): Re
   observedAt,
   receivedAt: 1_000_000,
   status: db,
-  checks: [{ name: 'db', target: 'mysql://db:3306', targetKey: 'backend:mysql://db:3306', status: db, latencyMs: 1, output: null }],
+  checks: [
+    {
+      name: 'db',
+      target: 'mysql://db:3306',
+      targetKey: 'backend:mysql://db:3306',
+      status: db,
+      latencyMs: 1,
+      output: null,
+    },
+  ],
   ...extra,
 });
 
 const fresh: InstanceState = {
-  service: 'nova', name: 'nova-1', host: null, zone: null, labels: {}, status: 'pass',
-  firstSeenAt: -Infinity, lastSeenAt: -Infinity, lastReceivedAt: 0, intervalMs: null,
+  service: 'nova',
+  name: 'nova-1',
+  host: null,
+  zone: null,
+  labels: {},
+  status: 'pass',
+  firstSeenAt: -Infinity,
+  lastSeenAt: -Infinity,
+  lastReceivedAt: 0,
+  intervalMs: null,
 };
 const instances = (s: InstanceState = fresh) => new Map([[instanceId('nova', 'nova-1'), s]]);
 
 describe('planStateChanges', () => {
   it('records first sight, then only real changes, in event-time order whatever the arrival order', () => {
-    const plan = planStateChanges([report(30_000, 'pass'), report(10_000, 'pass'), report(20_000, 'fail')], instances(), new Map());
+    const plan = planStateChanges(
+      [report(30_000, 'pass'), report(10_000, 'pass'), report(20_000, 'fail')],
+      instances(),
+      new Map(),
+    );
     expect(plan.transitions.map((t) => [t.from, t.to, t.observedAt])).toEqual([
       [null, 'pass', 10_000],
       ['pass', 'fail', 20_000],
@@ -31,37 +52,112 @@ describe('planStateChanges', () => {
     ]);
     expect(plan.checks).toHaveLength(1);
     expect(plan.checks[0]).toMatchObject({ status: 'pass', since: 30_000 });
-    expect(plan.instances[0]).toMatchObject({ lastSeenAt: 30_000, firstSeenAt: 10_000, zone: 'az1', host: 'h1', intervalMs: 10_000 });
+    expect(plan.instances[0]).toMatchObject({
+      lastSeenAt: 30_000,
+      firstSeenAt: 10_000,
+      zone: 'az1',
+      host: 'h1',
+      intervalMs: 10_000,
+    });
     expect(plan.late).toBe(0);
   });
 
   it('never lets an older report overwrite newer state', () => {
-    const current: InstanceState = { ...fresh, firstSeenAt: 0, lastSeenAt: 50_000, intervalMs: 10_000 };
-    const check: CheckState = { service: 'nova', instance: 'nova-1', name: 'db', target: 'mysql://db:3306', backendKey: 'backend:mysql://db:3306', status: 'pass', since: 0, latencyMs: 1, output: null };
-    const plan = planStateChanges([report(40_000, 'fail'), report(50_000, 'fail')], instances(current), new Map([[checkId('nova', 'nova-1', 'db'), check]]));
+    const current: InstanceState = {
+      ...fresh,
+      firstSeenAt: 0,
+      lastSeenAt: 50_000,
+      intervalMs: 10_000,
+    };
+    const check: CheckState = {
+      service: 'nova',
+      instance: 'nova-1',
+      name: 'db',
+      target: 'mysql://db:3306',
+      backendKey: 'backend:mysql://db:3306',
+      status: 'pass',
+      since: 0,
+      latencyMs: 1,
+      output: null,
+    };
+    const plan = planStateChanges(
+      [report(40_000, 'fail'), report(50_000, 'fail')],
+      instances(current),
+      new Map([[checkId('nova', 'nova-1', 'db'), check]]),
+    );
     expect(plan).toEqual({ instances: [], checks: [], transitions: [], replayed: [], late: 2 });
   });
 
   it('replays an instance timeline from its late reports, as if they had arrived in order', () => {
-    const current: InstanceState = { ...fresh, firstSeenAt: 0, lastSeenAt: 50_000, intervalMs: 10_000, status: 'pass' };
-    const db: CheckState = { service: 'nova', instance: 'nova-1', name: 'db', target: 'mysql://db:3306', backendKey: 'backend:mysql://db:3306', status: 'pass', since: 0, latencyMs: 1, output: null };
+    const current: InstanceState = {
+      ...fresh,
+      firstSeenAt: 0,
+      lastSeenAt: 50_000,
+      intervalMs: 10_000,
+      status: 'pass',
+    };
+    const db: CheckState = {
+      service: 'nova',
+      instance: 'nova-1',
+      name: 'db',
+      target: 'mysql://db:3306',
+      backendKey: 'backend:mysql://db:3306',
+      status: 'pass',
+      since: 0,
+      latencyMs: 1,
+      output: null,
+    };
     const late = [report(30_000, 'pass'), report(20_000, 'fail')];
-    const replay = { from: 20_000, reports: [...late, report(50_000, 'pass')], baseline: new Map([['db', db]]) };
-    const plan = planStateChanges(late, instances(current), new Map([[checkId('nova', 'nova-1', 'db'), db]]), new Map([[instanceId('nova', 'nova-1'), replay]]));
+    const replay = {
+      from: 20_000,
+      reports: [...late, report(50_000, 'pass')],
+      baseline: new Map([['db', db]]),
+    };
+    const plan = planStateChanges(
+      late,
+      instances(current),
+      new Map([[checkId('nova', 'nova-1', 'db'), db]]),
+      new Map([[instanceId('nova', 'nova-1'), replay]]),
+    );
     expect(plan.transitions.map((t) => [t.from, t.to, t.observedAt])).toEqual([
       ['pass', 'fail', 20_000],
       ['fail', 'pass', 30_000],
     ]);
-    expect(plan.checks).toEqual([expect.objectContaining({ name: 'db', status: 'pass', since: 30_000 })]);
+    expect(plan.checks).toEqual([
+      expect.objectContaining({ name: 'db', status: 'pass', since: 30_000 }),
+    ]);
     expect(plan.replayed).toEqual([{ service: 'nova', instance: 'nova-1', from: 20_000 }]);
-    expect(plan.instances[0]).toMatchObject({ lastSeenAt: 50_000, status: 'pass', intervalMs: 10_000 });
+    expect(plan.instances[0]).toMatchObject({
+      lastSeenAt: 50_000,
+      status: 'pass',
+      intervalMs: 10_000,
+    });
     expect(plan.late).toBe(2);
   });
 
   it('writes nothing for a check whose status did not change', () => {
-    const current: InstanceState = { ...fresh, firstSeenAt: 0, lastSeenAt: 50_000, intervalMs: 10_000 };
-    const check: CheckState = { service: 'nova', instance: 'nova-1', name: 'db', target: 'mysql://db:3306', backendKey: 'backend:mysql://db:3306', status: 'pass', since: 0, latencyMs: 1, output: null };
-    const plan = planStateChanges([report(60_000, 'pass')], instances(current), new Map([[checkId('nova', 'nova-1', 'db'), check]]));
+    const current: InstanceState = {
+      ...fresh,
+      firstSeenAt: 0,
+      lastSeenAt: 50_000,
+      intervalMs: 10_000,
+    };
+    const check: CheckState = {
+      service: 'nova',
+      instance: 'nova-1',
+      name: 'db',
+      target: 'mysql://db:3306',
+      backendKey: 'backend:mysql://db:3306',
+      status: 'pass',
+      since: 0,
+      latencyMs: 1,
+      output: null,
+    };
+    const plan = planStateChanges(
+      [report(60_000, 'pass')],
+      instances(current),
+      new Map([[checkId('nova', 'nova-1', 'db'), check]]),
+    );
     expect(plan.checks).toEqual([]);
     expect(plan.transitions).toEqual([]);
     expect(plan.instances[0].lastSeenAt).toBe(60_000);
@@ -74,6 +170,8 @@ describe('planStateChanges', () => {
   });
 
   it('refuses to plan for an instance whose state was not loaded', () => {
-    expect(() => planStateChanges([report(1, 'pass')], new Map(), new Map())).toThrow(/no state loaded/);
+    expect(() => planStateChanges([report(1, 'pass')], new Map(), new Map())).toThrow(
+      /no state loaded/,
+    );
   });
 });

@@ -1,5 +1,11 @@
 import type { Report } from '@faultline/reports';
-import { type CheckState, checkId, type InstanceState, instanceId, type Transition } from './state.model';
+import {
+  type CheckState,
+  checkId,
+  type InstanceState,
+  instanceId,
+  type Transition,
+} from './state.model';
 
 /** What one batch of reports changes: rows to write and transitions to record. */
 export interface StatePlan {
@@ -32,12 +38,16 @@ const INTERVAL_WEIGHT = 0.2;
 const INTERVAL_CLAMP = 4;
 
 /** Per instance, the event time of its oldest report at or before its watermark. */
-export function lateStarts(reports: readonly Report[], instances: ReadonlyMap<string, InstanceState>): Map<string, number> {
+export function lateStarts(
+  reports: readonly Report[],
+  instances: ReadonlyMap<string, InstanceState>,
+): Map<string, number> {
   const starts = new Map<string, number>();
   for (const r of reports) {
     const id = instanceId(r.service, r.instance);
     const current = instances.get(id);
-    if (current && r.observedAt <= current.lastSeenAt) starts.set(id, Math.min(starts.get(id) ?? Infinity, r.observedAt));
+    if (current && r.observedAt <= current.lastSeenAt)
+      starts.set(id, Math.min(starts.get(id) ?? Infinity, r.observedAt));
   }
   return starts;
 }
@@ -70,7 +80,8 @@ export function planStateChanges(
   const plan: StatePlan = { instances: [], checks: [], transitions: [], replayed: [], late: 0 };
   for (const [id, own] of byInstance) {
     const current = instances.get(id);
-    if (!current) throw new Error(`no state loaded for instance ${own[0].service}/${own[0].instance}`);
+    if (!current)
+      throw new Error(`no state loaded for instance ${own[0].service}/${own[0].instance}`);
     const replay = replays.get(id);
     const late = own.filter((r) => r.observedAt <= current.lastSeenAt).length;
     plan.late += late;
@@ -78,7 +89,9 @@ export function planStateChanges(
       applyReplay(current, replay, plan);
       continue;
     }
-    const inOrder = own.filter((r) => r.observedAt > current.lastSeenAt).sort((a, b) => a.observedAt - b.observedAt);
+    const inOrder = own
+      .filter((r) => r.observedAt > current.lastSeenAt)
+      .sort((a, b) => a.observedAt - b.observedAt);
     if (inOrder.length === 0) continue;
     const previous = (name: string) => checks.get(checkId(current.service, current.name, name));
     const { states, transitions } = applyReports(inOrder, previous);
@@ -111,13 +124,22 @@ function applyReplay(current: InstanceState, replay: InstanceReplay, plan: State
 }
 
 /** Walks reports in order from the given check states; returns the changed states and transitions. */
-function applyReports(ordered: readonly Report[], previous: (check: string) => CheckState | undefined): { states: Map<string, CheckState>; transitions: Transition[] } {
+function applyReports(
+  ordered: readonly Report[],
+  previous: (check: string) => CheckState | undefined,
+): { states: Map<string, CheckState>; transitions: Transition[] } {
   const states = new Map<string, CheckState>();
   const transitions: Transition[] = [];
   for (const report of ordered) {
     for (const check of report.checks) {
       const before = states.get(check.name) ?? previous(check.name);
-      if (before && before.status === check.status && before.backendKey === check.targetKey && before.target === check.target) continue;
+      if (
+        before &&
+        before.status === check.status &&
+        before.backendKey === check.targetKey &&
+        before.target === check.target
+      )
+        continue;
       states.set(check.name, {
         service: report.service,
         instance: report.instance,
@@ -154,7 +176,12 @@ function advanceInstance(current: InstanceState, report: Report): InstanceState 
     intervalMs =
       intervalMs === null
         ? gap
-        : Math.round(intervalMs + INTERVAL_WEIGHT * (Math.min(Math.max(gap, intervalMs / INTERVAL_CLAMP), intervalMs * INTERVAL_CLAMP) - intervalMs));
+        : Math.round(
+            intervalMs +
+              INTERVAL_WEIGHT *
+                (Math.min(Math.max(gap, intervalMs / INTERVAL_CLAMP), intervalMs * INTERVAL_CLAMP) -
+                  intervalMs),
+          );
   }
   return {
     service: current.service,

@@ -47,4 +47,5 @@ export const splitInstanceId = (id: string): { service: string; instance: string
   const [service, instance] = id.split('\u0000');
   return { service, instance };
 };
-export const checkId = (service: string, instance: string, check: string): string => `${service}\u0000${instance}\u0000${check}`;
+export const checkId = (service: string, instance: string, check: string): string =>
+  `${service}\u0000${instance}\u0000${check}`;

@@ -71,7 +71,10 @@ export class BackendRepository {
   }
 
   async find(key: string): Promise<BackendRow | null> {
-    const rows: BackendRow[] = await this.dataSource.query(`SELECT key, scheme, host, port, first_seen_at FROM backends WHERE key = $1`, [key]);
+    const rows: BackendRow[] = await this.dataSource.query(
+      `SELECT key, scheme, host, port, first_seen_at FROM backends WHERE key = $1`,
+      [key],
+    );
     return rows[0] ?? null;
   }
 

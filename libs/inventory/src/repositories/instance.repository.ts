@@ -91,7 +91,16 @@ export class InstanceRepository {
          AND ($7::boolean IS NULL OR ${staleSql('i', 'clock.now')} = $7)
        ORDER BY i.service, i.name
        LIMIT $8`,
-      [f.after?.[0] ?? null, f.after?.[1] ?? null, f.service, f.host, f.zone, f.status, f.stale, f.take],
+      [
+        f.after?.[0] ?? null,
+        f.after?.[1] ?? null,
+        f.service,
+        f.host,
+        f.zone,
+        f.status,
+        f.stale,
+        f.take,
+      ],
     );
   }
 
@@ -104,7 +113,10 @@ export class InstanceRepository {
   }
 
   async exists(service: string, name: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM instances WHERE service = $1 AND name = $2`, [service, name]);
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM instances WHERE service = $1 AND name = $2`,
+      [service, name],
+    );
     return rows.length > 0;
   }
 
@@ -117,7 +129,12 @@ export class InstanceRepository {
   }
 
   /** Raw reports newest first; `before` is the observed_at (exact text) of the previous page's last row. */
-  reports(service: string, name: string, before: string | null, f: HistoryFilter): Promise<ReportRow[]> {
+  reports(
+    service: string,
+    name: string,
+    before: string | null,
+    f: HistoryFilter,
+  ): Promise<ReportRow[]> {
     return this.dataSource.query(
       `SELECT observed_at, received_at, status, client_id, body, ${cursorTimeSql('observed_at')} AS sort_at
        FROM reports
@@ -132,7 +149,13 @@ export class InstanceRepository {
   }
 
   /** Transitions newest first, ties on observed_at broken by id; `before` is the previous page's last (observed_at, id). */
-  transitions(service: string, name: string, check: string | null, before: [string, string] | null, f: HistoryFilter): Promise<TransitionRow[]> {
+  transitions(
+    service: string,
+    name: string,
+    check: string | null,
+    before: [string, string] | null,
+    f: HistoryFilter,
+  ): Promise<TransitionRow[]> {
     return this.dataSource.query(
       `SELECT id::text AS id, check_name, backend_key, from_status, to_status, observed_at, output, ${cursorTimeSql('observed_at')} AS sort_at
        FROM check_transitions

@@ -21,7 +21,8 @@ export class ChannelHealth implements ReadinessContributor {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const c of await service.failing()) this.set({ channel: c.name }, c.consecutiveFailures);
+        for (const c of await service.failing())
+          this.set({ channel: c.name }, c.consecutiveFailures);
       },
     });
   }
@@ -29,11 +30,17 @@ export class ChannelHealth implements ReadinessContributor {
   async checks(): Promise<Record<string, HealthCheckEntry[]>> {
     const failing = await this.channels.failing();
     const time = new Date().toISOString();
-    if (failing.length === 0) return { 'notifications:channels': [{ componentType: 'component', status: 'pass', time }] };
+    if (failing.length === 0)
+      return { 'notifications:channels': [{ componentType: 'component', status: 'pass', time }] };
     return {
       'notifications:channels': failing.map((c) => ({
-        componentType: 'component', componentId: c.name, status: 'warn' as const, observedValue: c.consecutiveFailures, observedUnit: 'failed deliveries in a row',
-        output: `channel ${c.name} keeps failing (${FAILING_AFTER}+ in a row): ${c.lastError ?? 'unknown error'}`, time,
+        componentType: 'component',
+        componentId: c.name,
+        status: 'warn' as const,
+        observedValue: c.consecutiveFailures,
+        observedUnit: 'failed deliveries in a row',
+        output: `channel ${c.name} keeps failing (${FAILING_AFTER}+ in a row): ${c.lastError ?? 'unknown error'}`,
+        time,
       })),
     };
   }

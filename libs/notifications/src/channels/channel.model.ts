@@ -10,7 +10,18 @@ export interface ChannelSettings {
   webhook: { url: string };
   slack: Record<string, never>;
   pagerduty: { url?: string };
-  email: { to: string[]; smtp: { host: string; port: number; secure: boolean; requireTls?: boolean; user?: string; from: string; tlsVerify?: boolean } };
+  email: {
+    to: string[];
+    smtp: {
+      host: string;
+      port: number;
+      secure: boolean;
+      requireTls?: boolean;
+      user?: string;
+      from: string;
+      tlsVerify?: boolean;
+    };
+  };
 }
 export interface ChannelSecrets {
   webhook: { secret?: string };

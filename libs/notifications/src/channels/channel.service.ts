@@ -1,4 +1,10 @@
-import { type FaultlineConfig, InjectConfig, InvalidInputException, SecretBox, SecretKeyMissingError } from '@faultline/platform';
+import {
+  type FaultlineConfig,
+  InjectConfig,
+  InvalidInputException,
+  SecretBox,
+  SecretKeyMissingError,
+} from '@faultline/platform';
 import { ConflictException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -63,7 +69,9 @@ export class ChannelService {
   }
 
   async list(): Promise<ChannelView[]> {
-    const rows: Row[] = await this.dataSource.query('SELECT * FROM notification_channels ORDER BY name');
+    const rows: Row[] = await this.dataSource.query(
+      'SELECT * FROM notification_channels ORDER BY name',
+    );
     return rows.map((r) => view(r, this.secretNames(r)));
   }
 
@@ -73,21 +81,38 @@ export class ChannelService {
   }
 
   async delete(id: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query('DELETE FROM notification_channels WHERE id = $1 RETURNING id', [id]);
+    const rows: unknown[] = await this.dataSource.query(
+      'DELETE FROM notification_channels WHERE id = $1 RETURNING id',
+      [id],
+    );
     if (rows.length === 0) throw notFound(id);
   }
 
   async ids(): Promise<string[]> {
-    return (await this.dataSource.query('SELECT id FROM notification_channels ORDER BY id')).map((r: { id: string }) => r.id);
+    return (await this.dataSource.query('SELECT id FROM notification_channels ORDER BY id')).map(
+      (r: { id: string }) => r.id,
+    );
   }
 
   /** A channel with its secrets opened, for sending; null when it was deleted since. */
   async open(id: string): Promise<OpenedChannel | null> {
-    const rows: Row[] = await this.dataSource.query('SELECT * FROM notification_channels WHERE id = $1', [id]);
+    const rows: Row[] = await this.dataSource.query(
+      'SELECT * FROM notification_channels WHERE id = $1',
+      [id],
+    );
     const r = rows[0];
     if (!r) return null;
-    const secrets = r.secrets_sealed ? (JSON.parse(this.box.open(r.secrets_sealed)) as Record<string, string>) : {};
-    return { id: r.id, name: r.name, type: r.type, settings: r.settings, secrets, ratePerMinute: r.rate_per_minute };
+    const secrets = r.secrets_sealed
+      ? (JSON.parse(this.box.open(r.secrets_sealed)) as Record<string, string>)
+      : {};
+    return {
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      settings: r.settings,
+      secrets,
+      ratePerMinute: r.rate_per_minute,
+    };
   }
 
   /** Records how the last delivery through a channel ended (after its retries). */
@@ -102,9 +127,18 @@ export class ChannelService {
   }
 
   /** Channels whose deliveries keep failing: for readiness and metrics. */
-  async failing(): Promise<{ name: string; consecutiveFailures: number; lastError: string | null }[]> {
-    const rows: Row[] = await this.dataSource.query('SELECT * FROM notification_channels WHERE consecutive_failures >= $1 ORDER BY name', [FAILING_AFTER]);
-    return rows.map((r) => ({ name: r.name, consecutiveFailures: r.consecutive_failures, lastError: r.last_error }));
+  async failing(): Promise<
+    { name: string; consecutiveFailures: number; lastError: string | null }[]
+  > {
+    const rows: Row[] = await this.dataSource.query(
+      'SELECT * FROM notification_channels WHERE consecutive_failures >= $1 ORDER BY name',
+      [FAILING_AFTER],
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      consecutiveFailures: r.consecutive_failures,
+      lastError: r.last_error,
+    }));
   }
 
   private prepare(body: unknown) {
@@ -112,19 +146,31 @@ export class ChannelService {
     if (!result.ok) throw new InvalidInputException(result.errors, 'invalid channel');
     const { settings, secrets } = splitSecrets(result.input);
     const names = Object.keys(secrets).sort();
-    if (names.length > 0 && !this.box.available) throw new InvalidInputException([{ path: `/${names[0]}`, reason: new SecretKeyMissingError().message }], 'invalid channel');
+    if (names.length > 0 && !this.box.available)
+      throw new InvalidInputException(
+        [{ path: `/${names[0]}`, reason: new SecretKeyMissingError().message }],
+        'invalid channel',
+      );
     return {
-      name: result.input.name, type: result.input.type, rate: result.input.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE, settings,
+      name: result.input.name,
+      type: result.input.type,
+      rate: result.input.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE,
+      settings,
       sealed: { names, text: names.length > 0 ? this.box.seal(JSON.stringify(secrets)) : null },
     };
   }
 
   private secretNames(r: Row): string[] {
-    return r.secrets_sealed ? Object.keys(JSON.parse(this.box.open(r.secrets_sealed)) as object).sort() : [];
+    return r.secrets_sealed
+      ? Object.keys(JSON.parse(this.box.open(r.secrets_sealed)) as object).sort()
+      : [];
   }
 
   private async row(id: string): Promise<Row> {
-    const rows: Row[] = await this.dataSource.query('SELECT * FROM notification_channels WHERE id = $1', [id]);
+    const rows: Row[] = await this.dataSource.query(
+      'SELECT * FROM notification_channels WHERE id = $1',
+      [id],
+    );
     if (!rows[0]) throw notFound(id);
     return rows[0];
   }
@@ -132,14 +178,28 @@ export class ChannelService {
 
 function view(r: Row, secrets: string[]): ChannelView {
   return {
-    id: r.id, name: r.name, type: r.type, settings: r.settings, secrets, ratePerMinute: r.rate_per_minute,
-    consecutiveFailures: r.consecutive_failures, lastError: r.last_error, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    settings: r.settings,
+    secrets,
+    ratePerMinute: r.rate_per_minute,
+    consecutiveFailures: r.consecutive_failures,
+    lastError: r.last_error,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
   };
 }
 
-const notFound = (id: string) => new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no channel ${id}` });
+const notFound = (id: string) =>
+  new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no channel ${id}` });
 
 function uniqueName(e: unknown, name: string): unknown {
   if ((e as { code?: string }).code !== '23505') return e;
-  return new ConflictException({ statusCode: HttpStatus.CONFLICT, error: 'Conflict', message: `a channel named ${name} exists`, errors: [{ path: '/name', reason: 'is taken by another channel' }] });
+  return new ConflictException({
+    statusCode: HttpStatus.CONFLICT,
+    error: 'Conflict',
+    message: `a channel named ${name} exists`,
+    errors: [{ path: '/name', reason: 'is taken by another channel' }],
+  });
 }

@@ -51,8 +51,16 @@ export class NotificationLogRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async past(incidentId: string): Promise<PastNotification[]> {
-    const rows: Row[] = await this.dataSource.query('SELECT channel_id, event_key, top_cause, created_at FROM notifications WHERE incident_id = $1', [incidentId]);
-    return rows.map((r) => ({ channelId: r.channel_id, eventKey: r.event_key, topCause: r.top_cause, createdAt: r.created_at.getTime() }));
+    const rows: Row[] = await this.dataSource.query(
+      'SELECT channel_id, event_key, top_cause, created_at FROM notifications WHERE incident_id = $1',
+      [incidentId],
+    );
+    return rows.map((r) => ({
+      channelId: r.channel_id,
+      eventKey: r.event_key,
+      topCause: r.top_cause,
+      createdAt: r.created_at.getTime(),
+    }));
   }
 
   /** Records what was planned (once each); returns the ids of the incident's rows still pending. */
@@ -63,7 +71,19 @@ export class NotificationLogRepository {
          SELECT $1, x.k, x.c, x.kind, x.top, CASE WHEN cardinality(x.s) > 0 THEN 'silenced' ELSE 'pending' END, x.s, x.e
          FROM jsonb_to_recordset($2::jsonb) AS x(k text, c uuid, kind text, top text, s uuid[], e jsonb)
          ON CONFLICT (incident_id, event_key, channel_id) DO NOTHING`,
-        [incidentId, JSON.stringify(planned.map((p) => ({ k: p.eventKey, c: p.channelId, kind: p.kind, top: p.topCause, s: p.silencedBy, e: p.event })))],
+        [
+          incidentId,
+          JSON.stringify(
+            planned.map((p) => ({
+              k: p.eventKey,
+              c: p.channelId,
+              kind: p.kind,
+              top: p.topCause,
+              s: p.silencedBy,
+              e: p.event,
+            })),
+          ),
+        ],
       );
     }
     return this.pendingIds(incidentId);
@@ -79,12 +99,17 @@ export class NotificationLogRepository {
   }
 
   async get(id: string): Promise<NotificationRecord | null> {
-    const rows: Row[] = await this.dataSource.query('SELECT * FROM notifications WHERE id = $1', [id]);
+    const rows: Row[] = await this.dataSource.query('SELECT * FROM notifications WHERE id = $1', [
+      id,
+    ]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async markSent(id: string): Promise<void> {
-    await this.dataSource.query(`UPDATE notifications SET status = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = now(), updated_at = now() WHERE id = $1`, [id]);
+    await this.dataSource.query(
+      `UPDATE notifications SET status = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = now(), updated_at = now() WHERE id = $1`,
+      [id],
+    );
   }
 
   async markFailedAttempt(id: string, error: string, final: boolean): Promise<void> {
@@ -94,7 +119,10 @@ export class NotificationLogRepository {
     );
   }
 
-  async list(filter: { incidentId?: string; channelId?: string; status?: NotificationStatus }, limit: number): Promise<NotificationRecord[]> {
+  async list(
+    filter: { incidentId?: string; channelId?: string; status?: NotificationStatus },
+    limit: number,
+  ): Promise<NotificationRecord[]> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT n.*, c.name AS channel_name FROM notifications n LEFT JOIN notification_channels c ON c.id = n.channel_id
        WHERE ($1::text IS NULL OR n.incident_id = $1) AND ($2::uuid IS NULL OR n.channel_id = $2) AND ($3::text IS NULL OR n.status = $3)
@@ -121,14 +149,28 @@ export class NotificationLogRepository {
       `SELECT i.labels FROM instances i JOIN unnest($1::text[]) AS k(key) ON k.key = 'instance:' || i.service || '/' || i.name`,
       [instanceKeys],
     );
-    for (const r of rows) for (const [k, v] of Object.entries(r.labels)) (labels.get(k) ?? labels.set(k, new Set()).get(k))?.add(v);
+    for (const r of rows)
+      for (const [k, v] of Object.entries(r.labels))
+        (labels.get(k) ?? labels.set(k, new Set()).get(k))?.add(v);
     return labels;
   }
 }
 
 function toRecord(r: Row): NotificationRecord {
   return {
-    id: r.id, incidentId: r.incident_id, eventKey: r.event_key, channelId: r.channel_id, ...(r.channel_name !== undefined ? { channelName: r.channel_name } : {}), kind: r.kind, topCause: r.top_cause, status: r.status,
-    silencedBy: r.silenced_by, event: r.event, attempts: r.attempts, lastError: r.last_error, createdAt: r.created_at.toISOString(), sentAt: r.sent_at?.toISOString() ?? null,
+    id: r.id,
+    incidentId: r.incident_id,
+    eventKey: r.event_key,
+    channelId: r.channel_id,
+    ...(r.channel_name !== undefined ? { channelName: r.channel_name } : {}),
+    kind: r.kind,
+    topCause: r.top_cause,
+    status: r.status,
+    silencedBy: r.silenced_by,
+    event: r.event,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    createdAt: r.created_at.toISOString(),
+    sentAt: r.sent_at?.toISOString() ?? null,
   };
 }

@@ -27,14 +27,20 @@ export class NotificationPlanner {
     @InjectConfig() private readonly config: FaultlineConfig,
   ) {}
 
-  async plan(incidentIds: readonly string[], now = Date.now()): Promise<{ planned: number; enqueued: number }> {
+  async plan(
+    incidentIds: readonly string[],
+    now = Date.now(),
+  ): Promise<{ planned: number; enqueued: number }> {
     const { planned, enqueued } = await this.planAndEnqueue(incidentIds, now);
     return { planned, enqueued: enqueued.size };
   }
 
   /** Open incidents (repeats) and recently changed ones, then any pending row left behind by an older incident. */
   async sweep(now = Date.now()): Promise<{ planned: number; enqueued: number }> {
-    const { planned, enqueued } = await this.planAndEnqueue(await this.log.incidentsToSweep(SWEEP_CHANGED_WITHIN_MS), now);
+    const { planned, enqueued } = await this.planAndEnqueue(
+      await this.log.incidentsToSweep(SWEEP_CHANGED_WITHIN_MS),
+      now,
+    );
     for (const notificationId of await this.log.pendingIds()) {
       if (enqueued.has(notificationId)) continue;
       await this.producer.add(JobName.DeliverNotification, { notificationId }, notificationId);
@@ -43,11 +49,17 @@ export class NotificationPlanner {
     return { planned, enqueued: enqueued.size };
   }
 
-  private async planAndEnqueue(incidentIds: readonly string[], now: number): Promise<{ planned: number; enqueued: Set<string> }> {
+  private async planAndEnqueue(
+    incidentIds: readonly string[],
+    now: number,
+  ): Promise<{ planned: number; enqueued: Set<string> }> {
     const enqueued = new Set<string>();
     const channelIds = await this.channels.ids();
     if (channelIds.length === 0) return { planned: 0, enqueued };
-    const [routes, silences] = await Promise.all([this.rules.routes(), this.rules.activeSilences(now)]);
+    const [routes, silences] = await Promise.all([
+      this.rules.routes(),
+      this.rules.activeSilences(now),
+    ]);
     let planned = 0;
     for (const id of new Set(incidentIds)) {
       let incident;
@@ -57,11 +69,16 @@ export class NotificationPlanner {
         if (e instanceof NotFoundException) continue;
         throw e;
       }
-      const affected = { services: incident.affected.services, instances: incident.affected.instanceKeys };
+      const affected = {
+        services: incident.affected.services,
+        instances: incident.affected.instanceKeys,
+      };
       const plan = planNotifications({
         incident: { ...incident, affected },
         labels: await this.log.labelsOf(affected.instances),
-        channelIds, routes, silences,
+        channelIds,
+        routes,
+        silences,
         past: await this.log.past(id),
         now,
         incidentUrl: `${this.config.PUBLIC_URL.replace(/\/$/, '')}/api/v1/incidents/${encodeURIComponent(id)}`,

@@ -35,10 +35,20 @@ export class NotificationSender implements OnModuleDestroy {
     @InjectConfig() private readonly config: FaultlineConfig,
     registry: Registry,
   ) {
-    this.deliveries = new Counter({ name: 'faultline_notification_deliveries_total', help: 'Notification delivery attempts by channel type and outcome', labelNames: ['type', 'outcome'], registers: [registry] });
+    this.deliveries = new Counter({
+      name: 'faultline_notification_deliveries_total',
+      help: 'Notification delivery attempts by channel type and outcome',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    });
   }
 
-  async deliver(notificationId: string, job: Job, token: string | undefined, now = Date.now()): Promise<'sent' | 'skipped'> {
+  async deliver(
+    notificationId: string,
+    job: Job,
+    token: string | undefined,
+    now = Date.now(),
+  ): Promise<'sent' | 'skipped'> {
     const record = await this.log.get(notificationId);
     if (!record || record.status !== 'pending') return 'skipped';
     const channel = await this.channels.open(record.channelId);
@@ -53,13 +63,16 @@ export class NotificationSender implements OnModuleDestroy {
       await this.send(channel, record.event, now);
     } catch (e) {
       const reason = (e as Error).message;
-      const permanent = e instanceof PermanentDeliveryError || (e instanceof EmailDeliveryError && e.permanent);
+      const permanent =
+        e instanceof PermanentDeliveryError || (e instanceof EmailDeliveryError && e.permanent);
       const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await this.log.markFailedAttempt(notificationId, reason, final);
       this.deliveries.inc({ type: channel.type, outcome: final ? 'failed' : 'retrying' });
       if (final) {
         const run = await this.channels.recordOutcome(channel.id, reason);
-        this.logger.warn(`notification ${notificationId} to channel ${channel.name} failed for good (${run} in a row): ${reason}`);
+        this.logger.warn(
+          `notification ${notificationId} to channel ${channel.name} failed for good (${run} in a row): ${reason}`,
+        );
       }
       if (permanent) throw new UnrecoverableError(reason);
       throw e;
@@ -77,15 +90,41 @@ export class NotificationSender implements OnModuleDestroy {
         return this.post(channel.settings.url as string, message.body, message.headers);
       }
       case 'slack':
-        return this.post(channel.secrets.url, JSON.stringify(renderSlack(event)), { 'content-type': 'application/json' });
+        return this.post(channel.secrets.url, JSON.stringify(renderSlack(event)), {
+          'content-type': 'application/json',
+        });
       case 'pagerduty':
-        return this.post((channel.settings.url as string | undefined) ?? PAGERDUTY_EVENTS_URL, JSON.stringify(renderPagerDuty(event, channel.secrets.routingKey)), { 'content-type': 'application/json' });
+        return this.post(
+          (channel.settings.url as string | undefined) ?? PAGERDUTY_EVENTS_URL,
+          JSON.stringify(renderPagerDuty(event, channel.secrets.routingKey)),
+          { 'content-type': 'application/json' },
+        );
       case 'email': {
-        const settings = channel.settings as { to: string[]; smtp: { host: string; port: number; secure: boolean; requireTls?: boolean; user?: string; from: string; tlsVerify?: boolean } };
-        const transport = new EmailTransport({ ...settings.smtp, password: channel.secrets.password }, { timeoutMs: this.config.NOTIFY_TIMEOUT_MS });
+        const settings = channel.settings as {
+          to: string[];
+          smtp: {
+            host: string;
+            port: number;
+            secure: boolean;
+            requireTls?: boolean;
+            user?: string;
+            from: string;
+            tlsVerify?: boolean;
+          };
+        };
+        const transport = new EmailTransport(
+          { ...settings.smtp, password: channel.secrets.password },
+          { timeoutMs: this.config.NOTIFY_TIMEOUT_MS },
+        );
         try {
           const email = renderEmail(event);
-          await transport.send({ to: settings.to, subject: email.subject, text: email.text, html: email.html, messageId: email.messageId });
+          await transport.send({
+            to: settings.to,
+            subject: email.subject,
+            text: email.text,
+            html: email.html,
+            messageId: email.messageId,
+          });
         } finally {
           transport.close();
         }
@@ -97,18 +136,29 @@ export class NotificationSender implements OnModuleDestroy {
   private async post(url: string, body: string, headers: Record<string, string>): Promise<void> {
     let status: number;
     try {
-      status = (await this.http.fetch(url, { method: 'POST', body, headers, timeoutMs: this.config.NOTIFY_TIMEOUT_MS, maxBodyBytes: 64 * 1024 })).status;
+      status = (
+        await this.http.fetch(url, {
+          method: 'POST',
+          body,
+          headers,
+          timeoutMs: this.config.NOTIFY_TIMEOUT_MS,
+          maxBodyBytes: 64 * 1024,
+        })
+      ).status;
     } catch (e) {
       if (e instanceof FetchFailure) {
         const reason = `${e.reason}: ${e.message}`;
         // A URL the policy refuses stays refused: no point retrying it.
-        throw e.reason === 'blocked-address' || e.reason === 'invalid-url' ? new PermanentDeliveryError(reason) : new Error(reason);
+        throw e.reason === 'blocked-address' || e.reason === 'invalid-url'
+          ? new PermanentDeliveryError(reason)
+          : new Error(reason);
       }
       throw e;
     }
     if (status >= 200 && status < 300) return;
     const message = `the receiver answered HTTP ${status}`;
-    if (status >= 400 && status < 500 && status !== 408 && status !== 429) throw new PermanentDeliveryError(message);
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429)
+      throw new PermanentDeliveryError(message);
     throw new Error(message);
   }
 

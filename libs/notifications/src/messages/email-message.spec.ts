@@ -1,5 +1,12 @@
 import { EMAIL_SUBJECT_MAX, escapeHtml, renderEmail } from './email-message';
-import { openedEvent, RABBIT, resolvedEvent, SERVICE_COUNT, serviceName, stormEvent } from './spec-support';
+import {
+  openedEvent,
+  RABBIT,
+  resolvedEvent,
+  SERVICE_COUNT,
+  serviceName,
+  stormEvent,
+} from './spec-support';
 
 const occurrences = (text: string, word: string): number => text.split(word).length - 1;
 
@@ -9,17 +16,39 @@ describe('renderEmail', () => {
     ['repeat', 'STILL OPEN'],
     ['cause-changed', 'CAUSE CHANGED'],
     ['resolved', 'RESOLVED'],
-  ] as const)('labels a %s event %s in the subject, with the cause and its evidence', (kind, label) => {
-    expect(renderEmail(stormEvent(kind)).subject).toBe(`[Faultline] ${label} ${RABBIT} — 18 of 18 dependents lost it within 4 s`);
-  });
+  ] as const)(
+    'labels a %s event %s in the subject, with the cause and its evidence',
+    (kind, label) => {
+      expect(renderEmail(stormEvent(kind)).subject).toBe(
+        `[Faultline] ${label} ${RABBIT} — 18 of 18 dependents lost it within 4 s`,
+      );
+    },
+  );
 
   it('keeps the subject one line of at most 200 characters', () => {
-    const event = openedEvent({ incident: { rootCauses: [{ key: `backend:http://${'h'.repeat(400)}\n:80`, kind: 'backend', confidence: 1, summary: 'a\r\nb '.repeat(100) }] } });
+    const event = openedEvent({
+      incident: {
+        rootCauses: [
+          {
+            key: `backend:http://${'h'.repeat(400)}\n:80`,
+            kind: 'backend',
+            confidence: 1,
+            summary: 'a\r\nb '.repeat(100),
+          },
+        ],
+      },
+    });
     const { subject } = renderEmail(event);
     expect(subject.length).toBeLessThanOrEqual(EMAIL_SUBJECT_MAX);
     expect(subject).not.toMatch(/[\r\n]/);
     expect(subject).toMatch(/^\[Faultline\] OPEN backend:http:\/\/h+…/);
-    const short = renderEmail(openedEvent({ incident: { rootCauses: [{ key: RABBIT, kind: 'backend', confidence: 1, summary: 'x'.repeat(500) }] } })).subject;
+    const short = renderEmail(
+      openedEvent({
+        incident: {
+          rootCauses: [{ key: RABBIT, kind: 'backend', confidence: 1, summary: 'x'.repeat(500) }],
+        },
+      }),
+    ).subject;
     expect(short).toHaveLength(EMAIL_SUBJECT_MAX);
     expect(short.endsWith('x…')).toBe(true);
   });
@@ -42,8 +71,18 @@ describe('renderEmail', () => {
     const evil = '<script>alert(1)</script>';
     const event = openedEvent({
       incident: {
-        affected: { services: [evil], instances: [`instance:${evil}/"><img src=x onerror=alert(2)>`] },
-        rootCauses: [{ key: `service:${evil}`, kind: 'service', confidence: 0.9, summary: `'quoted' & <b>bold</b>` }],
+        affected: {
+          services: [evil],
+          instances: [`instance:${evil}/"><img src=x onerror=alert(2)>`],
+        },
+        rootCauses: [
+          {
+            key: `service:${evil}`,
+            kind: 'service',
+            confidence: 0.9,
+            summary: `'quoted' & <b>bold</b>`,
+          },
+        ],
         url: 'https://faultline.example.com/incidents/1?a=1&b="2"',
       },
     });
@@ -57,7 +96,9 @@ describe('renderEmail', () => {
     expect(html).toContain('href="https://faultline.example.com/incidents/1?a=1&amp;b=%222%22"');
     // The plain text part is text: it shows the name as it is.
     expect(text).toContain(`  - ${evil}: 1 instance (`);
-    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe(
+      '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;',
+    );
   });
 
   it('links the incident only when its URL is http(s)', () => {
@@ -74,16 +115,22 @@ describe('renderEmail', () => {
   it('says what recovered once resolved, and how long it lasted', () => {
     const { text, html } = renderEmail(resolvedEvent());
     expect(text.split('\n')[0]).toBe(`Resolved: ${RABBIT} (12 min 30 s), 5 instances recovered`);
-    expect(text).toContain('Recovered: 5 instances across 2 services, everything that was affected\n  - cinder-volume: 2 instances (cv-1, cv-2)\n  - nova-api: 3 instances (nova-api-1, nova-api-2, nova-api-3)');
+    expect(text).toContain(
+      'Recovered: 5 instances across 2 services, everything that was affected\n  - cinder-volume: 2 instances (cv-1, cv-2)\n  - nova-api: 3 instances (nova-api-1, nova-api-2, nova-api-3)',
+    );
     expect(text).not.toContain('Affected:');
     expect(text).toContain('Resolved: 2025-03-01T10:12:30.000Z');
-    expect(html).toContain('Recovered: 5 instances across 2 services, everything that was affected');
+    expect(html).toContain(
+      'Recovered: 5 instances across 2 services, everything that was affected',
+    );
 
     const partial = resolvedEvent();
     partial.incident.recovered = [{ service: 'cinder-volume', instances: ['cv-2'] }];
     const partialText = renderEmail(partial).text;
     expect(partialText).toContain('Affected: 2 services, 5 instances');
-    expect(partialText).toContain('Recovered: 1 instance across 1 service\n  - cinder-volume: 1 instance (cv-2)');
+    expect(partialText).toContain(
+      'Recovered: 1 instance across 1 service\n  - cinder-volume: 1 instance (cv-2)',
+    );
   });
 
   it('names the previous cause when the cause changed', () => {
@@ -93,9 +140,15 @@ describe('renderEmail', () => {
   });
 
   it('derives a Message-ID from the event id, escaping what a Message-ID cannot hold', () => {
-    expect(renderEmail(openedEvent({ id: 'inc-1-opened' })).messageId).toBe('<inc-1-opened@faultline>');
-    expect(renderEmail(openedEvent({ id: 'inc-1:opened <x>@y.z' })).messageId).toBe('<inc-1=3Aopened=20=3Cx=3E=40y=2Ez@faultline>');
-    expect(renderEmail(openedEvent({ id: 'a=3A' })).messageId).not.toBe(renderEmail(openedEvent({ id: 'a:' })).messageId);
+    expect(renderEmail(openedEvent({ id: 'inc-1-opened' })).messageId).toBe(
+      '<inc-1-opened@faultline>',
+    );
+    expect(renderEmail(openedEvent({ id: 'inc-1:opened <x>@y.z' })).messageId).toBe(
+      '<inc-1=3Aopened=20=3Cx=3E=40y=2Ez@faultline>',
+    );
+    expect(renderEmail(openedEvent({ id: 'a=3A' })).messageId).not.toBe(
+      renderEmail(openedEvent({ id: 'a:' })).messageId,
+    );
     expect(() => renderEmail(openedEvent({ id: '' }))).toThrow(TypeError);
   });
 

@@ -1,5 +1,11 @@
 import type { NotificationEvent, NotificationKind } from '../notification.model';
-import { describeGroup, eventFacts, instanceSample, type EventFacts, type ServiceGroup } from './event-facts';
+import {
+  describeGroup,
+  eventFacts,
+  instanceSample,
+  type EventFacts,
+  type ServiceGroup,
+} from './event-facts';
 import { headline } from './headline';
 import { counted, httpUrl, oneLine, percent, truncate } from './message-text';
 
@@ -31,7 +37,12 @@ const SUBJECT_LABELS: Record<NotificationKind, string> = {
   repeat: 'STILL OPEN',
   'cause-changed': 'CAUSE CHANGED',
 };
-const BADGE_COLOURS: Record<NotificationKind, string> = { opened: '#c62828', resolved: '#2e7d32', repeat: '#e65100', 'cause-changed': '#6a1b9a' };
+const BADGE_COLOURS: Record<NotificationKind, string> = {
+  opened: '#c62828',
+  resolved: '#2e7d32',
+  repeat: '#e65100',
+  'cause-changed': '#6a1b9a',
+};
 // Room in the subject for the key before the evidence gets any.
 const SUBJECT_KEY_MAX = 120;
 const SUBJECT_EVIDENCE_MIN = 12;
@@ -47,19 +58,30 @@ export function renderEmail(event: NotificationEvent): EmailMessage {
   if (event.id === '') throw new TypeError('an event id is required: it is the Message-ID');
   const facts = eventFacts(event);
   const subject = emailSubject(event, facts);
-  return { subject, text: emailText(event, facts), html: emailHtml(event, facts, subject), messageId: `<${messageIdPart(event.id)}@faultline>` };
+  return {
+    subject,
+    text: emailText(event, facts),
+    html: emailHtml(event, facts, subject),
+    messageId: `<${messageIdPart(event.id)}@faultline>`,
+  };
 }
 
 /** &, <, >, " and ': enough for text content and quoted attribute values alike. */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 function emailSubject(event: NotificationEvent, facts: EventFacts): string {
   const start = `[Faultline] ${SUBJECT_LABELS[event.kind]} ${truncate(oneLine(facts.cause.key), SUBJECT_KEY_MAX)}`;
   const room = EMAIL_SUBJECT_MAX - start.length - ' — '.length;
   const evidence = oneLine(facts.cause.summary);
-  const subject = room >= SUBJECT_EVIDENCE_MIN && evidence ? `${start} — ${truncate(evidence, room)}` : start;
+  const subject =
+    room >= SUBJECT_EVIDENCE_MIN && evidence ? `${start} — ${truncate(evidence, room)}` : start;
   return truncate(subject, EMAIL_SUBJECT_MAX);
 }
 
@@ -72,11 +94,18 @@ function emailText(event: NotificationEvent, facts: EventFacts): string {
     `Likely cause: ${oneLine(facts.cause.key)} (${oneLine(facts.cause.kind)}), confidence ${percent(facts.cause.confidence)}`,
     `Evidence: ${oneLine(facts.cause.summary)}`,
   ];
-  if (event.kind === 'cause-changed' && incident.previousTopCause) lines.push(`Previous cause: ${oneLine(incident.previousTopCause)}`);
+  if (event.kind === 'cause-changed' && incident.previousTopCause)
+    lines.push(`Previous cause: ${oneLine(incident.previousTopCause)}`);
   if (facts.otherCauses.length > 0) {
-    lines.push('Other candidates:', ...facts.otherCauses.map((c) => `  - ${oneLine(c.key)} (${percent(c.confidence)}): ${oneLine(c.summary)}`));
+    lines.push(
+      'Other candidates:',
+      ...facts.otherCauses.map(
+        (c) => `  - ${oneLine(c.key)} (${percent(c.confidence)}): ${oneLine(c.summary)}`,
+      ),
+    );
   }
-  if (!facts.recoveredAllAffected) lines.push('', affectedTitle(facts), ...groupTextLines(facts.affected));
+  if (!facts.recoveredAllAffected)
+    lines.push('', affectedTitle(facts), ...groupTextLines(facts.affected));
   if (facts.recovered) lines.push('', recoveredTitle(facts), ...groupTextLines(facts.recovered));
   lines.push('', `Opened: ${oneLine(incident.openedAt)}`);
   if (incident.resolvedAt) lines.push(`Resolved: ${oneLine(incident.resolvedAt)}`);
@@ -97,7 +126,10 @@ function recoveredTitle(facts: EventFacts): string {
 function groupTextLines(groups: readonly ServiceGroup[]): string[] {
   const { shown, hidden } = splitShown(groups);
   const lines = shown.map((g) => `  - ${oneLine(describeGroup(g))}`);
-  if (hidden.count > 0) lines.push(`  - …and ${counted(hidden.count, 'more service')} (${counted(hidden.instances, 'instance')})`);
+  if (hidden.count > 0)
+    lines.push(
+      `  - …and ${counted(hidden.count, 'more service')} (${counted(hidden.instances, 'instance')})`,
+    );
   return lines;
 }
 
@@ -114,11 +146,18 @@ function emailHtml(event: NotificationEvent, facts: EventFacts, subject: string)
     `<p style="margin:0 0 12px"><strong>Likely cause</strong> (${escapeHtml(oneLine(facts.cause.kind))}, confidence ${escapeHtml(percent(facts.cause.confidence))}): ${escapeHtml(oneLine(facts.cause.summary))}</p>`,
   ];
   if (event.kind === 'cause-changed' && incident.previousTopCause) {
-    parts.push(`<p style="margin:0 0 12px"><strong>Previous cause:</strong> ${escapeHtml(oneLine(incident.previousTopCause))}</p>`);
+    parts.push(
+      `<p style="margin:0 0 12px"><strong>Previous cause:</strong> ${escapeHtml(oneLine(incident.previousTopCause))}</p>`,
+    );
   }
   if (facts.otherCauses.length > 0) {
-    const items = facts.otherCauses.map((c) => `<li>${escapeHtml(oneLine(c.key))} (${escapeHtml(percent(c.confidence))}): ${escapeHtml(oneLine(c.summary))}</li>`);
-    parts.push(`<p style="margin:0">Other candidates:</p><ul style="margin:4px 0 12px">${items.join('')}</ul>`);
+    const items = facts.otherCauses.map(
+      (c) =>
+        `<li>${escapeHtml(oneLine(c.key))} (${escapeHtml(percent(c.confidence))}): ${escapeHtml(oneLine(c.summary))}</li>`,
+    );
+    parts.push(
+      `<p style="margin:0">Other candidates:</p><ul style="margin:4px 0 12px">${items.join('')}</ul>`,
+    );
   }
   if (!facts.recoveredAllAffected) parts.push(groupTableHtml(affectedTitle(facts), facts.affected));
   if (facts.recovered) parts.push(groupTableHtml(recoveredTitle(facts), facts.recovered));
@@ -138,14 +177,18 @@ function emailHtml(event: NotificationEvent, facts: EventFacts, subject: string)
 
 function groupTableHtml(title: string, groups: readonly ServiceGroup[]): string {
   const { shown, hidden } = splitShown(groups);
-  const cell = 'style="padding:4px 8px;border:1px solid #d0d7de;text-align:left;vertical-align:top"';
+  const cell =
+    'style="padding:4px 8px;border:1px solid #d0d7de;text-align:left;vertical-align:top"';
   const rows = shown.map((g) => {
     const { names, more } = instanceSample(g);
-    const sample = names.map((n) => escapeHtml(oneLine(n))).join(', ') + (more > 0 ? ` +${more} more` : '');
+    const sample =
+      names.map((n) => escapeHtml(oneLine(n))).join(', ') + (more > 0 ? ` +${more} more` : '');
     return `<tr><td ${cell}>${escapeHtml(oneLine(g.service))}</td><td ${cell}>${g.instanceCount}</td><td ${cell}>${sample}</td></tr>`;
   });
   if (hidden.count > 0) {
-    rows.push(`<tr><td ${cell} colspan="3">…and ${escapeHtml(counted(hidden.count, 'more service'))} (${escapeHtml(counted(hidden.instances, 'instance'))})</td></tr>`);
+    rows.push(
+      `<tr><td ${cell} colspan="3">…and ${escapeHtml(counted(hidden.count, 'more service'))} (${escapeHtml(counted(hidden.instances, 'instance'))})</td></tr>`,
+    );
   }
   return [
     `<p style="margin:12px 0 4px"><strong>${escapeHtml(title)}</strong></p>`,
@@ -156,10 +199,16 @@ function groupTableHtml(title: string, groups: readonly ServiceGroup[]): string 
   ].join('\n');
 }
 
-function splitShown(groups: readonly ServiceGroup[]): { shown: readonly ServiceGroup[]; hidden: { count: number; instances: number } } {
+function splitShown(groups: readonly ServiceGroup[]): {
+  shown: readonly ServiceGroup[];
+  hidden: { count: number; instances: number };
+} {
   const shown = groups.slice(0, EMAIL_MAX_SERVICES);
   const rest = groups.slice(EMAIL_MAX_SERVICES);
-  return { shown, hidden: { count: rest.length, instances: rest.reduce((sum, g) => sum + g.instanceCount, 0) } };
+  return {
+    shown,
+    hidden: { count: rest.length, instances: rest.reduce((sum, g) => sum + g.instanceCount, 0) },
+  };
 }
 
 // RFC 5322 atext without "=", which is the escape character here. Dots are escaped too: dot-atom
@@ -169,7 +218,11 @@ const MESSAGE_ID_SAFE = /^[A-Za-z0-9!#$%&'*+\-/?^_`{|}~]$/;
 function messageIdPart(id: string): string {
   let out = '';
   for (const char of id) {
-    out += MESSAGE_ID_SAFE.test(char) ? char : [...Buffer.from(char, 'utf8')].map((b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    out += MESSAGE_ID_SAFE.test(char)
+      ? char
+      : [...Buffer.from(char, 'utf8')]
+          .map((b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`)
+          .join('');
   }
   return out;
 }

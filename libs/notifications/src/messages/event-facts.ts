@@ -45,9 +45,15 @@ export const INSTANCE_NAME_MAX = 60;
 export function eventFacts(event: NotificationEvent): EventFacts {
   const { incident } = event;
   const [cause, ...otherCauses] = incident.rootCauses;
-  if (!cause) throw new TypeError(`incident ${incident.id} has no root cause: a notification must name one`);
+  if (!cause)
+    throw new TypeError(`incident ${incident.id} has no root cause: a notification must name one`);
   const affected = groupInstances(incident.affected.services, incident.affected.instances);
-  const recovered = event.kind === 'resolved' ? (incident.recovered ? groupRecovered(incident.recovered) : affected) : null;
+  const recovered =
+    event.kind === 'resolved'
+      ? incident.recovered
+        ? groupRecovered(incident.recovered)
+        : affected
+      : null;
   const opened = parseTime(incident.openedAt);
   const resolved = parseTime(incident.resolvedAt);
   return {
@@ -63,7 +69,10 @@ export function eventFacts(event: NotificationEvent): EventFacts {
 }
 
 /** Groups instance keys (`instance:<service>/<instance>`) by service; every listed service appears, with 0 if none of its instances is listed. */
-export function groupInstances(services: readonly string[], instanceKeys: readonly string[]): ServiceGroup[] {
+export function groupInstances(
+  services: readonly string[],
+  instanceKeys: readonly string[],
+): ServiceGroup[] {
   const byService = new Map<string, Set<string>>();
   for (const service of services) namesOf(byService, service);
   for (const key of instanceKeys) {
@@ -74,7 +83,9 @@ export function groupInstances(services: readonly string[], instanceKeys: readon
 }
 
 /** Groups the recovered symptoms, merging repeated services; accepts instance names or full instance keys. */
-export function groupRecovered(recovered: readonly { service: string; instances: readonly string[] }[]): ServiceGroup[] {
+export function groupRecovered(
+  recovered: readonly { service: string; instances: readonly string[] }[],
+): ServiceGroup[] {
   const byService = new Map<string, Set<string>>();
   for (const entry of recovered) {
     const names = namesOf(byService, entry.service);
@@ -88,18 +99,30 @@ export function groupRecovered(recovered: readonly { service: string; instances:
  * so the first slash separates them; a listed service that does contain one (data from elsewhere)
  * is still recognised, the longest listed prefix winning.
  */
-export function splitInstanceKey(key: string, knownServices: { has(service: string): boolean } = new Set()): { service: string; instance: string } {
+export function splitInstanceKey(
+  key: string,
+  knownServices: { has(service: string): boolean } = new Set(),
+): { service: string; instance: string } {
   const bare = key.startsWith('instance:') ? key.slice('instance:'.length) : key;
   const first = bare.indexOf('/');
   let slash = first;
-  for (let at = bare.indexOf('/', first + 1); first !== -1 && at !== -1; at = bare.indexOf('/', at + 1)) {
+  for (
+    let at = bare.indexOf('/', first + 1);
+    first !== -1 && at !== -1;
+    at = bare.indexOf('/', at + 1)
+  ) {
     if (knownServices.has(bare.slice(0, at))) slash = at;
   }
-  return slash > 0 ? { service: bare.slice(0, slash), instance: bare.slice(slash + 1) } : { service: UNKNOWN_SERVICE, instance: bare };
+  return slash > 0
+    ? { service: bare.slice(0, slash), instance: bare.slice(slash + 1) }
+    : { service: UNKNOWN_SERVICE, instance: bare };
 }
 
 /** The first few instance names of a group (cut to a readable length) and how many are left out. */
-export function instanceSample(group: ServiceGroup, size = INSTANCE_SAMPLE_SIZE): { names: string[]; more: number } {
+export function instanceSample(
+  group: ServiceGroup,
+  size = INSTANCE_SAMPLE_SIZE,
+): { names: string[]; more: number } {
   const names = group.instances.slice(0, size).map((name) => truncate(name, INSTANCE_NAME_MAX));
   return { names, more: group.instanceCount - names.length };
 }
@@ -125,12 +148,21 @@ function namesOf(byService: Map<string, Set<string>>, service: string): Set<stri
 
 function toGroups(byService: Map<string, Set<string>>): ServiceGroup[] {
   return [...byService]
-    .map(([service, names]) => ({ service, instanceCount: names.size, instances: [...names].sort(byCodeUnits) }))
+    .map(([service, names]) => ({
+      service,
+      instanceCount: names.size,
+      instances: [...names].sort(byCodeUnits),
+    }))
     .sort((a, b) => byCodeUnits(a.service, b.service));
 }
 
 function sameGroups(a: readonly ServiceGroup[], b: readonly ServiceGroup[]): boolean {
-  return a.length === b.length && a.every((group, i) => sameList([group.service, ...group.instances], [b[i]!.service, ...b[i]!.instances]));
+  return (
+    a.length === b.length &&
+    a.every((group, i) =>
+      sameList([group.service, ...group.instances], [b[i]!.service, ...b[i]!.instances]),
+    )
+  );
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -10,14 +10,29 @@ describe('headline', () => {
   });
 
   it('says what recovered and after how long once resolved', () => {
-    expect(headline(resolvedEvent())).toBe('Resolved: backend:amqp://rabbit-1:5672 (12 min 30 s), 5 instances recovered');
+    expect(headline(resolvedEvent())).toBe(
+      'Resolved: backend:amqp://rabbit-1:5672 (12 min 30 s), 5 instances recovered',
+    );
     const unknown = resolvedEvent();
     unknown.incident.resolvedAt = null;
-    expect(headline(unknown)).toBe('Resolved: backend:amqp://rabbit-1:5672 (duration unknown), 5 instances recovered');
+    expect(headline(unknown)).toBe(
+      'Resolved: backend:amqp://rabbit-1:5672 (duration unknown), 5 instances recovered',
+    );
   });
 
   it('stays one bounded line whatever the cause text', () => {
-    const event = openedEvent({ incident: { rootCauses: [{ key: `backend:http://${'h'.repeat(3000)}:80`, kind: 'backend', confidence: 1, summary: 'line 1\nline 2 '.repeat(200) }] } });
+    const event = openedEvent({
+      incident: {
+        rootCauses: [
+          {
+            key: `backend:http://${'h'.repeat(3000)}:80`,
+            kind: 'backend',
+            confidence: 1,
+            summary: 'line 1\nline 2 '.repeat(200),
+          },
+        ],
+      },
+    });
     const line = headline(event);
     expect(line).not.toMatch(/[\r\n]/);
     expect(line.length).toBeLessThanOrEqual(HEADLINE_MAX);

@@ -23,7 +23,8 @@ export function headline(event: NotificationEvent): string {
   const facts = eventFacts(event);
   const key = truncate(oneLine(facts.cause.key), KEY_MAX);
   if (event.kind === 'resolved') {
-    const lasted = facts.durationMs === null ? 'duration unknown' : formatDuration(facts.durationMs);
+    const lasted =
+      facts.durationMs === null ? 'duration unknown' : formatDuration(facts.durationMs);
     return `Resolved: ${key} (${lasted}), ${counted(facts.recoveredInstanceCount, 'instance')} recovered`;
   }
   const summary = truncate(oneLine(facts.cause.summary), SUMMARY_MAX);

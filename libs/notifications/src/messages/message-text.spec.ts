@@ -1,4 +1,12 @@
-import { byCodeUnits, counted, formatDuration, httpUrl, oneLine, percent, truncate } from './message-text';
+import {
+  byCodeUnits,
+  counted,
+  formatDuration,
+  httpUrl,
+  oneLine,
+  percent,
+  truncate,
+} from './message-text';
 
 describe('message text', () => {
   it('makes one line of text with breaks and control characters', () => {
@@ -38,13 +46,21 @@ describe('message text', () => {
   });
 
   it('accepts only absolute http(s) URLs as links', () => {
-    expect(httpUrl('https://faultline.example.com/incidents/1')).toBe('https://faultline.example.com/incidents/1');
+    expect(httpUrl('https://faultline.example.com/incidents/1')).toBe(
+      'https://faultline.example.com/incidents/1',
+    );
     expect(httpUrl('javascript:alert(1)')).toBeNull();
     expect(httpUrl('/incidents/1')).toBeNull();
     expect(httpUrl('data:text/html,<script>')).toBeNull();
   });
 
   it('sorts in code-unit order, independent of locale', () => {
-    expect(['b', 'B', 'a', 'a-2', 'a-10'].sort(byCodeUnits)).toEqual(['B', 'a', 'a-10', 'a-2', 'b']);
+    expect(['b', 'B', 'a', 'a-2', 'a-10'].sort(byCodeUnits)).toEqual([
+      'B',
+      'a',
+      'a-10',
+      'a-2',
+      'b',
+    ]);
   });
 });

@@ -60,14 +60,22 @@ export interface PagerDutyResolve {
 /** The dedup_key of an incident: the same for its trigger, its updates and its resolve. */
 export function pagerDutyDedupKey(incidentId: string): string {
   const key = `faultline-${incidentId}`;
-  if (key.length > PAGERDUTY_DEDUP_KEY_MAX) throw new RangeError(`dedup_key would be ${key.length} characters; PagerDuty accepts ${PAGERDUTY_DEDUP_KEY_MAX}`);
+  if (key.length > PAGERDUTY_DEDUP_KEY_MAX)
+    throw new RangeError(
+      `dedup_key would be ${key.length} characters; PagerDuty accepts ${PAGERDUTY_DEDUP_KEY_MAX}`,
+    );
   return key;
 }
 
-export function renderPagerDuty(event: NotificationEvent, routingKey: string): PagerDutyTrigger | PagerDutyResolve {
-  if (typeof routingKey !== 'string' || routingKey.trim() === '') throw new TypeError('a PagerDuty routing key is required');
+export function renderPagerDuty(
+  event: NotificationEvent,
+  routingKey: string,
+): PagerDutyTrigger | PagerDutyResolve {
+  if (typeof routingKey !== 'string' || routingKey.trim() === '')
+    throw new TypeError('a PagerDuty routing key is required');
   const dedupKey = pagerDutyDedupKey(event.incident.id);
-  if (event.kind === 'resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+  if (event.kind === 'resolved')
+    return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
 
   const { incident } = event;
   const facts = eventFacts(event);
@@ -79,9 +87,15 @@ export function renderPagerDuty(event: NotificationEvent, routingKey: string): P
     cause: facts.cause.key,
     evidence: facts.cause.summary,
     confidence: percent(facts.cause.confidence),
-    causes: incident.rootCauses.map((c) => `${c.key} (${c.kind}, ${percent(c.confidence)}): ${c.summary}`),
-    ...(event.kind === 'cause-changed' && incident.previousTopCause !== undefined && { previous_cause: incident.previousTopCause }),
-    affected_services: [...shownGroups.map(describeGroup), ...(hiddenServices > 0 ? [`…and ${counted(hiddenServices, 'more service')}`] : [])],
+    causes: incident.rootCauses.map(
+      (c) => `${c.key} (${c.kind}, ${percent(c.confidence)}): ${c.summary}`,
+    ),
+    ...(event.kind === 'cause-changed' &&
+      incident.previousTopCause !== undefined && { previous_cause: incident.previousTopCause }),
+    affected_services: [
+      ...shownGroups.map(describeGroup),
+      ...(hiddenServices > 0 ? [`…and ${counted(hiddenServices, 'more service')}`] : []),
+    ],
     affected_service_count: facts.affected.length,
     affected_instance_count: facts.affectedInstanceCount,
     incident_id: incident.id,
@@ -104,7 +118,8 @@ export function renderPagerDuty(event: NotificationEvent, routingKey: string): P
     client: 'Faultline',
     ...(url !== null && { client_url: url }),
     // PagerDuty rejects links that are not URLs; custom_details still carries the raw text.
-    links: url !== null ? [{ href: url, text: `Faultline incident ${truncate(incident.id, 200)}` }] : [],
+    links:
+      url !== null ? [{ href: url, text: `Faultline incident ${truncate(incident.id, 200)}` }] : [],
   };
 }
 

@@ -9,13 +9,17 @@ interface Block {
 }
 
 const blocksOf = (event: NotificationEvent): Block[] => renderSlack(event).blocks as Block[];
-const headerOf = (event: NotificationEvent): string => blocksOf(event).find((b) => b.type === 'header')!.text!.text;
+const headerOf = (event: NotificationEvent): string =>
+  blocksOf(event).find((b) => b.type === 'header')!.text!.text;
 /** Every mrkdwn text of a message: sections and context elements. */
 const mrkdwnOf = (blocks: Block[]): string[] => [
   ...blocks.filter((b) => b.type === 'section').map((b) => b.text!.text),
-  ...blocks.filter((b) => b.type === 'context').flatMap((b) => b.elements!.map((e) => e.text as string)),
+  ...blocks
+    .filter((b) => b.type === 'context')
+    .flatMap((b) => b.elements!.map((e) => e.text as string)),
 ];
-const sectionWith = (blocks: Block[], title: string): string => mrkdwnOf(blocks).find((t) => t.startsWith(title))!;
+const sectionWith = (blocks: Block[], title: string): string =>
+  mrkdwnOf(blocks).find((t) => t.startsWith(title))!;
 
 describe('renderSlack', () => {
   it.each([
@@ -38,20 +42,34 @@ describe('renderSlack', () => {
       '*Affected: 2 services, 5 instances*\n• `cinder-volume` — 2 instances: cv-1, cv-2\n• `nova-api` — 3 instances: nova-api-1, nova-api-2, nova-api-3',
     );
     const actions = (blocks as Block[]).find((b) => b.type === 'actions')!;
-    expect(actions.elements![0]).toMatchObject({ type: 'button', url: 'https://faultline.example.com/incidents/inc-lq2x1-9f3a' });
+    expect(actions.elements![0]).toMatchObject({
+      type: 'button',
+      url: 'https://faultline.example.com/incidents/inc-lq2x1-9f3a',
+    });
     const context = mrkdwnOf(blocks as Block[]).at(-1)!;
-    expect(context).toContain('Opened <!date^1740823200^{date_short_pretty} {time_secs}|2025-03-01T10:00:00.000Z>');
+    expect(context).toContain(
+      'Opened <!date^1740823200^{date_short_pretty} {time_secs}|2025-03-01T10:00:00.000Z>',
+    );
   });
 
   it('groups a 500-instance storm within Slack limits: 15 services, then how many more', () => {
     const { text, blocks } = renderSlack(stormEvent());
     expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
     expect(headerOf(stormEvent()).length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
-    for (const t of [text, ...mrkdwnOf(blocks as Block[])]) expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.text);
+    for (const t of [text, ...mrkdwnOf(blocks as Block[])])
+      expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.text);
     const affected = sectionWith(blocks as Block[], '*Affected');
     const lines = affected.split('\n');
     expect(lines[0]).toBe('*Affected: 20 services, 500 instances*');
-    expect(lines.slice(1, 16)).toEqual(Array.from({ length: 15 }, (_, i) => expect.stringMatching(new RegExp(`^• \`${serviceName(i)}\` — 25 instances: pod-\\d{4}, pod-\\d{4}, pod-\\d{4} \\+22 more$`))));
+    expect(lines.slice(1, 16)).toEqual(
+      Array.from({ length: 15 }, (_, i) =>
+        expect.stringMatching(
+          new RegExp(
+            `^• \`${serviceName(i)}\` — 25 instances: pod-\\d{4}, pod-\\d{4}, pod-\\d{4} \\+22 more$`,
+          ),
+        ),
+      ),
+    );
     expect(lines[16]).toBe('_…and 5 more services (125 instances)_');
     expect(lines).toHaveLength(17);
     // Grouped, never one line per instance: 3 sample names for each of the 15 shown services.
@@ -61,9 +79,21 @@ describe('renderSlack', () => {
   it('stays within limits when every name is as long as the report schema allows', () => {
     const long = (i: number) => `${'&'.repeat(150)}${String(i).padStart(50, '0')}`;
     const services = Array.from({ length: 40 }, (_, i) => long(i));
-    const instances = services.flatMap((s) => Array.from({ length: 10 }, (_, j) => `instance:${s}/${'<'.repeat(190)}${j}`));
+    const instances = services.flatMap((s) =>
+      Array.from({ length: 10 }, (_, j) => `instance:${s}/${'<'.repeat(190)}${j}`),
+    );
     const event = openedEvent({
-      incident: { affected: { services, instances }, rootCauses: [{ key: `backend:http://${'x'.repeat(2000)}:80`, kind: 'backend', confidence: 0.5, summary: '>'.repeat(5000) }] },
+      incident: {
+        affected: { services, instances },
+        rootCauses: [
+          {
+            key: `backend:http://${'x'.repeat(2000)}:80`,
+            kind: 'backend',
+            confidence: 0.5,
+            summary: '>'.repeat(5000),
+          },
+        ],
+      },
     });
     const { text, blocks } = renderSlack(event);
     expect(headerOf(event).length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
@@ -71,35 +101,57 @@ describe('renderSlack', () => {
       expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.text);
       expect(t).not.toMatch(/&(?!amp;|lt;|gt;)/); // no entity cut in half, no bare &
     }
-    expect(sectionWith(blocks as Block[], '*Affected')).toMatch(/_…and \d+ more services \(\d+ instances\)_$/);
+    expect(sectionWith(blocks as Block[], '*Affected')).toMatch(
+      /_…and \d+ more services \(\d+ instances\)_$/,
+    );
   });
 
   it("escapes &, < and > in mrkdwn per Slack's rules, so names cannot mention or link", () => {
     const event = openedEvent({
       incident: {
-        affected: { services: ['<!channel> & co'], instances: ['instance:<!channel> & co/<@U123>'] },
-        rootCauses: [{ key: 'service:<!channel> & co', kind: 'service', confidence: 0.8, summary: 'see <http://evil|here> & *now*' }],
+        affected: {
+          services: ['<!channel> & co'],
+          instances: ['instance:<!channel> & co/<@U123>'],
+        },
+        rootCauses: [
+          {
+            key: 'service:<!channel> & co',
+            kind: 'service',
+            confidence: 0.8,
+            summary: 'see <http://evil|here> & *now*',
+          },
+        ],
       },
     });
     const { text, blocks } = renderSlack(event);
     const all = [text, ...mrkdwnOf(blocks as Block[])].join('\n');
     expect(all).not.toMatch(/<!channel>|<@U123>|<http:\/\/evil/);
-    expect(sectionWith(blocks as Block[], '*Likely cause:*')).toContain('`service:&lt;!channel&gt; &amp; co`');
-    expect(sectionWith(blocks as Block[], '*Likely cause:*')).toContain('see &lt;http://evil|here&gt; &amp; *now*');
-    expect(sectionWith(blocks as Block[], '*Affected')).toContain('• `&lt;!channel&gt; &amp; co` — 1 instance: &lt;@U123&gt;');
+    expect(sectionWith(blocks as Block[], '*Likely cause:*')).toContain(
+      '`service:&lt;!channel&gt; &amp; co`',
+    );
+    expect(sectionWith(blocks as Block[], '*Likely cause:*')).toContain(
+      'see &lt;http://evil|here&gt; &amp; *now*',
+    );
+    expect(sectionWith(blocks as Block[], '*Affected')).toContain(
+      '• `&lt;!channel&gt; &amp; co` — 1 instance: &lt;@U123&gt;',
+    );
     expect(escapeSlackText('a & <b>')).toBe('a &amp; &lt;b&gt;');
   });
 
   it('shows the previous cause when the cause changed', () => {
     const blocks = blocksOf(stormEvent('cause-changed'));
-    expect(sectionWith(blocks, '*Previous cause:*')).toBe('*Previous cause:* `host:rabbit-1`, now `backend:amqp://rabbit-1:5672`');
+    expect(sectionWith(blocks, '*Previous cause:*')).toBe(
+      '*Previous cause:* `host:rabbit-1`, now `backend:amqp://rabbit-1:5672`',
+    );
   });
 
   it('says what recovered once resolved, grouped per service, and when', () => {
     const event = resolvedEvent();
     const { text, blocks } = renderSlack(event);
     expect(headerOf(event)).toBe('✅ Resolved: backend:amqp://rabbit-1:5672');
-    expect(text).toBe('Resolved: backend:amqp://rabbit-1:5672 (12 min 30 s), 5 instances recovered');
+    expect(text).toBe(
+      'Resolved: backend:amqp://rabbit-1:5672 (12 min 30 s), 5 instances recovered',
+    );
     expect(sectionWith(blocks as Block[], '*Recovered')).toBe(
       '*Recovered: 5 instances across 2 services, everything that was affected*\n• `cinder-volume` — 2 instances: cv-1, cv-2\n• `nova-api` — 3 instances: nova-api-1, nova-api-2, nova-api-3',
     );
@@ -113,7 +165,9 @@ describe('renderSlack', () => {
     event.incident.recovered = [{ service: 'nova-api', instances: ['nova-api-1'] }];
     const blocks = blocksOf(event);
     expect(sectionWith(blocks, '*Affected')).toMatch(/^\*Affected: 2 services, 5 instances\*\n/);
-    expect(sectionWith(blocks, '*Recovered')).toBe('*Recovered: 1 instance across 1 service*\n• `nova-api` — 1 instance: nova-api-1');
+    expect(sectionWith(blocks, '*Recovered')).toBe(
+      '*Recovered: 1 instance across 1 service*\n• `nova-api` — 1 instance: nova-api-1',
+    );
   });
 
   it('puts a non-http URL in the text instead of a button Slack would refuse', () => {

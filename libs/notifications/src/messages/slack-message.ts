@@ -21,7 +21,13 @@ import { counted, httpUrl, oneLine, parseTime, percent, truncate } from './messa
  * `<!channel>` cannot ping a channel; names go in inline code so `*` and `_` in them do not format.
  */
 
-export const SLACK_LIMITS = { headerText: 150, text: 3000, blocks: 50, buttonText: 75, buttonUrl: 3000 } as const;
+export const SLACK_LIMITS = {
+  headerText: 150,
+  text: 3000,
+  blocks: 50,
+  buttonText: 75,
+  buttonUrl: 3000,
+} as const;
 /** Services listed per section before "…and N more". */
 export const SLACK_MAX_SERVICES = 15;
 
@@ -31,7 +37,12 @@ const HEADER_TITLES: Record<NotificationKind, string> = {
   repeat: '🔁 Still open',
   'cause-changed': '↪️ Cause changed',
 };
-const FALLBACK_PREFIXES: Record<NotificationKind, string> = { opened: '', resolved: '', repeat: 'Still open — ', 'cause-changed': 'Cause changed — ' };
+const FALLBACK_PREFIXES: Record<NotificationKind, string> = {
+  opened: '',
+  resolved: '',
+  repeat: 'Still open — ',
+  'cause-changed': 'Cause changed — ',
+};
 const OTHER_CAUSES_SHOWN = 3;
 // Room kept at the end of a list section for its "…and N more" line.
 const MORE_LINE_RESERVE = 120;
@@ -49,29 +60,63 @@ export function renderSlack(event: NotificationEvent): { text: string; blocks: o
 
   const blocks: object[] = [
     // plain_text is shown literally, so the header needs no escaping, only the length cap.
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${HEADER_TITLES[event.kind]}: ${oneLine(facts.cause.key)}`, SLACK_LIMITS.headerText), emoji: true } },
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: truncate(
+          `${HEADER_TITLES[event.kind]}: ${oneLine(facts.cause.key)}`,
+          SLACK_LIMITS.headerText,
+        ),
+        emoji: true,
+      },
+    },
     mrkdwnSection(causeText(facts.cause, facts.otherCauses)),
   ];
   if (event.kind === 'cause-changed' && incident.previousTopCause) {
-    blocks.push(mrkdwnSection(`*Previous cause:* ${code(truncate(incident.previousTopCause, 500))}, now ${code(truncate(facts.cause.key, 500))}`));
+    blocks.push(
+      mrkdwnSection(
+        `*Previous cause:* ${code(truncate(incident.previousTopCause, 500))}, now ${code(truncate(facts.cause.key, 500))}`,
+      ),
+    );
   }
   // A resolved incident whose every affected instance recovered lists them once, as recovered.
   if (!facts.recoveredAllAffected) {
-    blocks.push(mrkdwnSection(groupsText(`*Affected: ${counted(facts.affected.length, 'service')}, ${counted(facts.affectedInstanceCount, 'instance')}*`, facts.affected)));
+    blocks.push(
+      mrkdwnSection(
+        groupsText(
+          `*Affected: ${counted(facts.affected.length, 'service')}, ${counted(facts.affectedInstanceCount, 'instance')}*`,
+          facts.affected,
+        ),
+      ),
+    );
   }
   if (facts.recovered) {
     const everything = facts.recoveredAllAffected ? ', everything that was affected' : '';
     const title = `*Recovered: ${counted(facts.recoveredInstanceCount, 'instance')} across ${counted(facts.recovered.length, 'service')}${everything}*`;
     blocks.push(mrkdwnSection(groupsText(title, facts.recovered)));
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clampMrkdwn(contextText(event, buttonUrl === null)) }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: clampMrkdwn(contextText(event, buttonUrl === null)) }],
+  });
   if (buttonUrl !== null) {
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open incident' }, url: buttonUrl, action_id: 'faultline-open-incident' }],
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Open incident' },
+          url: buttonUrl,
+          action_id: 'faultline-open-incident',
+        },
+      ],
     });
   }
-  return { text: clampMrkdwn(escapeSlackText(FALLBACK_PREFIXES[event.kind] + headline(event))), blocks };
+  return {
+    text: clampMrkdwn(escapeSlackText(FALLBACK_PREFIXES[event.kind] + headline(event))),
+    blocks,
+  };
 }
 
 function causeText(cause: NotificationCause, others: readonly NotificationCause[]): string {
@@ -80,7 +125,9 @@ function causeText(cause: NotificationCause, others: readonly NotificationCause[
     escapeSlackText(truncate(oneLine(cause.summary), 1000)),
   ];
   if (others.length > 0) {
-    const shown = others.slice(0, OTHER_CAUSES_SHOWN).map((c) => `${code(truncate(c.key, 200))} (${percent(c.confidence)})`);
+    const shown = others
+      .slice(0, OTHER_CAUSES_SHOWN)
+      .map((c) => `${code(truncate(c.key, 200))} (${percent(c.confidence)})`);
     const rest = others.length - shown.length;
     lines.push(`_Other candidates:_ ${shown.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`);
   }
@@ -102,7 +149,9 @@ function groupsText(title: string, groups: readonly ServiceGroup[]): string {
   const hidden = groups.slice(shown);
   if (hidden.length > 0) {
     const hiddenInstances = hidden.reduce((sum, g) => sum + g.instanceCount, 0);
-    lines.push(`_…and ${counted(hidden.length, 'more service')} (${counted(hiddenInstances, 'instance')})_`);
+    lines.push(
+      `_…and ${counted(hidden.length, 'more service')} (${counted(hiddenInstances, 'instance')})_`,
+    );
   }
   return clampMrkdwn(lines.join('\n'));
 }
@@ -110,7 +159,9 @@ function groupsText(title: string, groups: readonly ServiceGroup[]): string {
 function groupLine(group: ServiceGroup): string {
   if (group.instanceCount === 0) return `• ${code(truncate(group.service, 100))}`;
   const { names, more } = instanceSample(group);
-  const sample = names.map((name) => escapeSlackText(oneLine(name))).join(', ') + (more > 0 ? ` +${more} more` : '');
+  const sample =
+    names.map((name) => escapeSlackText(oneLine(name))).join(', ') +
+    (more > 0 ? ` +${more} more` : '');
   return `• ${code(truncate(group.service, 100))} — ${counted(group.instanceCount, 'instance')}: ${sample}`;
 }
 
@@ -118,7 +169,10 @@ function contextText(event: NotificationEvent, linkAsText: boolean): string {
   const { incident } = event;
   const parts = [`Opened ${slackDate(incident.openedAt)}`];
   if (incident.resolvedAt) parts.push(`Resolved ${slackDate(incident.resolvedAt)}`);
-  parts.push(`Severity ${escapeSlackText(event.severity)}`, `Incident ${code(truncate(incident.id, 200))}`);
+  parts.push(
+    `Severity ${escapeSlackText(event.severity)}`,
+    `Incident ${code(truncate(incident.id, 200))}`,
+  );
   // Without a button, the URL still reaches the reader, as text they can copy.
   if (linkAsText) parts.push(`Link: ${escapeSlackText(truncate(oneLine(incident.url), 1000))}`);
   return parts.join(' · ');
@@ -128,7 +182,9 @@ function contextText(event: NotificationEvent, linkAsText: boolean): string {
 function slackDate(rfc3339: string): string {
   const ms = parseTime(rfc3339);
   const text = escapeSlackText(truncate(oneLine(rfc3339), 100)).replace(/\|/g, '/');
-  return ms === null ? text : `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${text}>`;
+  return ms === null
+    ? text
+    : `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${text}>`;
 }
 
 /** Inline code, so mrkdwn characters in names show as typed; a backtick would end the span, so it becomes a quote. */

@@ -5,7 +5,11 @@ import type { NotificationEvent } from '../notification.model';
 export const RABBIT = 'backend:amqp://rabbit-1:5672';
 
 /** An opened incident: rabbit-1 down, two services, five instances; `changes` override fields (incident fields merge). */
-export function openedEvent(changes: Partial<Omit<NotificationEvent, 'incident'>> & { incident?: Partial<NotificationEvent['incident']> } = {}): NotificationEvent {
+export function openedEvent(
+  changes: Partial<Omit<NotificationEvent, 'incident'>> & {
+    incident?: Partial<NotificationEvent['incident']>;
+  } = {},
+): NotificationEvent {
   const { incident, ...rest } = changes;
   return {
     id: 'inc-lq2x1-9f3a:opened',
@@ -19,12 +23,28 @@ export function openedEvent(changes: Partial<Omit<NotificationEvent, 'incident'>
       openedAt: '2025-03-01T10:00:00.000Z',
       resolvedAt: null,
       rootCauses: [
-        { key: RABBIT, kind: 'backend', confidence: 0.93, summary: '18 of 18 dependents lost it within 4 s' },
-        { key: 'host:rabbit-1', kind: 'host', confidence: 0.41, summary: 'the host of rabbit-1 stopped reporting' },
+        {
+          key: RABBIT,
+          kind: 'backend',
+          confidence: 0.93,
+          summary: '18 of 18 dependents lost it within 4 s',
+        },
+        {
+          key: 'host:rabbit-1',
+          kind: 'host',
+          confidence: 0.41,
+          summary: 'the host of rabbit-1 stopped reporting',
+        },
       ],
       affected: {
         services: ['nova-api', 'cinder-volume'],
-        instances: ['instance:nova-api/nova-api-2', 'instance:cinder-volume/cv-1', 'instance:nova-api/nova-api-1', 'instance:nova-api/nova-api-3', 'instance:cinder-volume/cv-2'],
+        instances: [
+          'instance:nova-api/nova-api-2',
+          'instance:cinder-volume/cv-1',
+          'instance:nova-api/nova-api-1',
+          'instance:nova-api/nova-api-3',
+          'instance:cinder-volume/cv-2',
+        ],
       },
       url: 'https://faultline.example.com/incidents/inc-lq2x1-9f3a',
       ...incident,
@@ -55,7 +75,10 @@ export const serviceName = (i: number): string => `service-${String(i).padStart(
 /** A storm: 500 instances across 20 services (25 each), listed in reverse order so renderers must sort. */
 export function stormEvent(kind: NotificationEvent['kind'] = 'opened'): NotificationEvent {
   const services = Array.from({ length: SERVICE_COUNT }, (_, i) => serviceName(i)).reverse();
-  const instances = Array.from({ length: INSTANCE_COUNT }, (_, i) => `instance:${serviceName(i % SERVICE_COUNT)}/pod-${String(i).padStart(4, '0')}`).reverse();
+  const instances = Array.from(
+    { length: INSTANCE_COUNT },
+    (_, i) => `instance:${serviceName(i % SERVICE_COUNT)}/pod-${String(i).padStart(4, '0')}`,
+  ).reverse();
   return openedEvent({
     id: `inc-storm:${kind}`,
     kind,

@@ -22,7 +22,10 @@ describe('renderWebhook', () => {
 
   it('sends the event id as idempotency key and no signature without a secret', () => {
     const { headers } = renderWebhook(openedEvent(), { atMs: AT_MS });
-    expect(headers).toEqual({ 'content-type': 'application/json', 'X-Faultline-Event-Id': 'inc-lq2x1-9f3a:opened' });
+    expect(headers).toEqual({
+      'content-type': 'application/json',
+      'X-Faultline-Event-Id': 'inc-lq2x1-9f3a:opened',
+    });
   });
 
   it('signs "<t>.<body>" with HMAC-SHA256, t in unix seconds from atMs', () => {
@@ -35,17 +38,25 @@ describe('renderWebhook', () => {
     expect(v1).toBe(createHmac('sha256', secret).update(`${t}.${body}`).digest('hex'));
     // A different secret or a changed body does not verify.
     expect(v1).not.toBe(createHmac('sha256', 'other').update(`${t}.${body}`).digest('hex'));
-    expect(v1).not.toBe(createHmac('sha256', secret).update(`${t}.${body.replace('rabbit-1', 'rabbit-2')}`).digest('hex'));
+    expect(v1).not.toBe(
+      createHmac('sha256', secret)
+        .update(`${t}.${body.replace('rabbit-1', 'rabbit-2')}`)
+        .digest('hex'),
+    );
   });
 
   it('is deterministic: same event (whatever its key order) and time give the same bytes and signature', () => {
     const event = stormEvent();
-    const reordered = JSON.parse(JSON.stringify(event, Object.keys(flatKeys(event)).sort().reverse())) as NotificationEvent;
+    const reordered = JSON.parse(
+      JSON.stringify(event, Object.keys(flatKeys(event)).sort().reverse()),
+    ) as NotificationEvent;
     expect(Object.keys(reordered)).not.toEqual(Object.keys(event));
     const a = renderWebhook(event, { secret: 's', atMs: AT_MS });
     expect(renderWebhook(structuredClone(event), { secret: 's', atMs: AT_MS })).toEqual(a);
     expect(renderWebhook(reordered, { secret: 's', atMs: AT_MS })).toEqual(a);
-    expect(renderWebhook(event, { secret: 's', atMs: AT_MS + 1000 }).headers['X-Faultline-Signature']).not.toBe(a.headers['X-Faultline-Signature']);
+    expect(
+      renderWebhook(event, { secret: 's', atMs: AT_MS + 1000 }).headers['X-Faultline-Signature'],
+    ).not.toBe(a.headers['X-Faultline-Signature']);
   });
 
   it('refuses an empty secret and a time that is not a number', () => {

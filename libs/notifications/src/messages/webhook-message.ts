@@ -31,12 +31,21 @@ export const WEBHOOK_BODY_VERSION = 1;
 export const EVENT_ID_HEADER = 'X-Faultline-Event-Id';
 export const SIGNATURE_HEADER = 'X-Faultline-Signature';
 
-export function renderWebhook(event: NotificationEvent, opts: { secret?: string; atMs: number }): WebhookMessage {
-  if (!Number.isFinite(opts.atMs)) throw new TypeError(`atMs must be a finite number of milliseconds, got ${opts.atMs}`);
-  if (opts.secret !== undefined && opts.secret.length === 0) throw new TypeError('a webhook secret, when given, must not be empty');
+export function renderWebhook(
+  event: NotificationEvent,
+  opts: { secret?: string; atMs: number },
+): WebhookMessage {
+  if (!Number.isFinite(opts.atMs))
+    throw new TypeError(`atMs must be a finite number of milliseconds, got ${opts.atMs}`);
+  if (opts.secret !== undefined && opts.secret.length === 0)
+    throw new TypeError('a webhook secret, when given, must not be empty');
   const body = JSON.stringify(webhookBody(event));
-  const headers: Record<string, string> = { 'content-type': 'application/json', [EVENT_ID_HEADER]: event.id };
-  if (opts.secret !== undefined) headers[SIGNATURE_HEADER] = signature(opts.secret, body, opts.atMs);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    [EVENT_ID_HEADER]: event.id,
+  };
+  if (opts.secret !== undefined)
+    headers[SIGNATURE_HEADER] = signature(opts.secret, body, opts.atMs);
   return { body, headers };
 }
 
@@ -54,10 +63,25 @@ function webhookBody(event: NotificationEvent): object {
       status: incident.status,
       openedAt: incident.openedAt,
       resolvedAt: incident.resolvedAt,
-      rootCauses: incident.rootCauses.map((c) => ({ key: c.key, kind: c.kind, confidence: c.confidence, summary: c.summary })),
-      affected: { services: [...incident.affected.services], instances: [...incident.affected.instances] },
-      ...(incident.previousTopCause !== undefined && { previousTopCause: incident.previousTopCause }),
-      ...(incident.recovered !== undefined && { recovered: incident.recovered.map((r) => ({ service: r.service, instances: [...r.instances] })) }),
+      rootCauses: incident.rootCauses.map((c) => ({
+        key: c.key,
+        kind: c.kind,
+        confidence: c.confidence,
+        summary: c.summary,
+      })),
+      affected: {
+        services: [...incident.affected.services],
+        instances: [...incident.affected.instances],
+      },
+      ...(incident.previousTopCause !== undefined && {
+        previousTopCause: incident.previousTopCause,
+      }),
+      ...(incident.recovered !== undefined && {
+        recovered: incident.recovered.map((r) => ({
+          service: r.service,
+          instances: [...r.instances],
+        })),
+      }),
       url: incident.url,
     },
   };

@@ -28,25 +28,45 @@ export interface MatchableIncident {
 export function matches(m: IncidentMatcher, incident: MatchableIncident): boolean {
   if (m.services?.length && !incident.services.some((s) => m.services?.includes(s))) return false;
   if (m.causeKinds?.length && !m.causeKinds.includes(incident.topCause.kind)) return false;
-  if (m.causeKeys?.length && !m.causeKeys.some((p) => keyMatches(p, incident.topCause.key))) return false;
-  for (const [k, v] of Object.entries(m.labels ?? {})) if (!incident.labels.get(k)?.has(v)) return false;
+  if (m.causeKeys?.length && !m.causeKeys.some((p) => keyMatches(p, incident.topCause.key)))
+    return false;
+  for (const [k, v] of Object.entries(m.labels ?? {}))
+    if (!incident.labels.get(k)?.has(v)) return false;
   if (m.severity && m.severity !== incident.severity) return false;
   return true;
 }
 
-const keyMatches = (pattern: string, key: string): boolean => (pattern.endsWith('*') ? key.startsWith(pattern.slice(0, -1)) : key === pattern);
+const keyMatches = (pattern: string, key: string): boolean =>
+  pattern.endsWith('*') ? key.startsWith(pattern.slice(0, -1)) : key === pattern;
 
 /** Shared entities page as critical; one instance's own trouble is a warning. */
-export const severityOf = (topCauseKind: string): 'critical' | 'warning' => (topCauseKind === 'instance' ? 'warning' : 'critical');
+export const severityOf = (topCauseKind: string): 'critical' | 'warning' =>
+  topCauseKind === 'instance' ? 'warning' : 'critical';
 
 export const incidentMatcherSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    services: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 200 } },
-    causeKinds: { type: 'array', maxItems: 5, items: { enum: ['backend', 'host', 'zone', 'service', 'instance'] } },
-    causeKeys: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 2000 } },
-    labels: { type: 'object', maxProperties: 20, additionalProperties: { type: 'string', maxLength: 200 } },
+    services: {
+      type: 'array',
+      maxItems: 100,
+      items: { type: 'string', minLength: 1, maxLength: 200 },
+    },
+    causeKinds: {
+      type: 'array',
+      maxItems: 5,
+      items: { enum: ['backend', 'host', 'zone', 'service', 'instance'] },
+    },
+    causeKeys: {
+      type: 'array',
+      maxItems: 100,
+      items: { type: 'string', minLength: 1, maxLength: 2000 },
+    },
+    labels: {
+      type: 'object',
+      maxProperties: 20,
+      additionalProperties: { type: 'string', maxLength: 200 },
+    },
     severity: { enum: ['critical', 'warning'] },
   },
 } as const;

@@ -1,19 +1,53 @@
-import { type PastNotification, type PlanInput, planNotifications, recoveredByService } from './notification-planner';
+import {
+  type PastNotification,
+  type PlanInput,
+  planNotifications,
+  recoveredByService,
+} from './notification-planner';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const MQ = 'backend:amqp://rabbit-1:5672';
 
-function input(over: Partial<PlanInput> = {}, incident: Partial<PlanInput['incident']> = {}): PlanInput {
+function input(
+  over: Partial<PlanInput> = {},
+  incident: Partial<PlanInput['incident']> = {},
+): PlanInput {
   return {
     incident: {
-      id: 'inc-1', status: 'open', openedAt: '2026-11-25T11:59:00.000Z', resolvedAt: null,
-      rootCauses: [{ key: MQ, kind: 'backend', confidence: 0.95, summary: '18 of 18 dependents lost it within 4 s' }],
-      affected: { services: ['nova-api', 'cinder'], instances: ['instance:nova-api/n-1', 'instance:nova-api/n-2', 'instance:cinder/c-1'] },
+      id: 'inc-1',
+      status: 'open',
+      openedAt: '2026-11-25T11:59:00.000Z',
+      resolvedAt: null,
+      rootCauses: [
+        {
+          key: MQ,
+          kind: 'backend',
+          confidence: 0.95,
+          summary: '18 of 18 dependents lost it within 4 s',
+        },
+      ],
+      affected: {
+        services: ['nova-api', 'cinder'],
+        instances: ['instance:nova-api/n-1', 'instance:nova-api/n-2', 'instance:cinder/c-1'],
+      },
       ...incident,
     },
     labels: new Map([['zone', new Set(['az1'])]]),
     channelIds: ['ops', 'db-team', 'pager'],
-    routes: [{ id: 'r1', match: { services: ['billing'] }, channelIds: ['db-team'], repeatIntervalMs: null }, { id: 'r2', match: { causeKinds: ['backend'] }, channelIds: ['pager'], repeatIntervalMs: 3_600_000 }],
+    routes: [
+      {
+        id: 'r1',
+        match: { services: ['billing'] },
+        channelIds: ['db-team'],
+        repeatIntervalMs: null,
+      },
+      {
+        id: 'r2',
+        match: { causeKinds: ['backend'] },
+        channelIds: ['pager'],
+        repeatIntervalMs: 3_600_000,
+      },
+    ],
     silences: [],
     past: [],
     now: NOW,
@@ -21,46 +55,111 @@ function input(over: Partial<PlanInput> = {}, incident: Partial<PlanInput['incid
     ...over,
   };
 }
-const sent = (channelId: string, eventKey: string, at: number, topCause = MQ): PastNotification => ({ channelId, eventKey, topCause, createdAt: at });
+const sent = (
+  channelId: string,
+  eventKey: string,
+  at: number,
+  topCause = MQ,
+): PastNotification => ({ channelId, eventKey, topCause, createdAt: at });
 
 describe('planNotifications', () => {
   it('opens on every matching route and the default route (channels no route names), once', () => {
     const plan = planNotifications(input());
     expect(plan.map((p) => `${p.channelId}:${p.eventKey}`)).toEqual(['ops:opened', 'pager:opened']);
-    expect(plan[0].event).toMatchObject({ id: 'inc-1:opened', kind: 'opened', severity: 'critical', incident: { url: 'https://faultline.example/incidents/inc-1' } });
-    expect(planNotifications(input({ past: [sent('ops', 'opened', NOW - 1000), sent('pager', 'opened', NOW - 1000)] }))).toEqual([]);
+    expect(plan[0].event).toMatchObject({
+      id: 'inc-1:opened',
+      kind: 'opened',
+      severity: 'critical',
+      incident: { url: 'https://faultline.example/incidents/inc-1' },
+    });
+    expect(
+      planNotifications(
+        input({ past: [sent('ops', 'opened', NOW - 1000), sent('pager', 'opened', NOW - 1000)] }),
+      ),
+    ).toEqual([]);
   });
 
   it('tells each channel when the top cause changes, naming the previous one, once per cause', () => {
     const host = 'host:rabbit-1';
-    const moved = input({ past: [sent('ops', 'opened', NOW - 5000)], channelIds: ['ops'], routes: [] }, { rootCauses: [{ key: host, kind: 'host', confidence: 0.9, summary: 'it stopped reporting' }] });
+    const moved = input(
+      { past: [sent('ops', 'opened', NOW - 5000)], channelIds: ['ops'], routes: [] },
+      {
+        rootCauses: [{ key: host, kind: 'host', confidence: 0.9, summary: 'it stopped reporting' }],
+      },
+    );
     const [plan] = planNotifications(moved);
-    expect(plan).toMatchObject({ eventKey: `cause:${host}`, kind: 'cause-changed', event: { incident: { previousTopCause: MQ } } });
-    expect(planNotifications({ ...moved, past: [...moved.past, sent('ops', `cause:${host}`, NOW - 10, host)] })).toEqual([]);
+    expect(plan).toMatchObject({
+      eventKey: `cause:${host}`,
+      kind: 'cause-changed',
+      event: { incident: { previousTopCause: MQ } },
+    });
+    expect(
+      planNotifications({
+        ...moved,
+        past: [...moved.past, sent('ops', `cause:${host}`, NOW - 10, host)],
+      }),
+    ).toEqual([]);
   });
 
   it('repeats on a route with a repeat interval once the last message is that old', () => {
-    const past = [sent('ops', 'opened', NOW - 2 * 3_600_000), sent('pager', 'opened', NOW - 3_600_000)];
-    expect(planNotifications(input({ past })).map((p) => `${p.channelId}:${p.eventKey}`)).toEqual(['pager:repeat:1']);
-    expect(planNotifications(input({ past: [...past.slice(0, 1), sent('pager', 'opened', NOW - 3_599_000)] }))).toEqual([]);
+    const past = [
+      sent('ops', 'opened', NOW - 2 * 3_600_000),
+      sent('pager', 'opened', NOW - 3_600_000),
+    ];
+    expect(planNotifications(input({ past })).map((p) => `${p.channelId}:${p.eventKey}`)).toEqual([
+      'pager:repeat:1',
+    ]);
+    expect(
+      planNotifications(
+        input({ past: [...past.slice(0, 1), sent('pager', 'opened', NOW - 3_599_000)] }),
+      ),
+    ).toEqual([]);
   });
 
   it('resolves once, listing what recovered by service', () => {
-    const resolved = input({ past: [sent('ops', 'opened', NOW - 60_000)], channelIds: ['ops'], routes: [] }, { status: 'resolved', resolvedAt: '2026-11-25T12:00:00.000Z' });
+    const resolved = input(
+      { past: [sent('ops', 'opened', NOW - 60_000)], channelIds: ['ops'], routes: [] },
+      { status: 'resolved', resolvedAt: '2026-11-25T12:00:00.000Z' },
+    );
     const [plan] = planNotifications(resolved);
     expect(plan).toMatchObject({ eventKey: 'resolved', kind: 'resolved' });
-    expect(plan.event.incident.recovered).toEqual([{ service: 'cinder', instances: ['c-1'] }, { service: 'nova-api', instances: ['n-1', 'n-2'] }]);
-    expect(planNotifications({ ...resolved, past: [...resolved.past, sent('ops', 'resolved', NOW)] })).toEqual([]);
+    expect(plan.event.incident.recovered).toEqual([
+      { service: 'cinder', instances: ['c-1'] },
+      { service: 'nova-api', instances: ['n-1', 'n-2'] },
+    ]);
+    expect(
+      planNotifications({ ...resolved, past: [...resolved.past, sent('ops', 'resolved', NOW)] }),
+    ).toEqual([]);
   });
 
   it('records but holds back what an active silence matches, naming the silence', () => {
-    const plan = planNotifications(input({ silences: [{ id: 's1', match: { labels: { zone: 'az1' } } }, { id: 's2', match: { services: ['other'] } }] }));
+    const plan = planNotifications(
+      input({
+        silences: [
+          { id: 's1', match: { labels: { zone: 'az1' } } },
+          { id: 's2', match: { services: ['other'] } },
+        ],
+      }),
+    );
     expect(plan.map((p) => p.silencedBy)).toEqual([['s1'], ['s1']]);
   });
 
   it('matches routes by cause key prefix, label and severity', () => {
-    const routes = [{ id: 'r', match: { causeKeys: ['backend:amqp://*'], labels: { zone: 'az1' }, severity: 'critical' as const }, channelIds: ['pager'], repeatIntervalMs: null }];
-    expect(planNotifications(input({ routes, channelIds: ['pager'] })).map((p) => p.channelId)).toEqual(['pager']);
+    const routes = [
+      {
+        id: 'r',
+        match: {
+          causeKeys: ['backend:amqp://*'],
+          labels: { zone: 'az1' },
+          severity: 'critical' as const,
+        },
+        channelIds: ['pager'],
+        repeatIntervalMs: null,
+      },
+    ];
+    expect(
+      planNotifications(input({ routes, channelIds: ['pager'] })).map((p) => p.channelId),
+    ).toEqual(['pager']);
     const other = [{ ...routes[0], match: { ...routes[0].match, labels: { zone: 'az2' } } }];
     expect(planNotifications(input({ routes: other, channelIds: ['pager'] }))).toEqual([]);
   });
@@ -68,6 +167,9 @@ describe('planNotifications', () => {
 
 describe('recoveredByService', () => {
   it('groups instance keys by service', () => {
-    expect(recoveredByService(['instance:a/2', 'instance:b/1', 'instance:a/1'])).toEqual([{ service: 'a', instances: ['1', '2'] }, { service: 'b', instances: ['1'] }]);
+    expect(recoveredByService(['instance:a/2', 'instance:b/1', 'instance:a/1'])).toEqual([
+      { service: 'a', instances: ['1', '2'] },
+      { service: 'b', instances: ['1'] },
+    ]);
   });
 });

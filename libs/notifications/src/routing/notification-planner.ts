@@ -1,5 +1,10 @@
 import type { NotificationEvent, NotificationKind } from '../notification.model';
-import { type IncidentMatcher, matches, type MatchableIncident, severityOf } from './incident-matcher';
+import {
+  type IncidentMatcher,
+  matches,
+  type MatchableIncident,
+  severityOf,
+} from './incident-matcher';
 
 export interface PlannableIncident {
   id: string;
@@ -69,7 +74,12 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
   const { incident, now } = input;
   const top = incident.rootCauses[0];
   if (!top) return [];
-  const matchable: MatchableIncident = { topCause: top, services: incident.affected.services, labels: input.labels, severity: severityOf(top.kind) };
+  const matchable: MatchableIncident = {
+    topCause: top,
+    services: incident.affected.services,
+    labels: input.labels,
+    severity: severityOf(top.kind),
+  };
   const repeatOf = new Map<string, number | null>();
   const named = new Set<string>();
   for (const route of input.routes) {
@@ -78,18 +88,39 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     for (const id of route.channelIds) {
       const prev = repeatOf.get(id);
       const mine = route.repeatIntervalMs;
-      repeatOf.set(id, prev === undefined ? mine : prev === null ? mine : mine === null ? prev : Math.min(prev, mine));
+      repeatOf.set(
+        id,
+        prev === undefined
+          ? mine
+          : prev === null
+            ? mine
+            : mine === null
+              ? prev
+              : Math.min(prev, mine),
+      );
     }
   }
   for (const id of input.channelIds) if (!named.has(id)) repeatOf.set(id, null);
-  const silencedBy = input.silences.filter((s) => matches(s.match, matchable)).map((s) => s.id).sort();
+  const silencedBy = input.silences
+    .filter((s) => matches(s.match, matchable))
+    .map((s) => s.id)
+    .sort();
 
   const planned: PlannedNotification[] = [];
   for (const channelId of [...repeatOf.keys()].sort()) {
-    const past = input.past.filter((p) => p.channelId === channelId).sort((a, b) => a.createdAt - b.createdAt);
+    const past = input.past
+      .filter((p) => p.channelId === channelId)
+      .sort((a, b) => a.createdAt - b.createdAt);
     const has = (key: string) => past.some((p) => p.eventKey === key);
     const add = (kind: NotificationKind, eventKey: string, previousTopCause?: string) =>
-      planned.push({ channelId, eventKey, kind, topCause: top.key, silencedBy, event: eventOf(input, kind, eventKey, previousTopCause) });
+      planned.push({
+        channelId,
+        eventKey,
+        kind,
+        topCause: top.key,
+        silencedBy,
+        event: eventOf(input, kind, eventKey, previousTopCause),
+      });
     if (incident.status === 'resolved') {
       if (!has('resolved')) add('resolved', 'resolved');
       continue;
@@ -104,12 +135,18 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
       continue;
     }
     const repeat = repeatOf.get(channelId);
-    if (repeat && now - last.createdAt >= repeat) add('repeat', `repeat:${past.filter((p) => p.eventKey.startsWith('repeat:')).length + 1}`);
+    if (repeat && now - last.createdAt >= repeat)
+      add('repeat', `repeat:${past.filter((p) => p.eventKey.startsWith('repeat:')).length + 1}`);
   }
   return planned;
 }
 
-function eventOf(input: PlanInput, kind: NotificationKind, eventKey: string, previousTopCause?: string): NotificationEvent {
+function eventOf(
+  input: PlanInput,
+  kind: NotificationKind,
+  eventKey: string,
+  previousTopCause?: string,
+): NotificationEvent {
   const { incident } = input;
   const top = incident.rootCauses[0];
   return {
@@ -120,10 +157,20 @@ function eventOf(input: PlanInput, kind: NotificationKind, eventKey: string, pre
       status: incident.status,
       openedAt: incident.openedAt,
       resolvedAt: incident.resolvedAt,
-      rootCauses: incident.rootCauses.map((c) => ({ key: c.key, kind: c.kind, confidence: c.confidence, summary: c.summary })),
-      affected: { services: [...incident.affected.services].sort(), instances: [...incident.affected.instances].sort() },
+      rootCauses: incident.rootCauses.map((c) => ({
+        key: c.key,
+        kind: c.kind,
+        confidence: c.confidence,
+        summary: c.summary,
+      })),
+      affected: {
+        services: [...incident.affected.services].sort(),
+        instances: [...incident.affected.instances].sort(),
+      },
       ...(previousTopCause !== undefined ? { previousTopCause } : {}),
-      ...(kind === 'resolved' ? { recovered: recoveredByService(incident.affected.instances) } : {}),
+      ...(kind === 'resolved'
+        ? { recovered: recoveredByService(incident.affected.instances) }
+        : {}),
       url: input.incidentUrl,
     },
     severity: severityOf(top.kind),
@@ -132,7 +179,9 @@ function eventOf(input: PlanInput, kind: NotificationKind, eventKey: string, pre
 }
 
 /** `instance:<service>/<name>` keys grouped by service, sorted. */
-export function recoveredByService(instanceKeys: readonly string[]): { service: string; instances: string[] }[] {
+export function recoveredByService(
+  instanceKeys: readonly string[],
+): { service: string; instances: string[] }[] {
   const by = new Map<string, string[]>();
   for (const key of instanceKeys) {
     const rest = key.startsWith('instance:') ? key.slice('instance:'.length) : key;
@@ -143,5 +192,7 @@ export function recoveredByService(instanceKeys: readonly string[]): { service: 
     if (list) list.push(name);
     else by.set(service, [name]);
   }
-  return [...by.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([service, instances]) => ({ service, instances: instances.sort() }));
+  return [...by.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([service, instances]) => ({ service, instances: instances.sort() }));
 }

@@ -85,7 +85,13 @@ async function closedPort(): Promise<number> {
 
 function transportFor(port: number, settings: Partial<SmtpSettings> = {}, timeoutMs = 2_000) {
   const transport = new EmailTransport(
-    { host: '127.0.0.1', port, secure: false, from: 'Faultline <alerts@faultline.test>', ...settings },
+    {
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      from: 'Faultline <alerts@faultline.test>',
+      ...settings,
+    },
     { timeoutMs },
   );
   transports.push(transport);
@@ -99,7 +105,9 @@ function rejectingRecipient(responseCode: number, rejected = 'nobody@example.tes
     callback: (error?: Error | null) => void,
   ): void => {
     if (address.address !== rejected) return callback();
-    const error = Object.assign(new Error(`No such user here: ${address.address}`), { responseCode });
+    const error = Object.assign(new Error(`No such user here: ${address.address}`), {
+      responseCode,
+    });
     callback(error);
   };
 }
@@ -346,7 +354,10 @@ describe('EmailTransport: TLS', () => {
     );
 
     // The server answers STARTTLS with 500: a 5xx, and resending will not change it.
-    expect(failure).toMatchObject({ permanent: true, message: expect.stringContaining('STARTTLS') });
+    expect(failure).toMatchObject({
+      permanent: true,
+      message: expect.stringContaining('STARTTLS'),
+    });
     expect(server.received).toHaveLength(0);
   });
 
@@ -377,7 +388,11 @@ describe('EmailTransport: programming errors', () => {
     const transport = transportFor(25);
 
     await expect(transport.send({ ...MESSAGE, to: [] })).rejects.toThrow(TypeError);
-    for (const messageId of ['evt-42@faultline', '<evt 42@faultline>', '<evt-42@faultline>\r\nBcc: x@y']) {
+    for (const messageId of [
+      'evt-42@faultline',
+      '<evt 42@faultline>',
+      '<evt-42@faultline>\r\nBcc: x@y',
+    ]) {
       await expect(transport.send({ ...MESSAGE, messageId })).rejects.toThrow(TypeError);
     }
   });

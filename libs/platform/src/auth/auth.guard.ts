@@ -1,4 +1,10 @@
-import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { grants, PUBLIC_KEY, SCOPE_KEY, type Scope } from './scopes';
@@ -20,10 +26,25 @@ export class AuthGuard implements CanActivate {
     const needed = this.reflector.getAllAndOverride<Scope>(SCOPE_KEY, targets) ?? 'admin';
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (!match) throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: 'missing bearer token (Authorization: Bearer <token>)' });
+    if (!match)
+      throw new UnauthorizedException({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'missing bearer token (Authorization: Bearer <token>)',
+      });
     const principal = await this.tokens.verify(match[1]);
-    if (!principal) throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: 'unknown or revoked token' });
-    if (!grants(principal.scopes, needed)) throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this token lacks the "${needed}" scope` });
+    if (!principal)
+      throw new UnauthorizedException({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'unknown or revoked token',
+      });
+    if (!grants(principal.scopes, needed))
+      throw new ForbiddenException({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: `this token lacks the "${needed}" scope`,
+      });
     request.principal = principal;
     return true;
   }

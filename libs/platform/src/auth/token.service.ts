@@ -37,12 +37,21 @@ export class TokenService {
     @InjectRepository(ApiTokenEntity) private readonly tokens: Repository<ApiTokenEntity>,
     @InjectConfig() private readonly config: FaultlineConfig,
   ) {
-    this.adminHash = config.FAULTLINE_ADMIN_TOKEN ? Buffer.from(sha256(config.FAULTLINE_ADMIN_TOKEN), 'hex') : null;
+    this.adminHash = config.FAULTLINE_ADMIN_TOKEN
+      ? Buffer.from(sha256(config.FAULTLINE_ADMIN_TOKEN), 'hex')
+      : null;
   }
 
   async create(name: string, scopes: Scope[]): Promise<TokenView & { token: string }> {
     const token = `flt_${randomBytes(32).toString('base64url')}`;
-    const saved = await this.tokens.save(this.tokens.create({ name, scopes: [...new Set(scopes)], tokenHash: sha256(token), revokedAt: null }));
+    const saved = await this.tokens.save(
+      this.tokens.create({
+        name,
+        scopes: [...new Set(scopes)],
+        tokenHash: sha256(token),
+        revokedAt: null,
+      }),
+    );
     return { ...toView(saved), token };
   }
 
@@ -52,14 +61,20 @@ export class TokenService {
 
   async revoke(id: string): Promise<void> {
     const result = await this.tokens.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
-    if (!result.affected) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no active token ${id}` });
+    if (!result.affected)
+      throw new NotFoundException({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `no active token ${id}`,
+      });
     this.cache.clear();
   }
 
   /** The principal a bearer token stands for, or null when it is unknown or revoked. */
   async verify(token: string): Promise<Principal | null> {
     const hash = sha256(token);
-    if (this.adminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return { tokenId: 'bootstrap', name: 'FAULTLINE_ADMIN_TOKEN', scopes: ['admin'] };
+    if (this.adminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash))
+      return { tokenId: 'bootstrap', name: 'FAULTLINE_ADMIN_TOKEN', scopes: ['admin'] };
     const now = Date.now();
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return cached.principal;

@@ -11,6 +11,10 @@ export const InjectConfig = (): ParameterDecorator => Inject(CONFIG);
 @Module({})
 export class ConfigModule {
   static forRoot(config: FaultlineConfig): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: CONFIG, useValue: config }], exports: [CONFIG] };
+    return {
+      module: ConfigModule,
+      providers: [{ provide: CONFIG, useValue: config }],
+      exports: [CONFIG],
+    };
   }
 }

@@ -11,7 +11,9 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
  * Nothing else in the code base reads process.env.
  */
 export const configSchema = z.object({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/faultline'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/ })
+    .default('postgres://postgres@127.0.0.1:5432/faultline'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
@@ -19,7 +21,10 @@ export const configSchema = z.object({
   WORKER_METRICS_PORT: int(0, 65535).default(3001),
   FAULTLINE_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Prefix of every BullMQ key, so several deployments (or test runs) can share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('faultline'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/, 'letters, digits, - and _ only')
+    .default('faultline'),
   RETENTION_DAYS: int(1, 365).default(3),
   TRANSITION_RETENTION_DAYS: int(1, 3650).default(30),
   INGEST_BODY_LIMIT_BYTES: int(1024, 256 * 1024 * 1024).default(16 * 1024 * 1024),
@@ -39,9 +44,15 @@ export const configSchema = z.object({
    * Key that encrypts secrets stored for collectors (poll headers, push signing secrets):
    * 32 bytes as 64 hex characters. Without it such secrets are refused, never stored in clear.
    */
-  FAULTLINE_SECRET_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex characters').optional(),
+  FAULTLINE_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex characters')
+    .optional(),
   /** This worker's name as a collector (`backend:collector://<id>`): polls are reported as reachable from it. */
-  COLLECTOR_ID: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'lower-case letters, digits, . and - (a host name label)').default(collectorIdFromHost()),
+  COLLECTOR_ID: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'lower-case letters, digits, . and - (a host name label)')
+    .default(collectorIdFromHost()),
   /** Poll targets to upsert at worker start-up (YAML), beside those managed through the API. */
   COLLECTOR_TARGETS_FILE: z.string().min(1).optional(),
   /** Where people reach Faultline: links in notifications point here. */
@@ -59,7 +70,11 @@ export const configSchema = z.object({
 
 /** The machine's host name as a collector id (lower case, invalid characters replaced). */
 function collectorIdFromHost(): string {
-  const id = hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
+  const id = hostname()
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 63);
   return id || 'collector';
 }
 
@@ -69,7 +84,9 @@ export class ConfigError extends Error {}
 
 /** Parses the environment, or throws one error that lists every bad setting and why. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): FaultlineConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const result = configSchema.safeParse(present);
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

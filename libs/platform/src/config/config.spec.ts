@@ -10,7 +10,9 @@ describe('loadConfig', () => {
   });
 
   it('names every bad setting and the reason', () => {
-    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', FAULTLINE_ADMIN_TOKEN: 'short' })).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', FAULTLINE_ADMIN_TOKEN: 'short' }),
+    ).toThrow(ConfigError);
     try {
       loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', FAULTLINE_ADMIN_TOKEN: 'short' });
     } catch (e) {

@@ -3,7 +3,10 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { FaultlineConfig } from '../config/config.schema';
 
 /** Connection options shared by the apps, the migration step and the tests. */
-export function dataSourceOptions(config: Pick<FaultlineConfig, 'DATABASE_URL'>, entities: DataSourceOptions['entities'] = []): DataSourceOptions {
+export function dataSourceOptions(
+  config: Pick<FaultlineConfig, 'DATABASE_URL'>,
+  entities: DataSourceOptions['entities'] = [],
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.DATABASE_URL,
@@ -17,7 +20,10 @@ export function dataSourceOptions(config: Pick<FaultlineConfig, 'DATABASE_URL'>,
 }
 
 /** A short-lived DataSource for one administrative task. */
-export async function withDataSource<T>(options: DataSourceOptions, fn: (ds: DataSource) => Promise<T>): Promise<T> {
+export async function withDataSource<T>(
+  options: DataSourceOptions,
+  fn: (ds: DataSource) => Promise<T>,
+): Promise<T> {
   const ds = await new DataSource(options).initialize();
   try {
     return await fn(ds);

@@ -8,7 +8,10 @@ export interface FieldProblem {
 
 /** 400 whose body lists every bad field: `{statusCode, error, message, errors: [{path, reason}]}`. */
 export class InvalidInputException extends BadRequestException {
-  constructor(readonly errors: FieldProblem[], message = 'invalid request') {
+  constructor(
+    readonly errors: FieldProblem[],
+    message = 'invalid request',
+  ) {
     super({ statusCode: HttpStatus.BAD_REQUEST, error: 'Bad Request', message, errors });
   }
 }
@@ -16,6 +19,10 @@ export class InvalidInputException extends BadRequestException {
 /** 503 for a dependency that is down: the client should retry, nothing was accepted. */
 export class DependencyUnavailableException extends ServiceUnavailableException {
   constructor(dependency: string) {
-    super({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message: `${dependency} is unavailable, retry later` });
+    super({
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: 'Service Unavailable',
+      message: `${dependency} is unavailable, retry later`,
+    });
   }
 }

@@ -4,9 +4,14 @@ import { InvalidInputException } from './errors';
 
 describe('toErrorBody', () => {
   it('keeps the field list of an invalid input', () => {
-    const { status, body } = toErrorBody(new InvalidInputException([{ path: '/service', reason: 'is required' }]));
+    const { status, body } = toErrorBody(
+      new InvalidInputException([{ path: '/service', reason: 'is required' }]),
+    );
     expect(status).toBe(400);
-    expect(body).toMatchObject({ statusCode: 400, errors: [{ path: '/service', reason: 'is required' }] });
+    expect(body).toMatchObject({
+      statusCode: 400,
+      errors: [{ path: '/service', reason: 'is required' }],
+    });
   });
 
   it('gives a plain-message client error a reason phrase and a whole-body error entry', () => {
@@ -16,11 +21,21 @@ describe('toErrorBody', () => {
       message: 'Body is not valid JSON',
       errors: [{ path: '', reason: 'Body is not valid JSON' }],
     });
-    expect(toErrorBody({ statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', message: 'Unsupported Media Type: text/plain' })).toMatchObject({
+    expect(
+      toErrorBody({
+        statusCode: 415,
+        code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        message: 'Unsupported Media Type: text/plain',
+      }),
+    ).toMatchObject({
       status: 415,
       body: { error: 'Unsupported Media Type' },
     });
-    expect(toErrorBody(new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'no such thing' })).body).toEqual({
+    expect(
+      toErrorBody(
+        new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'no such thing' }),
+      ).body,
+    ).toEqual({
       statusCode: 404,
       error: 'Not Found',
       message: 'no such thing',

@@ -1,4 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
 
@@ -20,7 +26,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = toErrorBody(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (status >= 500)
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     void reply.status(status).send(body);
   }
 }
@@ -31,19 +38,36 @@ export function toErrorBody(exception: unknown): { status: number; body: Record<
     const status = exception.getStatus();
     // Nest maps Fastify's own errors (bad JSON, 413, 415) to HttpExceptions carrying a plain message.
     if (typeof response === 'string') return { status, body: plainError(status, response) };
-    const body = { ...plainError(status, exception.message), ...(response as Record<string, unknown>) };
+    const body = {
+      ...plainError(status, exception.message),
+      ...(response as Record<string, unknown>),
+    };
     return { status, body };
   }
   const fastifyError = exception as FastifyError;
-  if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return { status: fastifyError.statusCode, body: plainError(fastifyError.statusCode, fastifyError.message) };
+  if (
+    typeof fastifyError?.statusCode === 'number' &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
+    return {
+      status: fastifyError.statusCode,
+      body: plainError(fastifyError.statusCode, fastifyError.message),
+    };
   }
-  return { status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' } };
+  return {
+    status: 500,
+    body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' },
+  };
 }
 
 /** Every client error lists `errors`; one about the request as a whole has the empty path. */
 function plainError(status: number, message: string): Record<string, unknown> {
-  const body: Record<string, unknown> = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+  const body: Record<string, unknown> = {
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    message,
+  };
   if (status >= 400 && status < 500) body.errors = [{ path: '', reason: message }];
   return body;
 }

@@ -14,7 +14,10 @@ export function strictValidationPipe(): ValidationPipe {
 function flatten(errors: ValidationError[], prefix: string): FieldProblem[] {
   return errors.flatMap((e) => {
     const path = `${prefix}/${e.property}`;
-    const own = Object.values(e.constraints ?? {}).map((reason) => ({ path, reason: reason.replace(new RegExp(`^${e.property} `), '') }));
+    const own = Object.values(e.constraints ?? {}).map((reason) => ({
+      path,
+      reason: reason.replace(new RegExp(`^${e.property} `), ''),
+    }));
     return [...own, ...flatten(e.children ?? [], path)];
   });
 }

@@ -26,7 +26,8 @@ export function loggerParams(config: Pick<FaultlineConfig, 'LOG_LEVEL' | 'LOG_PR
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       transport: config.LOG_PRETTY ? { target: 'pino-pretty' } : undefined,
       // At thousands of reports a second a line per request would be the main cost of ingest.
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
       quietReqLogger: true,
     },
   };

@@ -50,46 +50,102 @@ export class ReadinessService {
       this.probe('datastore', () => this.producer.connection.ping()),
       this.redisPersistence(),
     ]);
-    const checks: Record<string, HealthCheckEntry[]> = { 'postgres:connection': [postgres], 'redis:connection': [redis], 'redis:persistence': [persistence] };
-    const down = Object.entries(checks).filter(([, [c]]) => c.status === 'fail').map(([k]) => k.split(':')[0]);
+    const checks: Record<string, HealthCheckEntry[]> = {
+      'postgres:connection': [postgres],
+      'redis:connection': [redis],
+      'redis:persistence': [persistence],
+    };
+    const down = Object.entries(checks)
+      .filter(([, [c]]) => c.status === 'fail')
+      .map(([k]) => k.split(':')[0]);
     // Feature detail needs Postgres; while it is down, that is all there is to say.
     if (this.contributor && down.length === 0) {
-      const extra = await this.contributor.checks().catch((e: Error) => ({ 'features:detail': [{ componentType: 'component', status: 'warn' as const, output: e.message, time: new Date().toISOString() }] }));
+      const extra = await this.contributor
+        .checks()
+        .catch((e: Error) => ({
+          'features:detail': [
+            {
+              componentType: 'component',
+              status: 'warn' as const,
+              output: e.message,
+              time: new Date().toISOString(),
+            },
+          ],
+        }));
       Object.assign(checks, extra);
     }
-    const warned = Object.values(checks).some((entries) => entries.some((c) => c.status === 'warn'));
+    const warned = Object.values(checks).some((entries) =>
+      entries.some((c) => c.status === 'warn'),
+    );
     const status: CheckStatus = down.length ? 'fail' : warned ? 'warn' : 'pass';
-    return { status, description: 'faultline', output: down.length ? `unavailable: ${down.join(', ')}` : undefined, checks };
+    return {
+      status,
+      description: 'faultline',
+      output: down.length ? `unavailable: ${down.join(', ')}` : undefined,
+      checks,
+    };
   }
 
-  private async probe(componentType: string, fn: () => Promise<unknown>): Promise<HealthCheckEntry> {
+  private async probe(
+    componentType: string,
+    fn: () => Promise<unknown>,
+  ): Promise<HealthCheckEntry> {
     const started = Date.now();
     try {
       await withTimeout(fn(), PROBE_TIMEOUT_MS);
-      return { componentType, status: 'pass', observedValue: Date.now() - started, observedUnit: 'ms', time: new Date().toISOString() };
+      return {
+        componentType,
+        status: 'pass',
+        observedValue: Date.now() - started,
+        observedUnit: 'ms',
+        time: new Date().toISOString(),
+      };
     } catch (e) {
-      return { componentType, status: 'fail', output: (e as Error).message, time: new Date().toISOString() };
+      return {
+        componentType,
+        status: 'fail',
+        output: (e as Error).message,
+        time: new Date().toISOString(),
+      };
     }
   }
 
   private async redisPersistence(): Promise<HealthCheckEntry> {
     const time = new Date().toISOString();
     try {
-      const reply = (await withTimeout(this.producer.connection.config('GET', 'appendonly'), PROBE_TIMEOUT_MS)) as string[];
+      const reply = (await withTimeout(
+        this.producer.connection.config('GET', 'appendonly'),
+        PROBE_TIMEOUT_MS,
+      )) as string[];
       const aof = reply[1] === 'yes';
       return aof
         ? { componentType: 'datastore', status: 'pass', observedValue: 'appendonly yes', time }
-        : { componentType: 'datastore', status: 'warn', observedValue: 'appendonly no', output: 'Redis has no AOF: accepted reports still queued would not survive a Redis restart', time };
+        : {
+            componentType: 'datastore',
+            status: 'warn',
+            observedValue: 'appendonly no',
+            output:
+              'Redis has no AOF: accepted reports still queued would not survive a Redis restart',
+            time,
+          };
     } catch (e) {
       // CONFIG may be disabled on managed Redis; unknown is not a failure.
-      return { componentType: 'datastore', status: 'warn', output: `persistence unknown: ${(e as Error).message}`, time };
+      return {
+        componentType: 'datastore',
+        status: 'warn',
+        output: `persistence unknown: ${(e as Error).message}`,
+        time,
+      };
     }
   }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([
+    p,
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }

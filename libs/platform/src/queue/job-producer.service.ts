@@ -4,7 +4,13 @@ import type IORedis from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
 import { InjectConfig } from '../config/config.module';
 import type { FaultlineConfig } from '../config/config.schema';
-import { jobPolicies, type JobName, type JobPayloads, type JobPolicy, QueueName } from './queue.types';
+import {
+  jobPolicies,
+  type JobName,
+  type JobPayloads,
+  type JobPolicy,
+  QueueName,
+} from './queue.types';
 import { createRedis } from './redis';
 
 /** Adds jobs to their queues with the policy declared for their name. */
@@ -32,15 +38,24 @@ export class JobProducer implements OnModuleDestroy {
       registers: [registry],
       async collect() {
         const depth = await producer.depth();
-        for (const [queue, counts] of Object.entries(depth)) for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+        for (const [queue, counts] of Object.entries(depth))
+          for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
       },
     });
   }
 
   /** Adds a job; with `jobId`, a job of that id already waiting or running is not added again. */
-  async add<N extends JobName>(name: N, data: JobPayloads[N], jobId?: string): Promise<string | undefined> {
+  async add<N extends JobName>(
+    name: N,
+    data: JobPayloads[N],
+    jobId?: string,
+  ): Promise<string | undefined> {
     const policy = this.policies[name];
-    const job = await this.queue(policy.queue).add(name, data, jobId === undefined ? policy.options : { ...policy.options, jobId });
+    const job = await this.queue(policy.queue).add(
+      name,
+      data,
+      jobId === undefined ? policy.options : { ...policy.options, jobId },
+    );
     return job.id;
   }
 
@@ -48,10 +63,20 @@ export class JobProducer implements OnModuleDestroy {
    * Creates or updates a job scheduler that adds `name` jobs every `everyMs`, `offsetMs` into
    * each period (so schedulers of one interval spread out instead of firing together).
    */
-  async upsertScheduler<N extends JobName>(schedulerId: string, name: N, data: JobPayloads[N], everyMs: number, offsetMs = 0): Promise<void> {
+  async upsertScheduler<N extends JobName>(
+    schedulerId: string,
+    name: N,
+    data: JobPayloads[N],
+    everyMs: number,
+    offsetMs = 0,
+  ): Promise<void> {
     const policy = this.policies[name];
     const { attempts, backoff, removeOnComplete, removeOnFail } = policy.options;
-    await this.queue(policy.queue).upsertJobScheduler(schedulerId, { every: everyMs, ...(offsetMs > 0 ? { offset: offsetMs } : {}) }, { name, data, opts: { attempts, backoff, removeOnComplete, removeOnFail } });
+    await this.queue(policy.queue).upsertJobScheduler(
+      schedulerId,
+      { every: everyMs, ...(offsetMs > 0 ? { offset: offsetMs } : {}) },
+      { name, data, opts: { attempts, backoff, removeOnComplete, removeOnFail } },
+    );
   }
 
   async removeScheduler(name: JobName, schedulerId: string): Promise<boolean> {
@@ -75,7 +100,8 @@ export class JobProducer implements OnModuleDestroy {
   /** Jobs waiting, running or delayed for retry, per queue: the backlog the metrics report. */
   async depth(): Promise<Record<QueueName, Record<string, number>>> {
     const out = {} as Record<QueueName, Record<string, number>>;
-    for (const [name, q] of this.queues) out[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+    for (const [name, q] of this.queues)
+      out[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
     return out;
   }
 

@@ -3,11 +3,22 @@ import { type Job, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import { InjectConfig } from '../config/config.module';
 import type { FaultlineConfig } from '../config/config.schema';
-import { cappedBackoff, jobPolicies, JobName, type JobPayloads, LEADER_QUEUES, QueueName } from './queue.types';
+import {
+  cappedBackoff,
+  jobPolicies,
+  JobName,
+  type JobPayloads,
+  LEADER_QUEUES,
+  QueueName,
+} from './queue.types';
 import { createRedis } from './redis';
 
 /** `token` is the job's lock token, for handlers that move their job (e.g. delay it on a rate limit). */
-export type JobHandler<N extends JobName> = (data: JobPayloads[N], job: Job, token?: string) => Promise<unknown>;
+export type JobHandler<N extends JobName> = (
+  data: JobPayloads[N],
+  job: Job,
+  token?: string,
+) => Promise<unknown>;
 /** One handler per job name: the compiler rejects a missing one, start() a wrong one. */
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
@@ -32,9 +43,13 @@ export class JobWorkers implements OnModuleDestroy {
     const names = Object.keys(handlers);
     const unknown = names.filter((n) => !Object.values(JobName).includes(n as JobName));
     const missing = Object.values(JobName).filter((n) => typeof handlers[n] !== 'function');
-    if (unknown.length || missing.length) throw new Error(`job handlers: missing [${missing.join(', ')}], unknown [${unknown.join(', ')}]`);
+    if (unknown.length || missing.length)
+      throw new Error(
+        `job handlers: missing [${missing.join(', ')}], unknown [${unknown.join(', ')}]`,
+      );
     this.handlers = handlers;
-    for (const queue of Object.values(QueueName)) if (!LEADER_QUEUES.includes(queue)) this.startQueue(queue);
+    for (const queue of Object.values(QueueName))
+      if (!LEADER_QUEUES.includes(queue)) this.startQueue(queue);
   }
 
   /** Starts consuming one queue (the leader calls this for the leader-only queues). */
@@ -49,13 +64,21 @@ export class JobWorkers implements OnModuleDestroy {
       queue,
       async (job: Job, token?: string) => {
         const name = job.name as JobName;
-        if (policies[name]?.queue !== queue) throw new Error(`job ${job.name} does not belong on queue ${queue}`);
+        if (policies[name]?.queue !== queue)
+          throw new Error(`job ${job.name} does not belong on queue ${queue}`);
         return (handlers[name] as JobHandler<JobName>)(job.data, job, token);
       },
       {
         connection,
         prefix: this.config.QUEUE_PREFIX,
-        concurrency: queue === QueueName.Ingest ? this.config.WORKER_CONCURRENCY : queue === QueueName.Poll ? this.config.POLL_CONCURRENCY : queue === QueueName.Notify ? NOTIFY_CONCURRENCY : 1,
+        concurrency:
+          queue === QueueName.Ingest
+            ? this.config.WORKER_CONCURRENCY
+            : queue === QueueName.Poll
+              ? this.config.POLL_CONCURRENCY
+              : queue === QueueName.Notify
+                ? NOTIFY_CONCURRENCY
+                : 1,
         lockDuration: this.config.WORKER_LOCK_MS,
         stalledInterval: Math.max(1000, Math.floor(this.config.WORKER_LOCK_MS / 2)),
         // A job stalls each time its worker dies; that must never cost accepted reports.
@@ -63,7 +86,11 @@ export class JobWorkers implements OnModuleDestroy {
         settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade) },
       },
     );
-    worker.on('failed', (job, err) => this.logger.warn(`job ${job?.name}#${job?.id} attempt ${job?.attemptsMade} failed: ${err.message}`));
+    worker.on('failed', (job, err) =>
+      this.logger.warn(
+        `job ${job?.name}#${job?.id} attempt ${job?.attemptsMade} failed: ${err.message}`,
+      ),
+    );
     worker.on('error', (err) => this.logger.error(`worker ${queue}: ${err.message}`));
     this.workers.set(queue, { worker, connection });
   }

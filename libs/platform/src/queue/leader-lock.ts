@@ -19,7 +19,8 @@ export class LeaderLock {
 
   /** Takes the lock if it is free, or extends it if we hold it. True while we are leader. */
   async acquireOrRenew(): Promise<boolean> {
-    if ((await this.redis.eval(RENEW, 1, this.key, this.owner, String(this.leaseMs))) === 1) return true;
+    if ((await this.redis.eval(RENEW, 1, this.key, this.owner, String(this.leaseMs))) === 1)
+      return true;
     return (await this.redis.set(this.key, this.owner, 'PX', this.leaseMs, 'NX')) === 'OK';
   }
 

@@ -53,16 +53,29 @@ export interface JobPolicy {
  * Postgres restart, so ingest batches retry for a long time with capped exponential backoff
  * (see RETRY_BACKOFF) and, if they ever exhaust their attempts, stay in the failed set.
  */
-export function jobPolicies(ingestAttempts: number, notifyAttempts = 8): Record<JobName, JobPolicy> {
+export function jobPolicies(
+  ingestAttempts: number,
+  notifyAttempts = 8,
+): Record<JobName, JobPolicy> {
   return {
     [JobName.PlanNotifications]: {
       queue: QueueName.Notify,
-      options: { attempts: 20, backoff: { type: 'capped' }, removeOnComplete: true, removeOnFail: { count: 1000 } },
+      options: {
+        attempts: 20,
+        backoff: { type: 'capped' },
+        removeOnComplete: true,
+        removeOnFail: { count: 1000 },
+      },
     },
     // 1 s, 2 s, 4 s ... between attempts; the delivery log keeps the last error.
     [JobName.DeliverNotification]: {
       queue: QueueName.Notify,
-      options: { attempts: notifyAttempts, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { count: 1000 } },
+      options: {
+        attempts: notifyAttempts,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: true,
+        removeOnFail: { count: 1000 },
+      },
     },
     [JobName.SweepNotifications]: {
       queue: QueueName.Notify,
@@ -70,11 +83,21 @@ export function jobPolicies(ingestAttempts: number, notifyAttempts = 8): Record<
     },
     [JobName.IngestBatch]: {
       queue: QueueName.Ingest,
-      options: { attempts: ingestAttempts, backoff: { type: 'capped' }, removeOnComplete: true, removeOnFail: false },
+      options: {
+        attempts: ingestAttempts,
+        backoff: { type: 'capped' },
+        removeOnComplete: true,
+        removeOnFail: false,
+      },
     },
     [JobName.Correlate]: {
       queue: QueueName.Correlation,
-      options: { attempts: ingestAttempts, backoff: { type: 'capped' }, removeOnComplete: true, removeOnFail: { count: 1000 } },
+      options: {
+        attempts: ingestAttempts,
+        backoff: { type: 'capped' },
+        removeOnComplete: true,
+        removeOnFail: { count: 1000 },
+      },
     },
     // A failed poll is itself news (a failing reachability report), never retried: the next
     // interval polls again.
@@ -84,7 +107,12 @@ export function jobPolicies(ingestAttempts: number, notifyAttempts = 8): Record<
     },
     [JobName.MaintainStorage]: {
       queue: QueueName.Maintenance,
-      options: { attempts: 5, backoff: { type: 'capped' }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      options: {
+        attempts: 5,
+        backoff: { type: 'capped' },
+        removeOnComplete: { count: 100 },
+        removeOnFail: { count: 100 },
+      },
     },
   };
 }

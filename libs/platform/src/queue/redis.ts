@@ -6,5 +6,9 @@ import IORedis, { type RedisOptions } from 'ioredis';
  * their wait with their own timeout, so a Redis restart delays requests instead of losing them.
  */
 export function createRedis(url: string, name: string, extra: RedisOptions = {}): IORedis {
-  return new IORedis(url, { maxRetriesPerRequest: null, connectionName: `faultline-${name}`, ...extra });
+  return new IORedis(url, {
+    maxRetriesPerRequest: null,
+    connectionName: `faultline-${name}`,
+    ...extra,
+  });
 }

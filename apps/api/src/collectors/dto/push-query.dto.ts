@@ -20,13 +20,19 @@ export class PushQueryDto {
   @IsQueryText(200)
   host?: string;
 
-  @ApiPropertyOptional({ description: 'Labels as k=v pairs separated by commas, e.g. zone=az1,team=core' })
+  @ApiPropertyOptional({
+    description: 'Labels as k=v pairs separated by commas, e.g. zone=az1,team=core',
+  })
   @IsOptional()
   @IsQueryText(2000)
-  @Matches(/^[^=,]+=[^=,]*(,[^=,]+=[^=,]*)*$/, { message: 'labels must be k=v pairs separated by commas' })
+  @Matches(/^[^=,]+=[^=,]*(,[^=,]+=[^=,]*)*$/, {
+    message: 'labels must be k=v pairs separated by commas',
+  })
   labels?: string;
 
-  @ApiPropertyOptional({ description: 'A registered push source: its mapping, defaults and signing secret apply' })
+  @ApiPropertyOptional({
+    description: 'A registered push source: its mapping, defaults and signing secret apply',
+  })
   @IsOptional()
   @Matches(SLUG_ID, { message: 'source must be a push source id' })
   source?: string;

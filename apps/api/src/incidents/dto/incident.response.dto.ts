@@ -1,4 +1,9 @@
-import type { IncidentDetail, IncidentSummary, RootCauseView, TimelineEntryView } from '@faultline/incidents';
+import type {
+  IncidentDetail,
+  IncidentSummary,
+  RootCauseView,
+  TimelineEntryView,
+} from '@faultline/incidents';
 import type { Page } from '@faultline/inventory';
 import type { EntityKind } from '@faultline/reports';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -28,7 +33,11 @@ export class AffectedDto {
 }
 
 export class AffectedDetailDto extends AffectedDto {
-  @ApiProperty({ type: [String], example: ['instance:nova-api/nova-api-3'], description: 'Their instance keys, sorted' })
+  @ApiProperty({
+    type: [String],
+    example: ['instance:nova-api/nova-api-3'],
+    description: 'Their instance keys, sorted',
+  })
   instanceKeys: string[];
 }
 
@@ -42,13 +51,21 @@ class IncidentBaseDto {
   @ApiProperty({ format: 'date-time', description: 'Event time it opened' })
   openedAt: string;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Event time it resolved; null while open' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Event time it resolved; null while open',
+  })
   resolvedAt: string | null;
 
   @ApiProperty({ type: [RootCauseDto], description: 'Ranked, best first' })
   rootCauses: RootCauseDto[];
 
-  @ApiProperty({ format: 'date-time', description: 'Event time of the earliest symptom it explains' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'Event time of the earliest symptom it explains',
+  })
   firstEvidenceAt: string;
 
   @ApiProperty({ format: 'date-time', description: 'Event time of its last change' })
@@ -67,7 +84,11 @@ export class IncidentPageDto implements Page<IncidentSummary> {
   @ApiProperty({ type: [IncidentSummaryDto], description: 'Newest opened first' })
   items: IncidentSummaryDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page; null on the last one' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Cursor of the next page; null on the last one',
+  })
   nextCursor: string | null;
 }
 
@@ -75,10 +96,15 @@ export class TimelineEntryDto implements TimelineEntryView {
   @ApiProperty({ format: 'date-time', description: 'Event time' })
   at: string;
 
-  @ApiProperty({ example: 'opened: backend:amqp://rabbit-1:5672: 18 of 18 dependents lost it within 4 s' })
+  @ApiProperty({
+    example: 'opened: backend:amqp://rabbit-1:5672: 18 of 18 dependents lost it within 4 s',
+  })
   what: string;
 
-  @ApiPropertyOptional({ description: 'On the entries where a cause became first (opened, re-ranked): its key', example: 'backend:amqp://rabbit-1:5672' })
+  @ApiPropertyOptional({
+    description: 'On the entries where a cause became first (opened, re-ranked): its key',
+    example: 'backend:amqp://rabbit-1:5672',
+  })
   topCause?: string;
 }
 

@@ -1,4 +1,8 @@
-import { INCIDENT_STATUS_FILTERS, type IncidentListQuery, type IncidentStatusFilter } from '@faultline/incidents';
+import {
+  INCIDENT_STATUS_FILTERS,
+  type IncidentListQuery,
+  type IncidentStatusFilter,
+} from '@faultline/incidents';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { IsQueryText, IsTime, PageQueryDto } from '../../inventory/dto/page-query.dto';
@@ -11,7 +15,8 @@ export class ListIncidentsQueryDto extends PageQueryDto implements IncidentListQ
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description: 'RFC 3339, event time: incidents not over before it, i.e. still open or resolved at or after it (so also every incident opened after it)',
+    description:
+      'RFC 3339, event time: incidents not over before it, i.e. still open or resolved at or after it (so also every incident opened after it)',
   })
   @IsOptional()
   @IsTime()
@@ -22,7 +27,10 @@ export class ListIncidentsQueryDto extends PageQueryDto implements IncidentListQ
   @IsQueryText(200)
   service?: string;
 
-  @ApiPropertyOptional({ description: 'An entity key among rootCauses[].key, at any rank', example: 'backend:amqp://rabbit-1:5672' })
+  @ApiPropertyOptional({
+    description: 'An entity key among rootCauses[].key, at any rank',
+    example: 'backend:amqp://rabbit-1:5672',
+  })
   @IsOptional()
   @IsQueryText(1000)
   key?: string;

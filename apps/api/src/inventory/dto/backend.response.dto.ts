@@ -34,7 +34,11 @@ export class BackendPageDto implements Page<BackendSummary> {
   @ApiProperty({ type: [BackendSummaryDto] })
   items: BackendSummaryDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page; null on the last one' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Cursor of the next page; null on the last one',
+  })
   nextCursor: string | null;
 }
 
@@ -59,6 +63,9 @@ export class BackendDetailDto extends BackendBaseDto implements BackendDetail {
   @ApiProperty({ description: 'Distinct instances with a current check on it' })
   dependentCount: number;
 
-  @ApiProperty({ type: [DependentDto], description: 'Every current check on it, by service, instance and check' })
+  @ApiProperty({
+    type: [DependentDto],
+    description: 'Every current check on it, by service, instance and check',
+  })
   dependents: DependentDto[];
 }

@@ -1,9 +1,25 @@
-import type { CheckView, InstanceDetail, InstanceSummary, Page, ReportCheckView, ReportView, TransitionView } from '@faultline/inventory';
+import type {
+  CheckView,
+  InstanceDetail,
+  InstanceSummary,
+  Page,
+  ReportCheckView,
+  ReportView,
+  TransitionView,
+} from '@faultline/inventory';
 import { STATUSES, type Status } from '@faultline/reports';
 import { ApiProperty } from '@nestjs/swagger';
 
-const LABELS = { type: 'object', additionalProperties: { type: 'string' }, example: { zone: 'az1' } } as const;
-const NEXT_CURSOR = { type: String, nullable: true, description: 'Cursor of the next page; null on the last one' } as const;
+const LABELS = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  example: { zone: 'az1' },
+} as const;
+const NEXT_CURSOR = {
+  type: String,
+  nullable: true,
+  description: 'Cursor of the next page; null on the last one',
+} as const;
 
 export class InstanceSummaryDto implements InstanceSummary {
   @ApiProperty({ example: 'nova-api' })
@@ -36,10 +52,16 @@ export class InstanceSummaryDto implements InstanceSummary {
   @ApiProperty({ format: 'date-time', description: 'When the newest report was received' })
   lastReceivedAt: string;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Usual gap between its reports; null after one report' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Usual gap between its reports; null after one report',
+  })
   intervalMs: number | null;
 
-  @ApiProperty({ description: 'Not reported for 3 of its usual intervals before the newest event time known' })
+  @ApiProperty({
+    description: 'Not reported for 3 of its usual intervals before the newest event time known',
+  })
   stale: boolean;
 }
 
@@ -131,7 +153,10 @@ export class ReportPageDto implements Page<ReportView> {
 }
 
 export class TransitionDto implements TransitionView {
-  @ApiProperty({ description: 'Opaque increasing id (64-bit integer as a string)', example: '1042' })
+  @ApiProperty({
+    description: 'Opaque increasing id (64-bit integer as a string)',
+    example: '1042',
+  })
   id: string;
 
   @ApiProperty({ description: 'Check name' })
@@ -140,7 +165,11 @@ export class TransitionDto implements TransitionView {
   @ApiProperty({ type: String, nullable: true })
   backendKey: string | null;
 
-  @ApiProperty({ enum: STATUSES, nullable: true, description: 'null when the check was first seen' })
+  @ApiProperty({
+    enum: STATUSES,
+    nullable: true,
+    description: 'null when the check was first seen',
+  })
   from: Status | null;
 
   @ApiProperty({ enum: STATUSES })

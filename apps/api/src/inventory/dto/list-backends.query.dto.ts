@@ -4,7 +4,10 @@ import { IsOptional, Matches } from 'class-validator';
 import { IsQueryBoolean, IsQueryText, PageQueryDto } from './page-query.dto';
 
 export class ListBackendsQueryDto extends PageQueryDto implements BackendListQuery {
-  @ApiPropertyOptional({ type: Boolean, description: 'true: only backends with a failing check on them; false: only those without' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'true: only backends with a failing check on them; false: only those without',
+  })
   @IsOptional()
   @IsQueryBoolean()
   failing?: boolean;

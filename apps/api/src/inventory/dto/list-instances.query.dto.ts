@@ -25,7 +25,10 @@ export class ListInstancesQueryDto extends PageQueryDto implements InstanceListQ
   @IsIn(STATUSES)
   status?: Status;
 
-  @ApiPropertyOptional({ type: Boolean, description: 'Not reported for 3 of its usual intervals, in event time' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'Not reported for 3 of its usual intervals, in event time',
+  })
   @IsOptional()
   @IsQueryBoolean()
   stale?: boolean;

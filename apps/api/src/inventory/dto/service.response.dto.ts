@@ -18,7 +18,9 @@ export class ServiceSummaryDto implements ServiceSummary {
   @ApiProperty({ description: 'Instances whose current status is fail' })
   failing: number;
 
-  @ApiProperty({ description: 'Instances not heard from for 3 of their usual intervals (event time)' })
+  @ApiProperty({
+    description: 'Instances not heard from for 3 of their usual intervals (event time)',
+  })
   stale: number;
 
   @ApiProperty({ enum: STATUSES, description: 'The worst current status of its instances' })
@@ -29,6 +31,10 @@ export class ServicePageDto implements Page<ServiceSummary> {
   @ApiProperty({ type: [ServiceSummaryDto] })
   items: ServiceSummaryDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page; null on the last one' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Cursor of the next page; null on the last one',
+  })
   nextCursor: string | null;
 }

@@ -1,16 +1,32 @@
-import { type GraphJson, type GraphNodeJson, NODE_STATUSES, type NodeStatus } from '@faultline/incidents';
+import {
+  type GraphJson,
+  type GraphNodeJson,
+  NODE_STATUSES,
+  type NodeStatus,
+} from '@faultline/incidents';
 import type { EntityKind } from '@faultline/reports';
 import type { Impact, Relation } from '@faultline/topology';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 const ENTITY_KINDS: EntityKind[] = ['backend', 'host', 'service', 'instance', 'zone'];
-const RELATIONS: Relation[] = ['member_of', 'runs_on', 'in_zone', 'depends_on', 'served_by', 'calls'];
+const RELATIONS: Relation[] = [
+  'member_of',
+  'runs_on',
+  'in_zone',
+  'depends_on',
+  'served_by',
+  'calls',
+];
 
 export class NodeAttributesDto {
   @ApiProperty({ enum: ENTITY_KINDS })
   kind: EntityKind;
 
-  @ApiProperty({ enum: NODE_STATUSES, description: 'Instances: their own (stale when silent for 3 intervals); others roll up their instances or checks: fail when most fail, stale when all are stale, warn when any is unwell' })
+  @ApiProperty({
+    enum: NODE_STATUSES,
+    description:
+      'Instances: their own (stale when silent for 3 intervals); others roll up their instances or checks: fail when most fail, stale when all are stale, warn when any is unwell',
+  })
   status: NodeStatus;
 
   @ApiPropertyOptional({ description: 'Instances: their service' })
@@ -19,7 +35,11 @@ export class NodeAttributesDto {
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Instances: their host' })
   host?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Instances and hosts: their zone' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Instances and hosts: their zone',
+  })
   zone?: string | null;
 }
 
@@ -32,7 +52,10 @@ export class GraphNodeDto implements GraphNodeJson {
 }
 
 export class EdgeAttributesDto {
-  @ApiProperty({ enum: RELATIONS, description: 'Edges point from the dependent to what it depends on' })
+  @ApiProperty({
+    enum: RELATIONS,
+    description: 'Edges point from the dependent to what it depends on',
+  })
   rel: Relation;
 
   @ApiPropertyOptional({ description: 'calls edges: how many (instance, target) pairs imply it' })
@@ -65,10 +88,18 @@ export class GraphOptionsDto {
 }
 
 export class GraphAttributesDto {
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The newest event time known: statuses are as of it' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'The newest event time known: statuses are as of it',
+  })
   eventTime: string | null;
 
-  @ApiProperty({ format: 'date-time', description: 'When the graph was rebuilt from stored state (cached for a few seconds)' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When the graph was rebuilt from stored state (cached for a few seconds)',
+  })
   builtAt: string;
 }
 
@@ -94,6 +125,10 @@ export class ImpactDto implements Impact {
   @ApiProperty({ type: [String], description: 'Entities that depend on it directly, sorted' })
   direct: string[];
 
-  @ApiProperty({ type: [String], description: 'Every entity that depends on it, directly or transitively (direct ones included), sorted' })
+  @ApiProperty({
+    type: [String],
+    description:
+      'Every entity that depends on it, directly or transitively (direct ones included), sorted',
+  })
   transitive: string[];
 }

@@ -1,4 +1,12 @@
-import { buildScenario, type GroundTruth, playScenario, type RunScore, type Scenario, type ScenarioSpec, scoreRun } from '@faultline/simulator';
+import {
+  buildScenario,
+  type GroundTruth,
+  playScenario,
+  type RunScore,
+  type Scenario,
+  type ScenarioSpec,
+  scoreRun,
+} from '@faultline/simulator';
 import { CorrelationEngine } from '../correlation-engine';
 import type { CorrelationOptions, Incident, IncidentChange } from '../engine.model';
 
@@ -13,7 +21,10 @@ export interface ScenarioRun {
 }
 
 /** Plays a simulated scenario through a fresh engine and scores what it said (test support). */
-export function runScenario(spec: ScenarioSpec, options: Partial<CorrelationOptions> = {}): ScenarioRun {
+export function runScenario(
+  spec: ScenarioSpec,
+  options: Partial<CorrelationOptions> = {},
+): ScenarioRun {
   const scenario = buildScenario(spec);
   const engine = new CorrelationEngine(options);
   const changes: IncidentChange[] = [];
@@ -27,15 +38,26 @@ export function runScenario(spec: ScenarioSpec, options: Partial<CorrelationOpti
 
 /** A readable account of a run, for assertion messages. */
 export function explain(run: ScenarioRun): string {
-  const lines = run.truths.map((t) => `truth ${t.rootKey} (${t.faultClass}${t.variant ? `/${t.variant}` : ''}) affected ${t.affected.length}`);
+  const lines = run.truths.map(
+    (t) =>
+      `truth ${t.rootKey} (${t.faultClass}${t.variant ? `/${t.variant}` : ''}) affected ${t.affected.length}`,
+  );
   for (const inc of run.incidents.values()) {
-    lines.push(`${inc.id} ${inc.status} opened ${(inc.openedAt - run.scenario.startAt) / 1000}s: ${inc.rootCauses.map((c) => `${c.key} ${c.confidence} [${c.summary}]`).join(' | ')} (${inc.affected.instances.length} instances)`);
+    lines.push(
+      `${inc.id} ${inc.status} opened ${(inc.openedAt - run.scenario.startAt) / 1000}s: ${inc.rootCauses.map((c) => `${c.key} ${c.confidence} [${c.summary}]`).join(' | ')} (${inc.affected.instances.length} instances)`,
+    );
   }
   return lines.join('\n');
 }
 
 /** Seeds and sizes every fault-class spec runs: several seeds, and one topology of over 1,000 instances. */
-export const CASES: [number, number][] = [[1, 120], [2, 120], [3, 120], [4, 400], [5, 1200]];
+export const CASES: [number, number][] = [
+  [1, 120],
+  [2, 120],
+  [3, 120],
+  [4, 400],
+  [5, 1200],
+];
 
 /** What a fault-class spec asserts, in one comparable object (a failure shows every incident's top). */
 export interface Verdict {
@@ -62,5 +84,11 @@ export function verdict(run: ScenarioRun): Verdict {
 
 /** The verdict of a run that got everything right: each truth on top of exactly one incident, nothing else. */
 export function diagnosed(run: ScenarioRun): Verdict {
-  return { ranks: run.truths.map(() => 1), falsePositives: 0, duplicates: 0, tops: run.truths.map((t) => t.rootKey).sort(), unresolved: [] };
+  return {
+    ranks: run.truths.map(() => 1),
+    falsePositives: 0,
+    duplicates: 0,
+    tops: run.truths.map((t) => t.rootKey).sort(),
+    unresolved: [],
+  };
 }

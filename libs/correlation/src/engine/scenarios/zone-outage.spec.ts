@@ -7,6 +7,8 @@ describe('fault class: a zone outage', () => {
     const run = runScenario({ faultClass: 'zone-outage', seed, instances });
     expect(verdict(run)).toEqual(diagnosed(run));
     const [incident] = run.incidents.values();
-    expect(incident.rootCauses[0].summary).toMatch(/^(\d+) of \1 instances in it stopped reporting, on (\d+) of \2 hosts/);
+    expect(incident.rootCauses[0].summary).toMatch(
+      /^(\d+) of \1 instances in it stopped reporting, on (\d+) of \2 hosts/,
+    );
   });
 });
