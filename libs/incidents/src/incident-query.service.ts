@@ -1,6 +1,6 @@
-import { InvalidInputException } from '@faultline/platform';
-import { isRfc3339, type Page, readCursor, readLimit, toPage } from '@faultline/inventory';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { InvalidInputError, NotFoundError } from '@faultline/platform';
+import { isRfc3339, type Page, readCursor, readLimit, toPage } from '@faultline/platform';
+import { Injectable } from '@nestjs/common';
 import {
   INCIDENT_STATUS_FILTERS,
   type IncidentDetail,
@@ -41,14 +41,9 @@ export class IncidentQueryService {
   /** One incident with its affected instance keys and timeline; 404 when it is unknown. */
   async get(id: string): Promise<IncidentDetail> {
     const row = id.includes('\u0000') ? null : await this.incidents.find(id);
-    if (!row)
-      throw new NotFoundException({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no incident ${JSON.stringify(id)}`,
-      });
+    if (!row) throw new NotFoundError(`no incident ${JSON.stringify(id)}`);
     return toIncidentDetail(row);
   }
 }
 
-const invalid = (path: string, reason: string) => new InvalidInputException([{ path, reason }]);
+const invalid = (path: string, reason: string) => new InvalidInputError([{ path, reason }]);

@@ -1,5 +1,5 @@
+import { NotFoundError } from '@faultline/platform';
 import { TopologyGraph } from '@faultline/topology';
-import { NotFoundException } from '@nestjs/common';
 import type { TopologyStateRepository } from './repositories/topology-state.repository';
 import type { CheckStateRow, InstanceStateRow } from './topology-snapshot';
 import { TOPOLOGY_CACHE_MS, TopologySnapshotService } from './topology-snapshot.service';
@@ -111,8 +111,8 @@ describe('TopologySnapshotService', () => {
       direct: ['instance:nova/nova-1'],
       transitive: ['instance:nova/nova-1', 'service:nova'],
     });
-    await expect(topology.graph('zone:nowhere')).rejects.toThrow(NotFoundException);
-    await expect(topology.impact('zone:nowhere')).rejects.toThrow(NotFoundException);
+    await expect(topology.graph('zone:nowhere')).rejects.toThrow(NotFoundError);
+    await expect(topology.impact('zone:nowhere')).rejects.toThrow(NotFoundError);
     await expect(topology.graph(RABBIT, -1)).rejects.toThrow(RangeError);
   });
 

@@ -1,5 +1,6 @@
+import { NotFoundError } from '@faultline/platform';
 import type { Impact, TopologyGraph } from '@faultline/topology';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { TopologyStateRepository } from './repositories/topology-state.repository';
 import {
   type GraphJson,
@@ -92,9 +93,4 @@ export class TopologySnapshotService {
   }
 }
 
-const unknownEntity = (key: string) =>
-  new NotFoundException({
-    statusCode: 404,
-    error: 'Not Found',
-    message: `no entity ${JSON.stringify(key)}`,
-  });
+const unknownEntity = (key: string) => new NotFoundError(`no entity ${JSON.stringify(key)}`);

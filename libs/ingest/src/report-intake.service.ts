@@ -1,8 +1,8 @@
 import {
-  DependencyUnavailableException,
+  DependencyUnavailableError,
   type FaultlineConfig,
   InjectConfig,
-  InvalidInputException,
+  InvalidInputError,
   JobName,
   JobProducer,
 } from '@faultline/platform';
@@ -53,7 +53,7 @@ export class ReportIntake implements OnModuleDestroy {
     });
     if (!result.ok) {
       this.metrics.rejected.inc({ reason: 'invalid' });
-      throw new InvalidInputException(result.errors, 'invalid report');
+      throw new InvalidInputError(result.errors, 'invalid report');
     }
     await this.accept(result.reports);
     return result.reports.length;
@@ -66,7 +66,7 @@ export class ReportIntake implements OnModuleDestroy {
     } catch (e) {
       this.metrics.rejected.inc({ reason: 'unavailable' });
       this.logger.warn(`ingest queue unavailable: ${(e as Error).message}`);
-      throw new DependencyUnavailableException('the ingest queue (Redis)');
+      throw new DependencyUnavailableError('the ingest queue (Redis)');
     }
     this.metrics.accepted.inc(reports.length);
   }

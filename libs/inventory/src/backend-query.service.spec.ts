@@ -1,7 +1,6 @@
-import { InvalidInputException } from '@faultline/platform';
-import { NotFoundException } from '@nestjs/common';
+import { InvalidInputError, NotFoundError } from '@faultline/platform';
 import { BackendQueryService, summarise } from './backend-query.service';
-import { decodeCursor } from './keyset-cursor';
+import { decodeCursor } from '@faultline/platform';
 import type {
   BackendFilter,
   BackendRepository,
@@ -60,7 +59,7 @@ describe('BackendQueryService', () => {
     const { service, seen } = serviceWith([], true);
     await expect(
       service.list({ cursor: Buffer.from('["a","b"]').toString('base64url') }),
-    ).rejects.toBeInstanceOf(InvalidInputException);
+    ).rejects.toBeInstanceOf(InvalidInputError);
     expect(seen).toHaveLength(0);
   });
 
@@ -69,7 +68,7 @@ describe('BackendQueryService', () => {
     expect(detail).toMatchObject({ dependentCount: 2, failing: 2, services: ['a', 'b'] });
     expect(detail.dependents).toHaveLength(3);
     await expect(serviceWith([], false).service.get('backend:nope')).rejects.toBeInstanceOf(
-      NotFoundException,
+      NotFoundError,
     );
   });
 

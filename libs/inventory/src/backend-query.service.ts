@@ -1,12 +1,13 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type {
   BackendDetail,
   BackendListQuery,
   BackendSummary,
   DependentView,
 } from './inventory.model';
-import { type Page, toPage } from './keyset-cursor';
-import { iso, readCursor, readLimit, storable } from './query-input';
+import { NotFoundError, type Page, toPage } from '@faultline/platform';
+import { iso, storable } from './query-input';
+import { readCursor, readLimit } from '@faultline/platform';
 import { BackendRepository, type BackendSummaryRow } from './repositories/backend.repository';
 
 /** Backends (check targets) and the instances that depend on them now. */
@@ -29,12 +30,7 @@ export class BackendQueryService {
 
   /** One backend with every current check on it; 404 when it is unknown. */
   async get(key: string): Promise<BackendDetail> {
-    const notFound = () =>
-      new NotFoundException({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no backend ${JSON.stringify(key)}`,
-      });
+    const notFound = () => new NotFoundError(`no backend ${JSON.stringify(key)}`);
     if (!storable(key)) throw notFound();
     const [row, rows] = await Promise.all([this.backends.find(key), this.backends.dependents(key)]);
     if (!row) throw notFound();

@@ -1,5 +1,5 @@
 import { instanceKey } from '@faultline/reports';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type {
   HistoryQuery,
   InstanceDetail,
@@ -9,8 +9,9 @@ import type {
   TransitionQuery,
   TransitionView,
 } from './inventory.model';
-import { type Page, toPage } from './keyset-cursor';
-import { iso, readCursor, readLimit, storable } from './query-input';
+import { NotFoundError, type Page, toPage } from '@faultline/platform';
+import { iso, storable } from './query-input';
+import { readCursor, readLimit } from '@faultline/platform';
 import {
   type CheckStateRow,
   type InstanceRow,
@@ -97,11 +98,7 @@ export class InstanceQueryService {
 }
 
 const instanceNotFound = (service: string, name: string) =>
-  new NotFoundException({
-    statusCode: 404,
-    error: 'Not Found',
-    message: `no instance ${JSON.stringify(name)} of service ${JSON.stringify(service)}`,
-  });
+  new NotFoundError(`no instance ${JSON.stringify(name)} of service ${JSON.stringify(service)}`);
 
 const toInstanceSummary = (r: InstanceRow): InstanceSummary => ({
   service: r.service,

@@ -1,9 +1,10 @@
 import { serviceKey } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
-import type { Page } from './keyset-cursor';
-import { toPage } from './keyset-cursor';
+import type { Page } from '@faultline/platform';
+import { toPage } from '@faultline/platform';
 import type { ServiceListQuery, ServiceSummary } from './inventory.model';
-import { iso, readCursor, readLimit } from './query-input';
+import { iso } from './query-input';
+import { readCursor, readLimit } from '@faultline/platform';
 import { type ServiceRow, ServiceRepository } from './repositories/service.repository';
 
 /** The services of the inventory, with the health of their instances. */

@@ -1,5 +1,5 @@
 import { type Alias, AliasRepository } from '@faultline/correlation';
-import { InvalidInputException, JobName, JobProducer, RequireScope } from '@faultline/platform';
+import { InvalidInputError, JobName, JobProducer, RequireScope } from '@faultline/platform';
 import { InvalidTargetError, parseTarget } from '@faultline/reports';
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -28,7 +28,7 @@ export class AliasesController {
         : parseTarget(dto.target).key;
     } catch (e) {
       if (e instanceof InvalidTargetError)
-        throw new InvalidInputException([{ path: '/target', reason: e.message }]);
+        throw new InvalidInputError([{ path: '/target', reason: e.message }]);
       throw e;
     }
     const alias = { targetKey, servedBy: dto.servedBy };

@@ -1,5 +1,5 @@
 import { UnresolvedComponentRepository, type UnresolvedComponentView } from '@faultline/collectors';
-import { readLimit } from '@faultline/inventory';
+import { readLimit } from '@faultline/platform';
 import { RequireScope } from '@faultline/platform';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';

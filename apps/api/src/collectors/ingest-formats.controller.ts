@@ -1,6 +1,6 @@
 import { PushIntake, type PushResult, SIGNATURE_HEADER } from '@faultline/collectors';
 import { FORMAT_NAMES, type FormatName } from '@faultline/formats';
-import { InvalidInputException, RequireScope } from '@faultline/platform';
+import { InvalidInputError, RequireScope } from '@faultline/platform';
 import { Body, Controller, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -54,7 +54,7 @@ export class IngestFormatsController {
     @Headers() headers: Record<string, string | undefined>,
   ): Promise<PushResult> {
     if (!FORMATS.includes(format as FormatName))
-      throw new InvalidInputException(
+      throw new InvalidInputError(
         [{ path: '/format', reason: `must be one of ${FORMATS.join(', ')}` }],
         'unknown format',
       );
@@ -86,7 +86,7 @@ function parseLabels(text: string): Record<string, string> {
   for (const pair of text.split(',')) {
     const eq = pair.indexOf('=');
     if (eq <= 0)
-      throw new InvalidInputException([
+      throw new InvalidInputError([
         { path: '/labels', reason: 'must be k=v pairs separated by commas' },
       ]);
     labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();

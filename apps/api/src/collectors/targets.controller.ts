@@ -1,5 +1,5 @@
 import { type PollTarget, pollTargetSchema, PollTargetService } from '@faultline/collectors';
-import { readLimit } from '@faultline/inventory';
+import { readLimit } from '@faultline/platform';
 import { RequireScope } from '@faultline/platform';
 import {
   Body,

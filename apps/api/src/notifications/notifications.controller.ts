@@ -1,4 +1,4 @@
-import { readLimit } from '@faultline/inventory';
+import { readLimit } from '@faultline/platform';
 import { NotificationLogRepository, type NotificationRecord } from '@faultline/notifications';
 import { RequireScope } from '@faultline/platform';
 import { Controller, Get, Query } from '@nestjs/common';

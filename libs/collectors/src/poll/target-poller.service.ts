@@ -1,5 +1,5 @@
 import { ReportIntake } from '@faultline/ingest';
-import { type FaultlineConfig, InjectConfig, InvalidInputException } from '@faultline/platform';
+import { type FaultlineConfig, InjectConfig, InvalidInputError } from '@faultline/platform';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
@@ -78,7 +78,7 @@ export class TargetPoller implements OnModuleDestroy {
     try {
       await this.intake.ingest(result.reports, now);
     } catch (e) {
-      if (!(e instanceof InvalidInputException)) throw e;
+      if (!(e instanceof InvalidInputError)) throw e;
       // The answer read as its format but holds what a report cannot (a name too long, ...).
       const reason =
         `answered a document Faultline cannot store: ${e.errors.map((x) => `${x.path} ${x.reason}`).join('; ')}`.slice(

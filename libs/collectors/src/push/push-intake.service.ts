@@ -7,8 +7,8 @@ import {
   type UnresolvedComponent,
 } from '@faultline/formats';
 import { ReportIntake } from '@faultline/ingest';
-import { InvalidInputException } from '@faultline/platform';
-import { HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { InvalidInputError, UnauthenticatedError } from '@faultline/platform';
+import { Injectable } from '@nestjs/common';
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
 import { PushSourceService, pushSourceName } from './push-source';
 import { SIGNATURE_HEADER, verifySignature } from './request-signature';
@@ -55,17 +55,14 @@ export class PushIntake {
     if (registered?.secret) {
       const check = verifySignature(registered.secret, req.signature, req.doc.body, now);
       if (!check.ok) {
-        throw new UnauthorizedException({
-          statusCode: HttpStatus.UNAUTHORIZED,
-          error: 'Unauthorized',
-          message: 'bad request signature',
-          errors: [{ path: `header:${SIGNATURE_HEADER}`, reason: check.reason }],
-        });
+        throw new UnauthenticatedError('bad request signature', [
+          { path: `header:${SIGNATURE_HEADER}`, reason: check.reason },
+        ]);
       }
     }
     const format = req.format === 'auto' ? detectFormat(req.doc) : req.format;
     if (format === null)
-      throw new InvalidInputException(
+      throw new InvalidInputError(
         [
           {
             path: '',
@@ -89,11 +86,11 @@ export class PushIntake {
       });
     } catch (e) {
       if (e instanceof FormatError)
-        throw new InvalidInputException(e.errors, `not a valid ${format} document`);
+        throw new InvalidInputError(e.errors, `not a valid ${format} document`);
       throw e;
     }
     if (adapted.reports.length === 0)
-      throw new InvalidInputException(
+      throw new InvalidInputError(
         [{ path: '', reason: `holds no health report (${format})` }],
         'nothing to accept',
       );

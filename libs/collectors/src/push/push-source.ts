@@ -1,12 +1,13 @@
 import {
   type FaultlineConfig,
   InjectConfig,
-  InvalidInputException,
+  InvalidInputError,
+  NotFoundError,
   SecretBox,
   SecretKeyMissingError,
 } from '@faultline/platform';
 import { type FieldError, toFieldError } from '@faultline/reports';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Ajv from 'ajv';
 import type { DataSource } from 'typeorm';
@@ -83,7 +84,7 @@ export class PushSourceService {
       !this.secrets.available
     )
       errors.push({ path: '/secret', reason: new SecretKeyMissingError().message });
-    if (errors.length > 0) throw new InvalidInputException(errors, 'invalid push source');
+    if (errors.length > 0) throw new InvalidInputError(errors, 'invalid push source');
     const input = body as PushSourceInput;
     const rows: (Row & { created: boolean })[] = await this.dataSource.query(
       `INSERT INTO push_sources (id, secret_sealed, service, instance, host, labels, mapping, label_mapping)
@@ -146,8 +147,7 @@ export class PushSourceService {
 /** The source name a push source's unresolved components are filed under. */
 export const pushSourceName = (id: string): string => `source:${id}`;
 
-const notFound = (id: string) =>
-  new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no push source ${id}` });
+const notFound = (id: string) => new NotFoundError(`no push source ${id}`);
 
 function toSource(r: Row): PushSource {
   return {

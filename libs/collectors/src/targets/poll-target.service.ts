@@ -1,5 +1,5 @@
-import { InvalidInputException, SecretKeyMissingError } from '@faultline/platform';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { InvalidInputError, NotFoundError, SecretKeyMissingError } from '@faultline/platform';
+import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { PollTarget } from './poll-target.model';
 import { PollTargetRepository } from './poll-target.repository';
@@ -27,10 +27,10 @@ export class PollTargetService {
         ? { ...body, id: idFromPath }
         : body;
     const result = validatePollTarget(withId);
-    if (!result.ok) throw new InvalidInputException(result.errors, 'invalid poll target');
+    if (!result.ok) throw new InvalidInputError(result.errors, 'invalid poll target');
     const input = result.target;
     if (Object.keys(input.headers ?? {}).length > 0 && !this.targets.canStoreSecrets) {
-      throw new InvalidInputException(
+      throw new InvalidInputError(
         [{ path: '/headers', reason: new SecretKeyMissingError().message }],
         'invalid poll target',
       );
@@ -45,12 +45,7 @@ export class PollTargetService {
 
   async get(id: string): Promise<PollTarget> {
     const target = await this.targets.get(id);
-    if (!target)
-      throw new NotFoundException({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no poll target ${id}`,
-      });
+    if (!target) throw new NotFoundError(`no poll target ${id}`);
     return target;
   }
 
@@ -62,12 +57,7 @@ export class PollTargetService {
     // Deleted first: a poll that fires in between finds no target and stops its scheduler.
     const existed = await this.targets.delete(id);
     await this.scheduler.unschedule(id);
-    if (!existed)
-      throw new NotFoundException({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no poll target ${id}`,
-      });
+    if (!existed) throw new NotFoundError(`no poll target ${id}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { cursorTimeSql } from '@faultline/inventory';
+import { cursorTimeSql } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';

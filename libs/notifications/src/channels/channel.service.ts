@@ -1,11 +1,13 @@
 import {
+  ConflictError,
   type FaultlineConfig,
   InjectConfig,
-  InvalidInputException,
+  InvalidInputError,
+  NotFoundError,
   SecretBox,
   SecretKeyMissingError,
 } from '@faultline/platform';
-import { ConflictException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { ChannelType, ChannelView, OpenedChannel } from './channel.model';
@@ -143,11 +145,11 @@ export class ChannelService {
 
   private prepare(body: unknown) {
     const result = validateChannel(body);
-    if (!result.ok) throw new InvalidInputException(result.errors, 'invalid channel');
+    if (!result.ok) throw new InvalidInputError(result.errors, 'invalid channel');
     const { settings, secrets } = splitSecrets(result.input);
     const names = Object.keys(secrets).sort();
     if (names.length > 0 && !this.box.available)
-      throw new InvalidInputException(
+      throw new InvalidInputError(
         [{ path: `/${names[0]}`, reason: new SecretKeyMissingError().message }],
         'invalid channel',
       );
@@ -191,15 +193,11 @@ function view(r: Row, secrets: string[]): ChannelView {
   };
 }
 
-const notFound = (id: string) =>
-  new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no channel ${id}` });
+const notFound = (id: string) => new NotFoundError(`no channel ${id}`);
 
 function uniqueName(e: unknown, name: string): unknown {
   if ((e as { code?: string }).code !== '23505') return e;
-  return new ConflictException({
-    statusCode: HttpStatus.CONFLICT,
-    error: 'Conflict',
-    message: `a channel named ${name} exists`,
-    errors: [{ path: '/name', reason: 'is taken by another channel' }],
-  });
+  return new ConflictError(`a channel named ${name} exists`, [
+    { path: '/name', reason: 'is taken by another channel' },
+  ]);
 }

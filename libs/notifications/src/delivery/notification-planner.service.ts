@@ -1,6 +1,12 @@
 import { IncidentQueryService } from '@faultline/incidents';
-import { type FaultlineConfig, InjectConfig, JobName, JobProducer } from '@faultline/platform';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import {
+  type FaultlineConfig,
+  InjectConfig,
+  JobName,
+  JobProducer,
+  NotFoundError,
+} from '@faultline/platform';
+import { Injectable } from '@nestjs/common';
 import { ChannelService } from '../channels/channel.service';
 import { planNotifications } from '../routing/notification-planner';
 import { RoutingRulesService } from '../routing/routing-rules.service';
@@ -66,7 +72,7 @@ export class NotificationPlanner {
       try {
         incident = await this.incidents.get(id);
       } catch (e) {
-        if (e instanceof NotFoundException) continue;
+        if (e instanceof NotFoundError) continue;
         throw e;
       }
       const affected = {

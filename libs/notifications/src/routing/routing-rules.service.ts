@@ -1,6 +1,6 @@
-import { InvalidInputException } from '@faultline/platform';
+import { InvalidInputError, NotFoundError } from '@faultline/platform';
 import { toFieldError } from '@faultline/reports';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Ajv from 'ajv';
 import type { DataSource } from 'typeorm';
@@ -65,7 +65,7 @@ const validateSilence = ajv.compile<{
 });
 
 const refuse = (errors: { path: string; reason: string }[], what: string) =>
-  new InvalidInputException(errors, `invalid ${what}`);
+  new InvalidInputError(errors, `invalid ${what}`);
 const ajvErrors = (errors: typeof validateRoute.errors) =>
   (errors ?? []).map((e) =>
     e.keyword === 'pattern'
@@ -107,12 +107,7 @@ export class RoutingRulesService {
       'DELETE FROM notification_routes WHERE id = $1 RETURNING id',
       [id],
     );
-    if (rows.length === 0)
-      throw new NotFoundException({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no route ${id}`,
-      });
+    if (rows.length === 0) throw new NotFoundError(`no route ${id}`);
   }
 
   async createSilence(body: unknown, now = Date.now()): Promise<SilenceView> {
@@ -147,12 +142,7 @@ export class RoutingRulesService {
       "UPDATE silences SET ends_at = LEAST(ends_at, GREATEST(starts_at + interval '1 ms', $2)) WHERE id = $1 RETURNING *",
       [id, new Date(now)],
     );
-    if (!rows[0])
-      throw new NotFoundException({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no silence ${id}`,
-      });
+    if (!rows[0]) throw new NotFoundError(`no silence ${id}`);
     return silenceView(rows[0], now);
   }
 }

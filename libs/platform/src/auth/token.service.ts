@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../errors/domain-errors';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, type Repository } from 'typeorm';
@@ -61,12 +62,7 @@ export class TokenService {
 
   async revoke(id: string): Promise<void> {
     const result = await this.tokens.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
-    if (!result.affected)
-      throw new NotFoundException({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no active token ${id}`,
-      });
+    if (!result.affected) throw new NotFoundError(`no active token ${id}`);
     this.cache.clear();
   }
 

@@ -1,11 +1,15 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { toErrorBody } from './http-exception.filter';
-import { InvalidInputException } from './errors';
+import {
+  DependencyUnavailableError,
+  InvalidInputError,
+  NotFoundError,
+} from '../errors/domain-errors';
 
 describe('toErrorBody', () => {
   it('keeps the field list of an invalid input', () => {
     const { status, body } = toErrorBody(
-      new InvalidInputException([{ path: '/service', reason: 'is required' }]),
+      new InvalidInputError([{ path: '/service', reason: 'is required' }]),
     );
     expect(status).toBe(400);
     expect(body).toMatchObject({
@@ -40,6 +44,26 @@ describe('toErrorBody', () => {
       error: 'Not Found',
       message: 'no such thing',
       errors: [{ path: '', reason: 'no such thing' }],
+    });
+  });
+
+  it('maps domain errors to their status with the same body shape', () => {
+    expect(toErrorBody(new NotFoundError('no incident "x"'))).toEqual({
+      status: 404,
+      body: {
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'no incident "x"',
+        errors: [{ path: '', reason: 'no incident "x"' }],
+      },
+    });
+    expect(toErrorBody(new DependencyUnavailableError('redis'))).toEqual({
+      status: 503,
+      body: {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'redis is unavailable, retry later',
+      },
     });
   });
 

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
+import { type DomainErrorCode, DomainError } from '../errors/domain-errors';
 
 interface FastifyError {
   statusCode?: number;
@@ -14,10 +15,19 @@ interface FastifyError {
   message: string;
 }
 
+const STATUS_OF: Record<DomainErrorCode, number> = {
+  'invalid-input': 400,
+  unauthenticated: 401,
+  'not-found': 404,
+  conflict: 409,
+  unavailable: 503,
+};
+
 /**
- * Every error leaves as JSON `{statusCode, error, message, errors?}`. HTTP exceptions keep
- * their body; Fastify's own errors (413, 415, malformed JSON) keep their status; anything
- * else is logged and becomes a 500 that shows no internals.
+ * Every error leaves as JSON `{statusCode, error, message, errors?}`. Domain errors get the
+ * status of their code; HTTP exceptions (the edge's own: auth, Nest) keep their body; Fastify's
+ * own errors (413, 415, malformed JSON) keep their status; anything else is logged and becomes
+ * a 500 that shows no internals.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -33,6 +43,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
 }
 
 export function toErrorBody(exception: unknown): { status: number; body: Record<string, unknown> } {
+  if (exception instanceof DomainError) {
+    const status = STATUS_OF[exception.code];
+    const body = plainError(status, exception.message);
+    if ('errors' in exception) body.errors = exception.errors;
+    return { status, body };
+  }
   if (exception instanceof HttpException) {
     const response = exception.getResponse();
     const status = exception.getStatus();

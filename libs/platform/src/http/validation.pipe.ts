@@ -1,5 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { type FieldProblem, InvalidInputException } from './errors';
+import { type FieldProblem, InvalidInputError } from '../errors/domain-errors';
 
 /** The strict pipe for DTOs: unknown fields refused, types transformed, each bad field named. */
 export function strictValidationPipe(): ValidationPipe {
@@ -7,16 +7,18 @@ export function strictValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => new InvalidInputException(flatten(errors, '')),
+    exceptionFactory: (errors) => new InvalidInputError(flatten(errors, '')),
   });
 }
 
 function flatten(errors: ValidationError[], prefix: string): FieldProblem[] {
   return errors.flatMap((e) => {
     const path = `${prefix}/${e.property}`;
+    // class-validator starts each message with the property's name; the path already says it.
+    const lead = `${e.property} `;
     const own = Object.values(e.constraints ?? {}).map((reason) => ({
       path,
-      reason: reason.replace(new RegExp(`^${e.property} `), ''),
+      reason: reason.startsWith(lead) ? reason.slice(lead.length) : reason,
     }));
     return [...own, ...flatten(e.children ?? [], path)];
   });

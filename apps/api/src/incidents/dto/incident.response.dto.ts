@@ -4,7 +4,7 @@ import type {
   RootCauseView,
   TimelineEntryView,
 } from '@faultline/incidents';
-import type { Page } from '@faultline/inventory';
+import type { Page } from '@faultline/platform';
 import type { EntityKind } from '@faultline/reports';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 

@@ -1,4 +1,5 @@
-import type { BackendDetail, BackendSummary, DependentView, Page } from '@faultline/inventory';
+import type { BackendDetail, BackendSummary, DependentView } from '@faultline/inventory';
+import type { Page } from '@faultline/platform';
 import { STATUSES, type Status } from '@faultline/reports';
 import { ApiProperty } from '@nestjs/swagger';
 

@@ -2,11 +2,11 @@ import type {
   CheckView,
   InstanceDetail,
   InstanceSummary,
-  Page,
   ReportCheckView,
   ReportView,
   TransitionView,
 } from '@faultline/inventory';
+import type { Page } from '@faultline/platform';
 import { STATUSES, type Status } from '@faultline/reports';
 import { ApiProperty } from '@nestjs/swagger';
 

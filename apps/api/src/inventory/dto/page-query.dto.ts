@@ -1,9 +1,5 @@
-import {
-  DEFAULT_PAGE_LIMIT,
-  isRfc3339,
-  MAX_PAGE_LIMIT,
-  type PageQuery,
-} from '@faultline/inventory';
+import { type PageQuery } from '@faultline/inventory';
+import { DEFAULT_PAGE_LIMIT, isRfc3339, MAX_PAGE_LIMIT } from '@faultline/platform';
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';

@@ -1,4 +1,5 @@
-import type { Page, ServiceSummary } from '@faultline/inventory';
+import type { ServiceSummary } from '@faultline/inventory';
+import type { Page } from '@faultline/platform';
 import { STATUSES, type Status } from '@faultline/reports';
 import { ApiProperty } from '@nestjs/swagger';
 

@@ -1,6 +1,6 @@
-import { InvalidInputException } from '@faultline/platform';
+import { InvalidInputError } from '../errors/domain-errors';
 import { decodeCursor, encodeCursor, InvalidCursorError, toPage } from './keyset-cursor';
-import { readCursor, readLimit } from './query-input';
+import { readCursor, readLimit } from './page-input';
 
 describe('keyset cursor', () => {
   it('round-trips a sort key, including text that is not ASCII or URL-safe', () => {
@@ -72,8 +72,8 @@ describe('query input', () => {
       readCursor('garbage!', ['text']);
       throw new Error('expected a refusal');
     } catch (e) {
-      expect(e).toBeInstanceOf(InvalidInputException);
-      expect((e as InvalidInputException).errors).toEqual([
+      expect(e).toBeInstanceOf(InvalidInputError);
+      expect((e as InvalidInputError).errors).toEqual([
         { path: '/cursor', reason: expect.any(String) },
       ]);
     }
@@ -82,8 +82,8 @@ describe('query input', () => {
   it('defaults the limit and refuses one out of range', () => {
     expect(readLimit(undefined)).toBe(100);
     expect(readLimit(500)).toBe(500);
-    expect(() => readLimit(0)).toThrow(InvalidInputException);
-    expect(() => readLimit(501)).toThrow(InvalidInputException);
-    expect(() => readLimit(1.5)).toThrow(InvalidInputException);
+    expect(() => readLimit(0)).toThrow(InvalidInputError);
+    expect(() => readLimit(501)).toThrow(InvalidInputError);
+    expect(() => readLimit(1.5)).toThrow(InvalidInputError);
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * Errors the domain libs throw. They name what went wrong, not how HTTP says it: the one
+ * exception filter at the API's edge (http/http-exception.filter.ts) maps each code to a status.
+ */
+
+/** One reason a request was refused, naming the field by JSON pointer (path "" is the whole body). */
+export interface FieldProblem {
+  path: string;
+  reason: string;
+}
+
+export type DomainErrorCode =
+  'invalid-input' | 'unauthenticated' | 'not-found' | 'conflict' | 'unavailable';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: DomainErrorCode;
+}
+
+/** Input refused; `errors` lists every bad field. */
+export class InvalidInputError extends DomainError {
+  readonly code = 'invalid-input';
+
+  constructor(
+    readonly errors: FieldProblem[],
+    message = 'invalid request',
+  ) {
+    super(message);
+  }
+}
+
+/** A credential other than the API token (a push source's signature, say) did not check out. */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'unauthenticated';
+
+  constructor(
+    message: string,
+    readonly errors: FieldProblem[] = [{ path: '', reason: message }],
+  ) {
+    super(message);
+  }
+}
+
+/** The thing named does not exist (or is not visible to the caller). */
+export class NotFoundError extends DomainError {
+  readonly code = 'not-found';
+}
+
+/** The request contradicts what is stored (a name already taken, say). */
+export class ConflictError extends DomainError {
+  readonly code = 'conflict';
+
+  constructor(
+    message: string,
+    readonly errors: FieldProblem[] = [{ path: '', reason: message }],
+  ) {
+    super(message);
+  }
+}
+
+/** A dependency (Redis, Postgres) is down: the caller should retry, nothing was accepted. */
+export class DependencyUnavailableError extends DomainError {
+  readonly code = 'unavailable';
+
+  constructor(dependency: string) {
+    super(`${dependency} is unavailable, retry later`);
+  }
+}
