@@ -1,6 +1,8 @@
 // Unit specs live beside the code (libs/, apps/); e2e specs in test/ talk to the real Postgres and Redis.
 const moduleNameMapper = {
   '^@faultline/migrations$': '<rootDir>/migrations',
+  // A lib's framework side (Nest, Postgres) has its own entry beside the pure one.
+  '^@faultline/([^/]+)/service$': '<rootDir>/libs/$1/src/service',
   '^@faultline/(.*)$': '<rootDir>/libs/$1/src',
 };
 const transform = {

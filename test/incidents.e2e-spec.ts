@@ -1,5 +1,5 @@
 import type { Incident, IncidentChange, RootCause } from '@faultline/correlation';
-import { IncidentStore } from '@faultline/incidents';
+import { IncidentStore } from '@faultline/correlation/service';
 import { pollUntil } from './support/poll-until';
 import { startStack, type Stack, uniqueName } from './support/stack';
 

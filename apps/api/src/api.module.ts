@@ -16,7 +16,8 @@ import {
   ReadinessService,
 } from '@faultline/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AliasModule } from '@faultline/correlation';
+import { AliasModule } from '@faultline/correlation/service';
+import { TopologySnapshotModule } from '@faultline/topology/service';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AliasesController } from './aliases/aliases.controller';
@@ -52,6 +53,7 @@ export class ApiModule {
         ReportIntakeModule,
         InventoryModule,
         IncidentsModule,
+        TopologySnapshotModule,
         AliasModule,
         CollectorsModule,
         NotificationsModule,

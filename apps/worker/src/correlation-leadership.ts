@@ -1,4 +1,4 @@
-import { CorrelationService } from '@faultline/correlation';
+import { CorrelationService } from '@faultline/correlation/service';
 import {
   createRedis,
   type FaultlineConfig,

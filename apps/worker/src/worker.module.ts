@@ -1,5 +1,5 @@
 import { CollectorsModule } from '@faultline/collectors';
-import { CorrelationModule } from '@faultline/correlation';
+import { CorrelationModule } from '@faultline/correlation/service';
 import { NotificationsModule } from '@faultline/notifications';
 import { ReportStoreModule } from '@faultline/ingest';
 import {

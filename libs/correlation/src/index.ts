@@ -1,6 +1,3 @@
+// @faultline/correlation: the pure engine (data in, incidents out). The worker's side (Nest,
+// Postgres: feeding the engine, persisting incidents, aliases) is @faultline/correlation/service.
 export * from './engine';
-export * from './service/correlation.module';
-export * from './service/correlation.service';
-export * from './service/event-time-feed';
-export * from './service/alias.repository';
-export * from './service/alias.module';

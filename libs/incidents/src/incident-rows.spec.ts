@@ -1,12 +1,6 @@
 import type { Incident, IncidentChange } from '@faultline/correlation';
-import {
-  type IncidentDetailRow,
-  latestPerIncident,
-  toIncident,
-  toIncidentDetail,
-  toIncidentSummary,
-  toWriteRow,
-} from './incident-rows';
+import { type IncidentDetailRow, toWriteRow } from '@faultline/correlation/service';
+import { toIncidentDetail, toIncidentSummary } from './incident-rows';
 
 const T = Date.UTC(2026, 10, 25, 10, 0, 0);
 
@@ -43,65 +37,18 @@ function readBack(change: IncidentChange, updatedAt = new Date(T + 60_000)): Inc
   const w = toWriteRow(change);
   return {
     id: w.id,
-    status: w.st,
-    opened_at: new Date(w.o),
-    resolved_at: w.r === null ? null : new Date(w.r),
-    first_evidence_at: new Date(w.f),
-    root_causes: JSON.parse(JSON.stringify(w.rc)),
-    affected_services: w.s,
-    affected_instances: w.i,
-    timeline: JSON.parse(JSON.stringify(w.tl)),
-    changed_at: new Date(w.c),
+    status: w.status,
+    opened_at: new Date(w.opened_at),
+    resolved_at: w.resolved_at === null ? null : new Date(w.resolved_at),
+    first_evidence_at: new Date(w.first_evidence_at),
+    root_causes: JSON.parse(JSON.stringify(w.root_causes)) as IncidentDetailRow['root_causes'],
+    affected_services: w.affected_services,
+    affected_instances: w.affected_instances,
+    timeline: JSON.parse(JSON.stringify(w.timeline)) as IncidentDetailRow['timeline'],
+    changed_at: new Date(w.changed_at),
     updated_at: updatedAt,
   };
 }
-
-describe('latestPerIncident', () => {
-  it('keeps the latest change per incident, the later one on equal event time, sorted by id', () => {
-    const b1 = change('opened', T, incident('b'));
-    const b2 = change('updated', T + 10_000, incident('b', { timeline: [] }));
-    const a1 = change('updated', T + 5_000, incident('a'));
-    const a2 = change(
-      'resolved',
-      T + 5_000,
-      incident('a', { status: 'resolved', resolvedAt: T + 5_000 }),
-    );
-    expect(latestPerIncident([b2, a1, b1, a2])).toEqual([a2, b2]);
-    expect(latestPerIncident([])).toEqual([]);
-  });
-});
-
-describe('toWriteRow / toIncident', () => {
-  it('writes times as RFC 3339, the top cause as root_key, and reads back the same incident', () => {
-    const inc = incident('inc-1', {
-      status: 'resolved',
-      resolvedAt: T + 60_000,
-      timeline: [
-        { at: T, what: 'opened', topCause: 'backend:amqp://rabbit-1:5672' },
-        { at: T + 60_000, what: 'resolved' },
-      ],
-    });
-    const row = toWriteRow(change('resolved', T + 60_000, inc));
-    expect(row).toMatchObject({
-      id: 'inc-1',
-      st: 'resolved',
-      o: '2026-11-25T10:00:00.000Z',
-      r: '2026-11-25T10:01:00.000Z',
-      f: '2026-11-25T09:59:56.000Z',
-      rk: 'backend:amqp://rabbit-1:5672',
-      c: '2026-11-25T10:01:00.000Z',
-    });
-    expect(row.tl).toEqual([
-      { at: '2026-11-25T10:00:00.000Z', what: 'opened', topCause: 'backend:amqp://rabbit-1:5672' },
-      { at: '2026-11-25T10:01:00.000Z', what: 'resolved' },
-    ]);
-    expect(toIncident(readBack(change('resolved', T + 60_000, inc)))).toEqual(inc);
-  });
-
-  it('has no root_key for an incident without causes', () => {
-    expect(toWriteRow(change('opened', T, incident('x', { rootCauses: [] }))).rk).toBeNull();
-  });
-});
 
 describe('API views', () => {
   it('gives the list item exactly the CONTRACT.md fields, then the additions', () => {

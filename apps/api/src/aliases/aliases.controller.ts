@@ -1,4 +1,4 @@
-import { type Alias, AliasRepository } from '@faultline/correlation';
+import { type Alias, AliasRepository } from '@faultline/correlation/service';
 import { InvalidInputError, JobName, JobProducer, RequireScope } from '@faultline/platform';
 import { InvalidTargetError, parseTarget } from '@faultline/reports';
 import { Body, Controller, Get, Put } from '@nestjs/common';

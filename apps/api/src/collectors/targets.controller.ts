@@ -15,7 +15,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { PageQueryDto } from '../inventory/dto/page-query.dto';
+import { PageQueryDto } from '../http/page-query.dto';
 
 @ApiTags('collectors')
 @ApiBearerAuth()

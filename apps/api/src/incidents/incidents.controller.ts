@@ -1,12 +1,12 @@
 import { IncidentQueryService } from '@faultline/incidents';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiUnknown, InventoryRoute } from '../inventory/inventory-api.decorators';
+import { ApiUnknown, ReadRoute } from '../http/route.decorators';
 import { IncidentDetailDto, IncidentPageDto } from './dto/incident.response.dto';
 import { ListIncidentsQueryDto } from './dto/list-incidents.query.dto';
 
 @ApiTags('incidents')
-@InventoryRoute()
+@ReadRoute()
 @Controller('api/v1/incidents')
 export class IncidentsController {
   constructor(private readonly incidents: IncidentQueryService) {}

@@ -3,10 +3,10 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { BackendDetailDto, BackendPageDto } from './dto/backend.response.dto';
 import { ListBackendsQueryDto } from './dto/list-backends.query.dto';
-import { ApiUnknown, InventoryRoute } from './inventory-api.decorators';
+import { ApiUnknown, ReadRoute } from '../http/route.decorators';
 
 @ApiTags('inventory')
-@InventoryRoute()
+@ReadRoute()
 @Controller('api/v1/backends')
 export class BackendsController {
   constructor(private readonly backends: BackendQueryService) {}

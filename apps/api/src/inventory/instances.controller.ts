@@ -9,7 +9,7 @@ import {
   TransitionPageDto,
 } from './dto/instance.response.dto';
 import { ListInstancesQueryDto } from './dto/list-instances.query.dto';
-import { ApiUnknown, InventoryRoute } from './inventory-api.decorators';
+import { ApiUnknown, ReadRoute } from '../http/route.decorators';
 
 const SERVICE = ApiParam({ name: 'service', description: 'Service name' });
 const INSTANCE = ApiParam({
@@ -18,7 +18,7 @@ const INSTANCE = ApiParam({
 });
 
 @ApiTags('inventory')
-@InventoryRoute()
+@ReadRoute()
 @Controller('api/v1/instances')
 export class InstancesController {
   constructor(private readonly instances: InstanceQueryService) {}

@@ -3,10 +3,10 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ListServicesQueryDto } from './dto/list-services.query.dto';
 import { ServicePageDto } from './dto/service.response.dto';
-import { InventoryRoute } from './inventory-api.decorators';
+import { ReadRoute } from '../http/route.decorators';
 
 @ApiTags('inventory')
-@InventoryRoute()
+@ReadRoute()
 @Controller('api/v1/services')
 export class ServicesController {
   constructor(private readonly services: ServiceQueryService) {}

@@ -4,7 +4,7 @@ import { RequireScope } from '@faultline/platform';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { IsQueryText, PageQueryDto } from '../inventory/dto/page-query.dto';
+import { IsQueryText, PageQueryDto } from '../http/page-query.dto';
 
 class NotificationLogQueryDto extends PageQueryDto {
   @ApiPropertyOptional()

@@ -1,12 +1,12 @@
-import { TopologySnapshotService } from '@faultline/incidents';
+import { TopologySnapshotService } from '@faultline/topology/service';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiUnknown, InventoryRoute } from '../inventory/inventory-api.decorators';
+import { ApiUnknown, ReadRoute } from '../http/route.decorators';
 import { GraphQueryDto } from './dto/graph.query.dto';
 import { GraphDto, ImpactDto } from './dto/graph.response.dto';
 
 @ApiTags('topology')
-@InventoryRoute()
+@ReadRoute()
 @Controller('api/v1')
 export class TopologyController {
   constructor(private readonly topology: TopologySnapshotService) {}

@@ -1,4 +1,4 @@
-import { CorrelationService } from '@faultline/correlation';
+import { CorrelationService } from '@faultline/correlation/service';
 import { JobName, JobProducer, type JobPayloads } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
 

@@ -1,10 +1,10 @@
-import { IncidentStore } from '@faultline/incidents';
 import type { Report } from '@faultline/reports';
 import { Injectable, Logger } from '@nestjs/common';
 import { CorrelationEngine } from '../engine/correlation-engine';
 import type { Incident, IncidentChange } from '../engine/engine.model';
 import { type Alias, AliasRepository } from './alias.repository';
 import { feedInEventTime } from './event-time-feed';
+import { IncidentStore } from './incident.store';
 import { ReportHistoryRepository } from './report-history.repository';
 
 // How much history a rebuilt engine replays at least: enough for every learned interval and

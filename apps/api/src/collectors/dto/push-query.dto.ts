@@ -1,7 +1,7 @@
 import { SLUG_ID } from '@faultline/collectors';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-import { IsQueryText } from '../../inventory/dto/page-query.dto';
+import { IsQueryText } from '../../http/page-query.dto';
 
 /** Identity for a pushed document that lacks it (headers X-Faultline-Service, ... do the same). */
 export class PushQueryDto {

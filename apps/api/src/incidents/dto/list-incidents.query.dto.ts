@@ -5,7 +5,7 @@ import {
 } from '@faultline/incidents';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { IsQueryText, IsTime, PageQueryDto } from '../../inventory/dto/page-query.dto';
+import { IsQueryText, IsTime, PageQueryDto } from '../../http/page-query.dto';
 
 export class ListIncidentsQueryDto extends PageQueryDto implements IncidentListQuery {
   @ApiPropertyOptional({ enum: INCIDENT_STATUS_FILTERS, default: 'all' })

@@ -2,7 +2,7 @@ import type { InstanceListQuery } from '@faultline/inventory';
 import { STATUSES, type Status } from '@faultline/reports';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { IsQueryBoolean, IsQueryText, PageQueryDto } from './page-query.dto';
+import { IsQueryBoolean, IsQueryText, PageQueryDto } from '../../http/page-query.dto';
 
 export class ListInstancesQueryDto extends PageQueryDto implements InstanceListQuery {
   @ApiPropertyOptional({ description: 'Service name' })

@@ -2,7 +2,7 @@ import type { ServiceListQuery } from '@faultline/inventory';
 import { STATUSES, type Status } from '@faultline/reports';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { IsQueryText, PageQueryDto } from './page-query.dto';
+import { IsQueryText, PageQueryDto } from '../../http/page-query.dto';
 
 export class ListServicesQueryDto extends PageQueryDto implements ServiceListQuery {
   @ApiPropertyOptional({ enum: STATUSES, description: 'The worst current status of its instances' })

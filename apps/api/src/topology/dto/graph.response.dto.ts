@@ -3,7 +3,7 @@ import {
   type GraphNodeJson,
   NODE_STATUSES,
   type NodeStatus,
-} from '@faultline/incidents';
+} from '@faultline/topology';
 import type { EntityKind } from '@faultline/reports';
 import type { Impact, Relation } from '@faultline/topology';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';

@@ -1,4 +1,3 @@
-import type { AliasRow } from './repositories/topology-state.repository';
 import {
   hostKey,
   instanceKey,
@@ -7,7 +6,8 @@ import {
   type Status,
   zoneKey,
 } from '@faultline/reports';
-import { type NodeAttributes, TopologyGraph, type TopologyJson } from '@faultline/topology';
+import { TopologyGraph, type TopologyJson } from './topology-graph';
+import type { NodeAttributes } from './topology.model';
 
 /**
  * The dependency graph rebuilt from stored state rather than from the report stream: each
@@ -27,6 +27,12 @@ export interface InstanceStateRow {
   status: Status;
   /** Silent for 3 of its own intervals, in event time (see @faultline/inventory staleness). */
   stale: boolean;
+}
+
+/** An explicit alias: the check target `target_key` is served by the entity `served_by`. */
+export interface AliasRow {
+  target_key: string;
+  served_by: string;
 }
 
 export interface CheckStateRow {

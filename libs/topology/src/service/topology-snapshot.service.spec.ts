@@ -1,7 +1,7 @@
 import { NotFoundError } from '@faultline/platform';
-import { TopologyGraph } from '@faultline/topology';
-import type { TopologyStateRepository } from './repositories/topology-state.repository';
-import type { CheckStateRow, InstanceStateRow } from './topology-snapshot';
+import { TopologyGraph } from '../topology-graph';
+import type { TopologyStateRepository } from './topology-state.repository';
+import type { CheckStateRow, InstanceStateRow } from '../topology-snapshot';
 import { TOPOLOGY_CACHE_MS, TopologySnapshotService } from './topology-snapshot.service';
 
 const RABBIT = 'backend:amqp://rabbit-1:5672';

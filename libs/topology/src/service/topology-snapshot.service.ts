@@ -1,7 +1,8 @@
 import { NotFoundError } from '@faultline/platform';
-import type { Impact, TopologyGraph } from '@faultline/topology';
+import type { TopologyGraph } from '../topology-graph';
+import type { Impact } from '../topology.model';
 import { Injectable } from '@nestjs/common';
-import { TopologyStateRepository } from './repositories/topology-state.repository';
+import { TopologyStateRepository } from './topology-state.repository';
 import {
   type GraphJson,
   learnGraph,
@@ -10,7 +11,7 @@ import {
   orderState,
   structureKey,
   withStatuses,
-} from './topology-snapshot';
+} from '../topology-snapshot';
 
 /** How long one rebuilt graph answers queries: dashboards poll, and a rebuild reads every instance. */
 export const TOPOLOGY_CACHE_MS = 3_000;

@@ -1,7 +1,7 @@
-import type { Incident, IncidentChange } from '@faultline/correlation';
+import type { Incident, IncidentChange } from '../engine/engine.model';
 import { Injectable } from '@nestjs/common';
-import { latestPerIncident, toIncident, toWriteRow } from './incident-rows';
-import { IncidentRepository } from './repositories/incident.repository';
+import { IncidentWriteRepository } from './incident-write.repository';
+import { latestPerIncident, toIncident, toWriteRow } from './stored-incident';
 
 /**
  * Persists what the correlation engine emits. Each change carries a full snapshot, so storing
@@ -10,7 +10,7 @@ import { IncidentRepository } from './repositories/incident.repository';
  */
 @Injectable()
 export class IncidentStore {
-  constructor(private readonly incidents: IncidentRepository) {}
+  constructor(private readonly incidents: IncidentWriteRepository) {}
 
   /** Upserts the snapshots in one statement; the latest change per incident wins. */
   async apply(changes: readonly IncidentChange[]): Promise<void> {

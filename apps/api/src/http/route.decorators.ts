@@ -8,8 +8,8 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 
-/** Every inventory route: read scope, bearer auth, and the errors they share. */
-export const InventoryRoute = () =>
+/** A read-scope route: bearer auth, the read scope, and the errors every such route shares. */
+export const ReadRoute = () =>
   applyDecorators(
     RequireScope('read'),
     ApiBearerAuth(),

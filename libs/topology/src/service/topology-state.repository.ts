@@ -2,18 +2,12 @@ import { EVENT_NOW_SQL, staleSql } from '@faultline/inventory';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { CheckStateRow, InstanceStateRow } from '../topology-snapshot';
+import type { AliasRow, CheckStateRow, InstanceStateRow } from '../topology-snapshot';
 
 /**
  * The current state the graph is rebuilt from: every instance and every current check, in two
  * sequential scans (no per-entity queries), inside one read-only snapshot so the two agree.
  */
-/** An explicit alias: the check target `target_key` is served by the entity `served_by`. */
-export interface AliasRow {
-  target_key: string;
-  served_by: string;
-}
-
 @Injectable()
 export class TopologyStateRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
