@@ -1,10 +1,12 @@
-export * from './scenario.model';
+export { deliverOutOfOrder, type DeliveryOrderOptions } from './delivery-order';
 export * from './engine-event';
+export { NaiveBaseline } from './naive-baseline';
+export { prefixKey, toNativeReport } from './native-reports';
 export { Prng } from './prng';
-export { generateTopology } from './topology-generator';
-export { World } from './world';
+export * from './scenario.model';
 export { buildScenario, SCENARIO_EPOCH } from './scenario-builder';
 export { playScenario } from './scenario-player';
 export * from './scorer';
-export { NaiveBaseline } from './naive-baseline';
-export { prefixKey, toNativeReport } from './native-reports';
+export { REPORT_SEEDS, SEED_SETS, type SeedSetName, TUNING_SEEDS } from './seed-sets';
+export { generateTopology } from './topology-generator';
+export { World } from './world';

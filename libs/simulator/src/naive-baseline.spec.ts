@@ -1,4 +1,5 @@
 import type { Report } from '@faultline/reports';
+
 import { NaiveBaseline } from './naive-baseline';
 
 const report = (at: number, instance: string, failing: string[]): Report => ({

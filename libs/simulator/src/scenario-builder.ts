@@ -1,12 +1,18 @@
 import { hostKey, zoneKey } from '@faultline/reports';
+
 import { Prng } from './prng';
-import type {
-  FaultClass,
-  PlannedFault,
-  Scenario,
-  ScenarioSpec,
-  SimBackend,
-  SimTopology,
+import {
+  type Fault,
+  type FaultClass,
+  type FaultStage,
+  INTAKE_KEY,
+  type PlannedFault,
+  type Scenario,
+  type ScenarioSpec,
+  type SimBackend,
+  type SimHost,
+  type SimInstance,
+  type SimTopology,
 } from './scenario.model';
 import { generateTopology } from './topology-generator';
 
@@ -28,8 +34,23 @@ const TAIL_MS = 90_000;
  *                      odd seed: a host carrying a cache dies (dependents fail before silence shows)
  *   zone-outage        every host of one zone dies
  *   flaps-only         nothing: background flaps only
- * Faults start 120-130 s in by default (after intervals are learned; `warmupMs` shortens it) and last 120-150 s; the scenario ends
- * 90 s after the last fault ends. Deterministic in the seed.
+ *   network-partition  odd seed ('zone-partition'): the instances of one zone lose 3-5 backends
+ *                      served from other zones, which everyone else still reaches (root: the zone);
+ *                      even seed ('zone-only-backend'): one backend is reachable from its own zone
+ *                      only (root: the backend)
+ *   flapping-cause     a backend goes down for 30-60 s and comes back for 30-90 s, again and again
+ *                      for 10 minutes: one truth for the whole episode (first down to last recovery)
+ *   degraded-before-down  odd seed ('warn-then-fail'): a backend's dependents warn ("slow: 2300 ms")
+ *                      for 60-120 s, then it fails for 120-150 s; even seed ('warn-only'): they warn
+ *                      for 3-5 minutes and it never fails. Evidence: the first warning report
+ *   everything-silent  the path to Faultline breaks: every instance stops reporting at once for
+ *                      2-5 minutes (root: backend:faultline://intake)
+ *   host-in-zone       a small zone (az4) of 2-3 application hosts is carved out of the fleet and
+ *                      its biggest host dies: half or more of the zone falls silent (root: the host)
+ * Faults start 120-130 s in by default (after intervals are learned; `warmupMs` shortens it) and
+ * last 120-150 s unless said otherwise above; the scenario ends 90 s after the last fault ends.
+ * Classes draw from their own random streams, so adding a class never changes another's
+ * scenarios. Deterministic in the seed.
  */
 export function buildScenario(spec: ScenarioSpec): Scenario {
   const topology = generateTopology(spec.seed, spec.instances);
@@ -162,7 +183,189 @@ function planFaults(
     }
     case 'flaps-only':
       return [];
+    case 'network-partition':
+      return seed % 2 === 0
+        ? [zoneOnlyBackend(topo, served, rng, start, end)]
+        : [partition(topo, served, rng, start, end)];
+    case 'flapping-cause': {
+      const b = rng.pick(served);
+      const down: Fault = { kind: 'backend-down', backend: b.key };
+      const stages: FaultStage[] = [];
+      for (let t = start; t < start + FLAPPING_EPISODE_MS;) {
+        const downFor = rng.int(30_000, 60_000);
+        stages.push({ fault: down, startAt: t, endAt: t + downFor });
+        t += downFor + rng.int(30_000, 90_000);
+      }
+      return [
+        {
+          id: 'f1',
+          fault: down,
+          rootKey: b.key,
+          startAt: start,
+          endAt: stages[stages.length - 1].endAt,
+          stages,
+          cycles: stages.length,
+        },
+      ];
+    }
+    case 'degraded-before-down': {
+      const b = rng.pick(served);
+      const slow: Fault = { kind: 'backend-slow', backend: b.key };
+      if (seed % 2 === 0)
+        return [
+          {
+            id: 'f1',
+            fault: slow,
+            rootKey: b.key,
+            startAt: start,
+            endAt: start + rng.int(180_000, 300_000),
+            variant: 'warn-only',
+          },
+        ];
+      const down: Fault = { kind: 'backend-down', backend: b.key };
+      const failAt = start + rng.int(60_000, 120_000);
+      return [
+        {
+          id: 'f1',
+          fault: down,
+          rootKey: b.key,
+          startAt: start,
+          endAt: failAt + duration,
+          variant: 'warn-then-fail',
+          stages: [
+            { fault: slow, startAt: start, endAt: failAt },
+            { fault: down, startAt: failAt, endAt: failAt + duration },
+          ],
+        },
+      ];
+    }
+    case 'everything-silent':
+      return [
+        {
+          id: 'f1',
+          fault: { kind: 'intake-cut' },
+          rootKey: INTAKE_KEY,
+          startAt: start,
+          endAt: start + rng.int(120_000, 300_000),
+        },
+      ];
+    case 'host-in-zone': {
+      const host = carveSmallZone(topo, rng);
+      return [
+        {
+          id: 'f1',
+          fault: { kind: 'host-down', host },
+          rootKey: hostKey(host),
+          startAt: start,
+          endAt: end,
+        },
+      ];
+    }
   }
+}
+
+/** How long a flapping cause keeps coming and going (its last down period may run past it). */
+const FLAPPING_EPISODE_MS = 600_000;
+/** The small zone host-in-zone carves out of the fleet. */
+const SMALL_ZONE = 'az4';
+
+const serverZone = (topo: SimTopology, b: SimBackend): string =>
+  topo.instances.get(b.server as string)?.zone as string;
+const zoneOf = (topo: SimTopology, instance: string): string =>
+  topo.instances.get(instance)?.zone as string;
+
+/**
+ * The instances of one zone lose 3-5 backends served from other zones (their servers stay up,
+ * dependents in the other zones still reach them): the zone's way out is what broke, so the
+ * root is the zone. A zone with 3+ such backends is preferred; a small fleet may offer fewer.
+ */
+function partition(
+  topo: SimTopology,
+  served: SimBackend[],
+  rng: Prng,
+  start: number,
+  end: number,
+): PlannedFault {
+  const candidates = (zone: string) =>
+    served.filter(
+      (b) =>
+        serverZone(topo, b) !== zone &&
+        b.dependents.some((d) => zoneOf(topo, d) === zone) &&
+        b.dependents.some((d) => zoneOf(topo, d) !== zone),
+    );
+  const rich = topo.zones.filter((z) => candidates(z).length >= 3);
+  const zone =
+    rich.length > 0
+      ? rng.pick(rich)
+      : topo.zones.reduce((a, z) => (candidates(z).length > candidates(a).length ? z : a));
+  const backends = rng
+    .shuffle(candidates(zone))
+    .slice(0, rng.int(3, 5))
+    .map((b) => b.key)
+    .sort();
+  return {
+    id: 'f1',
+    fault: { kind: 'partition', zone, backends },
+    rootKey: zoneKey(zone),
+    startAt: start,
+    endAt: end,
+    variant: 'zone-partition',
+  };
+}
+
+/**
+ * The mirror case: one backend becomes reachable from its own zone only (dependents in other
+ * zones fail on it, dependents in its zone pass). The root is the backend, not its zone: the
+ * zone is healthy (its instances report fine and even reach the backend); what broke is the
+ * backend's cross-zone path (its listener, security group or route), and the engine has no key
+ * kind for a link, so the backend is the most specific entity that owns it.
+ */
+function zoneOnlyBackend(
+  topo: SimTopology,
+  served: SimBackend[],
+  rng: Prng,
+  start: number,
+  end: number,
+): PlannedFault {
+  const split = served.map((b) => {
+    const zone = serverZone(topo, b);
+    const inside = b.dependents.filter((d) => zoneOf(topo, d) === zone).length;
+    return { b, zone, inside, outside: b.dependents.length - inside };
+  });
+  const both = split.filter((x) => x.outside >= 2 && x.inside >= 1);
+  const most = Math.max(...split.map((x) => x.outside));
+  const chosen = rng.pick(both.length > 0 ? both : split.filter((x) => x.outside === most));
+  return {
+    id: 'f1',
+    fault: { kind: 'backend-isolated', backend: chosen.b.key, zone: chosen.zone },
+    rootKey: chosen.b.key,
+    startAt: start,
+    endAt: end,
+    variant: 'zone-only-backend',
+  };
+}
+
+/**
+ * Reshapes the fleet for host-in-zone: 2-3 application hosts (no cache on them) move, with their
+ * instances, into a new small zone; the biggest of them is returned (the one to kill), the others
+ * are the smallest available, so the dead host carries half or more of the zone's instances.
+ */
+function carveSmallZone(topo: SimTopology, rng: Prng): string {
+  const candidates = appHosts(topo)
+    .map((name) => topo.hosts.get(name) as SimHost)
+    .filter((h) => !h.instances.some((i) => topo.instances.get(i)?.serves));
+  const biggest = Math.max(...candidates.map((h) => h.instances.length));
+  const down = rng.pick(candidates.filter((h) => h.instances.length === biggest));
+  const others = rng
+    .shuffle(candidates.filter((h) => h !== down))
+    .sort((a, b) => a.instances.length - b.instances.length)
+    .slice(0, rng.int(1, 2));
+  topo.zones.push(SMALL_ZONE);
+  for (const h of [down, ...others]) {
+    h.zone = SMALL_ZONE;
+    for (const key of h.instances) (topo.instances.get(key) as SimInstance).zone = SMALL_ZONE;
+  }
+  return down.name;
 }
 
 /** Hosts running application instances, two or more of them. */

@@ -1,8 +1,9 @@
 import type { Report } from '@faultline/reports';
+
 import type { EngineEventLike } from './engine-event';
+import type { ScenarioSpec } from './scenario.model';
 import { buildScenario, SCENARIO_EPOCH } from './scenario-builder';
 import { playScenario } from './scenario-player';
-import type { ScenarioSpec } from './scenario.model';
 
 function record(spec: ScenarioSpec) {
   const scenario = buildScenario(spec);

@@ -1,7 +1,8 @@
 import { type Check, parseTarget, type Report, worstStatus } from '@faultline/reports';
+
 import type { EngineEventLike } from './engine-event';
 import { Prng } from './prng';
-import type { GroundTruth, PlannedFault, Scenario, SimInstance } from './scenario.model';
+import type { Fault, GroundTruth, PlannedFault, Scenario, SimInstance } from './scenario.model';
 import { World } from './world';
 
 const TICK_MS = 1_000;
@@ -19,13 +20,15 @@ interface Due {
  * Plays a scenario as the engine would receive it: alias events first, then native reports in
  * arrival order with a tick every second of event time, and returns the ground truth.
  *
- * Each instance reports every interval ± 0.4 s from its phase; a dead instance (host or zone
- * down) sends nothing; every check (targeted or not) fails by chance with probability flapRate
- * at each report, independently (background flaps). A check fails for real when the World under
- * the faults active at that instant says so. A fault's ground truth records every instance whose
- * report it changed and its first evidence: the earliest failing report it caused, or for a
- * silenced instance its last report + 3 intervals. Reports of a fault's `late` instances inside
- * its late window are delivered (receivedAt) that much later, out of observedAt order.
+ * Each instance reports every interval ± 0.4 s from its phase; an unheard instance (host or zone
+ * down, or the intake cut) sends nothing; every check (targeted or not) fails by chance with
+ * probability flapRate at each report, independently (background flaps). A check fails for real
+ * when the World under the faults active at that instant says so, and warns ("slow: 2300 ms")
+ * when the World says its backend is slow. A fault with stages is active only inside them, each
+ * stage as its own fault. A fault's ground truth records every instance whose report it changed
+ * and its first evidence: the earliest failing (or warning) report it caused, or for a silenced
+ * instance its last report + 3 intervals. Reports of a fault's `late` instances inside its late
+ * window are delivered (receivedAt) that much later, out of observedAt order.
  * Streams: memory is O(instances), not O(reports). Deterministic in the seed.
  */
 export function playScenario(
@@ -36,7 +39,8 @@ export function playScenario(
   const rng = new Prng(spec.seed).fork('timeline');
   const flapRate = spec.flapRate ?? DEFAULT_FLAP_RATE;
   const base = new World(topo, []);
-  const solo = faults.map((f) => new World(topo, [f.fault]));
+  /** Per planned fault, a world per stage (one for a fault without stages). */
+  const solo = faults.map((f) => (f.stages ?? [f]).map((s) => new World(topo, [s.fault])));
   const worlds = new Map<string, World>();
   const ledgers = faults.map(() => ({ affected: new Set<string>(), evidenceAt: Infinity }));
   const lastReport = new Map<string, number>();
@@ -47,25 +51,33 @@ export function playScenario(
     return d;
   };
 
-  const worldAt = (t: number): { world: World; active: number[] } => {
-    const active = faults
-      .map((f, i) => (f.startAt <= t && t < f.endAt ? i : -1))
-      .filter((i) => i >= 0);
-    const key = active.join(',');
+  /** Active faults at t, as [fault index, stage index] (stage 0 for a fault without stages). */
+  const worldAt = (t: number): { world: World; active: [number, number][] } => {
+    const active: [number, number][] = [];
+    faults.forEach((f, i) => {
+      const s = stageAt(f, t);
+      if (s >= 0) active.push([i, s]);
+    });
+    const key = active.map(([i, s]) => `${i}.${s}`).join(',');
     let world = worlds.get(key);
     if (!world)
       worlds.set(
         key,
         (world = new World(
           topo,
-          active.map((i) => faults[i].fault),
+          active.map(([i, s]) => faultOf(faults[i], s)),
         )),
       );
     return { world, active };
   };
-  const blame = (active: number[], t: number, inst: SimInstance, caused: (w: World) => boolean) => {
-    for (const i of active) {
-      if (!caused(solo[i])) continue;
+  const blame = (
+    active: [number, number][],
+    t: number,
+    inst: SimInstance,
+    caused: (w: World) => boolean,
+  ) => {
+    for (const [i, s] of active) {
+      if (!caused(solo[i][s])) continue;
       ledgers[i].affected.add(inst.key);
       ledgers[i].evidenceAt = Math.min(ledgers[i].evidenceAt, t);
     }
@@ -73,9 +85,9 @@ export function playScenario(
 
   const reportOf = (inst: SimInstance, t: number): Report | null => {
     const { world, active } = worldAt(t);
-    if (!world.alive(inst)) {
+    if (!world.heard(inst)) {
       const silentFrom = (lastReport.get(inst.key) ?? t) + 3 * inst.intervalMs;
-      blame(active, silentFrom, inst, (w) => !w.alive(inst));
+      blame(active, silentFrom, inst, (w) => !w.heard(inst));
       return null;
     }
     lastReport.set(inst.key, t);
@@ -83,7 +95,21 @@ export function playScenario(
     for (const dep of inst.deps) {
       const real = world.depFails(inst, dep);
       if (real && !base.depFails(inst, dep)) blame(active, t, inst, (w) => w.depFails(inst, dep));
+      const slow = !real && world.depSlow(inst, dep);
+      if (slow) blame(active, t, inst, (w) => w.depSlow(inst, dep));
       const fail = real || rng.chance(flapRate);
+      if (slow && !fail) {
+        const latencyMs = rng.int(1_500, 4_000);
+        checks.push({
+          name: dep.check,
+          target: display(dep.target),
+          targetKey: dep.key,
+          status: 'warn',
+          latencyMs,
+          output: `slow: ${latencyMs} ms`,
+        });
+        continue;
+      }
       checks.push({
         name: dep.check,
         target: display(dep.target),
@@ -164,7 +190,28 @@ export function playScenario(
     evidenceAt: Number.isFinite(ledgers[i].evidenceAt) ? ledgers[i].evidenceAt : null,
     affected: [...ledgers[i].affected].sort(),
     ...(f.variant ? { variant: f.variant } : {}),
+    ...(f.stages
+      ? {
+          stages: f.stages.map((st) => ({
+            kind: st.fault.kind,
+            startAt: st.startAt,
+            endAt: st.endAt,
+          })),
+        }
+      : {}),
+    ...(f.cycles !== undefined ? { cycles: f.cycles } : {}),
   }));
+}
+
+/** The index of the stage of `f` active at t (0 for a fault without stages), or -1. */
+function stageAt(f: PlannedFault, t: number): number {
+  if (t < f.startAt || t >= f.endAt) return -1;
+  if (!f.stages) return 0;
+  return f.stages.findIndex((s) => s.startAt <= t && t < s.endAt);
+}
+
+function faultOf(f: PlannedFault, stage: number): Fault {
+  return f.stages ? f.stages[stage].fault : f.fault;
 }
 
 function lateness(faults: readonly PlannedFault[], inst: SimInstance, t: number): number {

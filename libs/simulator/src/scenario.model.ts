@@ -9,7 +9,12 @@ export type FaultClass =
   | 'two-backends'
   | 'late-evidence'
   | 'zone-outage'
-  | 'flaps-only';
+  | 'flaps-only'
+  | 'network-partition'
+  | 'flapping-cause'
+  | 'degraded-before-down'
+  | 'everything-silent'
+  | 'host-in-zone';
 
 export const FAULT_CLASSES: readonly FaultClass[] = [
   'backend-down',
@@ -21,6 +26,11 @@ export const FAULT_CLASSES: readonly FaultClass[] = [
   'late-evidence',
   'zone-outage',
   'flaps-only',
+  'network-partition',
+  'flapping-cause',
+  'degraded-before-down',
+  'everything-silent',
+  'host-in-zone',
 ];
 
 export interface SimDependency {
@@ -81,12 +91,30 @@ export interface SimTopology {
   aliases: { targetKey: string; servedBy: string }[];
 }
 
+/** The root key of the path from the fleet to Faultline's intake (everything-silent). */
+export const INTAKE_KEY = 'backend:faultline://intake';
+
 /** A fault as injected: what breaks, and from when to when (event time). */
 export type Fault =
   | { kind: 'backend-down'; backend: string }
   | { kind: 'host-down'; host: string }
   | { kind: 'zone-down'; zone: string }
-  | { kind: 'instance-link'; instance: string; backend: string };
+  | { kind: 'instance-link'; instance: string; backend: string }
+  /** Dependents in `zone` cannot reach these backends; everyone else still does. */
+  | { kind: 'partition'; zone: string; backends: string[] }
+  /** `backend` is reachable only from its own `zone`: dependents elsewhere fail on it. */
+  | { kind: 'backend-isolated'; backend: string; zone: string }
+  /** `backend` answers slowly: its dependents' checks of it report warn (it stays up). */
+  | { kind: 'backend-slow'; backend: string }
+  /** The path to Faultline is cut: every instance lives on, but no report arrives. */
+  | { kind: 'intake-cut' };
+
+/** A part of an episode: `fault` is active in [startAt, endAt). */
+export interface FaultStage {
+  fault: Fault;
+  startAt: number;
+  endAt: number;
+}
 
 export interface PlannedFault {
   id: string;
@@ -97,6 +125,14 @@ export interface PlannedFault {
   /** Reports of these instances inside [startAt, startAt + lateByMs) arrive lateByMs late. */
   late?: { instances: string[]; lateByMs: number };
   variant?: string;
+  /**
+   * An episode that changes over time (flapping, degraded then down): when present, the fault is
+   * active only inside its stages, each as its own `fault` (the top-level `fault` then names the
+   * episode's principal fault). Stages are in order, inside [startAt, endAt), and do not overlap.
+   */
+  stages?: FaultStage[];
+  /** For a cause that comes and goes: the number of its down periods (copied to the ground truth). */
+  cycles?: number;
 }
 
 export interface ScenarioSpec {
@@ -130,6 +166,13 @@ export interface GroundTruth {
   /** Instance keys whose reports the fault changed (failing checks, silence, self-reported failure). */
   affected: string[];
   variant?: string;
+  /**
+   * For an episode (a planned fault with stages): what was active when, in order. A flapping cause
+   * is one truth for the whole episode: startAt is its first down, endAt its last recovery.
+   */
+  stages?: { kind: Fault['kind']; startAt: number; endAt: number }[];
+  /** For a flapping cause: the number of down periods in the episode. */
+  cycles?: number;
 }
 
 export type { EngineEventLike };

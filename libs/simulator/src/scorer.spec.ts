@@ -78,6 +78,41 @@ describe('scoreRun', () => {
   });
 });
 
+describe('scoreRun on a flapping cause (one truth for the whole episode)', () => {
+  // Down 100-140 s, 200-240 s and 300-340 s: one truth from the first down to the last recovery.
+  const flapping = truth('f1', 'backend:x', {
+    faultClass: 'flapping-cause',
+    startAt: 100_000,
+    endAt: 340_000,
+    cycles: 3,
+  });
+
+  it('counts one incident that stays open across the cycles as correct', () => {
+    const score = scoreRun(
+      [flapping],
+      [
+        change('opened', 105_000, 'i1', ['backend:x']),
+        change('updated', 205_000, 'i1', ['backend:x']),
+        change('resolved', 400_000, 'i1', ['backend:x']),
+      ],
+    );
+    expect(score).toMatchObject({ falsePositives: 0, duplicates: 0, incidents: 1 });
+    expect(score.truths[0]).toMatchObject({ rank: 1, delayMs: 4_000 });
+  });
+
+  it('counts every further incident on the same root during the episode as a duplicate', () => {
+    const score = scoreRun(
+      [flapping],
+      [100_000, 200_000, 300_000].flatMap((down, n) => [
+        change('opened', down + 5_000, `i${n}`, ['backend:x'], undefined, down + 5_000),
+        change('resolved', down + 60_000, `i${n}`, ['backend:x'], undefined, down + 5_000),
+      ]),
+    );
+    expect(score).toMatchObject({ falsePositives: 0, duplicates: 2, incidents: 3 });
+    expect(score.truths[0]).toMatchObject({ rank: 1, incidents: ['i0', 'i1', 'i2'] });
+  });
+});
+
 describe('aggregateScores', () => {
   it('reports AC@1, AC@3, false positives and delay percentiles per class and overall', () => {
     const good = scoreRun(

@@ -43,7 +43,9 @@ const GRACE_MS = 60_000;
  * Matching: an incident opened within [fault start, fault end + 60 s] belongs to the fault whose
  * root it ranks best (anywhere in its final ranking), else to the fault whose affected instances
  * it overlaps most; an incident matching no fault is a false positive, and every incident after
- * the first matched to a fault is a duplicate. AC@k: the true root within the top k of the
+ * the first matched to a fault is a duplicate (a flapping cause is one fault for its whole episode:
+ * one incident kept open across its cycles is right, each incident opened again on it is a
+ * duplicate). AC@k: the true root within the top k of the
  * best-ranking matched incident, by its last ranking (a missed fault scores 0). Delay: first change
  * with the true root on top, minus the fault's first evidence (its start when it left none).
  * O(changes + incidents × faults × causes).
@@ -59,7 +61,7 @@ export function scoreRun(
     const top = c.incident.rootCauses[0]?.key;
     if (top === undefined) continue;
     let tops = topAt.get(c.incident.id);
-    if (!tops) topAt.set(c.incident.id, (tops = new Map()));
+    if (!tops) topAt.set(c.incident.id, (tops = new Map<string, number>()));
     if (!tops.has(top)) tops.set(top, c.at);
   }
   const matched = new Map<string, string[]>(truths.map((t) => [t.id, []]));

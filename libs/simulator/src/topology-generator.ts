@@ -1,4 +1,5 @@
 import { instanceKey, parseTarget } from '@faultline/reports';
+
 import { Prng } from './prng';
 import type {
   SimBackend,

@@ -6,7 +6,11 @@ import type { Fault, SimDependency, SimInstance, SimTopology } from './scenario.
  * Rules: an instance is alive unless its host or zone is down. An infra backend is up unless it
  * is faulted or its server is dead. A service endpoint is up while at least one instance of the
  * service is healthy (alive, and every dependency up for it): a load balancer in front of the
- * service. An instance-link fault breaks one instance's path to one backend.
+ * service. An instance-link fault breaks one instance's path to one backend. A partition breaks
+ * the path from every instance of one zone to some backends (their servers and the other zones
+ * are fine); an isolated backend is reachable from its own zone only. A slow backend stays up but
+ * its dependents' checks of it warn. A cut intake leaves every instance alive and healthy, only
+ * unheard: nothing it reports reaches Faultline.
  * Services form a DAG in generated topologies; a cycle is cut by treating the service met again
  * as healthy. Memoised per world: O(instances + dependencies) for the whole fleet.
  */
@@ -14,6 +18,12 @@ export class World {
   private readonly deadHosts = new Set<string>();
   private readonly downBackends = new Set<string>();
   private readonly links = new Map<string, Set<string>>();
+  /** Zone → backends its instances cannot reach. */
+  private readonly partitions = new Map<string, Set<string>>();
+  /** Backend → the only zone that reaches it. */
+  private readonly isolated = new Map<string, string>();
+  private readonly slowBackends = new Set<string>();
+  private intakeCut = false;
   private readonly serviceUp = new Map<string, boolean>();
   private readonly visiting = new Set<string>();
 
@@ -26,11 +36,17 @@ export class World {
       else if (f.kind === 'host-down') this.deadHosts.add(f.host);
       else if (f.kind === 'zone-down') {
         for (const h of topo.hosts.values()) if (h.zone === f.zone) this.deadHosts.add(h.name);
-      } else {
+      } else if (f.kind === 'instance-link') {
         let set = this.links.get(f.instance);
         if (!set) this.links.set(f.instance, (set = new Set()));
         set.add(f.backend);
-      }
+      } else if (f.kind === 'partition') {
+        let set = this.partitions.get(f.zone);
+        if (!set) this.partitions.set(f.zone, (set = new Set()));
+        for (const b of f.backends) set.add(b);
+      } else if (f.kind === 'backend-isolated') this.isolated.set(f.backend, f.zone);
+      else if (f.kind === 'backend-slow') this.slowBackends.add(f.backend);
+      else this.intakeCut = true;
     }
   }
 
@@ -38,10 +54,23 @@ export class World {
     return !this.deadHosts.has(inst.host);
   }
 
+  /** Whether Faultline hears the instance: it is alive and the path to the intake is up. */
+  heard(inst: SimInstance): boolean {
+    return !this.intakeCut && this.alive(inst);
+  }
+
   /** Whether the instance's check of `dep` fails because of a fault. */
   depFails(inst: SimInstance, dep: SimDependency): boolean {
     if (this.links.get(inst.key)?.has(dep.key)) return true;
+    if (this.partitions.get(inst.zone)?.has(dep.key)) return true;
+    const only = this.isolated.get(dep.key);
+    if (only !== undefined && only !== inst.zone) return true;
     return !this.backendUp(dep);
+  }
+
+  /** Whether the instance's check of `dep` is slow (warn) because of a fault, while it does not fail. */
+  depSlow(inst: SimInstance, dep: SimDependency): boolean {
+    return this.slowBackends.has(dep.key) && !this.depFails(inst, dep);
   }
 
   /** Whether an infra server reports itself down (its backend is faulted while its host lives). */
