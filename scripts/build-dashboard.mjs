@@ -1,8 +1,9 @@
 // Builds the dashboard into dist/dashboard: one bundle (esbuild) beside its page and styles.
-import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'apps/dashboard');

@@ -2,10 +2,12 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+
 import type { FaultClass } from '@faultline/simulator';
-import { playOverHttp } from './support/scenario-over-http';
+
 import { pollUntil } from './support/poll-until';
-import { freshDatabase, startStack, type Stack } from './support/stack';
+import { playOverHttp } from './support/scenario-over-http';
+import { freshDatabase, type Stack, startStack } from './support/stack';
 import { TEST_ADMIN_TOKEN } from './support/test-env';
 
 interface ApiIncident {

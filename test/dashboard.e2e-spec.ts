@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { type Browser, chromium, type Page } from 'playwright-core';
+
 import { pollUntil } from './support/poll-until';
-import { freshDatabase, startStack, type Stack, uniqueName } from './support/stack';
+import { freshDatabase, type Stack, startStack, uniqueName } from './support/stack';
 import { TEST_ADMIN_TOKEN } from './support/test-env';
 
 const CHROMIUM = '/usr/bin/chromium';

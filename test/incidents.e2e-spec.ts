@@ -1,7 +1,8 @@
 import type { Incident, IncidentChange, RootCause } from '@faultline/correlation';
 import { IncidentStore } from '@faultline/correlation/service';
+
 import { pollUntil } from './support/poll-until';
-import { startStack, type Stack, uniqueName } from './support/stack';
+import { type Stack, startStack, uniqueName } from './support/stack';
 
 /**
  * Incidents and the graph against a real api, worker and Postgres. Incidents are written

@@ -1,5 +1,5 @@
 import { pollUntil } from './support/poll-until';
-import { startStack, type Stack, uniqueName } from './support/stack';
+import { type Stack, startStack, uniqueName } from './support/stack';
 
 /**
  * The read API against a real api, worker and Postgres. Reports go in through POST /reports;

@@ -1,5 +1,6 @@
 // Global setup runs outside jest's module mapper: resolve the @faultline/* aliases from tsconfig.
 import 'tsconfig-paths/register';
+
 import { baseDatabaseUrl } from './test-env';
 
 /** One fresh database per test run, migrated once; specs isolate their queues by prefix. */

@@ -1,5 +1,6 @@
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+
 import { baseDatabaseUrl, redisUrl } from './test-env';
 
 /** Drops the run's database and its queue keys, so runs leave nothing behind. */

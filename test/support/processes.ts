@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+
 import { pollUntil } from './poll-until';
 
 /**
@@ -109,7 +110,7 @@ export async function startApi(
     );
   } catch (e) {
     await api.kill();
-    throw new Error(`${(e as Error).message}\napi output:\n${api.logs()}`);
+    throw new Error(`${(e as Error).message}\napi output:\n${api.logs()}`, { cause: e });
   }
   if (!api.running)
     throw new Error(`api exited at start (${JSON.stringify(api.exitedWith)}):\n${api.logs()}`);

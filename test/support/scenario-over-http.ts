@@ -8,6 +8,7 @@ import {
   prefixKey,
   toNativeReport,
 } from '@faultline/simulator';
+
 import { pollUntil } from './poll-until';
 import type { Stack } from './stack';
 

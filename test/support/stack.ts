@@ -1,9 +1,10 @@
-import { createApiApp } from '../../apps/api/src/api.app';
-import { createWorkerApp } from '../../apps/worker/src/worker.app';
 import { type FaultlineConfig, loadConfig, migrate } from '@faultline/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
+
+import { createApiApp } from '../../apps/api/src/api.app';
+import { createWorkerApp } from '../../apps/worker/src/worker.app';
 import { redisUrl, runDatabaseUrl, runId, TEST_ADMIN_TOKEN } from './test-env';
 
 let prefixes = 0;

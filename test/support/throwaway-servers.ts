@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import { pollUntil } from './poll-until';
 
 /**
@@ -135,6 +136,7 @@ export class ThrowawayPostgres {
       const err = e as Error & { stdout?: string; stderr?: string };
       throw new Error(
         `${bin} ${args[0] ?? ''} failed: ${err.message}\n${err.stdout ?? ''}${err.stderr ?? ''}`,
+        { cause: e },
       );
     }
   }

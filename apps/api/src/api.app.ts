@@ -6,6 +6,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+
 import { ApiModule } from './api.module';
 import { mountDashboard } from './dashboard/dashboard';
 import { registerContentTypes } from './http/content-types';

@@ -1,4 +1,5 @@
 import { CollectorsModule } from '@faultline/collectors';
+import { AliasModule } from '@faultline/correlation/service';
 import { IncidentsModule } from '@faultline/incidents';
 import { ReportIntakeModule } from '@faultline/ingest';
 import { InventoryModule } from '@faultline/inventory';
@@ -15,24 +16,24 @@ import {
   READINESS_CONTRIBUTOR,
   ReadinessService,
 } from '@faultline/platform';
-import { type DynamicModule, Module } from '@nestjs/common';
-import { AliasModule } from '@faultline/correlation/service';
 import { TopologySnapshotModule } from '@faultline/topology/service';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+
 import { AliasesController } from './aliases/aliases.controller';
 import { ComponentsController } from './collectors/components.controller';
 import { IngestFormatsController } from './collectors/ingest-formats.controller';
 import { SourcesController } from './collectors/sources.controller';
 import { TargetsController } from './collectors/targets.controller';
-import { ChannelsController } from './notifications/channels.controller';
-import { NotificationsController } from './notifications/notifications.controller';
-import { RoutingController } from './notifications/routing.controller';
 import { HealthController } from './health/health.controller';
 import { IncidentsController } from './incidents/incidents.controller';
 import { BackendsController } from './inventory/backends.controller';
 import { InstancesController } from './inventory/instances.controller';
 import { ServicesController } from './inventory/services.controller';
+import { ChannelsController } from './notifications/channels.controller';
+import { NotificationsController } from './notifications/notifications.controller';
+import { RoutingController } from './notifications/routing.controller';
 import { ReportsController } from './reports/reports.controller';
 import { TokensController } from './tokens/tokens.controller';
 import { TopologyController } from './topology/topology.controller';

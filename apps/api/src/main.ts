@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+
 import { loadConfig, migrate } from '@faultline/platform';
 import { Logger } from 'nestjs-pino';
+
 import { createApiApp } from './api.app';
 
 /** The api role: `npm run start:api`. Runs pending migrations first unless MIGRATE_ON_START=false. */

@@ -78,9 +78,9 @@ export const api = {
     ),
   impact: (key: string) => get<Impact>(`/api/v1/entities/${encodeURIComponent(key)}/impact`),
   services: () =>
-    get<{ items: { name: string; instances: number; status: string; [k: string]: unknown }[] }>(
-      '/api/v1/services?limit=500',
-    ),
+    get<{
+      items: { name: string; instances: number; failing: number; stale: number; status: string }[];
+    }>('/api/v1/services?limit=500'),
   backends: () =>
     get<{ items: { key: string; dependents: number; failing: number; [k: string]: unknown }[] }>(
       '/api/v1/backends?limit=500',

@@ -1,7 +1,8 @@
 import Graph from 'graphology';
-import forceAtlas2 from 'graphology-layout-forceatlas2';
 import circular from 'graphology-layout/circular';
+import forceAtlas2 from 'graphology-layout-forceatlas2';
 import Sigma from 'sigma';
+
 import type { GraphJson } from './api';
 
 const STATUS_COLOURS: Record<string, string> = {

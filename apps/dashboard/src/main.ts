@@ -77,7 +77,7 @@ function signIn(reason?: string): void {
     id: 'token',
     placeholder: 'API token with the read scope',
     autocomplete: 'off',
-  }) as HTMLInputElement;
+  });
   const message = h('p', { class: 'error' }, reason ?? '');
   const submit = async () => {
     if (!(await api.check(input.value.trim()))) {
@@ -88,7 +88,7 @@ function signIn(reason?: string): void {
     current = '';
     void render();
   };
-  input.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && void submit());
+  input.addEventListener('keydown', (e) => e.key === 'Enter' && void submit());
   app.replaceChildren(
     h(
       'div',

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { CorrelationService } from '@faultline/correlation/service';
 import {
   createRedis,
@@ -9,7 +11,6 @@ import {
 } from '@faultline/platform';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type IORedis from 'ioredis';
-import { randomUUID } from 'node:crypto';
 
 /**
  * Elects the one worker process that runs the correlation engine: it holds a leased Redis lock,

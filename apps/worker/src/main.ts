@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+
 import { loadConfig, migrate } from '@faultline/platform';
 import { Logger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
+
 import { serveMetrics } from './metrics-server';
 import { createWorkerApp } from './worker.app';
 

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+
 import type { Registry } from 'prom-client';
 
 /** The worker has no HTTP API; it serves its Prometheus metrics alone on WORKER_METRICS_PORT. */

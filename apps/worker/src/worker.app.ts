@@ -2,6 +2,7 @@ import type { FaultlineConfig } from '@faultline/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+
 import { WorkerModule } from './worker.module';
 
 /** Builds and starts the worker (processing begins at bootstrap): shared by main.ts and the tests. */

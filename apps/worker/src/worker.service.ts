@@ -9,6 +9,7 @@ import {
   QueueName,
 } from '@faultline/platform';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+
 import { CorrelationLeadership } from './correlation-leadership';
 import { CorrelationProcessor } from './processors/correlation.processor';
 import { IngestProcessor } from './processors/ingest.processor';

@@ -1,6 +1,6 @@
 import { adaptActuator } from './actuator.adapter';
-import { fixture, refusal } from './spec-support';
 import type { SourceContext } from './format.model';
+import { fixture, refusal } from './spec-support';
 
 const observedAt = Date.parse('2026-11-25T10:00:00Z');
 const ctx: SourceContext = {

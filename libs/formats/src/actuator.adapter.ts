@@ -1,14 +1,15 @@
 import type { CheckInput, Status } from '@faultline/reports';
+
 import { DependencyResolver } from './dependency-identity';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
 import {
   isObject,
+  type JsonObject,
   objectAt,
   optionalObjectAt,
   parseJsonBody,
   pointer,
   stringAt,
-  type JsonObject,
 } from './json-reader';
 import { contextReport, requireService } from './report-assembly';
 import { detailSummary, outputText } from './safe-text';

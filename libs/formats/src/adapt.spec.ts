@@ -1,6 +1,3 @@
-import { readdirSync, readFileSync } from 'fs';
-import { join } from 'path';
-import { ReportValidator } from '@faultline/reports';
 import {
   adapt,
   detectFormat,
@@ -10,6 +7,9 @@ import {
   type HealthDocument,
   type SourceContext,
 } from '@faultline/formats';
+import { ReportValidator } from '@faultline/reports';
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
 
 const fixtureDir = join(__dirname, 'fixtures');
 const fixtures = readdirSync(fixtureDir).filter((name) => !name.endsWith('.md'));

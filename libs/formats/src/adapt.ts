@@ -2,8 +2,8 @@ import { adaptActuator } from './actuator.adapter';
 import { adaptAlertmanager } from './alertmanager.adapter';
 import { adaptAspnet } from './aspnet.adapter';
 import {
-  FormatError,
   type AdaptedReports,
+  FormatError,
   type FormatName,
   type HealthDocument,
   type SourceContext,

@@ -1,4 +1,5 @@
 import type { CheckInput, ReportInput, Status } from '@faultline/reports';
+
 import { DependencyResolver } from './dependency-identity';
 import { parseRfc3339 } from './event-time';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
@@ -15,8 +16,8 @@ import {
 import {
   assembleReport,
   contextName,
-  MISSING_SERVICE_REASON,
   mergedLabels,
+  MISSING_SERVICE_REASON,
 } from './report-assembly';
 import { nameText, outputText, serviceText } from './safe-text';
 

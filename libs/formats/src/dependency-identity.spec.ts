@@ -1,4 +1,5 @@
 import { parseTarget } from '@faultline/reports';
+
 import {
   DependencyResolver,
   findAddress,

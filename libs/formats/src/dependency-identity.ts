@@ -1,4 +1,5 @@
-import { InvalidTargetError, parseTarget, type ParsedTarget } from '@faultline/reports';
+import { InvalidTargetError, type ParsedTarget, parseTarget } from '@faultline/reports';
+
 import type { UnresolvedComponent } from './format.model';
 import { isObject, ownString } from './json-reader';
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
+
 import { detectFormat } from './detect-format';
 import type { FormatName } from './format.model';
 

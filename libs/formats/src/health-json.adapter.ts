@@ -1,9 +1,11 @@
 import type { CheckInput, Status } from '@faultline/reports';
+
 import { DependencyResolver, type DependencyRole } from './dependency-identity';
 import { contextTime, parseRfc3339 } from './event-time';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
 import {
   isObject,
+  type JsonObject,
   objectAt,
   optionalObjectAt,
   optionalStringAt,
@@ -11,7 +13,6 @@ import {
   pointer,
   refuse,
   stringAt,
-  type JsonObject,
 } from './json-reader';
 import { contextReport, requireService } from './report-assembly';
 import { outputText, serviceText } from './safe-text';
@@ -50,7 +51,7 @@ export function adaptHealthJson(doc: HealthDocument, ctx: SourceContext): Adapte
   for (const [key, value] of Object.entries(checksObject ?? {})) {
     const keyPath = pointer('/checks', key);
     // The draft says arrays; a lone object is read as a one-element array rather than refused.
-    const elements = Array.isArray(value) ? value : [value];
+    const elements: unknown[] = Array.isArray(value) ? value : [value];
     const names = elementNames(key, elements);
     for (let i = 0; i < elements.length; i++) {
       const element = elements[i];

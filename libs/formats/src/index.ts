@@ -1,3 +1,3 @@
-export * from './format.model';
 export { adapt } from './adapt';
 export { detectFormat } from './detect-format';
+export * from './format.model';

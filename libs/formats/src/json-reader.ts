@@ -1,4 +1,5 @@
 import { jsonPointer } from '@faultline/reports';
+
 import { FormatError } from './format.model';
 
 /**

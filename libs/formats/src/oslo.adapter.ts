@@ -1,4 +1,5 @@
 import type { CheckInput, Status } from '@faultline/reports';
+
 import { DependencyResolver } from './dependency-identity';
 import { contextTime, parseUtcTime } from './event-time';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';

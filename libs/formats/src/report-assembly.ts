@@ -1,14 +1,15 @@
 import {
+  type CheckInput,
   compareStatus,
   REPORT_LIMITS,
-  worstStatus,
-  type CheckInput,
   type ReportInput,
   type Status,
+  worstStatus,
 } from '@faultline/reports';
+
+import { contextTime, isoTime } from './event-time';
 import type { SourceContext } from './format.model';
 import { refuse } from './json-reader';
-import { contextTime, isoTime } from './event-time';
 import { nameText, safeLabels, truncate } from './safe-text';
 
 /**

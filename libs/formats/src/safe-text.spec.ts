@@ -1,4 +1,5 @@
 import { ReportValidator } from '@faultline/reports';
+
 import {
   detailSummary,
   nameText,

@@ -12,7 +12,9 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
 // `password=…`, `Pwd: …`, `api_key=…` in connection strings, queries and messages.
 const SECRET_ASSIGNMENT =
   /\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s;,&'"]+)/gi;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/g;
+// eslint-disable-next-line no-control-regex -- Postgres text cannot hold NUL
 const NUL = /\u0000/g;
 
 export function withoutCredentials(text: string): string {

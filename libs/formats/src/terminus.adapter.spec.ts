@@ -1,5 +1,5 @@
-import { fixture, refusal } from './spec-support';
 import type { SourceContext } from './format.model';
+import { fixture, refusal } from './spec-support';
 import { adaptTerminus } from './terminus.adapter';
 
 const observedAt = Date.parse('2026-11-25T10:00:00Z');

@@ -1,6 +1,14 @@
-import { InvalidInputError, NotFoundError } from '@faultline/platform';
-import { isRfc3339, type Page, readCursor, readLimit, toPage } from '@faultline/platform';
+import {
+  InvalidInputError,
+  isRfc3339,
+  NotFoundError,
+  type Page,
+  readCursor,
+  readLimit,
+  toPage,
+} from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
+
 import {
   INCIDENT_STATUS_FILTERS,
   type IncidentDetail,

@@ -1,5 +1,6 @@
 import type { Incident, IncidentChange } from '@faultline/correlation';
 import { type IncidentDetailRow, toWriteRow } from '@faultline/correlation/service';
+
 import { toIncidentDetail, toIncidentSummary } from './incident-rows';
 
 const T = Date.UTC(2026, 10, 25, 10, 0, 0);

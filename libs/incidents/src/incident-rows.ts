@@ -1,6 +1,7 @@
 import type { RootCause } from '@faultline/correlation';
 import type { IncidentDetailRow, IncidentRow } from '@faultline/correlation/service';
 import { withTopCause } from '@faultline/correlation/service';
+
 import type { IncidentDetail, IncidentSummary, RootCauseView } from './incident.model';
 
 /**

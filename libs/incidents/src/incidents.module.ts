@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { IncidentQueryService } from './incident-query.service';
 import { IncidentRepository } from './repositories/incident.repository';
 

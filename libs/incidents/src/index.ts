@@ -1,3 +1,3 @@
-export * from './incidents.module';
 export * from './incident.model';
 export * from './incident-query.service';
+export * from './incidents.module';

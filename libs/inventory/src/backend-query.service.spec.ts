@@ -1,6 +1,6 @@
-import { InvalidInputError, NotFoundError } from '@faultline/platform';
+import { decodeCursor, InvalidInputError, NotFoundError } from '@faultline/platform';
+
 import { BackendQueryService, summarise } from './backend-query.service';
-import { decodeCursor } from '@faultline/platform';
 import type {
   BackendFilter,
   BackendRepository,

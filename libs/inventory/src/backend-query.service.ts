@@ -1,13 +1,13 @@
+import { NotFoundError, type Page, readCursor, readLimit, toPage } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
+
 import type {
   BackendDetail,
   BackendListQuery,
   BackendSummary,
   DependentView,
 } from './inventory.model';
-import { NotFoundError, type Page, toPage } from '@faultline/platform';
 import { iso, storable } from './query-input';
-import { readCursor, readLimit } from '@faultline/platform';
 import { BackendRepository, type BackendSummaryRow } from './repositories/backend.repository';
 
 /** Backends (check targets) and the instances that depend on them now. */

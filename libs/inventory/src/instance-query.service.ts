@@ -1,5 +1,7 @@
+import { NotFoundError, type Page, readCursor, readLimit, toPage } from '@faultline/platform';
 import { instanceKey } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
+
 import type {
   HistoryQuery,
   InstanceDetail,
@@ -9,13 +11,11 @@ import type {
   TransitionQuery,
   TransitionView,
 } from './inventory.model';
-import { NotFoundError, type Page, toPage } from '@faultline/platform';
 import { iso, storable } from './query-input';
-import { readCursor, readLimit } from '@faultline/platform';
 import {
   type CheckStateRow,
-  type InstanceRow,
   InstanceRepository,
+  type InstanceRow,
   type ReportRow,
   type TransitionRow,
 } from './repositories/instance.repository';

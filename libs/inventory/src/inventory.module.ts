@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { BackendQueryService } from './backend-query.service';
 import { InstanceQueryService } from './instance-query.service';
 import { BackendRepository } from './repositories/backend.repository';

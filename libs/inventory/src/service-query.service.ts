@@ -1,11 +1,11 @@
+import type { Page } from '@faultline/platform';
+import { readCursor, readLimit, toPage } from '@faultline/platform';
 import { serviceKey } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
-import type { Page } from '@faultline/platform';
-import { toPage } from '@faultline/platform';
+
 import type { ServiceListQuery, ServiceSummary } from './inventory.model';
 import { iso } from './query-input';
-import { readCursor, readLimit } from '@faultline/platform';
-import { type ServiceRow, ServiceRepository } from './repositories/service.repository';
+import { ServiceRepository, type ServiceRow } from './repositories/service.repository';
 
 /** The services of the inventory, with the health of their instances. */
 @Injectable()

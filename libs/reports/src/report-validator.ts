@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+
 import { InvalidTargetError, parseTarget } from './entity-key';
 import type { Check, FieldError, Report, ReportInput } from './report.model';
 import { NO_NUL, reportSchema } from './report.schema';

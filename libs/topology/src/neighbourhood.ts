@@ -1,4 +1,5 @@
 import type { DirectedGraph } from 'graphology';
+
 import type { EdgeAttributes, NodeAttributes } from './topology.model';
 
 /**

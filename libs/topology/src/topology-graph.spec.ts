@@ -1,4 +1,5 @@
 import { type Check, parseTarget, type Report } from '@faultline/reports';
+
 import { InvalidAliasError, TopologyGraph } from './topology-graph';
 
 const check = (name: string, target: string): Check => ({

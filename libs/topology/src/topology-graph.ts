@@ -1,5 +1,6 @@
 import { hostKey, instanceKey, type Report, serviceKey, zoneKey } from '@faultline/reports';
 import { DirectedGraph } from 'graphology';
+
 import { impactOf } from './impact';
 import { neighbourhood } from './neighbourhood';
 import { backendHost, candidateNames, type NameIndex, resolveServing } from './serving-resolver';

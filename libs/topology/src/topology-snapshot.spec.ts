@@ -1,4 +1,5 @@
 import { DirectedGraph } from 'graphology';
+
 import {
   buildTopology,
   type CheckStateRow,

@@ -6,8 +6,9 @@ import {
   type Status,
   zoneKey,
 } from '@faultline/reports';
-import { TopologyGraph, type TopologyJson } from './topology-graph';
+
 import type { NodeAttributes } from './topology.model';
+import { TopologyGraph, type TopologyJson } from './topology-graph';
 
 /**
  * The dependency graph rebuilt from stored state rather than from the report stream: each

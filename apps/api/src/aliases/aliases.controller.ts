@@ -3,6 +3,7 @@ import { InvalidInputError, JobName, JobProducer, RequireScope } from '@faultlin
 import { InvalidTargetError, parseTarget } from '@faultline/reports';
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { PutAliasDto } from './dto/put-alias.dto';
 
 @ApiTags('topology')

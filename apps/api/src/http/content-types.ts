@@ -39,7 +39,8 @@ export function registerContentTypes(fastify: FastifyInstance, bodyLimit: number
     { parseAs: 'string', bodyLimit },
     (req, body, done) => {
       (req as RawBodyRequest).rawBody = body as string;
-      json(req, body as string, done);
+      // Fastify's default parser answers through `done`; it returns nothing to await.
+      void json(req, body as string, done);
     },
   );
   fastify.addContentTypeParser(

@@ -1,4 +1,4 @@
-import { type PageQuery } from '@faultline/inventory';
+import type { PageQuery } from '@faultline/inventory';
 import { DEFAULT_PAGE_LIMIT, isRfc3339, MAX_PAGE_LIMIT } from '@faultline/platform';
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
@@ -52,6 +52,7 @@ export const IsQueryText = (max: number) =>
   applyDecorators(
     IsString(),
     Length(1, max),
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
     Matches(/^[^\u0000-\u001f]*$/, { message: '$property must not contain control characters' }),
   );
 

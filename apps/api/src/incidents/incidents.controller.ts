@@ -1,6 +1,7 @@
 import { IncidentQueryService } from '@faultline/incidents';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+
 import { ApiUnknown, ReadRoute } from '../http/route.decorators';
 import { IncidentDetailDto, IncidentPageDto } from './dto/incident.response.dto';
 import { ListIncidentsQueryDto } from './dto/list-incidents.query.dto';

@@ -1,9 +1,10 @@
 import { BackendQueryService } from '@faultline/inventory';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+
+import { ApiUnknown, ReadRoute } from '../http/route.decorators';
 import { BackendDetailDto, BackendPageDto } from './dto/backend.response.dto';
 import { ListBackendsQueryDto } from './dto/list-backends.query.dto';
-import { ApiUnknown, ReadRoute } from '../http/route.decorators';
 
 @ApiTags('inventory')
 @ReadRoute()

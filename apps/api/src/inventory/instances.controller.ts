@@ -1,6 +1,8 @@
 import { InstanceQueryService } from '@faultline/inventory';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+
+import { ApiUnknown, ReadRoute } from '../http/route.decorators';
 import { HistoryQueryDto, TransitionsQueryDto } from './dto/history.query.dto';
 import {
   InstanceDetailDto,
@@ -9,7 +11,6 @@ import {
   TransitionPageDto,
 } from './dto/instance.response.dto';
 import { ListInstancesQueryDto } from './dto/list-instances.query.dto';
-import { ApiUnknown, ReadRoute } from '../http/route.decorators';
 
 const SERVICE = ApiParam({ name: 'service', description: 'Service name' });
 const INSTANCE = ApiParam({

@@ -1,9 +1,10 @@
 import { ServiceQueryService } from '@faultline/inventory';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
+import { ReadRoute } from '../http/route.decorators';
 import { ListServicesQueryDto } from './dto/list-services.query.dto';
 import { ServicePageDto } from './dto/service.response.dto';
-import { ReadRoute } from '../http/route.decorators';
 
 @ApiTags('inventory')
 @ReadRoute()

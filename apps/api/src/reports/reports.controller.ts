@@ -19,6 +19,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+
 import { isTextBodyType } from '../http/content-types';
 
 @ApiTags('ingest')

@@ -1,6 +1,7 @@
 import { TopologySnapshotService } from '@faultline/topology/service';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+
 import { ApiUnknown, ReadRoute } from '../http/route.decorators';
 import { GraphQueryDto } from './dto/graph.query.dto';
 import { GraphDto, ImpactDto } from './dto/graph.response.dto';

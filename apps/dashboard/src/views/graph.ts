@@ -14,7 +14,7 @@ export const graphView: View = async (root, params, keep) => {
       type: 'search',
       placeholder: 'Find an entity: backend:…, service:…, host:…',
       list: 'entities',
-    }) as HTMLInputElement;
+    });
     keep.list = h('datalist', { id: 'entities' });
     keep.impact = h('div', { id: 'impact' });
     const go = () => (location.hash = `#/graph/${encodeURIComponent(search.value.trim())}`);
@@ -38,7 +38,7 @@ export const graphView: View = async (root, params, keep) => {
       box,
       keep.impact as HTMLElement,
     );
-    search.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && go());
+    search.addEventListener('keydown', (e) => e.key === 'Enter' && go());
     const view = (keep.graph = new GraphView(box));
     view.onClick((key) => (location.hash = `#/graph/${encodeURIComponent(key)}`));
   }

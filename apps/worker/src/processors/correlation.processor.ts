@@ -1,5 +1,5 @@
 import { CorrelationService } from '@faultline/correlation/service';
-import { JobName, JobProducer, type JobPayloads } from '@faultline/platform';
+import { JobName, type JobPayloads, JobProducer } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
 
 /**

@@ -1,5 +1,5 @@
 import { type PollOutcome, TargetPoller } from '@faultline/collectors';
-import type { JobPayloads, JobName } from '@faultline/platform';
+import type { JobName, JobPayloads } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
 
 /** A poll job, fired by its target's scheduler. */

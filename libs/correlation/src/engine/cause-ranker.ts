@@ -1,6 +1,7 @@
-import { entityKind, type EntityKind } from '@faultline/reports';
-import type { EvidenceReader } from './evidence-reader';
+import { type EntityKind, entityKind } from '@faultline/reports';
+
 import type { RootCause } from './engine.model';
+import type { EvidenceReader } from './evidence-reader';
 import type { Cluster } from './symptoms';
 
 const round = (x: number): number => Math.round(Math.min(0.99, Math.max(0.01, x)) * 100) / 100;

@@ -1,4 +1,5 @@
 import { type Check, parseTarget, type Report } from '@faultline/reports';
+
 import { CorrelationEngine } from './correlation-engine';
 import { type IncidentChange, InvalidCorrelationOptionsError } from './engine.model';
 

@@ -1,7 +1,7 @@
 import { entityKind, type Report } from '@faultline/reports';
 import { type Impact, TopologyGraph, type TopologyJson } from '@faultline/topology';
+
 import { rankCauses } from './cause-ranker';
-import { EngineState } from './engine-state';
 import {
   type CorrelationOptions,
   type EngineEvent,
@@ -9,10 +9,11 @@ import {
   type IncidentChange,
   resolveOptions,
 } from './engine.model';
+import { EngineState } from './engine-state';
 import { EvidenceReader } from './evidence-reader';
 import { IncidentBook } from './incident-book';
 import { RootResolver } from './root-resolver';
-import { significance, reportsToSignificance } from './significance';
+import { reportsToSignificance, significance } from './significance';
 import { SilenceClock } from './silence-clock';
 import { addToCluster, type Cluster, collectSymptoms, type Symptom } from './symptoms';
 

@@ -1,4 +1,5 @@
 import { hostKey, instanceKey, type Report, serviceKey, zoneKey } from '@faultline/reports';
+
 import { learnInterval } from './interval';
 import type { BackendRec, CheckRec, HostRec, InstanceRec, ServiceRec, ZoneRec } from './records';
 

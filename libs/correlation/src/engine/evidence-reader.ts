@@ -1,5 +1,6 @@
 import { entityKind } from '@faultline/reports';
 import type { TopologyGraph } from '@faultline/topology';
+
 import type { EngineState } from './engine-state';
 import type { InstanceRec } from './records';
 import type { Cluster } from './symptoms';

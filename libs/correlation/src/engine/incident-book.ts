@@ -1,4 +1,5 @@
 import { entityKind } from '@faultline/reports';
+
 import type { Incident, IncidentChange, RootCause, TimelineEntry } from './engine.model';
 import type { Cluster, Symptom } from './symptoms';
 

@@ -1,3 +1,3 @@
-export * from './engine.model';
 export { CorrelationEngine } from './correlation-engine';
+export * from './engine.model';
 export { learnInterval } from './interval';

@@ -1,6 +1,7 @@
 import type { TopologyGraph } from '@faultline/topology';
-import type { EngineState } from './engine-state';
+
 import type { CorrelationOptions } from './engine.model';
+import type { EngineState } from './engine-state';
 import { type CheckRec, type InstanceRec, passesSince, recentFailShare } from './records';
 
 /** Where a symptom's explanation ends. */

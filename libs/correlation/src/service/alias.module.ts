@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AliasRepository } from './alias.repository';
 
 /** Aliases alone, for the api (which must not carry an engine). */

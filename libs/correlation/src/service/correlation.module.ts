@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AliasModule } from './alias.module';
 import { CorrelationService } from './correlation.service';
 import { IncidentStore } from './incident.store';

@@ -1,5 +1,6 @@
 import type { Report } from '@faultline/reports';
 import { Injectable, Logger } from '@nestjs/common';
+
 import { CorrelationEngine } from '../engine/correlation-engine';
 import type { Incident, IncidentChange } from '../engine/engine.model';
 import { type Alias, AliasRepository } from './alias.repository';

@@ -1,4 +1,5 @@
 import type { Report } from '@faultline/reports';
+
 import type { CorrelationEngine } from '../engine/correlation-engine';
 import type { IncidentChange } from '../engine/engine.model';
 

@@ -1,5 +1,6 @@
-import type { Incident, IncidentChange } from '../engine/engine.model';
 import { Injectable } from '@nestjs/common';
+
+import type { Incident, IncidentChange } from '../engine/engine.model';
 import { IncidentWriteRepository } from './incident-write.repository';
 import { latestPerIncident, toIncident, toWriteRow } from './stored-incident';
 

@@ -13,7 +13,7 @@ export class ReportHistoryRepository {
 
   /** The newest observedAt stored, or null when nothing is. */
   async newestObservedAt(): Promise<number | null> {
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<{ t: number | null }[]>(
       `SELECT (extract(epoch FROM max(last_seen_at)) * 1000)::float8 AS t FROM instances WHERE last_seen_at > '-infinity'`,
     );
     return row?.t ?? null;

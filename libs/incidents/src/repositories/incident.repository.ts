@@ -1,8 +1,9 @@
+import type { IncidentDetailRow } from '@faultline/correlation/service';
 import { cursorTimeSql } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { IncidentDetailRow } from '@faultline/correlation/service';
+
 import type { IncidentListRow } from '../incident-rows';
 
 export interface IncidentFilter {

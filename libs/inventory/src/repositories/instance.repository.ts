@@ -1,8 +1,9 @@
+import { cursorTimeSql } from '@faultline/platform';
 import type { Check, Status } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { cursorTimeSql } from '@faultline/platform';
+
 import { EVENT_NOW_SQL, staleSql } from '../staleness';
 
 export interface InstanceRow {

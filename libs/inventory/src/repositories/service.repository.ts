@@ -2,6 +2,7 @@ import type { Status } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import { EVENT_NOW_SQL, staleSql } from '../staleness';
 
 export interface ServiceRow {

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
 import type { Scope } from './scopes';
 
 /** An API token. Only its SHA-256 is stored: the token itself is shown once, at creation. */

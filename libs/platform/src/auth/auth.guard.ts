@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { grants, PUBLIC_KEY, SCOPE_KEY, type Scope } from './scopes';
+
+import { grants, PUBLIC_KEY, type Scope, SCOPE_KEY } from './scopes';
 import { type Principal, TokenService } from './token.service';
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };

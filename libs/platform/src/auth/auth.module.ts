@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+
 import { ApiTokenEntity } from './api-token.entity';
 import { AuthGuard } from './auth.guard';
 import { TokenService } from './token.service';

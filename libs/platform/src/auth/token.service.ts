@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '../errors/domain-errors';
-import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
+
 import { InjectConfig } from '../config/config.module';
 import type { FaultlineConfig } from '../config/config.schema';
+import { NotFoundError } from '../errors/domain-errors';
 import { ApiTokenEntity } from './api-token.entity';
 import type { Scope } from './scopes';
 

@@ -1,4 +1,5 @@
-import { Global, Inject, Module, type DynamicModule } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Module } from '@nestjs/common';
+
 import type { FaultlineConfig } from './config.schema';
 
 export const CONFIG = Symbol('FaultlineConfig');

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+
 import { z } from 'zod';
 
 const bool = z

@@ -1,5 +1,6 @@
 import { migrations } from '@faultline/migrations';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+
 import type { FaultlineConfig } from '../config/config.schema';
 
 /** Connection options shared by the apps, the migration step and the tests. */

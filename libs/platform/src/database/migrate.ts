@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+
 import type { FaultlineConfig } from '../config/config.schema';
 import { dataSourceOptions, withDataSource } from './data-source';
 

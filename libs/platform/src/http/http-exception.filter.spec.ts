@@ -1,10 +1,11 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { toErrorBody } from './http-exception.filter';
+
 import {
   DependencyUnavailableError,
   InvalidInputError,
   NotFoundError,
 } from '../errors/domain-errors';
+import { toErrorBody } from './http-exception.filter';
 
 describe('toErrorBody', () => {
   it('keeps the field list of an invalid input', () => {

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+
 import {
   type ArgumentsHost,
   Catch,
@@ -5,9 +7,9 @@ import {
   HttpException,
   Logger,
 } from '@nestjs/common';
-import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import { type DomainErrorCode, DomainError } from '../errors/domain-errors';
+
+import { DomainError, type DomainErrorCode } from '../errors/domain-errors';
 
 interface FastifyError {
   statusCode?: number;

@@ -1,4 +1,5 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ValidationError, ValidationPipe } from '@nestjs/common';
+
 import { type FieldProblem, InvalidInputError } from '../errors/domain-errors';
 
 /** The strict pipe for DTOs: unknown fields refused, types transformed, each bad field named. */

@@ -1,5 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+
 import type { FaultlineConfig } from '../config/config.schema';
 
 /** Paths pino blanks out wherever they appear: tokens and secrets never reach the logs. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import { JobProducer } from '../queue/job-producer.service';
 
 type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -60,18 +61,16 @@ export class ReadinessService {
       .map(([k]) => k.split(':')[0]);
     // Feature detail needs Postgres; while it is down, that is all there is to say.
     if (this.contributor && down.length === 0) {
-      const extra = await this.contributor
-        .checks()
-        .catch((e: Error) => ({
-          'features:detail': [
-            {
-              componentType: 'component',
-              status: 'warn' as const,
-              output: e.message,
-              time: new Date().toISOString(),
-            },
-          ],
-        }));
+      const extra = await this.contributor.checks().catch((e: Error) => ({
+        'features:detail': [
+          {
+            componentType: 'component',
+            status: 'warn' as const,
+            output: e.message,
+            time: new Date().toISOString(),
+          },
+        ],
+      }));
       Object.assign(checks, extra);
     }
     const warned = Object.values(checks).some((entries) =>

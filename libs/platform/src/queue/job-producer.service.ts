@@ -2,12 +2,13 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
+
 import { InjectConfig } from '../config/config.module';
 import type { FaultlineConfig } from '../config/config.schema';
 import {
-  jobPolicies,
   type JobName,
   type JobPayloads,
+  jobPolicies,
   type JobPolicy,
   QueueName,
 } from './queue.types';
@@ -30,15 +31,15 @@ export class JobProducer implements OnModuleDestroy {
       queue.on('error', (e) => this.logger.warn(`queue ${name}: ${e.message}`));
       this.queues.set(name, queue);
     }
-    const producer = this;
+    const depth = () => this.depth();
     new Gauge({
       name: 'faultline_queue_jobs',
       help: 'Jobs in each queue by state, read from Redis at scrape time',
       labelNames: ['queue', 'state'],
       registers: [registry],
       async collect() {
-        const depth = await producer.depth();
-        for (const [queue, counts] of Object.entries(depth))
+        // prom-client calls collect with the gauge as `this`.
+        for (const [queue, counts] of Object.entries(await depth()))
           for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
       },
     });

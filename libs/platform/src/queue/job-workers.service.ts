@@ -1,13 +1,14 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
+
 import { InjectConfig } from '../config/config.module';
 import type { FaultlineConfig } from '../config/config.schema';
 import {
   cappedBackoff,
-  jobPolicies,
   JobName,
   type JobPayloads,
+  jobPolicies,
   LEADER_QUEUES,
   QueueName,
 } from './queue.types';
@@ -62,7 +63,7 @@ export class JobWorkers implements OnModuleDestroy {
     const connection = createRedis(this.config.REDIS_URL, `worker-${queue}`);
     const worker = new Worker(
       queue,
-      async (job: Job, token?: string) => {
+      async (job: Job<JobPayloads[JobName]>, token?: string) => {
         const name = job.name as JobName;
         if (policies[name]?.queue !== queue)
           throw new Error(`job ${job.name} does not belong on queue ${queue}`);

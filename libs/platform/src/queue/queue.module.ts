@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+
 import { JobProducer } from './job-producer.service';
 import { JobWorkers } from './job-workers.service';
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { TopologySnapshotService } from './topology-snapshot.service';
 import { TopologyStateRepository } from './topology-state.repository';
 

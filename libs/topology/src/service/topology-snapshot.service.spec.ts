@@ -1,8 +1,9 @@
 import { NotFoundError } from '@faultline/platform';
+
 import { TopologyGraph } from '../topology-graph';
-import type { TopologyStateRepository } from './topology-state.repository';
 import type { CheckStateRow, InstanceStateRow } from '../topology-snapshot';
 import { TOPOLOGY_CACHE_MS, TopologySnapshotService } from './topology-snapshot.service';
+import type { TopologyStateRepository } from './topology-state.repository';
 
 const RABBIT = 'backend:amqp://rabbit-1:5672';
 const instances: InstanceStateRow[] = [

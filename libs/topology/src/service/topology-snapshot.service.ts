@@ -1,17 +1,18 @@
 import { NotFoundError } from '@faultline/platform';
-import type { TopologyGraph } from '../topology-graph';
-import type { Impact } from '../topology.model';
 import { Injectable } from '@nestjs/common';
-import { TopologyStateRepository } from './topology-state.repository';
+
+import type { Impact } from '../topology.model';
+import type { TopologyGraph } from '../topology-graph';
 import {
   type GraphJson,
   learnGraph,
-  nodeStatuses,
   type NodeStatus,
+  nodeStatuses,
   orderState,
   structureKey,
   withStatuses,
 } from '../topology-snapshot';
+import { TopologyStateRepository } from './topology-state.repository';
 
 /** How long one rebuilt graph answers queries: dashboards poll, and a rebuild reads every instance. */
 export const TOPOLOGY_CACHE_MS = 3_000;

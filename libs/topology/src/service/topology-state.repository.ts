@@ -2,6 +2,7 @@ import { EVENT_NOW_SQL, staleSql } from '@faultline/inventory';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import type { AliasRow, CheckStateRow, InstanceStateRow } from '../topology-snapshot';
 
 /**

@@ -5,6 +5,7 @@ import {
 } from '@faultline/incidents';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+
 import { IsQueryText, IsTime, PageQueryDto } from '../../http/page-query.dto';
 
 export class ListIncidentsQueryDto extends PageQueryDto implements IncidentListQuery {

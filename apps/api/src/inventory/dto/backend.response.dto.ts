@@ -1,6 +1,6 @@
 import type { BackendDetail, BackendSummary, DependentView } from '@faultline/inventory';
 import type { Page } from '@faultline/platform';
-import { STATUSES, type Status } from '@faultline/reports';
+import { type Status, STATUSES } from '@faultline/reports';
 import { ApiProperty } from '@nestjs/swagger';
 
 class BackendBaseDto {

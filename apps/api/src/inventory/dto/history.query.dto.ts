@@ -1,6 +1,7 @@
 import type { HistoryQuery, TransitionQuery } from '@faultline/inventory';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
+
 import { IsQueryText, IsTime, PageQueryDto } from '../../http/page-query.dto';
 
 /** History of one instance, newest first, within [since, until) of event time. */

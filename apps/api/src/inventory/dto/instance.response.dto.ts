@@ -7,7 +7,7 @@ import type {
   TransitionView,
 } from '@faultline/inventory';
 import type { Page } from '@faultline/platform';
-import { STATUSES, type Status } from '@faultline/reports';
+import { type Status, STATUSES } from '@faultline/reports';
 import { ApiProperty } from '@nestjs/swagger';
 
 const LABELS = {

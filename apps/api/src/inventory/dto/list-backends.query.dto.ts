@@ -1,6 +1,7 @@
 import type { BackendListQuery } from '@faultline/inventory';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
+
 import { IsQueryBoolean, IsQueryText, PageQueryDto } from '../../http/page-query.dto';
 
 export class ListBackendsQueryDto extends PageQueryDto implements BackendListQuery {

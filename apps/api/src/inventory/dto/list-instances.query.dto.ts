@@ -1,7 +1,8 @@
 import type { InstanceListQuery } from '@faultline/inventory';
-import { STATUSES, type Status } from '@faultline/reports';
+import { type Status, STATUSES } from '@faultline/reports';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+
 import { IsQueryBoolean, IsQueryText, PageQueryDto } from '../../http/page-query.dto';
 
 export class ListInstancesQueryDto extends PageQueryDto implements InstanceListQuery {

@@ -1,6 +1,6 @@
 import type { ServiceSummary } from '@faultline/inventory';
 import type { Page } from '@faultline/platform';
-import { STATUSES, type Status } from '@faultline/reports';
+import { type Status, STATUSES } from '@faultline/reports';
 import { ApiProperty } from '@nestjs/swagger';
 
 export class ServiceSummaryDto implements ServiceSummary {

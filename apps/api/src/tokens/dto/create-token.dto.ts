@@ -1,4 +1,4 @@
-import { SCOPES, type Scope } from '@faultline/platform';
+import { type Scope, SCOPES } from '@faultline/platform';
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMinSize, IsArray, IsIn, IsString, Length } from 'class-validator';
 

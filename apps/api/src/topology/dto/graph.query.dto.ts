@@ -2,6 +2,7 @@ import { DEFAULT_GRAPH_DEPTH } from '@faultline/topology/service';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
+
 import { IsQueryText } from '../../http/page-query.dto';
 
 export const MAX_GRAPH_DEPTH = 20;

@@ -1,11 +1,11 @@
+import type { EntityKind } from '@faultline/reports';
+import type { Impact, Relation } from '@faultline/topology';
 import {
   type GraphJson,
   type GraphNodeJson,
   NODE_STATUSES,
   type NodeStatus,
 } from '@faultline/topology';
-import type { EntityKind } from '@faultline/reports';
-import type { Impact, Relation } from '@faultline/topology';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 const ENTITY_KINDS: EntityKind[] = ['backend', 'host', 'service', 'instance', 'zone'];
