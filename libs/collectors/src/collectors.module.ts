@@ -1,9 +1,11 @@
 import { ReportIntakeModule } from '@faultline/ingest';
 import { Module } from '@nestjs/common';
+
 import { UnresolvedComponentRepository } from './components/unresolved-component.repository';
 import { TargetPoller } from './poll/target-poller.service';
 import { PushIntake } from './push/push-intake.service';
 import { PushSourceService } from './push/push-source';
+import { PushSourceRepository } from './push/push-source.repository';
 import { PollScheduler } from './targets/poll-scheduler';
 import { PollTargetRepository } from './targets/poll-target.repository';
 import { PollTargetService } from './targets/poll-target.service';
@@ -14,6 +16,7 @@ import { TargetFileLoader } from './targets/target-file';
   imports: [ReportIntakeModule],
   providers: [
     UnresolvedComponentRepository,
+    PushSourceRepository,
     PushSourceService,
     PushIntake,
     PollTargetRepository,

@@ -26,11 +26,17 @@ describe('GroupCommitter', () => {
 
   it('flushes at once when a group is full, and never splits one submission', async () => {
     const flushed: number[][] = [];
-    const committer = new GroupCommitter<number>(async (items) => void flushed.push(items), {
-      maxWaitMs: 10_000,
-      maxItems: 3,
-      timeoutMs: 1000,
-    });
+    const committer = new GroupCommitter<number>(
+      (items) => {
+        flushed.push(items);
+        return Promise.resolve();
+      },
+      {
+        maxWaitMs: 10_000,
+        maxItems: 3,
+        timeoutMs: 1000,
+      },
+    );
     await Promise.all([committer.submit([1, 2]), committer.submit([3, 4, 5])]);
     expect(flushed).toEqual([
       [1, 2],

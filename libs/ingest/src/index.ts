@@ -1,9 +1,12 @@
-export * from './ingest.module';
-export * from './report-intake.service';
-export * from './report-batch.writer';
-export * from './storage-maintenance.service';
+export * from './batch-outcome';
 export * from './group-commit';
+export * from './report-batch.writer';
+export * from './report-intake.module';
+export * from './report-intake.service';
 export * from './report-partitions';
+export { createPartitionSql } from './report-storage.repository';
+export * from './report-store.module';
 export * from './state/state.model';
 export * from './state/state-planner';
+export * from './storage-maintenance.service';
 export * from './stored-report';

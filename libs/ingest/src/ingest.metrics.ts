@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry } from 'prom-client';
-import type { BatchOutcome } from './report-batch.writer';
+
+import type { BatchOutcome } from './batch-outcome';
 
 /** Metrics of the api side of ingest: what was accepted and how long durability took. */
 @Injectable()

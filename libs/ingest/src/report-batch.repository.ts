@@ -2,7 +2,15 @@ import { parseTarget, type Report } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CheckState, InstanceState, Transition } from './state/state.model';
+
+import {
+  checkId,
+  type CheckState,
+  instanceId,
+  type InstanceState,
+  splitInstanceId,
+  type Transition,
+} from './state/state.model';
 import type { InstanceReplay } from './state/state-planner';
 import {
   reportFromStored,
@@ -10,7 +18,6 @@ import {
   storedBody,
   type StoredReportRow,
 } from './stored-report';
-import { checkId, instanceId, splitInstanceId } from './state/state.model';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const ms = (value: Date | number): number => (typeof value === 'number' ? value : value.getTime());
@@ -20,12 +27,15 @@ const byKey =
   <T>(key: (row: T) => string) =>
   (a: T, b: T) =>
     key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
-const instanceOrder = byKey<{ s: string; i: string }>((k) => `${k.s}\u0000${k.i}`);
+const instanceOrder = byKey<{ service: string; instance: string }>(
+  (k) => `${k.service}\u0000${k.instance}`,
+);
 
 /**
  * The SQL of the ingest path. Every statement takes its rows as one JSON array expanded by
  * json_to_recordset, so a batch of a thousand reports costs a handful of round trips, never a
- * row per statement. Keys are sorted first so concurrent batches take row locks in one order.
+ * row per statement; the JSON keys are named after the columns they fill. Keys are sorted first
+ * so concurrent batches take row locks in one order.
  */
 @Injectable()
 export class ReportBatchRepository {
@@ -39,12 +49,13 @@ export class ReportBatchRepository {
   async claimClientIds(em: EntityManager, reports: readonly Report[]): Promise<Set<string>> {
     const rows = reports
       .filter((r) => r.id !== null)
-      .map((r) => ({ id: r.id!, o: iso(r.observedAt) }))
-      .sort(byKey((r) => r.id));
+      .map((r) => ({ client_id: r.id!, observed_at: iso(r.observedAt) }))
+      .sort(byKey((r) => r.client_id));
     if (rows.length === 0) return new Set();
     const claimed: { client_id: string }[] = await em.query(
       `INSERT INTO report_ids (client_id, observed_at)
-       SELECT id, o FROM json_to_recordset($1::json) AS x(id text, o timestamptz) ON CONFLICT DO NOTHING RETURNING client_id`,
+       SELECT client_id, observed_at FROM json_to_recordset($1::json) AS x(client_id text, observed_at timestamptz)
+       ON CONFLICT DO NOTHING RETURNING client_id`,
       [json(rows)],
     );
     return new Set(claimed.map((r) => r.client_id));
@@ -54,21 +65,22 @@ export class ReportBatchRepository {
   async insertReports(em: EntityManager, reports: readonly Report[]): Promise<Set<string>> {
     if (reports.length === 0) return new Set();
     const rows = reports.map((r) => ({
-      s: r.service,
-      i: r.instance,
-      o: iso(r.observedAt),
-      r: iso(r.receivedAt),
-      st: r.status,
-      id: r.id,
-      b: storedBody(r),
+      service: r.service,
+      instance: r.instance,
+      observed_at: iso(r.observedAt),
+      received_at: iso(r.receivedAt),
+      status: r.status,
+      client_id: r.id,
+      body: storedBody(r),
     }));
-    const inserted: { service: string; instance: string; t: number }[] = await em.query(
+    const inserted = await em.query<{ service: string; instance: string; observed_ms: number }[]>(
       `INSERT INTO reports (service, instance, observed_at, received_at, status, client_id, body)
-       SELECT s, i, o, r, st, id, b FROM json_to_recordset($1::json) AS x(s text, i text, o timestamptz, r timestamptz, st text, id text, b jsonb)
-       ON CONFLICT DO NOTHING RETURNING service, instance, (extract(epoch FROM observed_at) * 1000)::float8 AS t`,
+       SELECT service, instance, observed_at, received_at, status, client_id, body
+       FROM json_to_recordset($1::json) AS x(service text, instance text, observed_at timestamptz, received_at timestamptz, status text, client_id text, body jsonb)
+       ON CONFLICT DO NOTHING RETURNING service, instance, (extract(epoch FROM observed_at) * 1000)::float8 AS observed_ms`,
       [json(rows)],
     );
-    return new Set(inserted.map((r) => reportIdentity(r.service, r.instance, r.t)));
+    return new Set(inserted.map((r) => reportIdentity(r.service, r.instance, r.observed_ms)));
   }
 
   /** Creates the services, hosts and backends these reports name, when they are new. */
@@ -94,41 +106,54 @@ export class ReportBatchRepository {
     // DO NOTHING, then an UPDATE of only the rows that change: DO UPDATE ... WHERE would lock
     // every conflicting row until commit, serialising concurrent batches on popular hosts.
     const serviceRows = json(
-      [...services].map(([n, at]) => ({ n, at: iso(at) })).sort(byKey((r) => r.n)),
+      [...services]
+        .map(([name, at]) => ({ name, first_seen_at: iso(at) }))
+        .sort(byKey((r) => r.name)),
     );
     await em.query(
-      `INSERT INTO services (name, first_seen_at) SELECT n, at FROM json_to_recordset($1::json) AS x(n text, at timestamptz) ON CONFLICT DO NOTHING`,
+      `INSERT INTO services (name, first_seen_at) SELECT name, first_seen_at
+       FROM json_to_recordset($1::json) AS x(name text, first_seen_at timestamptz) ON CONFLICT DO NOTHING`,
       [serviceRows],
     );
     await em.query(
-      `UPDATE services s SET first_seen_at = x.at FROM json_to_recordset($1::json) AS x(n text, at timestamptz)
-       WHERE s.name = x.n AND x.at < s.first_seen_at`,
+      `UPDATE services s SET first_seen_at = x.first_seen_at FROM json_to_recordset($1::json) AS x(name text, first_seen_at timestamptz)
+       WHERE s.name = x.name AND x.first_seen_at < s.first_seen_at`,
       [serviceRows],
     );
     if (hosts.size) {
       const rows = json(
-        [...hosts].map(([n, h]) => ({ n, z: h.zone, at: iso(h.at) })).sort(byKey((r) => r.n)),
+        [...hosts]
+          .map(([name, h]) => ({ name, zone: h.zone, first_seen_at: iso(h.at) }))
+          .sort(byKey((r) => r.name)),
       );
       await em.query(
-        `INSERT INTO hosts (name, zone, first_seen_at) SELECT n, z, at FROM json_to_recordset($1::json) AS x(n text, z text, at timestamptz) ON CONFLICT DO NOTHING`,
+        `INSERT INTO hosts (name, zone, first_seen_at) SELECT name, zone, first_seen_at
+         FROM json_to_recordset($1::json) AS x(name text, zone text, first_seen_at timestamptz) ON CONFLICT DO NOTHING`,
         [rows],
       );
       await em.query(
-        `UPDATE hosts h SET zone = x.z FROM json_to_recordset($1::json) AS x(n text, z text, at timestamptz)
-         WHERE h.name = x.n AND x.z IS NOT NULL AND h.zone IS DISTINCT FROM x.z`,
+        `UPDATE hosts h SET zone = x.zone FROM json_to_recordset($1::json) AS x(name text, zone text, first_seen_at timestamptz)
+         WHERE h.name = x.name AND x.zone IS NOT NULL AND h.zone IS DISTINCT FROM x.zone`,
         [rows],
       );
     }
     if (backends.size) {
       const rows = [...backends]
-        .map(([k, b]) => {
+        .map(([key, b]) => {
           const parsed = parseTarget(b.target);
-          return { k, sc: parsed.scheme, h: parsed.host, p: parsed.port, at: iso(b.at) };
+          return {
+            key,
+            scheme: parsed.scheme,
+            host: parsed.host,
+            port: parsed.port,
+            first_seen_at: iso(b.at),
+          };
         })
-        .sort(byKey((r) => r.k));
+        .sort(byKey((r) => r.key));
       await em.query(
         `INSERT INTO backends (key, scheme, host, port, first_seen_at)
-         SELECT k, sc, h, p, at FROM json_to_recordset($1::json) AS x(k text, sc text, h text, p int, at timestamptz) ON CONFLICT DO NOTHING`,
+         SELECT key, scheme, host, port, first_seen_at
+         FROM json_to_recordset($1::json) AS x(key text, scheme text, host text, port int, first_seen_at timestamptz) ON CONFLICT DO NOTHING`,
         [json(rows)],
       );
     }
@@ -144,25 +169,28 @@ export class ReportBatchRepository {
   ): Promise<{ instances: Map<string, InstanceState>; checks: Map<string, CheckState> }> {
     const keys = [
       ...new Map(
-        reports.map((r) => [instanceId(r.service, r.instance), { s: r.service, i: r.instance }]),
+        reports.map((r) => [
+          instanceId(r.service, r.instance),
+          { service: r.service, instance: r.instance },
+        ]),
       ).values(),
     ].sort(instanceOrder);
     const param = json(keys);
     await em.query(
       `INSERT INTO instances (service, name, status, first_seen_at, last_seen_at, last_received_at)
-       SELECT s, i, 'pass', 'infinity', '-infinity', '-infinity' FROM json_to_recordset($1::json) AS k(s text, i text)
+       SELECT service, instance, 'pass', 'infinity', '-infinity', '-infinity' FROM json_to_recordset($1::json) AS k(service text, instance text)
        ON CONFLICT DO NOTHING`,
       [param],
     );
     const instanceRows: InstanceRow[] = await em.query(
       `SELECT i.service, i.name, i.host, i.zone, i.labels, i.status, i.first_seen_at, i.last_seen_at, i.last_received_at, i.interval_ms
-       FROM instances i JOIN json_to_recordset($1::json) AS k(s text, i text) ON i.service = k.s AND i.name = k.i
+       FROM instances i JOIN json_to_recordset($1::json) AS k(service text, instance text) ON i.service = k.service AND i.name = k.instance
        ORDER BY i.service, i.name FOR UPDATE OF i`,
       [param],
     );
     const checkRows: CheckRow[] = await em.query(
       `SELECT c.service, c.instance, c.name, c.target, c.backend_key, c.status, c.since, c.latency_ms, c.output
-       FROM check_states c JOIN json_to_recordset($1::json) AS k(s text, i text) ON c.service = k.s AND c.instance = k.i`,
+       FROM check_states c JOIN json_to_recordset($1::json) AS k(service text, instance text) ON c.service = k.service AND c.instance = k.instance`,
       [param],
     );
     return {
@@ -188,11 +216,16 @@ export class ReportBatchRepository {
   ): Promise<Map<string, InstanceReplay>> {
     const keys = [...starts].map(([id, from]) => ({ ...splitInstanceId(id), from }));
     if (keys.length === 0) return new Map();
-    const param = json(keys.map((k) => ({ s: k.service, i: k.instance, f: iso(k.from) })));
+    const param = json(
+      keys.map((k) => ({ service: k.service, instance: k.instance, observed_from: iso(k.from) })),
+    );
+    // USING merges k's service and instance into the report's, so the unqualified stored-report
+    // columns stay unambiguous.
     const reportRows: StoredReportRow[] = await em.query(
       `SELECT ${STORED_REPORT_COLUMNS}
-       FROM reports r JOIN json_to_recordset($1::json) AS k(s text, i text, f timestamptz)
-         ON r.service = k.s AND r.instance = k.i AND r.observed_at >= k.f
+       FROM reports r JOIN json_to_recordset($1::json) AS k(service text, instance text, observed_from timestamptz)
+         USING (service, instance)
+       WHERE r.observed_at >= k.observed_from
        ORDER BY r.service, r.instance, r.observed_at`,
       [param],
     );
@@ -206,8 +239,8 @@ export class ReportBatchRepository {
       output: string | null;
     }[] = await em.query(
       `SELECT DISTINCT ON (t.service, t.instance, t.check_name) t.service, t.instance, t.check_name, t.backend_key, t.to_status, t.observed_at, t.output
-         FROM check_transitions t JOIN json_to_recordset($1::json) AS k(s text, i text, f timestamptz)
-           ON t.service = k.s AND t.instance = k.i AND t.observed_at < k.f
+         FROM check_transitions t JOIN json_to_recordset($1::json) AS k(service text, instance text, observed_from timestamptz)
+           ON t.service = k.service AND t.instance = k.instance AND t.observed_at < k.observed_from
          ORDER BY t.service, t.instance, t.check_name, t.observed_at DESC, t.id DESC`,
       [param],
     );
@@ -251,31 +284,40 @@ export class ReportBatchRepository {
   ): Promise<void> {
     if (replayed.length === 0) return;
     await em.query(
-      `DELETE FROM check_transitions t USING json_to_recordset($1::json) AS k(s text, i text, f timestamptz)
-       WHERE t.service = k.s AND t.instance = k.i AND t.observed_at >= k.f`,
-      [json(replayed.map((r) => ({ s: r.service, i: r.instance, f: iso(r.from) })))],
+      `DELETE FROM check_transitions t USING json_to_recordset($1::json) AS k(service text, instance text, observed_from timestamptz)
+       WHERE t.service = k.service AND t.instance = k.instance AND t.observed_at >= k.observed_from`,
+      [
+        json(
+          replayed.map((r) => ({
+            service: r.service,
+            instance: r.instance,
+            observed_from: iso(r.from),
+          })),
+        ),
+      ],
     );
   }
 
   async writeInstances(em: EntityManager, rows: readonly InstanceState[]): Promise<void> {
     if (rows.length === 0) return;
     const param = rows.map((r) => ({
-      s: r.service,
-      n: r.name,
-      h: r.host,
-      z: r.zone,
-      l: r.labels,
-      st: r.status,
-      f: iso(r.firstSeenAt),
-      ls: iso(r.lastSeenAt),
-      lr: iso(r.lastReceivedAt),
-      iv: r.intervalMs,
+      service: r.service,
+      name: r.name,
+      host: r.host,
+      zone: r.zone,
+      labels: r.labels,
+      status: r.status,
+      first_seen_at: iso(r.firstSeenAt),
+      last_seen_at: iso(r.lastSeenAt),
+      last_received_at: iso(r.lastReceivedAt),
+      interval_ms: r.intervalMs,
     }));
     await em.query(
-      `UPDATE instances i SET host = u.h, zone = u.z, labels = u.l, status = u.st, first_seen_at = u.f,
-              last_seen_at = u.ls, last_received_at = u.lr, interval_ms = u.iv
-       FROM json_to_recordset($1::json) AS u(s text, n text, h text, z text, l jsonb, st text, f timestamptz, ls timestamptz, lr timestamptz, iv int)
-       WHERE i.service = u.s AND i.name = u.n`,
+      `UPDATE instances i SET host = u.host, zone = u.zone, labels = u.labels, status = u.status, first_seen_at = u.first_seen_at,
+              last_seen_at = u.last_seen_at, last_received_at = u.last_received_at, interval_ms = u.interval_ms
+       FROM json_to_recordset($1::json) AS u(service text, name text, host text, zone text, labels jsonb, status text,
+         first_seen_at timestamptz, last_seen_at timestamptz, last_received_at timestamptz, interval_ms int)
+       WHERE i.service = u.service AND i.name = u.name`,
       [json(param)],
     );
   }
@@ -283,20 +325,21 @@ export class ReportBatchRepository {
   async writeChecks(em: EntityManager, rows: readonly CheckState[]): Promise<void> {
     if (rows.length === 0) return;
     const param = rows.map((r) => ({
-      s: r.service,
-      i: r.instance,
-      n: r.name,
-      t: r.target,
-      b: r.backendKey,
-      st: r.status,
+      service: r.service,
+      instance: r.instance,
+      name: r.name,
+      target: r.target,
+      backend_key: r.backendKey,
+      status: r.status,
       since: iso(r.since),
-      l: r.latencyMs,
-      o: r.output,
+      latency_ms: r.latencyMs,
+      output: r.output,
     }));
     await em.query(
       `INSERT INTO check_states (service, instance, name, target, backend_key, status, since, latency_ms, output)
-       SELECT s, i, n, t, b, st, since, l, o
-       FROM json_to_recordset($1::json) AS x(s text, i text, n text, t text, b text, st text, since timestamptz, l float8, o text)
+       SELECT service, instance, name, target, backend_key, status, since, latency_ms, output
+       FROM json_to_recordset($1::json) AS x(service text, instance text, name text, target text, backend_key text, status text,
+         since timestamptz, latency_ms float8, output text)
        ON CONFLICT (service, instance, name) DO UPDATE SET target = EXCLUDED.target, backend_key = EXCLUDED.backend_key,
          status = EXCLUDED.status, since = EXCLUDED.since, latency_ms = EXCLUDED.latency_ms, output = EXCLUDED.output`,
       [json(param)],
@@ -306,18 +349,20 @@ export class ReportBatchRepository {
   async insertTransitions(em: EntityManager, rows: readonly Transition[]): Promise<void> {
     if (rows.length === 0) return;
     const param = rows.map((r) => ({
-      s: r.service,
-      i: r.instance,
-      c: r.checkName,
-      b: r.backendKey,
-      f: r.from,
-      t: r.to,
-      o: iso(r.observedAt),
-      out: r.output,
+      service: r.service,
+      instance: r.instance,
+      check_name: r.checkName,
+      backend_key: r.backendKey,
+      from_status: r.from,
+      to_status: r.to,
+      observed_at: iso(r.observedAt),
+      output: r.output,
     }));
     await em.query(
       `INSERT INTO check_transitions (service, instance, check_name, backend_key, from_status, to_status, observed_at, output)
-       SELECT s, i, c, b, f, t, o, out FROM json_to_recordset($1::json) AS x(s text, i text, c text, b text, f text, t text, o timestamptz, out text)`,
+       SELECT service, instance, check_name, backend_key, from_status, to_status, observed_at, output
+       FROM json_to_recordset($1::json) AS x(service text, instance text, check_name text, backend_key text, from_status text,
+         to_status text, observed_at timestamptz, output text)`,
       [json(param)],
     );
   }

@@ -1,19 +1,13 @@
-import { InjectConfig, type FaultlineConfig } from '@faultline/platform';
+import { type FaultlineConfig, InjectConfig } from '@faultline/platform';
 import type { Report } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
+
+import type { BatchOutcome } from './batch-outcome';
 import { IngestMetrics } from './ingest.metrics';
-import { DAY_MS, dayOf } from './report-partitions';
 import { ReportBatchRepository, reportIdentity } from './report-batch.repository';
+import { DAY_MS, dayOf } from './report-partitions';
 import { lateStarts, planStateChanges } from './state/state-planner';
 import { StorageMaintenance } from './storage-maintenance.service';
-
-export interface BatchOutcome {
-  stored: number;
-  duplicates: number;
-  late: number;
-  expired: number;
-  transitions: number;
-}
 
 /**
  * Persists one batch of validated reports in one transaction: raw reports, entities, current

@@ -8,6 +8,7 @@ import {
 } from '@faultline/platform';
 import { type Report, ReportValidator } from '@faultline/reports';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+
 import { GroupCommitter } from './group-commit';
 import { IntakeMetrics } from './ingest.metrics';
 import { DAY_MS } from './report-partitions';

@@ -8,13 +8,6 @@ export function partitionName(day: number): string {
   return `reports_p${new Date(day).toISOString().slice(0, 10).replace(/-/g, '')}`;
 }
 
-/** The DDL that creates one day's partition; names and bounds come from numbers, never from input. */
-export function createPartitionSql(day: number): string {
-  const from = new Date(day).toISOString();
-  const to = new Date(day + DAY_MS).toISOString();
-  return `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF reports FOR VALUES FROM ('${from}') TO ('${to}')`;
-}
-
 /** Days from `from` to `to` inclusive. */
 export function daysBetween(from: number, to: number): number[] {
   const days: number[] = [];

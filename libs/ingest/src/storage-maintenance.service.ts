@@ -1,19 +1,8 @@
-import { InjectConfig, type FaultlineConfig } from '@faultline/platform';
+import { type FaultlineConfig, InjectConfig } from '@faultline/platform';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import {
-  createPartitionSql,
-  DAY_MS,
-  dayOf,
-  daysBetween,
-  partitionDay,
-  partitionName,
-} from './report-partitions';
 
-// Serialises partition DDL across workers: two CREATE TABLE ... PARTITION OF for the same
-// day at once would fail one of them.
-const PARTITION_LOCK = 4_823_917_002;
+import { DAY_MS, dayOf, daysBetween, partitionDay } from './report-partitions';
+import { ReportStorageRepository } from './report-storage.repository';
 
 /**
  * Keeps the partitioned report store in shape: a partition exists for every day a report
@@ -26,7 +15,7 @@ export class StorageMaintenance {
   private readonly knownDays = new Set<number>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly storage: ReportStorageRepository,
     @InjectConfig() private readonly config: FaultlineConfig,
   ) {}
 
@@ -38,10 +27,7 @@ export class StorageMaintenance {
       if (!this.knownDays.has(day)) missing.add(day);
     }
     if (missing.size === 0) return;
-    await this.dataSource.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
-      for (const day of [...missing].sort()) await em.query(createPartitionSql(day));
-    });
+    await this.storage.createPartitions([...missing].sort((a, b) => a - b));
     for (const day of missing) this.knownDays.add(day);
   }
 
@@ -52,26 +38,17 @@ export class StorageMaintenance {
     await this.ensurePartitionsFor(window);
     const oldestKept = dayOf(now - retentionMs);
     const dropped: string[] = [];
-    const partitions: { name: string }[] = await this.dataSource.query(
-      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-       JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'reports'`,
-    );
-    for (const { name } of partitions) {
+    for (const name of await this.storage.partitionNames()) {
       const day = partitionDay(name);
       if (day === null || day >= oldestKept) continue;
-      await this.dataSource.transaction(async (em) => {
-        await em.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
-        await em.query(`DROP TABLE IF EXISTS ${partitionName(day)}`);
-      });
+      await this.storage.dropPartition(day);
       this.knownDays.delete(day);
       dropped.push(name);
     }
-    await this.dataSource.query('DELETE FROM report_ids WHERE observed_at < $1', [
-      new Date(now - retentionMs).toISOString(),
-    ]);
-    await this.dataSource.query('DELETE FROM check_transitions WHERE observed_at < $1', [
-      new Date(now - this.config.TRANSITION_RETENTION_DAYS * DAY_MS).toISOString(),
-    ]);
+    await this.storage.deleteClientIdsBefore(new Date(now - retentionMs));
+    await this.storage.deleteTransitionsBefore(
+      new Date(now - this.config.TRANSITION_RETENTION_DAYS * DAY_MS),
+    );
     if (dropped.length) this.logger.log(`dropped expired report partitions: ${dropped.join(', ')}`);
     return { created: window.length, dropped };
   }

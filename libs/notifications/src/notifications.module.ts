@@ -1,22 +1,29 @@
 import { IncidentsModule } from '@faultline/incidents';
 import { Module } from '@nestjs/common';
-import { ChannelHealth } from './channels/channel-health';
+
+import { ChannelRepository } from './channels/channel.repository';
 import { ChannelService } from './channels/channel.service';
+import { ChannelHealth } from './channels/channel-health';
 import { ChannelRateLimiter } from './delivery/channel-rate-limiter';
 import { NotificationLogRepository } from './delivery/notification-log.repository';
-import { NotificationPlanner } from './delivery/notification-planner.service';
+import { NotificationScheduler } from './delivery/notification-scheduler.service';
 import { NotificationSender } from './delivery/notification-sender.service';
+import { RouteRepository } from './routing/route.repository';
 import { RoutingRulesService } from './routing/routing-rules.service';
+import { SilenceRepository } from './routing/silence.repository';
 
 /** Channels, routes, silences, the delivery log, planning and delivery. */
 @Module({
   imports: [IncidentsModule],
   providers: [
+    ChannelRepository,
     ChannelService,
     ChannelHealth,
+    RouteRepository,
+    SilenceRepository,
     RoutingRulesService,
     NotificationLogRepository,
-    NotificationPlanner,
+    NotificationScheduler,
     ChannelRateLimiter,
     NotificationSender,
   ],
@@ -25,7 +32,7 @@ import { RoutingRulesService } from './routing/routing-rules.service';
     ChannelHealth,
     RoutingRulesService,
     NotificationLogRepository,
-    NotificationPlanner,
+    NotificationScheduler,
     NotificationSender,
   ],
 })

@@ -1,9 +1,9 @@
 import { UnresolvedComponentRepository, type UnresolvedComponentView } from '@faultline/collectors';
-import { readLimit } from '@faultline/platform';
-import { RequireScope } from '@faultline/platform';
+import { readLimit, RequireScope } from '@faultline/platform';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
+
 import { IsQueryText, PageQueryDto } from '../http/page-query.dto';
 
 class UnresolvedQueryDto extends PageQueryDto {

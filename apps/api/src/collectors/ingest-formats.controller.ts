@@ -12,6 +12,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+
 import type { RawBodyRequest } from '../http/content-types';
 import { PushQueryDto } from './dto/push-query.dto';
 

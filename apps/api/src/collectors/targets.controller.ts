@@ -1,6 +1,5 @@
 import { type PollTarget, pollTargetSchema, PollTargetService } from '@faultline/collectors';
-import { readLimit } from '@faultline/platform';
-import { RequireScope } from '@faultline/platform';
+import { readLimit, RequireScope } from '@faultline/platform';
 import {
   Body,
   Controller,
@@ -15,6 +14,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+
 import { PageQueryDto } from '../http/page-query.dto';
 
 @ApiTags('collectors')

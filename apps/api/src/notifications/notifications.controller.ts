@@ -1,9 +1,9 @@
-import { readLimit } from '@faultline/platform';
 import { NotificationLogRepository, type NotificationRecord } from '@faultline/notifications';
-import { RequireScope } from '@faultline/platform';
+import { readLimit, RequireScope } from '@faultline/platform';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
+
 import { IsQueryText, PageQueryDto } from '../http/page-query.dto';
 
 class NotificationLogQueryDto extends PageQueryDto {

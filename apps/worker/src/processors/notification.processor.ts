@@ -1,18 +1,18 @@
-import { NotificationPlanner, NotificationSender } from '@faultline/notifications';
+import { NotificationScheduler, NotificationSender } from '@faultline/notifications';
 import type { JobName, JobPayloads } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 
-/** Notification jobs: plan what to send about incidents, deliver one message, sweep. */
+/** Notification jobs: schedule what to send about incidents, deliver one message, sweep. */
 @Injectable()
 export class NotificationProcessor {
   constructor(
-    private readonly planner: NotificationPlanner,
+    private readonly scheduler: NotificationScheduler,
     private readonly sender: NotificationSender,
   ) {}
 
   plan(data: JobPayloads[JobName.PlanNotifications]) {
-    return this.planner.plan(data.incidentIds);
+    return this.scheduler.schedule(data.incidentIds);
   }
 
   deliver(data: JobPayloads[JobName.DeliverNotification], job: Job, token?: string) {
@@ -20,6 +20,6 @@ export class NotificationProcessor {
   }
 
   sweep() {
-    return this.planner.sweep();
+    return this.scheduler.sweep();
   }
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { isBlockedAddress } from './address-policy';
 import { FetchFailure, type FetchFailureReason } from './fetch-failure';
 import type { HostnameResolver } from './guarded-lookup';
-import { SafeHttpClient, type SafeFetchOptions } from './safe-http-client';
+import { type SafeFetchOptions, SafeHttpClient } from './safe-http-client';
 
 const FAST: SafeFetchOptions = { timeoutMs: 1_000 };
 
@@ -805,7 +805,7 @@ describe('SafeHttpClient: POST', () => {
         reset.code = 'ECONNRESET';
         this.destroy(reset);
         return false;
-      } as typeof staleSocket.write;
+      };
 
       const answer = await client.fetch(server.origin, { ...FAST, method: 'POST', body: 'second' });
 

@@ -41,7 +41,7 @@ import { isIP, type Socket } from 'node:net';
 
 import { isBlockedAddress } from './address-policy';
 import { FetchFailure, toFetchFailure } from './fetch-failure';
-import { createGuardedLookup, systemResolver, type HostnameResolver } from './guarded-lookup';
+import { createGuardedLookup, type HostnameResolver, systemResolver } from './guarded-lookup';
 
 export interface SafeFetchOptions {
   /** Default 'GET'. */

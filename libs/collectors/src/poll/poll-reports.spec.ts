@@ -1,6 +1,7 @@
+import { type ReportInput, ReportValidator } from '@faultline/reports';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { type ReportInput, ReportValidator } from '@faultline/reports';
+
 import type { SafeResponse } from '../http';
 import type { PollTarget } from '../targets/poll-target.model';
 import { identityOf, type PollAnswer, pollReports, REACHABILITY_CHECK } from './poll-reports';

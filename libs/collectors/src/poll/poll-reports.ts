@@ -6,6 +6,7 @@ import {
   type UnresolvedComponent,
 } from '@faultline/formats';
 import { type CheckInput, REPORT_LIMITS, type ReportInput } from '@faultline/reports';
+
 import type { FetchFailureReason, SafeResponse } from '../http';
 import type { PollTarget } from '../targets/poll-target.model';
 

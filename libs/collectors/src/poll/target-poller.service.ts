@@ -2,6 +2,7 @@ import { ReportIntake } from '@faultline/ingest';
 import { type FaultlineConfig, InjectConfig, InvalidInputError } from '@faultline/platform';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, Histogram, Registry } from 'prom-client';
+
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
 import { FetchFailure, SafeHttpClient } from '../http';
 import { PollScheduler } from '../targets/poll-scheduler';

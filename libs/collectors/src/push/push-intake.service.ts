@@ -9,8 +9,9 @@ import {
 import { ReportIntake } from '@faultline/ingest';
 import { InvalidInputError, UnauthenticatedError } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
+
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
-import { PushSourceService, pushSourceName } from './push-source';
+import { pushSourceName, PushSourceService } from './push-source';
 import { SIGNATURE_HEADER, verifySignature } from './request-signature';
 
 /** Identity from the request (query parameters or X-Faultline-* headers), for bodies that lack it. */

@@ -8,12 +8,12 @@ import {
 } from '@faultline/platform';
 import { type FieldError, toFieldError } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Ajv from 'ajv';
-import type { DataSource } from 'typeorm';
+
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
 import type { SourceIdentity } from '../targets/poll-target.model';
 import { identityProperties, mappingErrors, SLUG_ID } from '../targets/poll-target.schema';
+import { PushSourceRepository, type PushSourceRow } from './push-source.repository';
 
 /**
  * A push source: a sender known by id (`?source=<id>` on the push endpoints) with identity
@@ -42,26 +42,13 @@ const validateShape = new Ajv({ allErrors: true, strict: true }).compile<PushSou
   pushSourceSchema,
 );
 
-interface Row {
-  id: string;
-  secret_sealed: string | null;
-  service: string | null;
-  instance: string | null;
-  host: string | null;
-  labels: Record<string, string>;
-  mapping: Record<string, string>;
-  label_mapping: SourceIdentity['labelMapping'] | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
 /** Push sources: validation, sealed storage, and the secret for verifying a request. */
 @Injectable()
 export class PushSourceService {
   private readonly secrets: SecretBox;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: PushSourceRepository,
     private readonly unresolved: UnresolvedComponentRepository,
     @InjectConfig() config: FaultlineConfig,
   ) {
@@ -86,25 +73,17 @@ export class PushSourceService {
       errors.push({ path: '/secret', reason: new SecretKeyMissingError().message });
     if (errors.length > 0) throw new InvalidInputError(errors, 'invalid push source');
     const input = body as PushSourceInput;
-    const rows: (Row & { created: boolean })[] = await this.dataSource.query(
-      `INSERT INTO push_sources (id, secret_sealed, service, instance, host, labels, mapping, label_mapping)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (id) DO UPDATE SET secret_sealed = EXCLUDED.secret_sealed, service = EXCLUDED.service, instance = EXCLUDED.instance, host = EXCLUDED.host,
-         labels = EXCLUDED.labels, mapping = EXCLUDED.mapping, label_mapping = EXCLUDED.label_mapping, updated_at = now()
-       RETURNING *, (xmax = 0) AS created`,
-      [
-        id,
-        input.secret !== undefined ? this.secrets.seal(input.secret) : null,
-        input.service ?? null,
-        input.instance ?? null,
-        input.host ?? null,
-        JSON.stringify(input.labels ?? {}),
-        JSON.stringify(input.mapping ?? {}),
-        input.labelMapping ? JSON.stringify(input.labelMapping) : null,
-      ],
-    );
+    const { row, created } = await this.repository.upsert(id, {
+      secretSealed: input.secret !== undefined ? this.secrets.seal(input.secret) : null,
+      service: input.service,
+      instance: input.instance,
+      host: input.host,
+      labels: input.labels,
+      mapping: input.mapping,
+      labelMapping: input.labelMapping,
+    });
     await this.unresolved.forgetMapped(pushSourceName(id), Object.keys(input.mapping ?? {}));
-    return { source: toSource(rows[0]), created: rows[0].created };
+    return { source: toSource(row), created };
   }
 
   async get(id: string): Promise<PushSource> {
@@ -121,26 +100,17 @@ export class PushSourceService {
   }
 
   async list(): Promise<PushSource[]> {
-    const rows: Row[] = await this.dataSource.query(
-      'SELECT * FROM push_sources ORDER BY id LIMIT 1000',
-    );
-    return rows.map(toSource);
+    return (await this.repository.list()).map(toSource);
   }
 
   async delete(id: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(
-      'DELETE FROM push_sources WHERE id = $1 RETURNING id',
-      [id],
-    );
-    if (rows.length === 0) throw notFound(id);
+    if (!(await this.repository.delete(id))) throw notFound(id);
   }
 
-  private async row(id: string): Promise<Row> {
-    const rows: Row[] = await this.dataSource.query('SELECT * FROM push_sources WHERE id = $1', [
-      id,
-    ]);
-    if (rows.length === 0) throw notFound(id);
-    return rows[0];
+  private async row(id: string): Promise<PushSourceRow> {
+    const row = await this.repository.get(id);
+    if (!row) throw notFound(id);
+    return row;
   }
 }
 
@@ -149,7 +119,7 @@ export const pushSourceName = (id: string): string => `source:${id}`;
 
 const notFound = (id: string) => new NotFoundError(`no push source ${id}`);
 
-function toSource(r: Row): PushSource {
+function toSource(r: PushSourceRow): PushSource {
   return {
     id: r.id,
     signed: r.secret_sealed !== null,

@@ -2,6 +2,7 @@ import { type FaultlineConfig, InjectConfig, SecretBox } from '@faultline/platfo
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import type { PollTarget, PollTargetInput, TargetFormat } from './poll-target.model';
 
 interface PollTargetRow {

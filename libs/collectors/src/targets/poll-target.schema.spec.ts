@@ -1,4 +1,5 @@
 import type { FieldError } from '@faultline/reports';
+
 import { mappingErrors, validatePollTarget } from './poll-target.schema';
 
 const base = { url: 'http://orders-api.internal:8080/health', service: 'orders' };

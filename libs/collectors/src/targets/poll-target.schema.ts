@@ -7,6 +7,7 @@ import {
   toFieldError,
 } from '@faultline/reports';
 import Ajv from 'ajv';
+
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type PollTargetInput } from './poll-target.model';
 
 const name = { type: 'string', minLength: 1, maxLength: 200 } as const;

@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
+
 import { InvalidInputError, NotFoundError, SecretKeyMissingError } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+
+import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
+import { PollScheduler } from './poll-scheduler';
 import type { PollTarget } from './poll-target.model';
 import { PollTargetRepository } from './poll-target.repository';
 import { validatePollTarget } from './poll-target.schema';
-import { PollScheduler } from './poll-scheduler';
-import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
 
 /** Registering, changing and removing poll targets: stored first, then scheduled. */
 @Injectable()

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { parseTargetFile, TargetFileError } from './target-file';
 
 const FILE = '/etc/faultline/targets.yaml';

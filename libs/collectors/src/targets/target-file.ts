@@ -1,12 +1,14 @@
+import { readFile } from 'node:fs/promises';
+
 import type { FieldError } from '@faultline/reports';
 import { Injectable, Logger } from '@nestjs/common';
-import { readFile } from 'node:fs/promises';
 import { parse, YAMLParseError } from 'yaml';
-import type { PollTargetInput } from './poll-target.model';
+
 import { PollScheduler } from './poll-scheduler';
+import type { PollTargetInput } from './poll-target.model';
 import { PollTargetRepository } from './poll-target.repository';
-import { PollTargetService } from './poll-target.service';
 import { validatePollTarget } from './poll-target.schema';
+import { PollTargetService } from './poll-target.service';
 
 /** A targets file that cannot be used; the message lists every problem by path. */
 export class TargetFileError extends Error {

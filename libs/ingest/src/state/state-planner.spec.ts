@@ -1,6 +1,7 @@
 import type { Report, Status } from '@faultline/reports';
+
+import { checkId, type CheckState, instanceId, type InstanceState } from './state.model';
 import { planStateChanges } from './state-planner';
-import { type CheckState, checkId, type InstanceState, instanceId } from './state.model';
 
 const report = (observedAt: number, db: Status, extra: Partial<Report> = {}): Report => ({
   id: null,

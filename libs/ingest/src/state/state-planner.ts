@@ -1,9 +1,10 @@
 import type { Report } from '@faultline/reports';
+
 import {
-  type CheckState,
   checkId,
-  type InstanceState,
+  type CheckState,
   instanceId,
+  type InstanceState,
   type Transition,
 } from './state.model';
 

@@ -1,6 +1,7 @@
 import type { HealthCheckEntry, ReadinessContributor } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
+
 import { ChannelService, FAILING_AFTER } from './channel.service';
 
 /**

@@ -1,5 +1,6 @@
 import { type FieldError, toFieldError } from '@faultline/reports';
 import Ajv from 'ajv';
+
 import type { ChannelType } from './channel.model';
 
 const httpUrl = { type: 'string', minLength: 8, maxLength: 2048, pattern: '^https?://' } as const;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import type { NotificationEvent } from '../notification.model';
 import type { PastNotification, PlannedNotification } from '../routing/notification-planner';
 
@@ -68,19 +69,19 @@ export class NotificationLogRepository {
     if (planned.length > 0) {
       await this.dataSource.query(
         `INSERT INTO notifications (incident_id, event_key, channel_id, kind, top_cause, status, silenced_by, event)
-         SELECT $1, x.k, x.c, x.kind, x.top, CASE WHEN cardinality(x.s) > 0 THEN 'silenced' ELSE 'pending' END, x.s, x.e
-         FROM jsonb_to_recordset($2::jsonb) AS x(k text, c uuid, kind text, top text, s uuid[], e jsonb)
+         SELECT $1, x.event_key, x.channel_id, x.kind, x.top_cause, CASE WHEN cardinality(x.silenced_by) > 0 THEN 'silenced' ELSE 'pending' END, x.silenced_by, x.event
+         FROM jsonb_to_recordset($2::jsonb) AS x(event_key text, channel_id uuid, kind text, top_cause text, silenced_by uuid[], event jsonb)
          ON CONFLICT (incident_id, event_key, channel_id) DO NOTHING`,
         [
           incidentId,
           JSON.stringify(
             planned.map((p) => ({
-              k: p.eventKey,
-              c: p.channelId,
+              event_key: p.eventKey,
+              channel_id: p.channelId,
               kind: p.kind,
-              top: p.topCause,
-              s: p.silencedBy,
-              e: p.event,
+              top_cause: p.topCause,
+              silenced_by: p.silencedBy,
+              event: p.event,
             })),
           ),
         ],
@@ -89,7 +90,7 @@ export class NotificationLogRepository {
     return this.pendingIds(incidentId);
   }
 
-  /** Pending rows (of one incident, or all): a planner that crashed before enqueueing them is made good by the next. */
+  /** Pending rows (of one incident, or all): a scheduler that crashed before enqueueing them is made good by the next. */
   async pendingIds(incidentId?: string): Promise<string[]> {
     const rows: { id: string }[] = await this.dataSource.query(
       `SELECT id FROM notifications WHERE status = 'pending' AND ($1::text IS NULL OR incident_id = $1) ORDER BY created_at LIMIT 10000`,

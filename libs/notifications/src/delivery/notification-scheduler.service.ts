@@ -7,6 +7,7 @@ import {
   NotFoundError,
 } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
+
 import { ChannelService } from '../channels/channel.service';
 import { planNotifications } from '../routing/notification-planner';
 import { RoutingRulesService } from '../routing/routing-rules.service';
@@ -16,14 +17,15 @@ import { NotificationLogRepository } from './notification-log.repository';
 const SWEEP_CHANGED_WITHIN_MS = 10 * 60_000;
 
 /**
- * Decides what to send about incidents (see planNotifications), records it in the delivery log
- * and enqueues a delivery per pending row. Triggered after the correlation leader stores
- * incident changes, and by a periodic sweep (repeats; a trigger lost to a crash). Idempotent:
- * the log's uniqueness sends each (incident, event, channel) once, and a delivery job's id is
- * its row id, so enqueueing a pending row twice runs it once.
+ * Schedules the deliveries about incidents: loads each incident with the channels, routes,
+ * silences and what was already sent, has planNotifications decide what to send now, records
+ * that in the delivery log and enqueues a delivery job per pending row. Triggered after the
+ * correlation leader stores incident changes, and by a periodic sweep (repeats; a trigger lost to
+ * a crash). Idempotent: the log's uniqueness sends each (incident, event, channel) once, and a
+ * delivery job's id is its row id, so enqueueing a pending row twice runs it once.
  */
 @Injectable()
-export class NotificationPlanner {
+export class NotificationScheduler {
   constructor(
     private readonly incidents: IncidentQueryService,
     private readonly channels: ChannelService,
@@ -33,17 +35,17 @@ export class NotificationPlanner {
     @InjectConfig() private readonly config: FaultlineConfig,
   ) {}
 
-  async plan(
+  async schedule(
     incidentIds: readonly string[],
     now = Date.now(),
   ): Promise<{ planned: number; enqueued: number }> {
-    const { planned, enqueued } = await this.planAndEnqueue(incidentIds, now);
+    const { planned, enqueued } = await this.planRecordAndEnqueue(incidentIds, now);
     return { planned, enqueued: enqueued.size };
   }
 
   /** Open incidents (repeats) and recently changed ones, then any pending row left behind by an older incident. */
   async sweep(now = Date.now()): Promise<{ planned: number; enqueued: number }> {
-    const { planned, enqueued } = await this.planAndEnqueue(
+    const { planned, enqueued } = await this.planRecordAndEnqueue(
       await this.log.incidentsToSweep(SWEEP_CHANGED_WITHIN_MS),
       now,
     );
@@ -55,7 +57,7 @@ export class NotificationPlanner {
     return { planned, enqueued: enqueued.size };
   }
 
-  private async planAndEnqueue(
+  private async planRecordAndEnqueue(
     incidentIds: readonly string[],
     now: number,
   ): Promise<{ planned: number; enqueued: Set<string> }> {

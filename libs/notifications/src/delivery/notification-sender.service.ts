@@ -3,11 +3,12 @@ import { type FaultlineConfig, InjectConfig } from '@faultline/platform';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { Counter, Registry } from 'prom-client';
+
 import { type OpenedChannel, PAGERDUTY_EVENTS_URL } from '../channels/channel.model';
 import { ChannelService } from '../channels/channel.service';
 import { renderEmail, renderPagerDuty, renderSlack, renderWebhook } from '../messages';
-import { EmailDeliveryError, EmailTransport } from '../transports';
 import type { NotificationEvent } from '../notification.model';
+import { EmailDeliveryError, EmailTransport } from '../transports';
 import { ChannelRateLimiter } from './channel-rate-limiter';
 import { NotificationLogRepository } from './notification-log.repository';
 

@@ -1,9 +1,9 @@
 import type { NotificationEvent, NotificationKind } from '../notification.model';
 import {
   describeGroup,
+  type EventFacts,
   eventFacts,
   instanceSample,
-  type EventFacts,
   type ServiceGroup,
 } from './event-facts';
 import { headline } from './headline';
@@ -47,14 +47,15 @@ const BADGE_COLOURS: Record<NotificationKind, string> = {
 const SUBJECT_KEY_MAX = 120;
 const SUBJECT_EVIDENCE_MIN = 12;
 
-export interface EmailMessage {
+/** An email as rendered from an event: content only; the channel adds recipients and sender. */
+export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
   messageId: string;
 }
 
-export function renderEmail(event: NotificationEvent): EmailMessage {
+export function renderEmail(event: NotificationEvent): RenderedEmail {
   if (event.id === '') throw new TypeError('an event id is required: it is the Message-ID');
   const facts = eventFacts(event);
   const subject = emailSubject(event, facts);

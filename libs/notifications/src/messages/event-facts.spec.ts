@@ -98,7 +98,7 @@ describe('event facts', () => {
 
   it('describes a group with a few instance names, then how many more', () => {
     const [first] = eventFacts(stormEvent()).affected;
-    expect(describeGroup(first!)).toBe(
+    expect(describeGroup(first)).toBe(
       'service-00: 25 instances (pod-0000, pod-0020, pod-0040 +22 more)',
     );
   });

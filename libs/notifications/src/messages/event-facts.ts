@@ -160,7 +160,7 @@ function sameGroups(a: readonly ServiceGroup[], b: readonly ServiceGroup[]): boo
   return (
     a.length === b.length &&
     a.every((group, i) =>
-      sameList([group.service, ...group.instances], [b[i]!.service, ...b[i]!.instances]),
+      sameList([group.service, ...group.instances], [b[i].service, ...b[i].instances]),
     )
   );
 }

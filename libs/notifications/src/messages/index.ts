@@ -1,18 +1,18 @@
 /** Pure renderers from a NotificationEvent to each channel's payload: no I/O, no clock, no randomness. */
+export { escapeHtml, type RenderedEmail, renderEmail } from './email-message';
+export { type EventFacts, eventFacts, groupInstances, type ServiceGroup } from './event-facts';
 export { headline } from './headline';
 export {
-  renderWebhook,
-  type WebhookMessage,
-  WEBHOOK_BODY_VERSION,
-  EVENT_ID_HEADER,
-  SIGNATURE_HEADER,
-} from './webhook-message';
-export { renderSlack, escapeSlackText, SLACK_LIMITS, SLACK_MAX_SERVICES } from './slack-message';
-export {
-  renderPagerDuty,
   pagerDutyDedupKey,
-  type PagerDutyTrigger,
   type PagerDutyResolve,
+  type PagerDutyTrigger,
+  renderPagerDuty,
 } from './pagerduty-event';
-export { renderEmail, escapeHtml, type EmailMessage } from './email-message';
-export { eventFacts, groupInstances, type EventFacts, type ServiceGroup } from './event-facts';
+export { escapeSlackText, renderSlack, SLACK_LIMITS, SLACK_MAX_SERVICES } from './slack-message';
+export {
+  EVENT_ID_HEADER,
+  renderWebhook,
+  SIGNATURE_HEADER,
+  WEBHOOK_BODY_VERSION,
+  type WebhookMessage,
+} from './webhook-message';

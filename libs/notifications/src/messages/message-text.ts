@@ -4,6 +4,7 @@
  * always gives the same text (no locale, no clock).
  */
 
+// eslint-disable-next-line no-control-regex -- intended: oneLine replaces control characters (they would break a subject or header line)
 const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 
 /** Collapses line breaks and control characters to one space: subjects, headers and summaries are single lines. */

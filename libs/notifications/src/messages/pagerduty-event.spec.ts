@@ -1,8 +1,8 @@
 import {
   PAGERDUTY_SUMMARY_MAX,
   pagerDutyDedupKey,
-  renderPagerDuty,
   type PagerDutyTrigger,
+  renderPagerDuty,
 } from './pagerduty-event';
 import { openedEvent, RABBIT, resolvedEvent, serviceName, stormEvent } from './spec-support';
 

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+
 import type { NotificationEvent } from '../notification.model';
 import { headline } from './headline';
 

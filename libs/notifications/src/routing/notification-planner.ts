@@ -1,8 +1,8 @@
 import type { NotificationEvent, NotificationKind } from '../notification.model';
 import {
   type IncidentMatcher,
-  matches,
   type MatchableIncident,
+  matches,
   severityOf,
 } from './incident-matcher';
 

@@ -1,11 +1,13 @@
 import { InvalidInputError, NotFoundError } from '@faultline/platform';
 import { toFieldError } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Ajv from 'ajv';
-import type { DataSource } from 'typeorm';
+
+import { ChannelRepository } from '../channels/channel.repository';
 import { type IncidentMatcher, incidentMatcherSchema } from './incident-matcher';
 import type { ActiveSilence, RouteRule } from './notification-planner';
+import { RouteRepository, type RouteRow } from './route.repository';
+import { SilenceRepository, type SilenceRow } from './silence.repository';
 
 export interface RouteView extends RouteRule {
   name: string;
@@ -78,36 +80,33 @@ const ajvErrors = (errors: typeof validateRoute.errors) =>
 /** Routes (incident matcher → channels, optional repeat) and silences (matcher + time range). */
 @Injectable()
 export class RoutingRulesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly channels: ChannelRepository,
+    private readonly routeRepository: RouteRepository,
+    private readonly silenceRepository: SilenceRepository,
+  ) {}
 
   async createRoute(body: unknown): Promise<RouteView> {
     if (!validateRoute(body)) throw refuse(ajvErrors(validateRoute.errors), 'route');
-    const known: { id: string }[] = await this.dataSource.query(
-      'SELECT id FROM notification_channels WHERE id = ANY($1::uuid[])',
-      [body.channelIds],
-    );
-    const missing = body.channelIds.findIndex((id) => !known.some((k) => k.id === id));
+    const known = await this.channels.existing(body.channelIds);
+    const missing = body.channelIds.findIndex((id) => !known.has(id));
     if (missing >= 0)
       throw refuse([{ path: `/channelIds/${missing}`, reason: 'is not a channel' }], 'route');
-    const rows = await this.dataSource.query(
-      'INSERT INTO notification_routes (name, match, channel_ids, repeat_interval_ms) VALUES ($1, $2, $3, $4) RETURNING *',
-      [body.name, JSON.stringify(body.match ?? {}), body.channelIds, body.repeatIntervalMs ?? null],
-    );
-    return routeView(rows[0]);
+    const row = await this.routeRepository.insert({
+      name: body.name,
+      match: body.match ?? {},
+      channelIds: body.channelIds,
+      repeatIntervalMs: body.repeatIntervalMs ?? null,
+    });
+    return routeView(row);
   }
 
   async routes(): Promise<RouteView[]> {
-    return (
-      await this.dataSource.query('SELECT * FROM notification_routes ORDER BY created_at, id')
-    ).map(routeView);
+    return (await this.routeRepository.list()).map(routeView);
   }
 
   async deleteRoute(id: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(
-      'DELETE FROM notification_routes WHERE id = $1 RETURNING id',
-      [id],
-    );
-    if (rows.length === 0) throw new NotFoundError(`no route ${id}`);
+    if (!(await this.routeRepository.delete(id))) throw new NotFoundError(`no route ${id}`);
   }
 
   async createSilence(body: unknown, now = Date.now()): Promise<SilenceView> {
@@ -115,55 +114,33 @@ export class RoutingRulesService {
     const startsAt = body.startsAt ? Date.parse(body.startsAt) : now;
     if (Date.parse(body.endsAt) <= startsAt)
       throw refuse([{ path: '/endsAt', reason: 'must be after startsAt' }], 'silence');
-    const rows = await this.dataSource.query(
-      'INSERT INTO silences (match, starts_at, ends_at, comment) VALUES ($1, $2, $3, $4) RETURNING *',
-      [JSON.stringify(body.match), new Date(startsAt), new Date(body.endsAt), body.comment],
-    );
-    return silenceView(rows[0], now);
+    const row = await this.silenceRepository.insert({
+      match: body.match,
+      startsAt: new Date(startsAt),
+      endsAt: new Date(body.endsAt),
+      comment: body.comment,
+    });
+    return silenceView(row, now);
   }
 
   async silences(now = Date.now()): Promise<SilenceView[]> {
-    return (
-      await this.dataSource.query('SELECT * FROM silences ORDER BY starts_at DESC, id LIMIT 1000')
-    ).map((r: SilenceRow) => silenceView(r, now));
+    return (await this.silenceRepository.list()).map((r) => silenceView(r, now));
   }
 
   async activeSilences(now = Date.now()): Promise<ActiveSilence[]> {
-    const rows: SilenceRow[] = await this.dataSource.query(
-      'SELECT * FROM silences WHERE starts_at <= $1 AND ends_at > $1',
-      [new Date(now)],
-    );
+    const rows = await this.silenceRepository.activeAt(new Date(now));
     return rows.map((r) => ({ id: r.id, match: r.match }));
   }
 
   /** Ends a silence now (kept, for the record of what it held back). */
   async expireSilence(id: string, now = Date.now()): Promise<SilenceView> {
-    const rows: SilenceRow[] = await this.dataSource.query(
-      "UPDATE silences SET ends_at = LEAST(ends_at, GREATEST(starts_at + interval '1 ms', $2)) WHERE id = $1 RETURNING *",
-      [id, new Date(now)],
-    );
-    if (!rows[0]) throw new NotFoundError(`no silence ${id}`);
-    return silenceView(rows[0], now);
+    const row = await this.silenceRepository.endAt(id, new Date(now));
+    if (!row) throw new NotFoundError(`no silence ${id}`);
+    return silenceView(row, now);
   }
 }
 
-interface SilenceRow {
-  id: string;
-  match: IncidentMatcher;
-  starts_at: Date;
-  ends_at: Date;
-  comment: string;
-  created_at: Date;
-}
-
-function routeView(r: {
-  id: string;
-  name: string;
-  match: IncidentMatcher;
-  channel_ids: string[];
-  repeat_interval_ms: number | null;
-  created_at: Date;
-}): RouteView {
+function routeView(r: RouteRow): RouteView {
   return {
     id: r.id,
     name: r.name,

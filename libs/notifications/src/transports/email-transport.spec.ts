@@ -7,7 +7,7 @@ import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp
 import {
   EmailDeliveryError,
   EmailTransport,
-  type EmailMessage,
+  type OutgoingEmail,
   type SmtpSettings,
 } from './email-transport';
 
@@ -112,7 +112,7 @@ function rejectingRecipient(responseCode: number, rejected = 'nobody@example.tes
   };
 }
 
-const MESSAGE: EmailMessage = {
+const MESSAGE: OutgoingEmail = {
   to: ['oncall@example.test', 'Team Lead <lead@example.test>'],
   subject: '[critical] db-primary is down',
   text: 'Root cause: db-primary (host). Affected: checkout, billing.',

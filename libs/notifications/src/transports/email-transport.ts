@@ -52,7 +52,8 @@ export interface SmtpSettings {
   tlsVerify?: boolean;
 }
 
-export interface EmailMessage {
+/** One email as the transport sends it: recipients and content (the sender comes from SmtpSettings). */
+export interface OutgoingEmail {
   to: string[];
   subject: string;
   text: string;
@@ -139,7 +140,7 @@ export class EmailTransport {
     });
   }
 
-  async send(message: EmailMessage): Promise<EmailSendResult> {
+  async send(message: OutgoingEmail): Promise<EmailSendResult> {
     assertSendableMessage(message);
     const abort = new AbortController();
     this.inFlight.add(abort);
@@ -242,7 +243,7 @@ function assertUsableSettings(settings: SmtpSettings): void {
   }
 }
 
-function assertSendableMessage(message: EmailMessage): void {
+function assertSendableMessage(message: OutgoingEmail): void {
   if (!Array.isArray(message.to) || message.to.length === 0) {
     throw new TypeError('an e-mail needs at least one recipient');
   }

@@ -1,8 +1,8 @@
 export {
   EmailDeliveryError,
-  EmailTransport,
-  type EmailMessage,
   type EmailSendResult,
+  EmailTransport,
   type EmailTransportOptions,
+  type OutgoingEmail,
   type SmtpSettings,
 } from './email-transport';

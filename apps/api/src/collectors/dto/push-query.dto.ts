@@ -1,6 +1,7 @@
 import { SLUG_ID } from '@faultline/collectors';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
+
 import { IsQueryText } from '../../http/page-query.dto';
 
 /** Identity for a pushed document that lacks it (headers X-Faultline-Service, ... do the same). */
