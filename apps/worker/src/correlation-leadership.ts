@@ -42,7 +42,14 @@ export class CorrelationLeadership implements OnModuleDestroy {
 
   start(): void {
     const every = Math.floor(this.config.CORRELATION_LEASE_MS / 3);
-    const round = () => (this.busy = this.busy.then(() => this.campaign()));
+    // A round that throws (Redis or the queue failing mid-campaign) is logged and the next one
+    // runs: a rejected link would otherwise skip every later round and end the process.
+    const round = () =>
+      (this.busy = this.busy
+        .then(() => this.campaign())
+        .catch((e: unknown) =>
+          this.logger.error(`leadership round failed: ${(e as Error).message}`),
+        ));
     void round();
     this.timer = setInterval(() => void round(), every);
   }
