@@ -31,7 +31,7 @@ export function printAccuracy(
   const pct = (x: number | null) => (x === null ? '-' : `${Math.round(100 * x)}%`).padStart(5);
   const row = (s: ClassScore, b: ClassScore, cls?: string) =>
     [
-      s.faultClass.padEnd(18),
+      s.faultClass.padEnd(CLASS_WIDTH),
       String(s.cases).padStart(5),
       acc(s, s.ac1),
       acc(s, s.ac3),
@@ -49,7 +49,7 @@ export function printAccuracy(
       pct(detectedWithin(naive, cls)),
     ].join(' ');
   console.log(
-    `${'class'.padEnd(18)} cases  AC@1  AC@3   FP  dup miss   d p50   d p95 <=10s | naive: AC@1  AC@3    FP   d p95 <=10s`,
+    `${'class'.padEnd(CLASS_WIDTH)} cases  AC@1  AC@3   FP  dup miss   d p50   d p95 <=10s | naive: AC@1  AC@3    FP   d p95 <=10s`,
   );
   ours.byClass.forEach((s, i) => console.log(row(s, theirs.byClass[i], s.faultClass)));
   console.log(row(ours.overall, theirs.overall));
@@ -67,6 +67,37 @@ export function printAccuracy(
       ours.byClass.find((c) => c.faultClass === 'flaps-only')?.falsePositives ?? 0,
   };
 }
+
+/**
+ * AC@1, duplicates and missed faults per variant, for the classes whose scenarios come in several shapes
+ * (network-partition, degraded-before-down, late-evidence, ...); prints nothing when none do.
+ */
+export function printVariants(runs: readonly Tally[]): void {
+  const rows = new Map<
+    string,
+    { cases: number; top: number; duplicates: number; missed: number }
+  >();
+  for (const r of runs)
+    for (const t of r.score.truths) {
+      if (!t.truth.variant) continue;
+      const key = `${r.faultClass}/${t.truth.variant}`;
+      const row = rows.get(key) ?? { cases: 0, top: 0, duplicates: 0, missed: 0 };
+      row.cases++;
+      if (t.rank === 1) row.top++;
+      row.duplicates += Math.max(0, t.incidents.length - 1);
+      if (t.incidents.length === 0) row.missed++;
+      rows.set(key, row);
+    }
+  if (rows.size === 0) return;
+  console.log('\nBy variant (ours):');
+  for (const [key, row] of [...rows].sort(([a], [b]) => a.localeCompare(b)))
+    console.log(
+      `  ${key.padEnd(40)} cases ${String(row.cases).padStart(3)}  AC@1 ${(row.top / row.cases).toFixed(2)}  dup ${row.duplicates}  missed ${row.missed}`,
+    );
+}
+
+/** Wide enough for the longest fault class name (degraded-before-down). */
+const CLASS_WIDTH = 21;
 
 /** Accuracy has no meaning for a class without faults (flaps-only): shown as "-". */
 const acc = (s: ClassScore, x: number) => (s.cases === 0 ? '-' : x.toFixed(2)).padStart(5);
