@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { pollUntil } from './support/poll-until';
+import { pollUntil } from '../bench/support/poll-until';
 import { freshDatabase, startStack, type Stack, uniqueName } from './support/stack';
 
 const FIXTURES = join(__dirname, '../libs/formats/src/fixtures');

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 import type { FaultClass } from '@faultline/simulator';
 
-import { pollUntil } from './support/poll-until';
+import { pollUntil } from '../bench/support/poll-until';
 import { playOverHttp } from './support/scenario-over-http';
 import { freshDatabase, type Stack, startStack } from './support/stack';
 import { TEST_ADMIN_TOKEN } from './support/test-env';
@@ -144,17 +144,58 @@ describe('correlation through the real HTTP API', () => {
     expect(graph.status).toBe(200);
   });
 
-  const contractCheck = resolve(__dirname, '../../shared/contract-check.mjs');
-  (existsSync(contractCheck) ? it : it.skip)(
-    'passes the shared contract check',
-    async () => {
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        [contractCheck, '--base', stack.baseUrl, '--token', TEST_ADMIN_TOKEN],
-        { timeout: 60_000 },
-      );
-      expect(stdout).toMatch(/contract check: ok/);
+  // The repository's copy of the contract check (test/contract/), and the shared one beside the
+  // checkout when there is one: the copy must not lag behind it.
+  const checks = [
+    { name: 'the contract check', path: resolve(__dirname, 'contract/contract-check.mjs') },
+    {
+      name: 'the shared contract check',
+      path: resolve(__dirname, '../../shared/contract-check.mjs'),
     },
-    90_000,
+  ];
+  for (const check of checks) {
+    (existsSync(check.path) ? it : it.skip)(
+      `passes ${check.name}`,
+      async () => {
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          [check.path, '--base', stack.baseUrl, '--token', TEST_ADMIN_TOKEN],
+          { timeout: 60_000 },
+        );
+        expect(stdout).toMatch(/contract check: ok/);
+      },
+      90_000,
+    );
+  }
+
+  it('documents every route of docs/CONTRACT.md in the OpenAPI document, with its fields', async () => {
+    const contract = readFileSync(resolve(__dirname, '../docs/CONTRACT.md'), 'utf8');
+    const routes = [...contract.matchAll(/`(GET|POST|PUT|DELETE) (\/api\/v1\/[^`?\s]+)/g)].map(
+      ([, method, path]) => [method.toLowerCase(), path] as const,
+    );
+    expect(routes.length).toBeGreaterThanOrEqual(2);
+    const docs = await stack.call('GET', '/api/docs-json', undefined, { token: null });
+    const paths = docs.json.paths as Record<string, Record<string, unknown>>;
+    for (const [method, path] of routes)
+      expect([method, path, method in (paths[path] ?? {})]).toEqual([method, path, true]);
+    // The incident list item names every field the contract names.
+    const schemas = docs.json.components.schemas as Record<
+      string,
+      { properties?: Record<string, unknown> }
+    >;
+    const summary = Object.entries(schemas).find(([name]) => /IncidentSummaryDto$/.test(name))?.[1];
+    expect(Object.keys(summary?.properties ?? {})).toEqual(
+      expect.arrayContaining(['id', 'status', 'openedAt', 'resolvedAt', 'rootCauses', 'affected']),
+    );
+  });
+
+  const sharedContract = resolve(__dirname, '../../shared/CONTRACT.md');
+  (existsSync(sharedContract) ? it : it.skip)(
+    'keeps docs/CONTRACT.md equal to the shared contract',
+    () => {
+      expect(readFileSync(resolve(__dirname, '../docs/CONTRACT.md'), 'utf8')).toBe(
+        readFileSync(sharedContract, 'utf8'),
+      );
+    },
   );
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-import { pollUntil } from './support/poll-until';
+import { pollUntil } from '../bench/support/poll-until';
 import { freshDatabase, type Stack, startStack, uniqueName } from './support/stack';
 import { TEST_ADMIN_TOKEN } from './support/test-env';
 

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { IngestLoad, type LoadOptions, reportKey } from './support/ingest-load';
-import { pollUntil } from './support/poll-until';
+import { pollUntil } from '../bench/support/poll-until';
 import { type NodeProcess, readyz, startApi, startWorker } from './support/processes';
 import { TEST_ADMIN_TOKEN } from './support/test-env';
 import { freePort, ThrowawayPostgres, ThrowawayRedis } from './support/throwaway-servers';

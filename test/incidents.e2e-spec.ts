@@ -1,7 +1,7 @@
 import type { Incident, IncidentChange, RootCause } from '@faultline/correlation';
 import { IncidentStore } from '@faultline/correlation/service';
 
-import { pollUntil } from './support/poll-until';
+import { pollUntil } from '../bench/support/poll-until';
 import { type Stack, startStack, uniqueName } from './support/stack';
 
 /**
@@ -115,7 +115,7 @@ describe('incidents and graph API', () => {
   });
 
   describe('GET /api/v1/incidents', () => {
-    it('lists incidents in the CONTRACT.md shape, plus kind, firstEvidenceAt, changedAt and updatedAt', async () => {
+    it('lists incidents in the docs/CONTRACT.md shape, plus kind, firstEvidenceAt, changedAt and updatedAt', async () => {
       const res = await get(`/api/v1/incidents?service=${enc(svc.c)}`);
       expect(res.status).toBe(200);
       expect(res.json).toEqual({

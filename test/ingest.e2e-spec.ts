@@ -1,4 +1,4 @@
-import { pollUntil } from './support/poll-until';
+import { pollUntil } from '../bench/support/poll-until';
 import { startStack, type Stack, uniqueName } from './support/stack';
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();

@@ -1,4 +1,4 @@
-import { pollUntil } from './support/poll-until';
+import { pollUntil } from '../bench/support/poll-until';
 import { type Stack, startStack, uniqueName } from './support/stack';
 
 /**

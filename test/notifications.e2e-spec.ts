@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { SMTPServer } from 'smtp-server';
 import { playOverHttp } from './support/scenario-over-http';
-import { pollUntil } from './support/poll-until';
+import { pollUntil } from '../bench/support/poll-until';
 import { type NodeProcess, startApi, startWorker } from './support/processes';
 import { freshDatabase, startStack, type Stack } from './support/stack';
 import { freePort } from './support/throwaway-servers';

@@ -33,7 +33,7 @@ export class ApiClient {
   }
 }
 
-/** The incident fields the benchmarks read (CONTRACT.md plus the detail's additions). */
+/** The incident fields the benchmarks read (docs/CONTRACT.md plus the detail's additions). */
 export interface ApiIncident {
   id: string;
   status: 'open' | 'resolved';

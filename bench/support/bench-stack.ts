@@ -183,8 +183,9 @@ async function waitForOk(url: string, owner: RunningChild): Promise<void> {
         );
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => null);
       await res?.arrayBuffer();
-      return res?.status === 200 ? true : null;
+      return res?.status === 200;
     },
+    (ok) => ok,
     { timeoutMs: START_TIMEOUT_MS, intervalMs: 200, what: `${owner.name} (${url}) to answer 200` },
   );
 }

@@ -131,7 +131,13 @@ export class QueueProbe {
         }
         return true;
       },
-      { timeoutMs, intervalMs: 100, what: 'ingest and correlation queues drained' },
+      (drained) => drained !== null,
+      {
+        retryErrors: true,
+        timeoutMs,
+        intervalMs: 100,
+        what: 'ingest and correlation queues drained',
+      },
     );
   }
 

@@ -177,7 +177,9 @@ async function waitUntilStored(
         if (stored < target) return null;
         return (await ingestBacklog(stack)) === 0 ? performance.now() : null;
       },
+      (drainedAt) => drainedAt !== null,
       {
+        retryErrors: true,
         timeoutMs,
         intervalMs: DRAIN_POLL_MS,
         what: `${target} reports stored and an empty ingest queue`,

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { pollUntil } from './poll-until';
+import { pollUntil } from '../../bench/support/poll-until';
 
 /**
  * The real api and worker as child processes, started from the build in dist/ (npm test builds

@@ -9,7 +9,7 @@ import {
   toNativeReport,
 } from '@faultline/simulator';
 
-import { pollUntil } from './poll-until';
+import { pollUntil } from '../../bench/support/poll-until';
 import type { Stack } from './stack';
 
 /**

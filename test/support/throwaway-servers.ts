@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { pollUntil } from './poll-until';
+import { pollUntil } from '../../bench/support/poll-until';
 
 /**
  * Throw-away Postgres and Redis servers for fault tests: each on a free port of 127.0.0.1 with

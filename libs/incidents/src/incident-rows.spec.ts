@@ -52,7 +52,7 @@ function readBack(change: IncidentChange, updatedAt = new Date(T + 60_000)): Inc
 }
 
 describe('API views', () => {
-  it('gives the list item exactly the CONTRACT.md fields, then the additions', () => {
+  it('gives the list item exactly the docs/CONTRACT.md fields, then the additions', () => {
     const row = {
       ...readBack(change('opened', T + 1_000, incident('inc-1'))),
       instance_count: 2,

@@ -16,7 +16,7 @@ export interface IncidentListRow extends IncidentRow {
   sort_at: string;
 }
 
-// CONTRACT.md's fields first, in its order; additions after.
+// docs/CONTRACT.md's fields first, in its order; additions after.
 const toRootCauseView = (c: RootCause): RootCauseView => ({
   key: c.key,
   confidence: c.confidence,

@@ -1,7 +1,7 @@
 import type { EntityKind } from '@faultline/reports';
 
 /**
- * What the incidents API returns and accepts (CONTRACT.md, "Incidents"). Views for clients,
+ * What the incidents API returns and accepts (docs/CONTRACT.md, "Incidents"). Views for clients,
  * built from rows by IncidentQueryService: times are RFC 3339 strings of event time, except
  * updatedAt (wall clock of the last write).
  */

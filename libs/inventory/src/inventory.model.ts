@@ -2,7 +2,7 @@ import type { Status } from '@faultline/reports';
 
 /**
  * What the inventory API returns and accepts. These are views for clients, built from rows by
- * the query services: times are RFC 3339 strings, keys are entity keys (CONTRACT.md).
+ * the query services: times are RFC 3339 strings, keys are entity keys (docs/CONTRACT.md).
  */
 
 export interface ServiceSummary {

@@ -1,5 +1,5 @@
 /**
- * Staleness, in event time (CONTRACT.md): an instance is stale when it has not reported for
+ * Staleness, in event time (docs/CONTRACT.md): an instance is stale when it has not reported for
  * STALE_AFTER_INTERVALS of its own usual intervals. "Now" is the newest event time known
  * (the latest last_seen_at of any instance), never the wall clock, so a replayed day shows
  * the same stale instances as the day lived. An instance without a learned interval (one

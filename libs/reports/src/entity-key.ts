@@ -1,5 +1,5 @@
 /**
- * Entity keys name everything a root cause can be (CONTRACT.md, "Entity keys"):
+ * Entity keys name everything a root cause can be (docs/CONTRACT.md, "Entity keys"):
  *   backend:<scheme>://<host>:<port>, host:<h>, service:<s>, instance:<s>/<i>, zone:<z>.
  * Two checks that reach the same backend must produce the same key whatever credentials,
  * path, query or spelling of the default port they used, or correlation cannot see that

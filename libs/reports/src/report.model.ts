@@ -1,6 +1,6 @@
 import type { Status } from './status';
 
-/** A report as a client sends it (CONTRACT.md, native format). */
+/** A report as a client sends it (docs/CONTRACT.md, native format). */
 export interface ReportInput {
   id?: string;
   service: string;

@@ -1,7 +1,7 @@
 import { parseTarget, type Report } from '@faultline/reports';
 
 /**
- * Simulated reports as a client would post them (CONTRACT.md native format), for playing a
+ * Simulated reports as a client would post them (docs/CONTRACT.md native format), for playing a
  * scenario through the real HTTP API. Every name gets `prefix` (so scenarios sharing a database
  * never meet) and every time is shifted by `shiftMs` (so a scenario can be replayed at any
  * instant: event time must stay inside the retention window and not run ahead of the clock).

@@ -1,6 +1,6 @@
 import type { EntityKind } from '@faultline/reports';
 
-/** Every node is keyed by its entity key (CONTRACT.md, "Entity keys"); `kind` repeats the prefix. */
+/** Every node is keyed by its entity key (docs/CONTRACT.md, "Entity keys"); `kind` repeats the prefix. */
 export type NodeAttributes = {
   kind: EntityKind;
   /** service of an instance, zone of a host: denormalised so an exported graph reads on its own. */

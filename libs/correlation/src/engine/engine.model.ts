@@ -47,7 +47,7 @@ export interface IncidentChange {
 }
 
 export interface CorrelationOptions {
-  /** An instance silent for this many of its own intervals is stale (CONTRACT.md: 3). */
+  /** An instance silent for this many of its own intervals is stale (docs/CONTRACT.md: 3). */
   staleIntervals: number;
   /**
    * An instance silent for this many intervals is overdue: early evidence for hosts and zones.

@@ -1,7 +1,7 @@
 import type { CorrelationService } from '@faultline/correlation/service';
 import type { FaultlineConfig, JobWorkers, LeaderLock } from '@faultline/platform';
 
-import { CorrelationLeadership } from './correlation-leadership';
+import { CorrelationLeadership } from '../apps/worker/src/correlation-leadership';
 
 const waitFor = async (what: () => boolean, ms = 2_000): Promise<void> => {
   const until = Date.now() + ms;
