@@ -1,5 +1,6 @@
 import type { Incident, IncidentChange, RootCause } from '@faultline/correlation';
-import { IncidentStore } from '@faultline/correlation/service';
+import { IncidentStore, IncidentWriteRepository } from '@faultline/correlation/service';
+import { DataSource } from 'typeorm';
 
 import { pollUntil } from '../bench/support/poll-until';
 import { type Stack, startStack, uniqueName } from './support/stack';
@@ -99,7 +100,8 @@ describe('incidents and graph API', () => {
   beforeAll(async () => {
     // This spec writes synthetic incidents itself: no engine may rebuild (and resolve) them.
     stack = await startStack({ env: { CORRELATION_ENABLED: 'false' } });
-    store = stack.api.get(IncidentStore);
+    // The api has no engine; the store is the correlation worker's, on the api's database.
+    store = new IncidentStore(new IncidentWriteRepository(stack.api.get(DataSource)));
     await store.apply([
       change('opened', T - 60 * MIN, { ...I3, status: 'open', resolvedAt: null }),
       change('opened', T, I1),

@@ -1,6 +1,7 @@
 import {
   DependencyUnavailableError,
   type FaultlineConfig,
+  InFlightRegistry,
   InjectConfig,
   InvalidInputError,
   JobName,
@@ -17,6 +18,9 @@ import { DAY_MS } from './report-partitions';
 // idempotent, so a group that did land late is never stored twice.
 const DURABILITY_TIMEOUT_MS = 10_000;
 
+const oldestEventTime = (reports: readonly Report[]): number =>
+  reports.reduce((min, r) => Math.min(min, r.observedAt, r.receivedAt), Infinity);
+
 /**
  * The api side of ingest: validates a request body, then makes its reports durable by
  * group-committing them into the ingest queue. Resolves only once Redis has the job.
@@ -29,13 +33,17 @@ export class ReportIntake implements OnModuleDestroy {
 
   constructor(
     private readonly producer: JobProducer,
+    private readonly inFlight: InFlightRegistry,
     private readonly metrics: IntakeMetrics,
     @InjectConfig() private readonly config: FaultlineConfig,
   ) {
     this.committer = new GroupCommitter<Report>(
       async (reports) => {
         const stop = this.metrics.groupCommitSeconds.startTimer();
-        await this.producer.add(JobName.IngestBatch, { reports });
+        // Registered before the job exists, so the correlation clock never passes a batch
+        // that Redis holds; a registration whose job failed to add expires on its own.
+        const inFlight = await this.inFlight.register(oldestEventTime(reports));
+        await this.producer.add(JobName.IngestBatch, { reports, inFlight });
         stop();
       },
       {

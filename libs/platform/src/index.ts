@@ -17,6 +17,7 @@ export * from './observability/readiness.service';
 export * from './paging/keyset-cursor';
 export { readCursor, readLimit } from './paging/page-input';
 export * from './paging/rfc3339';
+export * from './queue/in-flight-registry.service';
 export * from './queue/job-producer.service';
 export * from './queue/job-workers.service';
 export * from './queue/leader-lock';

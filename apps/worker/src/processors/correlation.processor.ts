@@ -15,7 +15,7 @@ export class CorrelationProcessor {
   ) {}
 
   async process(data: JobPayloads[JobName.Correlate]): Promise<{ changed: number }> {
-    const incidentIds = await this.correlation.process(data.reports, data.aliases);
+    const incidentIds = await this.correlation.process(data.reports, data.aliases, data.inFlight);
     if (incidentIds.length > 0) await this.producer.add(JobName.PlanNotifications, { incidentIds });
     return { changed: incidentIds.length };
   }

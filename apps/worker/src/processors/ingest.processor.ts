@@ -1,5 +1,5 @@
 import { type BatchOutcome, ReportBatchWriter } from '@faultline/ingest';
-import { JobName, type JobPayloads, JobProducer } from '@faultline/platform';
+import { InFlightRegistry, JobName, type JobPayloads, JobProducer } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 
@@ -14,13 +14,16 @@ export class IngestProcessor {
   constructor(
     private readonly writer: ReportBatchWriter,
     private readonly producer: JobProducer,
+    private readonly inFlight: InFlightRegistry,
   ) {}
 
   async process(data: JobPayloads[JobName.IngestBatch], job: Job): Promise<BatchOutcome> {
     const { outcome, fresh } = await this.writer.write(data.reports);
     const forward =
       job.attemptsMade > 0 ? [...data.reports].sort((a, b) => a.observedAt - b.observedAt) : fresh;
-    if (forward.length) await this.producer.add(JobName.Correlate, { reports: forward });
+    if (forward.length)
+      await this.producer.add(JobName.Correlate, { reports: forward, inFlight: data.inFlight });
+    else if (data.inFlight) await this.inFlight.release(data.inFlight);
     return outcome;
   }
 }

@@ -1,10 +1,11 @@
+import { type FaultlineConfig, InFlightRegistry, InjectConfig } from '@faultline/platform';
 import type { Report } from '@faultline/reports';
 import { Injectable, Logger } from '@nestjs/common';
 
 import { CorrelationEngine } from '../engine/correlation-engine';
 import type { Incident, IncidentChange } from '../engine/engine.model';
 import { type Alias, AliasRepository } from './alias.repository';
-import { feedInEventTime } from './event-time-feed';
+import { EventTimeFeed } from './event-time-feed';
 import { IncidentStore } from './incident.store';
 import { ReportHistoryRepository } from './report-history.repository';
 
@@ -21,18 +22,35 @@ const REBUILD_WINDOW_MS = 5 * 60_000;
 export class CorrelationService {
   private readonly logger = new Logger(CorrelationService.name);
   private engine = new CorrelationEngine();
+  private feed: EventTimeFeed;
 
   constructor(
     private readonly store: IncidentStore,
     private readonly history: ReportHistoryRepository,
     private readonly aliases: AliasRepository,
-  ) {}
+    private readonly inFlight: InFlightRegistry,
+    @InjectConfig() private readonly config: FaultlineConfig,
+  ) {
+    this.feed = this.feedFor(this.engine);
+  }
 
-  /** Feeds aliases and reports (already stored) and persists what changes. Returns the ids of the incidents that changed. */
-  async process(reports: readonly Report[], aliases: readonly Alias[] = []): Promise<string[]> {
+  /**
+   * Feeds aliases and reports (already stored) behind the low watermark, and persists what
+   * changes. `inFlight` is the batch's registration, released now that the reports are here.
+   * Returns the ids of the incidents that changed.
+   */
+  async process(
+    reports: readonly Report[],
+    aliases: readonly Alias[] = [],
+    inFlight?: string,
+  ): Promise<string[]> {
     for (const a of aliases)
       this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
-    const changes = feedInEventTime(this.engine, reports);
+    if (inFlight !== undefined) await this.inFlight.release(inFlight);
+    const changes = [
+      ...this.feed.offer(reports),
+      ...this.feed.release(await this.inFlight.oldest()),
+    ];
     await this.store.apply(changes);
     return [...new Set(changes.map((c) => c.incident.id))];
   }
@@ -45,6 +63,7 @@ export class CorrelationService {
    */
   async rebuild(): Promise<void> {
     this.engine = new CorrelationEngine();
+    this.feed = this.feedFor(this.engine);
     for (const a of await this.aliases.list())
       this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
     const newest = await this.history.newestObservedAt();
@@ -56,8 +75,11 @@ export class CorrelationService {
     );
     const changes: IncidentChange[] = [];
     let replayed = 0;
+    // Held back like live reports: batches still in flight (a Postgres outage's backlog) are
+    // not in the history yet, and the replay must not call their instances silent.
+    const oldestInFlight = await this.inFlight.oldest();
     for await (const page of this.history.since(from)) {
-      changes.push(...feedInEventTime(this.engine, page));
+      changes.push(...this.feed.offer(page), ...this.feed.release(oldestInFlight));
       replayed += page.length;
     }
     const reopened = new Set(this.engine.openIncidents().map((i) => i.id));
@@ -86,5 +108,9 @@ export class CorrelationService {
     this.logger.log(
       `engine rebuilt from ${replayed} stored reports; ${reopened.size} incidents open`,
     );
+  }
+
+  private feedFor(engine: CorrelationEngine): EventTimeFeed {
+    return new EventTimeFeed(engine, this.config.CORRELATION_ALLOWED_LATENESS_MS);
   }
 }

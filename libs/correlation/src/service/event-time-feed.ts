@@ -7,31 +7,143 @@ const TICK_MS = 1000;
 // A long silence in event time is crossed in at most this many ticks, not one per second.
 const MAX_TICKS_PER_GAP = 600;
 
+/** A report's event time for the clock: never later than its receipt, so one reporter with a
+ * clock minutes ahead cannot make the whole fleet look silent. */
+const eventTimeOf = (report: Report): number => Math.min(report.observedAt, report.receivedAt);
+
 /**
- * Feeds reports to the engine in event-time order, ticking the watermark at least once a
- * second of event time between them (the engine's contract) and once more at the newest report.
- * The watermark is the newest event time seen, where a report's event time counts no later
- * than its receipt: one reporter with a clock minutes ahead must not make the whole fleet look
- * silent. A replayed recording (observed long before received) still runs in its own time.
+ * Feeds reports to the engine behind a low watermark, the way stream processors do.
+ *
+ * Reports reach the correlator out of event-time order: parallel requests, several api and
+ * worker processes, batches retried after a Postgres or Redis outage. The engine concludes
+ * that an instance is silent from its clock alone, so the clock may pass an event time only
+ * once every report up to it has been delivered. `offer` buffers reports; `release(oldest)`
+ * moves the clock to the low watermark
+ *
+ *   min(frontier − allowedLateness, oldest in flight − 1 ms)
+ *
+ * where the frontier is the newest event time offered and `oldest` is the oldest event time
+ * still between the API and this feed (see InFlightRegistry), or null when nothing is. Buffered
+ * reports at or behind the watermark are applied in event-time order, ticking at least once a
+ * second of event time between them, then the clock ticks to the watermark. A report already
+ * behind the clock when offered (later than the allowed lateness) is applied at once: it may
+ * re-rank an open incident but, the clock having passed it, cannot make anything look silent.
+ *
+ * Cost: O(log n) per report for n buffered; memory: the reports within the lateness and in
+ * flight. Pure: no I/O, no wall clock.
+ */
+export class EventTimeFeed {
+  private readonly buffer = new ReportHeap();
+  private frontier = -Infinity;
+
+  constructor(
+    private readonly engine: CorrelationEngine,
+    private readonly allowedLatenessMs = 0,
+  ) {}
+
+  /** Reports waiting for the watermark. */
+  get buffered(): number {
+    return this.buffer.size;
+  }
+
+  offer(reports: readonly Report[]): IncidentChange[] {
+    const changes: IncidentChange[] = [];
+    for (const report of reports) {
+      const at = eventTimeOf(report);
+      this.frontier = Math.max(this.frontier, at);
+      if (at <= this.engine.watermark)
+        changes.push(...this.engine.apply({ kind: 'report', report }));
+      else this.buffer.push(report, at);
+    }
+    return changes;
+  }
+
+  /** Applies what the low watermark allows; `oldestInFlight` is null when nothing is in flight. */
+  release(oldestInFlight: number | null): IncidentChange[] {
+    let mark = this.frontier - this.allowedLatenessMs;
+    if (oldestInFlight !== null) mark = Math.min(mark, oldestInFlight - 1);
+    const changes: IncidentChange[] = [];
+    while (this.buffer.size > 0 && this.buffer.peekAt() <= mark) {
+      const { report, at } = this.buffer.pop();
+      this.tickUpTo(at, changes);
+      changes.push(...this.engine.apply({ kind: 'report', report }));
+    }
+    if (Number.isFinite(mark) && mark > this.engine.watermark)
+      changes.push(...this.engine.apply({ kind: 'tick', at: mark }));
+    return changes;
+  }
+
+  /** Ticks at least once a second of event time from the clock up to (not including) `at`. */
+  private tickUpTo(at: number, changes: IncidentChange[]): void {
+    const mark = this.engine.watermark;
+    if (!Number.isFinite(mark) || at <= mark + TICK_MS) return;
+    const step = Math.max(TICK_MS, Math.ceil((at - mark) / MAX_TICKS_PER_GAP));
+    for (let t = mark + step; t < at; t += step)
+      changes.push(...this.engine.apply({ kind: 'tick', at: t }));
+  }
+}
+
+/**
+ * Feeds a set of reports all at once, nothing in flight and no lateness: the replay of stored
+ * history when a correlator takes over, and tests.
  */
 export function feedInEventTime(
   engine: CorrelationEngine,
   reports: readonly Report[],
 ): IncidentChange[] {
-  const ordered = [...reports].sort((a, b) => a.observedAt - b.observedAt);
-  const changes: IncidentChange[] = [];
-  let newest = -Infinity;
-  for (const report of ordered) {
-    const at = Math.min(report.observedAt, report.receivedAt);
-    const mark = engine.watermark;
-    if (Number.isFinite(mark) && at > mark + TICK_MS) {
-      const step = Math.max(TICK_MS, Math.ceil((at - mark) / MAX_TICKS_PER_GAP));
-      for (let t = mark + step; t < at; t += step)
-        changes.push(...engine.apply({ kind: 'tick', at: t }));
-    }
-    engine.apply({ kind: 'report', report });
-    newest = Math.max(newest, at);
+  const feed = new EventTimeFeed(engine);
+  return [...feed.offer(reports), ...feed.release(null)];
+}
+
+/** A binary min-heap of reports by event time; ties keep arrival order. */
+class ReportHeap {
+  private readonly items: { report: Report; at: number; seq: number }[] = [];
+  private seq = 0;
+
+  get size(): number {
+    return this.items.length;
   }
-  if (newest > engine.watermark) changes.push(...engine.apply({ kind: 'tick', at: newest }));
-  return changes;
+
+  peekAt(): number {
+    return this.items[0].at;
+  }
+
+  push(report: Report, at: number): void {
+    const items = this.items;
+    items.push({ report, at, seq: this.seq++ });
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) break;
+      [items[i], items[parent]] = [items[parent], items[i]];
+      i = parent;
+    }
+  }
+
+  pop(): { report: Report; at: number } {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop()!;
+    if (items.length > 0) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < items.length && this.less(l, m)) m = l;
+        if (r < items.length && this.less(r, m)) m = r;
+        if (m === i) break;
+        [items[i], items[m]] = [items[m], items[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  private less(a: number, b: number): boolean {
+    const x = this.items[a];
+    const y = this.items[b];
+    return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+  }
 }

@@ -5,4 +5,5 @@ export * from './correlation.module';
 export * from './correlation.service';
 export * from './event-time-feed';
 export * from './incident.store';
+export * from './incident-write.repository';
 export * from './stored-incident';

@@ -40,6 +40,13 @@ export const configSchema = z.object({
   CORRELATION_ENABLED: bool.default(true),
   /** The correlation leader's lease: a dead leader is replaced after at most this long. */
   CORRELATION_LEASE_MS: int(1000, 600_000).default(15_000),
+  /**
+   * Event time the correlation clock stays behind the newest report, for reports the pipeline
+   * cannot see coming (a client that buffers, an api process between its own requests).
+   */
+  CORRELATION_ALLOWED_LATENESS_MS: int(0, 600_000).default(250),
+  /** A batch in flight longer than this (wall time) stops holding the correlation clock back. */
+  IN_FLIGHT_MAX_HOLD_MS: int(10_000, 86_400_000).default(15 * 60_000),
   AUTH_CACHE_MS: int(0, 600_000).default(5000),
   /**
    * Key that encrypts secrets stored for collectors (poll headers, push signing secrets):

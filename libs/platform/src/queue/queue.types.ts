@@ -34,9 +34,14 @@ export enum JobName {
 
 /** The payload of each job, so producers and handlers agree at compile time. */
 export interface JobPayloads {
-  [JobName.IngestBatch]: { reports: Report[] };
+  /** `inFlight`: the batch's token in the InFlightRegistry, released once correlation has it. */
+  [JobName.IngestBatch]: { reports: Report[]; inFlight?: string };
   [JobName.MaintainStorage]: Record<string, never>;
-  [JobName.Correlate]: { reports: Report[]; aliases?: { targetKey: string; servedBy: string }[] };
+  [JobName.Correlate]: {
+    reports: Report[];
+    aliases?: { targetKey: string; servedBy: string }[];
+    inFlight?: string;
+  };
   [JobName.PollTarget]: { targetId: string };
   [JobName.PlanNotifications]: { incidentIds: string[] };
   [JobName.DeliverNotification]: { notificationId: string };
