@@ -4,6 +4,7 @@ import { ReportsObservedBrin1764151300000 } from './1764151300000-ReportsObserve
 import { Aliases1764151400000 } from './1764151400000-Aliases';
 import { Collectors1764238000000 } from './1764238000000-Collectors';
 import { Notifications1764238100000 } from './1764238100000-Notifications';
+import { NotificationsSkipped1764238160000 } from './1764238160000-NotificationsSkipped';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs load the same set. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Aliases1764151400000,
   Collectors1764238000000,
   Notifications1764238100000,
+  NotificationsSkipped1764238160000,
 ];

@@ -1,14 +1,16 @@
-import { ChannelRateLimiter } from '@faultline/notifications';
-import type { FaultlineConfig, JobProducer } from '@faultline/platform';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+
+import { ChannelRateLimiter, NotificationScheduler } from '@faultline/notifications';
+import type { FaultlineConfig, JobProducer } from '@faultline/platform';
 import { SMTPServer } from 'smtp-server';
-import { playOverHttp } from './support/scenario-over-http';
+
 import { pollUntil } from '../bench/support/poll-until';
 import { type NodeProcess, startApi, startWorker } from './support/processes';
-import { freshDatabase, startStack, type Stack } from './support/stack';
-import { freePort } from './support/throwaway-servers';
+import { playOverHttp } from './support/scenario-over-http';
+import { freshDatabase, type Stack, startStack } from './support/stack';
 import { redisUrl, TEST_ADMIN_TOKEN } from './support/test-env';
+import { freePort } from './support/throwaway-servers';
 
 const SECRET_KEY = 'e'.repeat(64);
 const HOOK_SECRET = 'webhook-signing-secret-0123';
@@ -247,6 +249,16 @@ describe('notifications', () => {
     expect(mails[0].raw).toMatch(/text\/html/);
     expect(new Set(mails.map((m) => m.messageId)).size).toBe(4);
 
+    // A channel hears resolved only after opened, even when opened was still retrying when the
+    // incident resolved (the hung receiver's first attempt times out, its retry comes later).
+    for (const path of ['/hook', '/flaky', '/hang']) {
+      const events = eventsAt(path)
+        .filter((r) => r.body)
+        .map((r) => `${r.body.incident.id}:${r.body.event}`);
+      for (const id of new Set(hooks.map((r) => r.body.incident.id)))
+        expect(events.lastIndexOf(`${id}:opened`)).toBeLessThan(events.indexOf(`${id}:resolved`));
+    }
+
     // The flaky receiver answered 503 twice, the hung one timed out once: retried, delivered once each.
     const allSent = (channel: string) =>
       pollUntil(
@@ -270,14 +282,25 @@ describe('notifications', () => {
   }, 120_000);
 
   it('a channel refused for good is marked failed at once, surfaces in /readyz, and does not hold up the others', async () => {
+    // Two more incidents: the channel fails each opened for good and is never sent the resolved.
+    await play(`ntg${Date.now().toString(36)}-`);
     const log = await pollUntil(
       () => stack.call('GET', `/api/v1/notifications?channel=${channels.gone}&limit=100`),
-      (r) =>
-        r.json.items.length === 4 &&
-        r.json.items.every((n: { status: string }) => n.status === 'failed'),
+      (r) => {
+        const items: { kind: string; status: string }[] = r.json.items;
+        const of = (kind: string) => items.filter((n) => n.kind === kind).length;
+        return (
+          of('opened') >= 4 &&
+          of('resolved') >= 4 &&
+          items.every((n) => n.status === (n.kind === 'resolved' ? 'skipped' : 'failed'))
+        );
+      },
       { timeoutMs: 20_000, intervalMs: 250, what: 'the gone channel failed' },
     );
-    expect(log.json.items[0]).toMatchObject({
+    expect(log.json.items.find((n: { kind: string }) => n.kind === 'resolved').lastError).toMatch(
+      /opened failed/,
+    );
+    expect(log.json.items.find((n: { kind: string }) => n.kind === 'opened')).toMatchObject({
       attempts: 1,
       lastError: expect.stringMatching(/410/),
     });
@@ -316,6 +339,75 @@ describe('notifications', () => {
     expect(http.got.filter((r) => JSON.stringify(r.body).includes(prefix))).toEqual([]);
     expect(mails.filter((m) => m.raw.includes(prefix))).toEqual([]);
     await stack.call('POST', `/api/v1/silences/${silence.json.id}/expire`);
+  }, 120_000);
+
+  it('an incident that opens and resolves before its first delivery is recorded as skipped and reaches no channel', async () => {
+    const scheduler = stack.worker!.get(NotificationScheduler);
+    const limiter = stack.worker!.get(ChannelRateLimiter);
+    const tag = `ntskip${Date.now().toString(36)}`;
+    const write = (id: string, status: 'open' | 'resolved') =>
+      stack.sql(
+        `INSERT INTO incidents (id, status, opened_at, resolved_at, first_evidence_at, root_key, root_causes,
+                                affected_services, affected_instances, changed_at)
+         VALUES ($1, $2, now() - interval '1 minute', CASE WHEN $2 = 'resolved' THEN now() END, now() - interval '1 minute',
+                 $3, $4::jsonb, $5, $6, now())
+         ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, resolved_at = EXCLUDED.resolved_at,
+                                        changed_at = EXCLUDED.changed_at, updated_at = now()`,
+        [
+          id,
+          status,
+          `backend:amqp://${tag}:5672`,
+          JSON.stringify([
+            {
+              key: `backend:amqp://${tag}:5672`,
+              kind: 'backend',
+              confidence: 0.9,
+              summary: `${tag} lost by its dependents`,
+            },
+          ]),
+          [`${tag}-app`],
+          [`instance:${tag}-app/a-1`],
+        ],
+      );
+    const rows = (id: string) =>
+      stack.call('GET', `/api/v1/notifications?incident=${id}&limit=100`).then((r) => r.json.items);
+
+    // A false alarm opened and corrected between two plans: no channel ever had an opened row.
+    const brief = `inc-${tag}-brief`;
+    await write(brief, 'resolved');
+    await scheduler.schedule([brief]);
+    const briefRows: { kind: string; status: string; lastError: string }[] = await rows(brief);
+    expect(briefRows).toHaveLength(7 * 2);
+    expect(briefRows.every((n) => n.status === 'skipped')).toBe(true);
+    expect(briefRows[0].lastError).toMatch(/resolved before opened was delivered/);
+
+    // Opened planned but not yet attempted (every channel's budget for this minute is spent)
+    // when the incident resolves: the pending opened rows are skipped, and the resolved ones.
+    if (60_000 - (Date.now() % 60_000) < 20_000)
+      await new Promise((r) => setTimeout(r, 60_000 - (Date.now() % 60_000) + 100));
+    for (const id of Object.values(channels)) {
+      const { ratePerMinute } = (await stack.call('GET', `/api/v1/channels/${id}`)).json;
+      while ((await limiter.take(id, ratePerMinute)) === null);
+    }
+    const held = `inc-${tag}-held`;
+    await write(held, 'open');
+    await scheduler.schedule([held]);
+    expect((await rows(held)).map((n: { status: string }) => n.status)).toEqual(
+      Array(7).fill('pending'),
+    );
+    await write(held, 'resolved');
+    await scheduler.schedule([held]);
+    const heldRows = await pollUntil(
+      () => rows(held),
+      (items: { status: string; attempts: number }[]) =>
+        items.length === 7 * 2 && items.every((n) => n.status === 'skipped'),
+      { timeoutMs: 15_000, intervalMs: 250, what: 'opened and resolved skipped on every channel' },
+    );
+    expect(heldRows.every((n: { attempts: number }) => n.attempts === 0)).toBe(true);
+
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(http.got.filter((r) => JSON.stringify(r.body).includes(tag))).toEqual([]);
+    expect(mails.filter((m) => m.raw.includes(tag))).toEqual([]);
   }, 120_000);
 });
 

@@ -1,4 +1,9 @@
-import { NotificationLogRepository, type NotificationRecord } from '@faultline/notifications';
+import {
+  NOTIFICATION_STATUSES,
+  NotificationLogRepository,
+  type NotificationRecord,
+  type NotificationStatus,
+} from '@faultline/notifications';
 import { readLimit, RequireScope } from '@faultline/platform';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -17,10 +22,10 @@ class NotificationLogQueryDto extends PageQueryDto {
   @IsUUID()
   channel?: string;
 
-  @ApiPropertyOptional({ enum: ['pending', 'sent', 'failed', 'silenced'] })
+  @ApiPropertyOptional({ enum: NOTIFICATION_STATUSES })
   @IsOptional()
-  @IsIn(['pending', 'sent', 'failed', 'silenced'])
-  status?: 'pending' | 'sent' | 'failed' | 'silenced';
+  @IsIn(NOTIFICATION_STATUSES)
+  status?: NotificationStatus;
 }
 
 @ApiTags('notifications')
@@ -33,7 +38,7 @@ export class NotificationsController {
   @RequireScope('read')
   @ApiOperation({
     summary:
-      'The delivery log, newest first: one row per (incident, event, channel) with status, attempts, last error, and the silences that held it back',
+      'The delivery log, newest first: one row per (incident, event, channel) with status, attempts, last error, and the silences that held it back (skipped: never sent, with the reason in lastError)',
   })
   async list(@Query() query: NotificationLogQueryDto): Promise<{ items: NotificationRecord[] }> {
     return {

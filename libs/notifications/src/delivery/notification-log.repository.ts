@@ -3,9 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
 import type { NotificationEvent } from '../notification.model';
-import type { PastNotification, PlannedNotification } from '../routing/notification-planner';
+import type {
+  OpenedRow,
+  PastNotification,
+  PlannedNotification,
+} from '../routing/notification-planner';
 
-export type NotificationStatus = 'pending' | 'sent' | 'failed' | 'silenced';
+export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed', 'silenced', 'skipped'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 export interface NotificationRecord {
   id: string;
@@ -19,7 +24,9 @@ export interface NotificationRecord {
   status: NotificationStatus;
   silencedBy: string[];
   event: NotificationEvent;
+  /** Delivery attempts started. */
   attempts: number;
+  /** The last failed attempt's error; for a skipped row, why it was skipped. */
   lastError: string | null;
   createdAt: string;
   sentAt: string | null;
@@ -45,7 +52,8 @@ interface Row {
 /**
  * The delivery log: one row per (incident, event, channel), unique, so planning twice records
  * once. A row is pending until its delivery succeeds (sent) or gives up (failed); silenced rows
- * are recorded and never sent.
+ * are recorded and never sent, and so are skipped ones (an opened the incident's end overtook,
+ * and the resolved of a channel that never got the opened: resolvedGate).
  */
 @Injectable()
 export class NotificationLogRepository {
@@ -68,9 +76,11 @@ export class NotificationLogRepository {
   async record(incidentId: string, planned: readonly PlannedNotification[]): Promise<string[]> {
     if (planned.length > 0) {
       await this.dataSource.query(
-        `INSERT INTO notifications (incident_id, event_key, channel_id, kind, top_cause, status, silenced_by, event)
-         SELECT $1, x.event_key, x.channel_id, x.kind, x.top_cause, CASE WHEN cardinality(x.silenced_by) > 0 THEN 'silenced' ELSE 'pending' END, x.silenced_by, x.event
-         FROM jsonb_to_recordset($2::jsonb) AS x(event_key text, channel_id uuid, kind text, top_cause text, silenced_by uuid[], event jsonb)
+        `INSERT INTO notifications (incident_id, event_key, channel_id, kind, top_cause, status, silenced_by, event, last_error)
+         SELECT $1, x.event_key, x.channel_id, x.kind, x.top_cause,
+                CASE WHEN cardinality(x.silenced_by) > 0 THEN 'silenced' WHEN x.skip_reason IS NOT NULL THEN 'skipped' ELSE 'pending' END,
+                x.silenced_by, x.event, CASE WHEN cardinality(x.silenced_by) > 0 THEN NULL ELSE x.skip_reason END
+         FROM jsonb_to_recordset($2::jsonb) AS x(event_key text, channel_id uuid, kind text, top_cause text, silenced_by uuid[], event jsonb, skip_reason text)
          ON CONFLICT (incident_id, event_key, channel_id) DO NOTHING`,
         [
           incidentId,
@@ -82,6 +92,7 @@ export class NotificationLogRepository {
               top_cause: p.topCause,
               silenced_by: p.silencedBy,
               event: p.event,
+              skip_reason: p.skipReason ?? null,
             })),
           ),
         ],
@@ -106,16 +117,54 @@ export class NotificationLogRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
+  /** The opened row of an incident on a channel, if planned. */
+  async opened(
+    incidentId: string,
+    channelId: string,
+  ): Promise<(OpenedRow & { id: string }) | null> {
+    const rows: { id: string; status: NotificationStatus; attempts: number }[] =
+      await this.dataSource.query(
+        `SELECT id, status, attempts FROM notifications WHERE incident_id = $1 AND channel_id = $2 AND event_key = 'opened'`,
+        [incidentId, channelId],
+      );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Starts a delivery attempt: counts it on a pending row, before anything is sent. False if the
+   * row is no longer pending (skipped meanwhile, or sent by another run): send nothing then.
+   */
+  async startAttempt(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE notifications SET attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING id`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Skips a pending row; with `unattempted`, only one no attempt has started on (so never one that
+   * may be in flight). True if it was skipped.
+   */
+  async skip(id: string, reason: string, unattempted = false): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE notifications SET status = 'skipped', last_error = $2, updated_at = now()
+       WHERE id = $1 AND status = 'pending' AND (NOT $3 OR attempts = 0) RETURNING id`,
+      [id, reason, unattempted],
+    );
+    return rows.length > 0;
+  }
+
   async markSent(id: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE notifications SET status = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = now(), updated_at = now() WHERE id = $1`,
+      `UPDATE notifications SET status = 'sent', last_error = NULL, sent_at = now(), updated_at = now() WHERE id = $1`,
       [id],
     );
   }
 
   async markFailedAttempt(id: string, error: string, final: boolean): Promise<void> {
     await this.dataSource.query(
-      `UPDATE notifications SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END, updated_at = now() WHERE id = $1`,
+      `UPDATE notifications SET last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END, updated_at = now() WHERE id = $1`,
       [id, error.slice(0, 1000), final],
     );
   }

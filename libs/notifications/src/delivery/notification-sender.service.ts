@@ -8,9 +8,13 @@ import { type OpenedChannel, PAGERDUTY_EVENTS_URL } from '../channels/channel.mo
 import { ChannelService } from '../channels/channel.service';
 import { renderEmail, renderPagerDuty, renderSlack, renderWebhook } from '../messages';
 import type { NotificationEvent } from '../notification.model';
+import { RESOLVED_BEFORE_OPENED, resolvedGate } from '../routing/notification-planner';
 import { EmailDeliveryError, EmailTransport } from '../transports';
 import { ChannelRateLimiter } from './channel-rate-limiter';
 import { NotificationLogRepository } from './notification-log.repository';
+
+/** How often a resolved row waiting for its opened one to be delivered looks again (not an attempt). */
+const OPENED_WAIT_MS = 1000;
 
 /** A receiver's answer that retrying cannot change (4xx other than 408 and 429). */
 class PermanentDeliveryError extends Error {}
@@ -21,7 +25,11 @@ class PermanentDeliveryError extends Error {}
  * PagerDuty dedup_key, email Message-ID), so when a worker dies between sending and recording,
  * the retry is recognisable as the same message by the receiver. A failed attempt throws, so
  * BullMQ retries it with backoff; after the last attempt (or a permanent refusal) the row is
- * failed and the channel's run of failures grows (readiness and metrics show it).
+ * failed and the channel's run of failures grows (readiness and metrics show it). A resolved row
+ * goes out only after the channel's opened row is sent (resolvedGate): it waits for an opened
+ * attempt under way, and skips itself (and an opened not yet attempted) otherwise. An attempt is
+ * counted before anything is sent, only on a row still pending, which is what lets the skip of an
+ * unattempted opened and its first attempt exclude each other.
  */
 @Injectable()
 export class NotificationSender implements OnModuleDestroy {
@@ -54,12 +62,15 @@ export class NotificationSender implements OnModuleDestroy {
     if (!record || record.status !== 'pending') return 'skipped';
     const channel = await this.channels.open(record.channelId);
     if (!channel) return 'skipped';
+    if (record.kind === 'resolved' && !(await this.openedWasSent(record, job, token, now)))
+      return 'skipped';
     const next = await this.limiter.take(channel.id, channel.ratePerMinute, now);
     if (next !== null && token) {
       // Over the channel's budget: wait for its next window (not an attempt).
       await job.moveToDelayed(next, token);
       throw new DelayedError();
     }
+    if (!(await this.log.startAttempt(notificationId))) return 'skipped';
     try {
       await this.send(channel, record.event, now);
     } catch (e) {
@@ -82,6 +93,41 @@ export class NotificationSender implements OnModuleDestroy {
     await this.channels.recordOutcome(channel.id, null);
     this.deliveries.inc({ type: channel.type, outcome: 'sent' });
     return 'sent';
+  }
+
+  /**
+   * True once the channel's opened row for the incident is sent; false after skipping the
+   * resolved row (and an opened no attempt has started on); waits (delays the job, not an
+   * attempt) while an opened attempt may be under way.
+   */
+  private async openedWasSent(
+    resolved: { id: string; incidentId: string; channelId: string },
+    job: Job,
+    token: string | undefined,
+    now: number,
+  ): Promise<boolean> {
+    for (;;) {
+      const opened = await this.log.opened(resolved.incidentId, resolved.channelId);
+      const gate = resolvedGate(opened);
+      switch (gate.action) {
+        case 'send':
+          return true;
+        case 'skip':
+          await this.log.skip(resolved.id, gate.reason);
+          return false;
+        case 'skip-opened':
+          // Lost to an attempt that started meanwhile: look again (it now waits or sends).
+          if (opened && !(await this.log.skip(opened.id, RESOLVED_BEFORE_OPENED, true))) continue;
+          await this.log.skip(resolved.id, RESOLVED_BEFORE_OPENED);
+          return false;
+        case 'wait':
+          if (token) {
+            await job.moveToDelayed(now + OPENED_WAIT_MS, token);
+            throw new DelayedError();
+          }
+          throw new Error('waiting for the opened notification to be delivered first');
+      }
+    }
   }
 
   private async send(channel: OpenedChannel, event: NotificationEvent, now: number): Promise<void> {

@@ -3,6 +3,8 @@ import {
   type PlanInput,
   planNotifications,
   recoveredByService,
+  RESOLVED_BEFORE_OPENED,
+  resolvedGate,
 } from './notification-planner';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
@@ -162,6 +164,77 @@ describe('planNotifications', () => {
     ).toEqual(['pager']);
     const other = [{ ...routes[0], match: { ...routes[0].match, labels: { zone: 'az2' } } }];
     expect(planNotifications(input({ routes: other, channelIds: ['pager'] }))).toEqual([]);
+  });
+});
+
+describe('a channel that never got opened is never sent resolved', () => {
+  const resolved = (past: PastNotification[]) =>
+    input(
+      { past, channelIds: ['ops', 'late'], routes: [] },
+      { status: 'resolved', resolvedAt: '2026-11-25T12:00:00.000Z' },
+    );
+
+  it('records opened and resolved as skipped for a channel with no opened row (resolved before it was planned)', () => {
+    const plan = planNotifications(resolved([sent('ops', 'opened', NOW - 60_000)]));
+    expect(plan.map((p) => [p.channelId, p.eventKey, p.skipReason])).toEqual([
+      ['late', 'opened', RESOLVED_BEFORE_OPENED],
+      ['late', 'resolved', RESOLVED_BEFORE_OPENED],
+      ['ops', 'resolved', undefined],
+    ]);
+    // An incident that opened and resolved between two plans: nothing to send anywhere.
+    expect(planNotifications(resolved([])).every((p) => p.skipReason)).toBe(true);
+  });
+
+  it('a silence still wins over the skip (recorded as silenced)', () => {
+    const plan = planNotifications({
+      ...resolved([]),
+      silences: [{ id: 's1', match: { services: ['cinder'] } }],
+    });
+    expect(plan.every((p) => p.silencedBy.includes('s1'))).toBe(true);
+  });
+
+  it('lets resolved go out only after opened was sent; skips an unattempted opened; waits for one under way', () => {
+    expect(resolvedGate({ status: 'sent', attempts: 1 })).toEqual({ action: 'send' });
+    expect(resolvedGate({ status: 'pending', attempts: 0 })).toEqual({ action: 'skip-opened' });
+    // An attempt started: it may be in flight, or have reached the receiver and timed out.
+    expect(resolvedGate({ status: 'pending', attempts: 2 })).toEqual({ action: 'wait' });
+    for (const status of ['skipped', 'silenced', 'failed'] as const)
+      expect(resolvedGate({ status, attempts: 1 })).toMatchObject({ action: 'skip' });
+    expect(resolvedGate({ status: 'skipped', attempts: 0 })).toEqual({
+      action: 'skip',
+      reason: RESOLVED_BEFORE_OPENED,
+    });
+    expect(resolvedGate(null)).toMatchObject({ action: 'skip' });
+  });
+});
+
+describe('a flapping incident (one incident across its cycles)', () => {
+  const flapping = (cycles: number, rootCauses?: PlanInput['incident']['rootCauses']) => {
+    const base = input({ channelIds: ['ops'], routes: [] });
+    const incident = {
+      ...base.incident,
+      ...(rootCauses ? { rootCauses } : {}),
+      flapping: true,
+      cycles,
+      timeline: Array.from({ length: 2 * cycles }, (_, i) => ({ at: `t${i}`, what: 'cycle' })),
+    };
+    return { ...base, incident };
+  };
+
+  it('sends one opened, nothing per cycle, and cause-changed only when the top cause moves', () => {
+    expect(planNotifications(flapping(1)).map((p) => p.eventKey)).toEqual(['opened']);
+    const past = [sent('ops', 'opened', NOW - 30_000)];
+    for (const cycles of [2, 3, 7])
+      expect(planNotifications({ ...flapping(cycles), past })).toEqual([]);
+    const moved = planNotifications({
+      ...flapping(4, [
+        { key: 'host:rabbit-1', kind: 'host', confidence: 0.8, summary: 'host down' },
+      ]),
+      past,
+    });
+    expect(moved.map((p) => p.eventKey)).toEqual(['cause:host:rabbit-1']);
+    expect(moved[0].event.incident).not.toHaveProperty('timeline');
+    expect(moved[0].event.incident).not.toHaveProperty('cycles');
   });
 });
 

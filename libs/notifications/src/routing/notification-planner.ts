@@ -13,6 +13,13 @@ export interface PlannableIncident {
   resolvedAt: string | null;
   rootCauses: { key: string; kind: string; confidence: number; summary: string }[];
   affected: { services: string[]; instances: string[] };
+  /**
+   * Set by the engine on an incident whose cause keeps failing and recovering: it stays ONE open
+   * incident across its cycles. Not read: a cycle (or the timeline growing) is not an event; only
+   * a different top cause is (cause-changed), and the incident resolving.
+   */
+  flapping?: boolean;
+  cycles?: number;
 }
 
 export interface RouteRule {
@@ -44,6 +51,8 @@ export interface PlannedNotification {
   event: NotificationEvent;
   /** Silences that hold it back (recorded, not sent); empty to send. */
   silencedBy: string[];
+  /** Recorded as skipped (never sent), for this reason; unless a silence holds it back. */
+  skipReason?: string;
 }
 
 export interface PlanInput {
@@ -59,6 +68,49 @@ export interface PlanInput {
   incidentUrl: string;
 }
 
+/** Why an opened (and its resolved) was skipped: the incident was over before the channel heard of it. */
+export const RESOLVED_BEFORE_OPENED = 'resolved before opened was delivered';
+
+/** The delivery-log facts resolvedGate reads about a channel's opened row. */
+export interface OpenedRow {
+  status: 'pending' | 'sent' | 'failed' | 'silenced' | 'skipped';
+  /** Delivery attempts started (counted before sending: 0 means the receiver cannot have it). */
+  attempts: number;
+}
+
+/**
+ * Whether a pending resolved row may go out now (pure). The rule: a channel is sent `resolved`
+ * only after its `opened` for the incident is `sent`, and never without it.
+ *   send         opened was sent
+ *   skip-opened  opened is pending and no attempt has started: skip it and then the resolved
+ *                (the skip is conditional on attempts = 0, and an attempt starts by raising
+ *                attempts on a pending row, so in a race exactly one wins; if the attempt won,
+ *                ask again)
+ *   wait         opened is pending and an attempt started: it may be in flight, or have reached
+ *                the receiver before timing out, so it is delivered, and the resolved after it
+ *   skip         opened was never planned, skipped, silenced or failed for good
+ * Only the resolved row's own delivery decides (not the planner, which cannot know whether an
+ * opened is in flight), so a resolved is never lost for a channel that got the opened, and never
+ * sent to one that did not.
+ */
+export function resolvedGate(
+  opened: OpenedRow | null,
+): { action: 'send' | 'wait' | 'skip-opened' } | { action: 'skip'; reason: string } {
+  if (!opened) return { action: 'skip', reason: 'opened was never planned for this channel' };
+  switch (opened.status) {
+    case 'sent':
+      return { action: 'send' };
+    case 'pending':
+      return { action: opened.attempts === 0 ? 'skip-opened' : 'wait' };
+    case 'skipped':
+      return { action: 'skip', reason: RESOLVED_BEFORE_OPENED };
+    case 'silenced':
+      return { action: 'skip', reason: 'opened was silenced' };
+    case 'failed':
+      return { action: 'skip', reason: 'opened failed to be delivered' };
+  }
+}
+
 /**
  * What to send about one incident now, per channel (pure; idempotent by event key: the caller
  * stores each (incident, event key, channel) once, so planning the same state twice sends nothing
@@ -67,7 +119,12 @@ export interface PlanInput {
  *   opened          the first time the channel hears of the incident while it is open
  *   cause-changed   the top cause is not the one the channel was last told (event key per cause)
  *   repeat          still open, and the channel's route repeats, and the last message is older than that
- *   resolved        resolved (once); it lists what recovered, grouped by service
+ *   resolved        resolved (once); it lists what recovered, grouped by service. A channel that
+ *                   has no opened row (the incident opened and resolved before it was planned)
+ *                   gets opened and resolved recorded as skipped; otherwise the resolved row's
+ *                   delivery waits for the opened one (resolvedGate)
+ * A flapping incident (one incident across cycles) is planned like any other: cycles and timeline
+ * entries are not events, so it gets one opened and a cause-changed only when the top cause moves.
  * A matching active silence keeps every event but marks it silenced (recorded, never sent).
  */
 export function planNotifications(input: PlanInput): PlannedNotification[] {
@@ -112,7 +169,12 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
       .filter((p) => p.channelId === channelId)
       .sort((a, b) => a.createdAt - b.createdAt);
     const has = (key: string) => past.some((p) => p.eventKey === key);
-    const add = (kind: NotificationKind, eventKey: string, previousTopCause?: string) =>
+    const add = (
+      kind: NotificationKind,
+      eventKey: string,
+      previousTopCause?: string,
+      skipReason?: string,
+    ) =>
       planned.push({
         channelId,
         eventKey,
@@ -120,9 +182,15 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
         topCause: top.key,
         silencedBy,
         event: eventOf(input, kind, eventKey, previousTopCause),
+        ...(skipReason !== undefined ? { skipReason } : {}),
       });
     if (incident.status === 'resolved') {
-      if (!has('resolved')) add('resolved', 'resolved');
+      if (has('resolved')) continue;
+      if (has('opened')) add('resolved', 'resolved');
+      else {
+        add('opened', 'opened', undefined, RESOLVED_BEFORE_OPENED);
+        add('resolved', 'resolved', undefined, RESOLVED_BEFORE_OPENED);
+      }
       continue;
     }
     if (!has('opened')) {
