@@ -45,8 +45,11 @@ export const configSchema = z.object({
    * cannot see coming (a client that buffers, an api process between its own requests).
    */
   CORRELATION_ALLOWED_LATENESS_MS: int(0, 600_000).default(250),
-  /** A batch in flight longer than this (wall time) stops holding the correlation clock back. */
-  IN_FLIGHT_MAX_HOLD_MS: int(10_000, 86_400_000).default(15 * 60_000),
+  /**
+   * A batch in flight longer than this (wall time: a Postgres outage's backlog still retrying)
+   * stops holding the correlation clock back; a batch that fails for good stops at once.
+   */
+  IN_FLIGHT_MAX_HOLD_MS: int(10_000, 86_400_000).default(60 * 60_000),
   AUTH_CACHE_MS: int(0, 600_000).default(5000),
   /**
    * Key that encrypts secrets stored for collectors (poll headers, push signing secrets):

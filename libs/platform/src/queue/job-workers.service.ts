@@ -4,6 +4,7 @@ import type IORedis from 'ioredis';
 
 import { InjectConfig } from '../config/config.module';
 import type { FaultlineConfig } from '../config/config.schema';
+import { InFlightRegistry } from './in-flight-registry.service';
 import {
   cappedBackoff,
   JobName,
@@ -37,7 +38,10 @@ export class JobWorkers implements OnModuleDestroy {
   private readonly workers = new Map<QueueName, { worker: Worker; connection: IORedis }>();
   private handlers: JobHandlers | null = null;
 
-  constructor(@InjectConfig() private readonly config: FaultlineConfig) {}
+  constructor(
+    @InjectConfig() private readonly config: FaultlineConfig,
+    private readonly inFlight: InFlightRegistry,
+  ) {}
 
   /** Checks the handlers and starts a worker for every queue but the leader-only ones. */
   start(handlers: JobHandlers): void {
@@ -87,11 +91,21 @@ export class JobWorkers implements OnModuleDestroy {
         settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade) },
       },
     );
-    worker.on('failed', (job, err) =>
+    worker.on('failed', (job, err) => {
       this.logger.warn(
         `job ${job?.name}#${job?.id} attempt ${job?.attemptsMade} failed: ${err.message}`,
-      ),
-    );
+      );
+      // A batch that failed for good no longer holds the correlation clock back.
+      const token = (job?.data as { inFlight?: unknown } | undefined)?.inFlight;
+      if (job && typeof token === 'string' && job.attemptsMade >= (job.opts.attempts ?? 1))
+        this.inFlight
+          .release(token)
+          .catch((e: unknown) =>
+            this.logger.warn(
+              `in-flight hold of job ${job.id} not released: ${(e as Error).message}`,
+            ),
+          );
+    });
     worker.on('error', (err) => this.logger.error(`worker ${queue}: ${err.message}`));
     this.workers.set(queue, { worker, connection });
   }
