@@ -119,7 +119,8 @@ const brokerDown: Failing = (m, at) => {
 
 describe('CorrelationEngine', () => {
   it('names a broker that all its dependents lost, in one incident that resolves when they recover', () => {
-    const changes = play(new CorrelationEngine(), fleet(), 200, brokerDown);
+    // Played past the quiet period (75 s) that the incident waits out before it resolves.
+    const changes = play(new CorrelationEngine(), fleet(), 260, brokerDown);
     const opened = changes.filter((c) => c.type === 'opened');
     expect(opened).toHaveLength(1);
     expect(opened[0].at).toBeGreaterThanOrEqual(s(100));
@@ -140,17 +141,20 @@ describe('CorrelationEngine', () => {
     expect(last.incident.timeline.map((e) => e.what)).toEqual([
       expect.stringMatching(/^first evidence: /),
       expect.stringMatching(/^opened: backend:amqp/),
+      expect.stringMatching(/^recovered: no symptom left; resolves after 75 s quiet/),
       expect.stringMatching(/^resolved/),
     ]);
     expect(last.incident.timeline.map((e) => e.topCause)).toEqual([
       undefined,
       'backend:amqp://rabbit-1:5672',
       undefined,
+      undefined,
     ]);
+    expect(last.incident).toMatchObject({ severity: 'critical', flapping: false, cycles: 1 });
   });
 
   it('blames one instance that loses a backend the others still reach, and never the backend', () => {
-    const changes = play(new CorrelationEngine(), fleet(), 200, (m, at) => ({
+    const changes = play(new CorrelationEngine(), fleet(), 280, (m, at) => ({
       fails: new Set(m.name === 'app-7' && at >= s(100) && at < s(180) ? ['database'] : []),
     }));
     expect(changes.every((c) => c.incident.rootCauses[0].key === 'instance:app/app-7')).toBe(true);

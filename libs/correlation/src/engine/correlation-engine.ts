@@ -12,7 +12,8 @@ import {
 import { EngineState } from './engine-state';
 import { EvidenceReader } from './evidence-reader';
 import { IncidentBook } from './incident-book';
-import { RootResolver } from './root-resolver';
+import type { CheckRec } from './records';
+import { type Resolution, RootResolver } from './root-resolver';
 import { reportsToSignificance, significance } from './significance';
 import { SilenceClock } from './silence-clock';
 import { addToCluster, type Cluster, collectSymptoms, type Symptom } from './symptoms';
@@ -24,6 +25,9 @@ import { addToCluster, type Cluster, collectSymptoms, type Symptom } from './sym
  * an alias declares what serves a target; a tick moves the event-time watermark to `at`, turns
  * missed reports into silence and staleness, explains every current symptom (RootResolver),
  * groups symptoms by root and reconciles those groups with the open incidents (IncidentBook).
+ * Warnings are symptoms where most of a backend's dependents warn (a 'warning' incident); an
+ * incident whose symptoms clear waits out options.quietPeriodMs before it resolves, so a cause
+ * that comes and goes is one incident with a cycle count.
  * Feed a tick at least once per second of event time; a tick older than the watermark is ignored.
  * Same events in, same changes out: no wall clock, no randomness, deterministic iteration.
  * Cost: a report O(checks); a tick O(S + due deadlines) for S current symptoms (failing checks,
@@ -44,7 +48,7 @@ export class CorrelationEngine {
     this.options = resolveOptions(options);
     this.state = new EngineState(this.options.windowSize, this.options.initialIntervalMs);
     this.clock = new SilenceClock(this.options.overdueFactor, this.options.staleIntervals);
-    this.incidents = new IncidentBook((c) => this.significant(c));
+    this.incidents = new IncidentBook((c) => this.significant(c), this.options.quietPeriodMs);
     this.weightCap = reportsToSignificance(this.options.significance, this.options.flapRate);
   }
 
@@ -126,6 +130,21 @@ export class CorrelationEngine {
     );
   }
 
+  /** Where a symptom's explanation ends; null for a warning about a backend that is not degraded. */
+  private resolve(resolver: RootResolver, s: Symptom): Resolution | null {
+    const check = s.check as CheckRec;
+    switch (s.kind) {
+      case 'check':
+        return resolver.forCheck(check);
+      case 'warn':
+        return resolver.forWarn(check);
+      case 'stale':
+        return resolver.forStale(s.inst);
+      case 'self':
+        return resolver.forSelf(s.inst);
+    }
+  }
+
   private tick(at: number): IncidentChange[] {
     if (at < this.mark) return [];
     this.mark = at;
@@ -137,12 +156,8 @@ export class CorrelationEngine {
     const clusters = new Map<string, Cluster>();
     const kept = new Map<string, Symptom[]>();
     for (const s of collectSymptoms(this.state, this.weightCap)) {
-      const r =
-        s.kind === 'check'
-          ? resolver.forCheck(s.check as NonNullable<Symptom['check']>)
-          : s.kind === 'stale'
-            ? resolver.forStale(s.inst)
-            : resolver.forSelf(s.inst);
+      const r = this.resolve(resolver, s);
+      if (r === null) continue;
       if (r.settled) {
         addToCluster(clusters, s, r);
         continue;

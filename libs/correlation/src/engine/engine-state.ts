@@ -6,8 +6,8 @@ import type { BackendRec, CheckRec, HostRec, InstanceRec, ServiceRec, ZoneRec } 
 /**
  * The engine's picture of the world, kept current incrementally so that ranking never scans it:
  * per backend the live and failing checks and a ring of recent outcomes; per host, zone and
- * service the count of silent instances; and the three symptom sets ranking walks (failing
- * checks with a target, stale instances, instances down for their own reasons).
+ * service the count of silent instances, and the fleet's; and the symptom sets ranking walks
+ * (failing and warning checks with a target, stale instances, instances down for their own reasons).
  *
  * Applying a report costs O(c) for its c checks. Reports at or before the instance's watermark
  * (duplicates, replays, older arrivals) change nothing, so replaying a day is harmless.
@@ -19,8 +19,12 @@ export class EngineState {
   readonly zones = new Map<string, ZoneRec>();
   readonly services = new Map<string, ServiceRec>();
   readonly failingChecks = new Set<CheckRec>();
+  /** Targeted checks reporting warn: symptoms only where most of a backend's dependents warn. */
+  readonly warningChecks = new Set<CheckRec>();
   readonly staleInstances = new Set<InstanceRec>();
   readonly selfDownInstances = new Set<InstanceRec>();
+  /** Instances currently silent (overdue or stale), fleet-wide. */
+  silentCount = 0;
   /** Learned across instances: the interval assumed for an instance whose own is not known yet. */
   typicalIntervalMs: number;
 
@@ -66,6 +70,7 @@ export class EngineState {
     inst.silent = silent;
     inst.silentSince = silent ? at : 0;
     const d = silent ? 1 : -1;
+    this.silentCount += d;
     if (inst.host) (this.hosts.get(inst.host) as HostRec).silent += d;
     if (inst.zone) (this.zones.get(inst.zone) as ZoneRec).silent += d;
     (this.services.get(inst.serviceKey) as ServiceRec).silent += d;
@@ -126,6 +131,9 @@ export class EngineState {
   /** Moves an instance between hosts and zones (counts follow). */
   private place(inst: InstanceRec, host: string | null, zone: string | null): void {
     if (inst.host === host && inst.zone === zone) return;
+    // Backends count checks per zone: take the instance's counted checks out and back in.
+    const counted = [...inst.checks.values()].filter((c) => c.counted);
+    counted.forEach((c) => this.uncount(c));
     const silent = inst.silent ? 1 : 0;
     if (inst.host) {
       const old = this.hosts.get(inst.host) as HostRec;
@@ -154,6 +162,7 @@ export class EngineState {
       rec.silent += silent;
       if (host) rec.hosts.add(host);
     }
+    counted.forEach((c) => this.count(c));
   }
 
   private applyChecks(inst: InstanceRec, report: Report): void {
@@ -219,9 +228,14 @@ export class EngineState {
     rec.counted = true;
     const backend = this.backend(rec.targetKey);
     backend.checks++;
+    const zone = rec.inst.zone ?? '';
+    backend.zoneChecks.set(zone, (backend.zoneChecks.get(zone) ?? 0) + 1);
     if (rec.status === 'fail') {
       backend.failing.add(rec);
       this.failingChecks.add(rec);
+    } else if (rec.status === 'warn') {
+      backend.warning.add(rec);
+      this.warningChecks.add(rec);
     }
   }
 
@@ -230,8 +244,14 @@ export class EngineState {
     rec.counted = false;
     const backend = this.backends.get(rec.targetKey) as BackendRec;
     backend.checks--;
+    const zone = rec.inst.zone ?? '';
+    const n = (backend.zoneChecks.get(zone) ?? 1) - 1;
+    if (n > 0) backend.zoneChecks.set(zone, n);
+    else backend.zoneChecks.delete(zone);
     backend.failing.delete(rec);
     this.failingChecks.delete(rec);
+    backend.warning.delete(rec);
+    this.warningChecks.delete(rec);
   }
 
   private record(targetKey: string, failed: boolean, at: number): void {
@@ -251,6 +271,8 @@ export class EngineState {
           key,
           checks: 0,
           failing: new Set(),
+          warning: new Set(),
+          zoneChecks: new Map(),
           window: new Uint8Array(this.windowSize),
           windowAt: new Float64Array(this.windowSize),
           windowNext: 0,

@@ -8,6 +8,12 @@ export type EngineEvent =
   /** An explicit alias: `targetKey` (a backend key) is served by `servedBy` (instance:, service: or host: key). */
   | { kind: 'alias'; targetKey: string; servedBy: string };
 
+/**
+ * The path between the fleet and Faultline's intake: the root when every instance of every zone
+ * falls silent at once (Faultline is far more likely cut off than the whole fleet dead).
+ */
+export const INTAKE_KEY = 'backend:faultline://intake';
+
 export interface RootCause {
   key: string;
   kind: EntityKind;
@@ -36,6 +42,12 @@ export interface Incident {
   /** Everything affected while the incident was open (it does not shrink as dependents recover). */
   affected: { services: string[]; instances: string[] };
   timeline: TimelineEntry[];
+  /** 'warning' while every symptom is a warning (a degraded dependency); 'critical' once anything fails. Never downgrades. */
+  severity?: 'warning' | 'critical';
+  /** The cause failed again after its symptoms had cleared, within the quiet period: it comes and goes. */
+  flapping?: boolean;
+  /** Down periods seen so far: 1, plus one each time the cause failed again while the incident was quiet. */
+  cycles?: number;
 }
 
 export interface IncidentChange {
@@ -76,6 +88,14 @@ export interface CorrelationOptions {
    */
   significance: number;
   maxRootCauses: number;
+  /**
+   * An incident whose symptoms have all cleared resolves only once this much event time has
+   * passed since its evidence fell under half its peak (the midpoint of the recovery); a cause
+   * that fails again before then continues the same incident (one incident for a flapping cause,
+   * with a cycle count). 75 s: it bridges up periods of about 80 s, and still declares a recovery
+   * within about 1.5 min. `resolvedAt` is the event time the last symptom cleared. 0: at once.
+   */
+  quietPeriodMs: number;
 }
 
 export const DEFAULT_CORRELATION_OPTIONS: Readonly<CorrelationOptions> = Object.freeze({
@@ -89,6 +109,7 @@ export const DEFAULT_CORRELATION_OPTIONS: Readonly<CorrelationOptions> = Object.
   flapRate: 0.01,
   significance: 7,
   maxRootCauses: 5,
+  quietPeriodMs: 75_000,
 });
 
 /** Thrown for options that cannot work together; the message names the option. */
@@ -111,5 +132,6 @@ export function resolveOptions(partial: Partial<CorrelationOptions> = {}): Corre
   if (!(o.significance > 0)) fail('significance', 'must be positive');
   if (!(Number.isInteger(o.maxRootCauses) && o.maxRootCauses >= 1))
     fail('maxRootCauses', 'must be a positive integer');
+  if (!(o.quietPeriodMs >= 0)) fail('quietPeriodMs', 'must be zero or more');
   return o;
 }

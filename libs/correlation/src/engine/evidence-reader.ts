@@ -1,6 +1,7 @@
 import { entityKind } from '@faultline/reports';
 import type { TopologyGraph } from '@faultline/topology';
 
+import { INTAKE_KEY } from './engine.model';
 import type { EngineState } from './engine-state';
 import type { InstanceRec } from './records';
 import type { Cluster } from './symptoms';
@@ -32,6 +33,7 @@ export class EvidenceReader {
   ) {}
 
   describe(key: string, cluster: Cluster): Evidence {
+    if (key === INTAKE_KEY) return this.intake(cluster);
     switch (entityKind(key)) {
       case 'backend':
         return this.backend(key, cluster);
@@ -86,20 +88,25 @@ export class EvidenceReader {
       .filter((i): i is InstanceRec => i !== undefined);
     const self = servers.filter((i) => i.selfDown).length;
     const silent = servers.filter((i) => i.silent || i.stale).length;
+    const warning = rec?.warning.size ?? 0;
     const parts = [
       failing > 0
         ? `${failing} of ${plural(deps, 'dependent')} lost it within ${seconds(last - first)}`
-        : `none of its ${plural(deps, 'dependent')} fail it`,
+        : warning > 0
+          ? `${warning} of ${plural(deps, 'dependent')} report it degraded (warn), none lost it`
+          : `none of its ${plural(deps, 'dependent')} fail it`,
     ];
+    if (failing > 0 && warning > 0) parts.push(`${warning} more report it degraded`);
     if (servers.length > 0 && 2 * self > servers.length) parts.push('it reports itself down');
     else if (servers.length > 0 && 2 * silent > servers.length) parts.push('it stopped reporting');
     const through = this.viaSummary(cluster, b);
     if (through) parts.push(through);
     const selfish = 2 * (self + silent) > servers.length && servers.length > 0;
-    const support = deps > 0 && failing > 0 ? failing / deps : selfish ? 0.6 : 0;
+    const support =
+      deps > 0 && failing + warning > 0 ? (failing + warning) / deps : selfish ? 0.6 : 0;
     return {
       support,
-      witnesses: Math.max(1, failing) + (selfish ? 2 : 0),
+      witnesses: Math.max(1, failing + warning) + (selfish ? 2 : 0),
       summary: parts.join('; '),
     };
   }
@@ -120,6 +127,8 @@ export class EvidenceReader {
 
   private zone(z: string, cluster: Cluster): Evidence {
     const rec = this.state.zones.get(z);
+    if (cluster.key === z && (rec?.silent ?? 0) === 0 && cluster.targets.size > 0)
+      return this.partition(z, cluster);
     const n = rec?.instances ?? 0;
     const silent = rec?.silent ?? 0;
     let silentHosts = 0;
@@ -133,6 +142,52 @@ export class EvidenceReader {
       support: n > 0 ? silent / n : 0,
       witnesses: silentHosts + (failing?.count ?? 0),
       summary: parts.join('; '),
+    };
+  }
+
+  /**
+   * A zone whose instances lost backends that other zones still reach: "the 14 instances in az2
+   * lost 4 backends that 31 dependents in az1, az3 still reach". O(targets × zones).
+   */
+  private partition(z: string, cluster: Cluster): Evidence {
+    const instances = new Set<string>();
+    for (const s of cluster.symptoms) instances.add(s.inst.key);
+    let inZone = 0;
+    let reaching = 0;
+    const elsewhere = new Set<string>();
+    for (const b of cluster.targets.keys()) {
+      const rec = this.state.backends.get(b);
+      if (!rec) continue;
+      inZone += rec.zoneChecks.get(z) ?? 0;
+      let failingOutside = 0;
+      for (const c of rec.failing) if (c.inst.zone !== z) failingOutside++;
+      reaching += rec.checks - (rec.zoneChecks.get(z) ?? 0) - failingOutside;
+      for (const [other, n] of rec.zoneChecks)
+        if (other !== z && other !== '' && n > 0) elsewhere.add(other);
+    }
+    const names = [...elsewhere].sort().map((k) => k.slice('zone:'.length));
+    const k = cluster.targets.size;
+    return {
+      support: inZone > 0 ? Math.min(1, cluster.checkCount / inZone) : 0,
+      witnesses: k + 1,
+      summary: `the ${plural(instances.size, 'instance')} in ${z.slice('zone:'.length)} lost ${plural(k, 'backend')} that ${plural(reaching, 'dependent')} in ${names.join(', ') || 'other zones'} still reach`,
+    };
+  }
+
+  /** Every instance silent at once: Faultline is cut off, not the whole fleet down. O(symptoms). */
+  private intake(cluster: Cluster): Evidence {
+    const s = this.state;
+    const zones = new Set<string>();
+    let last = -Infinity;
+    for (const sym of cluster.symptoms) {
+      if (sym.inst.zone) zones.add(sym.inst.zone);
+      if (sym.since > last) last = sym.since;
+    }
+    const n = s.instances.size;
+    return {
+      support: n > 0 ? s.silentCount / n : 0,
+      witnesses: Math.max(1, zones.size),
+      summary: `${s.silentCount} of ${plural(n, 'instance')} in ${plural(s.zones.size, 'zone')} stopped reporting within ${seconds(last - cluster.firstAt)}: the path from the fleet to Faultline is cut, not every zone at once`,
     };
   }
 

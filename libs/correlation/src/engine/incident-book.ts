@@ -18,6 +18,14 @@ interface IncidentRec {
   held: Set<string>;
   peakWeight: number;
   signature: string;
+  /** Event time its symptoms last cleared while it waits out the quiet period; null while it has some. */
+  quietSince: number | null;
+  /** Most symptoms held at once in the current down period, and the last evaluation with half as many. */
+  peakCount: number;
+  halfAt: number;
+  /** Down periods: 1, plus one per return from quiet. */
+  cycles: number;
+  severity: 'warning' | 'critical';
 }
 
 export type Ranker = (primary: Cluster, others: readonly Cluster[]) => RootCause[];
@@ -30,7 +38,11 @@ export type Ranker = (primary: Cluster, others: readonly Cluster[]) => RootCause
  * a second one), else, for an instance-level cluster, an open incident already affecting that
  * instance (symptoms an open incident explains never page on their own); otherwise it opens a new
  * incident if it is significant (unlikely to be a coincidence of flaps). Unsettled symptoms stay with the incident that held them.
- * An incident left with no symptom resolves (event time of the evaluation). The top cause changes
+ * An incident left with no symptom goes quiet: it holds nothing, keeps its roots, and resolves
+ * once quietPeriodMs have passed since its evidence fell under half its peak (the midpoint of the
+ * recovery, which slow stragglers do not move), resolvedAt being when the last symptom cleared;
+ * unless a significant cluster with one of its roots comes back first: then it continues, one
+ * cycle more, flagged flapping. The top cause changes
  * only when another root explains more than the current top and at least half of the top's peak;
  * while the top stays and its evidence shrinks (dependents recovering) the ranking stays at its peak.
  * Determinism: clusters are processed heaviest first, ties by key; incidents in opening order;
@@ -42,8 +54,14 @@ export class IncidentBook {
   private bySymptom = new Map<string, string>();
   private byRoot = new Map<string, string>();
 
-  /** @param significant whether a cluster carries enough evidence to page (see significance.ts). */
-  constructor(private readonly significant: (c: Cluster) => boolean) {}
+  /**
+   * @param significant whether a cluster carries enough evidence to page (see significance.ts).
+   * @param quietPeriodMs how long an incident without symptoms waits before it resolves.
+   */
+  constructor(
+    private readonly significant: (c: Cluster) => boolean,
+    private readonly quietPeriodMs: number,
+  ) {}
 
   get openCount(): number {
     return this.open.size;
@@ -52,7 +70,8 @@ export class IncidentBook {
   /** Entities of open incidents that stay down while they keep failing (recovery hysteresis). */
   heldKeys(): Set<string> {
     const held = new Set<string>();
-    for (const inc of this.open.values()) for (const k of inc.held) held.add(k);
+    for (const inc of this.open.values())
+      if (inc.quietSince === null) for (const k of inc.held) held.add(k);
     return held;
   }
 
@@ -75,7 +94,7 @@ export class IncidentBook {
     const claims = new Map<string, Cluster[]>();
     const fresh: Cluster[] = [];
     for (const c of ordered) {
-      const target = this.byRoot.get(c.key) ?? this.mostOverlapping(c) ?? this.affecting(c);
+      const target = this.returning(c) ?? this.mostOverlapping(c) ?? this.affecting(c);
       if (target !== undefined) {
         const list = claims.get(target);
         if (list) list.push(c);
@@ -85,15 +104,26 @@ export class IncidentBook {
 
     const changes: IncidentChange[] = [];
     const nextBySymptom = new Map<string, string>();
-    const resolving: IncidentRec[] = [];
+    const idle: IncidentRec[] = [];
     for (const inc of [...this.open.values()]) {
       const attached = claims.get(inc.id) ?? [];
       const pending = kept.get(inc.id) ?? [];
       if (attached.length === 0 && pending.length === 0) {
-        resolving.push(inc);
+        idle.push(inc);
         continue;
       }
-      const changed = this.update(inc, attached, pending, at, rank);
+      let changed = false;
+      if (inc.quietSince !== null) {
+        inc.cycles++;
+        inc.timeline.push({
+          at,
+          what: `failing again after ${seconds(at - inc.quietSince)} quiet (cycle ${inc.cycles}): flapping`,
+        });
+        inc.quietSince = null;
+        inc.peakCount = 0;
+        changed = true;
+      }
+      changed = this.update(inc, attached, pending, at, rank) || changed;
       for (const id of inc.symptoms) nextBySymptom.set(id, inc.id);
       if (changed) changes.push({ type: 'updated', at, incident: snapshot(inc, 'open', null) });
     }
@@ -102,23 +132,49 @@ export class IncidentBook {
       for (const id of inc.symptoms) nextBySymptom.set(id, inc.id);
       changes.push({ type: 'opened', at, incident: snapshot(inc, 'open', null) });
     }
-    for (const inc of resolving) {
-      this.open.delete(inc.id);
+    for (const inc of idle) {
       // Its symptoms may live on in another incident (rare: the clustering changed its mind).
       let heir: string | undefined;
       for (const id of inc.symptoms) if ((heir = nextBySymptom.get(id)) !== undefined) break;
+      inc.symptoms = new Set();
+      if (heir === undefined && inc.quietSince === null) {
+        inc.quietSince = at;
+        if (this.quietPeriodMs > 0) {
+          inc.timeline.push({
+            at,
+            what: `recovered: no symptom left; resolves after ${seconds(this.quietPeriodMs)} quiet unless it fails again`,
+          });
+          changes.push({ type: 'updated', at, incident: snapshot(inc, 'open', null) });
+        }
+      }
+      const quietSince = inc.quietSince ?? at;
+      if (heir === undefined && at - inc.halfAt < this.quietPeriodMs) continue;
+      this.open.delete(inc.id);
       inc.timeline.push({
         at,
         what: heir
           ? `resolved: what it explained is now part of ${heir}`
           : 'resolved: the symptoms it explained cleared',
       });
-      changes.push({ type: 'resolved', at, incident: snapshot(inc, 'resolved', at) });
+      changes.push({ type: 'resolved', at, incident: snapshot(inc, 'resolved', quietSince) });
     }
     this.bySymptom = nextBySymptom;
     this.byRoot = new Map();
     for (const inc of this.open.values()) for (const r of inc.roots) this.byRoot.set(r, inc.id);
     return changes;
+  }
+
+  /**
+   * The open incident that already holds the cluster's root. A quiet one takes it back only on
+   * evidence that would have opened an incident (a significant cluster): stragglers and flaps
+   * must not keep a recovered incident alive.
+   */
+  private returning(c: Cluster): string | undefined {
+    const id = this.byRoot.get(c.key);
+    if (id === undefined) return undefined;
+    const inc = this.open.get(id);
+    if (inc?.quietSince === null) return id;
+    return this.significant(c) ? id : undefined;
   }
 
   /**
@@ -146,7 +202,8 @@ export class IncidentBook {
 
   private affecting(c: Cluster): string | undefined {
     if (!this.significant(c) || entityKind(c.key) !== 'instance') return undefined;
-    for (const inc of this.open.values()) if (inc.instances.has(c.key)) return inc.id;
+    for (const inc of this.open.values())
+      if (inc.quietSince === null && inc.instances.has(c.key)) return inc.id;
     return undefined;
   }
 
@@ -165,12 +222,17 @@ export class IncidentBook {
       held: new Set(),
       peakWeight: c.weight,
       signature: '',
+      quietSince: null,
+      peakCount: 0,
+      halfAt: at,
+      cycles: 1,
+      severity: severityOf(c.symptoms),
       timeline: [
         { at: first.since, what: `first evidence: ${describe(first)}` },
         { at, what: `opened: ${causes[0].key} (${causes[0].summary})`, topCause: causes[0].key },
       ],
     };
-    this.attach(inc, [c], []);
+    this.attach(inc, [c], [], at);
     inc.signature = signature(inc);
     this.open.set(inc.id, inc);
     return inc;
@@ -215,14 +277,14 @@ export class IncidentBook {
       inc.causes = causes;
       inc.peakWeight = takeover ? primary.weight : Math.max(inc.peakWeight, primary.weight);
     }
-    this.attach(inc, attached, pending);
+    this.attach(inc, attached, pending, at);
     const sig = signature(inc);
     if (sig === inc.signature) return false;
     inc.signature = sig;
     return true;
   }
 
-  private attach(inc: IncidentRec, attached: Cluster[], pending: Symptom[]): void {
+  private attach(inc: IncidentRec, attached: Cluster[], pending: Symptom[], at: number): void {
     inc.symptoms = new Set();
     if (attached.length > 0) {
       inc.roots = attached.map((c) => c.key);
@@ -231,6 +293,14 @@ export class IncidentBook {
       for (const c of attached)
         for (const v of c.via.keys()) if (entityKind(v) !== 'service') inc.held.add(v);
     }
+    if (
+      inc.severity === 'warning' &&
+      (attached.some((c) => severityOf(c.symptoms) === 'critical') ||
+        severityOf(pending) === 'critical')
+    ) {
+      inc.severity = 'critical';
+      inc.timeline.push({ at, what: 'escalated: from warnings to failures' });
+    }
     const add = (s: Symptom) => {
       inc.symptoms.add(s.id);
       inc.instances.add(s.inst.key);
@@ -238,6 +308,8 @@ export class IncidentBook {
     };
     for (const c of attached) c.symptoms.forEach(add);
     pending.forEach(add);
+    inc.peakCount = Math.max(inc.peakCount, inc.symptoms.size);
+    if (2 * inc.symptoms.size >= inc.peakCount) inc.halfAt = at;
   }
 }
 
@@ -252,14 +324,22 @@ function newClauses(before: string, after: string): string[] {
   return STRONG_CLAUSES.filter((c) => after.includes(c) && !before.includes(c));
 }
 
+/** Warnings alone are a warning; anything failing or silent is critical. O(symptoms). */
+function severityOf(symptoms: readonly Symptom[]): 'warning' | 'critical' {
+  return symptoms.some((s) => s.kind !== 'warn') ? 'critical' : 'warning';
+}
+
+const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
+
 function describe(s: Symptom): string {
+  if (s.kind === 'warn') return `${s.inst.key} reported ${s.check?.targetKey} degraded (warn)`;
   if (s.kind === 'stale') return `${s.inst.key} stopped reporting`;
   if (s.kind === 'self') return `${s.inst.key} reported itself down`;
   return `${s.inst.key} failed its check of ${s.check?.targetKey}`;
 }
 
 function signature(inc: IncidentRec): string {
-  return `${inc.causes.map((c) => `${c.key}|${c.confidence}|${c.summary}`).join('\n')}\n${inc.instances.size}/${inc.services.size}`;
+  return `${inc.causes.map((c) => `${c.key}|${c.confidence}|${c.summary}`).join('\n')}\n${inc.instances.size}/${inc.services.size}/${inc.severity}/${inc.cycles}`;
 }
 
 function snapshot(
@@ -277,6 +357,9 @@ function snapshot(
     rootCauses: inc.causes.map((c) => ({ ...c })),
     affected: { services: [...inc.services].sort(), instances: [...inc.instances].sort() },
     timeline,
+    severity: inc.severity,
+    flapping: inc.cycles > 1,
+    cycles: inc.cycles,
   };
 }
 

@@ -47,6 +47,10 @@ export interface BackendRec {
   /** Live checks targeting it (instances not stale). */
   checks: number;
   failing: Set<CheckRec>;
+  /** Live checks of it reporting warn (degraded: slow, but answering). */
+  warning: Set<CheckRec>;
+  /** Live checks per zone of the checking instance (zone key, or '' for none): who still reaches it from where. */
+  zoneChecks: Map<string, number>;
   /** Ring of the most recent outcomes of checks targeting it (1 = fail), in arrival order. */
   window: Uint8Array;
   /** observedAt of each outcome in the ring. */

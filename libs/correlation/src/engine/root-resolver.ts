@@ -1,6 +1,6 @@
 import type { TopologyGraph } from '@faultline/topology';
 
-import type { CorrelationOptions } from './engine.model';
+import { type CorrelationOptions, INTAKE_KEY } from './engine.model';
 import type { EngineState } from './engine-state';
 import { type CheckRec, type InstanceRec, passesSince, recentFailShare } from './records';
 
@@ -21,6 +21,8 @@ export interface Resolution {
 const leaf = (key: string): Resolution => ({ key, settled: true, via: [] });
 /** Passing reports from other dependents that clear a backend of one dependent's failure. */
 const EXONERATING_PASSES = 2;
+/** Backends a zone must lose (while other zones reach them) to be the root: one is a backend's own path. */
+const PARTITION_BACKENDS = 2;
 
 /**
  * Explains each symptom by walking from it towards the most upstream entity that is itself down.
@@ -29,10 +31,14 @@ const EXONERATING_PASSES = 2;
  * only has to keep failing to stay down: recovery hysteresis):
  *   backend   more than `majority` of its live checks fail, or of its last min(window, n) outcomes
  *             (fast onset for large fan-in), or >= partialShare fail for 2+ reports with 3+ witnesses;
+ *             degraded (warnings count) when more than `majority` of its live checks warn or fail;
+ *   fleet     4+ instances on 2+ hosts and >= silentShare of all of them silent: the intake (the
+ *             path between the fleet and Faultline) is down, not every zone at once;
  *   host      2+ instances and >= silentShare of them silent;  zone  4+ instances on 2+ hosts, same;
  *   service   2+ instances and more than `majority` silent, or down for their own reasons.
  * Walk, per symptom:
- *   failing check of B   B down ? explain(B) : the instance (or its service, when most of it fails B),
+ *   failing check of B   lost from its zone Z (see lostFromZones) with 2+ backends so lost → Z;
+ *                        else B down ? explain(B) : the instance (or its service, when most of it fails B),
  *                        unsettled until other dependents of B have reported passing since
  *   explain(B)           by B's servers (alias or name match): mostly silent → explain(silence);
  *                        mostly failing their own dependencies → explain(the down dependency X)
@@ -41,7 +47,8 @@ const EXONERATING_PASSES = 2;
  *                        mostly up → B (the path to it is broken). Servers not heard from since
  *                        the newest of B's failures began → unsettled (at most one interval: then
  *                        they report or are overdue, i.e. silent).
- *   explain(silence)     zone down → zone; host down → host; service down → service; else the instance,
+ *   warning check of B   B degraded ? explain(B) : no symptom (one slow answer pages nobody);
+ *   explain(silence)     fleet silent → the intake; zone down → zone; host down → host; service down → service; else the instance,
  *                        unsettled while host siblings or the zone may still go silent.
  *   self-down instance   the backend it alone serves, else its service if most of it is down, else itself.
  * An instance that alone serves a backend is that backend (TopologyGraph.identityOf), so the
@@ -51,7 +58,8 @@ const EXONERATING_PASSES = 2;
  * Preconditions: symptoms come from the state's symptom sets. Cycles in the dependency graph are
  * cut where the walk meets an entity already on its path.
  * Complexity: each entity is resolved once per evaluation; O(S + Σ servers + Σ failing checks of
- * touched backends + Σ instances of touched hosts) for S symptoms, so linear in the storm size.
+ * touched backends + Σ instances of touched hosts) for S symptoms, so linear in the storm size;
+ * the zone split of failing checks is one O(failing checks) pass per evaluation.
  */
 export class RootResolver {
   private readonly memo = new Map<string, Resolution>();
@@ -59,6 +67,8 @@ export class RootResolver {
   private readonly active = new Set<string>();
   private readonly identities = new Map<string, string>();
   private readonly serviceFailing = new Map<string, number>();
+  private lost: Map<string, Set<string>> | null = null;
+  private readonly confined = new Map<string, { zone: string; since: number } | null>();
 
   constructor(
     private readonly state: EngineState,
@@ -70,9 +80,16 @@ export class RootResolver {
 
   forCheck(check: CheckRec): Resolution {
     const b = check.targetKey as string;
+    const zone = this.partitioned(check);
+    if (zone !== null) return leaf(zone);
     if (!this.backendDown(b)) return this.local(check, b);
-    const r = this.backend(b);
-    return r.key === b ? r : { key: r.key, settled: r.settled, via: [b, ...r.via] };
+    return this.explainBackend(b);
+  }
+
+  /** A warning about a degraded backend explains like a failure; elsewhere it is no symptom (null). */
+  forWarn(check: CheckRec): Resolution | null {
+    const b = check.targetKey as string;
+    return this.backendDegraded(b) ? this.explainBackend(b) : null;
   }
 
   forStale(inst: InstanceRec): Resolution {
@@ -91,6 +108,7 @@ export class RootResolver {
       const rec = this.state.backends.get(b);
       if (!rec || rec.failing.size === 0 || rec.checks === 0) return false;
       if (this.held.has(b)) return true;
+      if (this.zonePathSuspected(b)) return false;
       const { majority, windowSize, partialShare } = this.options;
       if (
         rec.failing.size / rec.checks > majority ||
@@ -100,6 +118,30 @@ export class RootResolver {
       let persistent = 0;
       for (const c of rec.failing) if (c.run >= 2) persistent++;
       return persistent >= 3 && persistent / rec.checks >= partialShare;
+    });
+  }
+
+  /** Most of its dependents warn about it or fail it, and some warn. */
+  backendDegraded(b: string): boolean {
+    return this.cached(`w|${b}`, () => {
+      const rec = this.state.backends.get(b);
+      if (!rec || rec.warning.size === 0 || rec.checks === 0) return false;
+      if (this.held.has(b)) return true;
+      return (rec.warning.size + rec.failing.size) / rec.checks > this.options.majority;
+    });
+  }
+
+  /** Silence across the fleet: Faultline is cut off from it (everything silent at once). */
+  fleetSilent(): boolean {
+    return this.cached('f|', () => {
+      const s = this.state;
+      if (s.silentCount === 0) return false;
+      if (this.held.has(INTAKE_KEY)) return true;
+      return (
+        s.instances.size >= 4 &&
+        s.hosts.size >= 2 &&
+        s.silentCount >= Math.ceil(this.options.silentShare * s.instances.size)
+      );
     });
   }
 
@@ -156,12 +198,98 @@ export class RootResolver {
     return id;
   }
 
+  private explainBackend(b: string): Resolution {
+    const r = this.backend(b);
+    return r.key === b ? r : { key: r.key, settled: r.settled, via: [b, ...r.via] };
+  }
+
+  /**
+   * The zone of a failing check when the check's instance is in a zone that lost 2+ backends
+   * (one, while the zone holds an incident) which other zones still reach: a network partition.
+   */
+  private partitioned(check: CheckRec): string | null {
+    const z = check.inst.zone;
+    if (z === null) return null;
+    const lost = this.lostFromZones().get(z);
+    if (!lost?.has(check.targetKey as string)) return null;
+    return lost.size >= (this.held.has(z) ? 1 : PARTITION_BACKENDS) ? z : null;
+  }
+
+  /**
+   * Per zone, the backends its instances lost while other zones reach them (see confinedTo) and
+   * most of the zone's own checks of them fail. O(failing checks) once per evaluation.
+   */
+  lostFromZones(): ReadonlyMap<string, ReadonlySet<string>> {
+    if (this.lost) return this.lost;
+    this.lost = new Map();
+    const seen = new Set<string>();
+    for (const c of this.state.failingChecks) {
+      const b = c.targetKey as string;
+      if (seen.has(b)) continue;
+      seen.add(b);
+      const confined = this.confinedTo(b);
+      if (confined === null) continue;
+      let set = this.lost.get(confined.zone);
+      if (!set) this.lost.set(confined.zone, (set = new Set()));
+      set.add(b);
+    }
+    return this.lost;
+  }
+
+  /**
+   * The zone a backend's failures are confined to: most of that zone's checks of it fail, at most
+   * a tenth of the checks elsewhere do (flaps), and 2+ outcomes elsewhere passed since the zone's
+   * first failure (at a backend's onset one zone may simply report first: then nothing passed).
+   * O(failing checks of the backend), memoised.
+   */
+  private confinedTo(b: string): { zone: string; since: number } | null {
+    let hit = this.confined.get(b);
+    if (hit !== undefined) return hit;
+    hit = null;
+    const rec = this.state.backends.get(b);
+    const zones = new Map<string, number>();
+    for (const c of rec?.failing ?? []) {
+      const z = c.inst.zone ?? '';
+      zones.set(z, (zones.get(z) ?? 0) + 1);
+    }
+    let zone = '';
+    let most = 0;
+    for (const [z, n] of zones) if (n > most || (n === most && z < zone)) [zone, most] = [z, n];
+    if (rec && zone !== '') {
+      const inZone = rec.zoneChecks.get(zone) ?? 0;
+      const outside = rec.checks - inZone;
+      const failingOutside = rec.failing.size - most;
+      let since = Infinity;
+      for (const c of rec.failing) if (c.inst.zone === zone && c.since < since) since = c.since;
+      if (
+        2 * most > inZone &&
+        outside - failingOutside >= 2 &&
+        10 * failingOutside <= outside &&
+        passesSince(rec, since) >= 2
+      )
+        hit = { zone, since };
+    }
+    this.confined.set(b, hit);
+    return hit;
+  }
+
+  /** A backend confined to one zone is not down while that zone lost others too, or for its first interval. */
+  private zonePathSuspected(b: string): boolean {
+    const confined = this.confinedTo(b);
+    if (confined === null) return false;
+    if ((this.lostFromZones().get(confined.zone)?.size ?? 0) >= PARTITION_BACKENDS) return true;
+    return this.now - confined.since < this.state.typicalIntervalMs;
+  }
+
   /**
    * A failure the backend's other dependents do not share. Settled only once they have exonerated
    * it (reported passing since this failure began): until then the backend may be going down.
    */
   private local(check: CheckRec, b: string): Resolution {
     const inst = check.inst;
+    // Lost from its zone, which may be losing other backends too: wait for the partition to show.
+    if (this.confinedTo(b)?.zone === inst.zone && this.zonePathSuspected(b))
+      return { key: this.identity(inst), settled: false, via: [] };
     const rec = this.state.backends.get(b);
     const others = rec ? rec.checks - rec.failing.size : 0;
     const exonerated =
@@ -279,6 +407,7 @@ export class RootResolver {
     return this.memoised(`S|${inst.key}`, () => {
       const { zone, host } = inst;
       const long = inst.stale || this.now >= inst.silentSince + this.state.intervalOf(inst);
+      if (this.fleetSilent()) return leaf(INTAKE_KEY);
       if (zone !== null && this.zoneDown(zone))
         return {
           key: zone,

@@ -2,11 +2,15 @@ import type { EngineState } from './engine-state';
 import type { CheckRec, InstanceRec } from './records';
 import type { Resolution } from './root-resolver';
 
-/** One thing currently wrong: a failing check with a target, a stale instance, an instance down for its own reasons. */
+/**
+ * One thing currently wrong: a failing check with a target, a check warning about its target (a
+ * symptom only where the target is degraded: see RootResolver.backendDegraded), a stale
+ * instance, an instance down for its own reasons.
+ */
 export interface Symptom {
   /** Stable across evaluations: `<instance key>#<check>`, `<instance key>#stale`, `<instance key>#self`. */
   id: string;
-  kind: 'check' | 'stale' | 'self';
+  kind: 'check' | 'warn' | 'stale' | 'self';
   inst: InstanceRec;
   check: CheckRec | null;
   /** Evidence in failing reports, capped where it alone is significant; a stale instance weighs the cap. */
@@ -41,6 +45,17 @@ export function collectSymptoms(state: EngineState, cap: number): Symptom[] {
     out.push({
       id: check.id,
       kind: 'check',
+      inst: check.inst,
+      check,
+      weight: Math.min(check.run, cap),
+      since: check.since,
+      fanIn: state.backends.get(check.targetKey as string)?.checks ?? 1,
+    });
+  }
+  for (const check of state.warningChecks) {
+    out.push({
+      id: check.id,
+      kind: 'warn',
       inst: check.inst,
       check,
       weight: Math.min(check.run, cap),

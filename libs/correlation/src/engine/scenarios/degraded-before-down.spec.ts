@@ -2,8 +2,7 @@ import { CASES, diagnosed, runScenario, verdict } from './scenario-harness';
 
 jest.setTimeout(60_000);
 
-// engine work in progress (issue 11)
-describe.skip('fault class: a backend degraded before it fails', () => {
+describe('fault class: a backend degraded before it fails', () => {
   it.each(CASES)(
     'seed %i, %i instances: the backend its dependents warn about, named from the warnings, once',
     (seed, instances) => {

@@ -2,8 +2,7 @@ import { CASES, diagnosed, runScenario, verdict } from './scenario-harness';
 
 jest.setTimeout(60_000);
 
-// engine work in progress (issue 11)
-describe.skip('fault class: a host down in a small zone', () => {
+describe('fault class: a host down in a small zone', () => {
   it.each(CASES)(
     'seed %i, %i instances: the host (the most specific explanation), not its zone',
     (seed, instances) => {

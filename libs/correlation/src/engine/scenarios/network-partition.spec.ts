@@ -2,8 +2,7 @@ import { CASES, diagnosed, runScenario, verdict } from './scenario-harness';
 
 jest.setTimeout(60_000);
 
-// engine work in progress (issue 11)
-describe.skip('fault class: a network partition', () => {
+describe('fault class: a network partition', () => {
   it.each(CASES)(
     'seed %i, %i instances: the zone that lost several backends (odd seed) or the backend reachable from its own zone only (even seed), once',
     (seed, instances) => {
