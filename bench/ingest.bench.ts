@@ -1,13 +1,16 @@
 import 'reflect-metadata';
-import { configSchema } from '@faultline/platform';
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+
+import { configSchema } from '@faultline/platform';
 import { z } from 'zod';
+
 import { type BenchStack, STACK_OWNED_SETTINGS, startStack } from './support/bench-stack';
 import { type BodyPool, buildBodyPool } from './support/body-pool';
-import { copyReports, copyTransitions, type CopyRate } from './support/copy-baseline';
+import { type CopyRate,copyReports, copyTransitions } from './support/copy-baseline';
 import { type PhaseResult, runIngestPhase } from './support/ingest-phase';
 import { buildFleet, type FleetMember, REPORT_INTERVAL_MS } from './support/report-fleet';
 import { checkTargets, renderTables, TARGETS } from './support/results-table';

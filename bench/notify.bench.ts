@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { createServer } from 'node:http';
+
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+
 import { ApiClient, type ApiIncident } from './support/api-client';
 import { startStack } from './support/bench-stack';
 import { sleep } from './support/poll-until';
@@ -34,7 +36,8 @@ async function main(): Promise<void> {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      const json = JSON.parse(body);
+      // Webhook, PagerDuty and Slack bodies: each names its event in its own field.
+      const json = JSON.parse(body) as { event?: string; event_action?: string; text?: string };
       arrivals.push({
         path: req.url ?? '',
         at: Date.now(),

@@ -1,13 +1,15 @@
-import { signBody } from '@faultline/collectors';
-import type { INestApplicationContext } from '@nestjs/common';
-import { createWorkerApp } from '../apps/worker/src/worker.app';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { signBody } from '@faultline/collectors';
+import type { INestApplicationContext } from '@nestjs/common';
+
+import { createWorkerApp } from '../apps/worker/src/worker.app';
 import { pollUntil } from '../bench/support/poll-until';
-import { freshDatabase, startStack, type Stack, uniqueName } from './support/stack';
+import { freshDatabase, type Stack, startStack, uniqueName } from './support/stack';
 
 const FIXTURES = join(__dirname, '../libs/formats/src/fixtures');
 // The documented examples carry their authors' dates: moved to now, inside the retention window.

@@ -1,5 +1,5 @@
 import { pollUntil } from '../bench/support/poll-until';
-import { startStack, type Stack, uniqueName } from './support/stack';
+import { type Stack, startStack, uniqueName } from './support/stack';
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 

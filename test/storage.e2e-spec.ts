@@ -6,7 +6,8 @@ import {
   StorageMaintenance,
 } from '@faultline/ingest';
 import { ApiTokenEntity, dataSourceOptions, withDataSource } from '@faultline/platform';
-import { startStack, type Stack } from './support/stack';
+
+import { type Stack,startStack } from './support/stack';
 
 describe('storage: partitions, retention, schema', () => {
   let stack: Stack;

@@ -2,8 +2,8 @@ import {
   type FleetMember,
   observedAt,
   REPORT_INTERVAL_MS,
-  type ReportIdentity,
   reportAt,
+  type ReportIdentity,
 } from './report-fleet';
 
 /**

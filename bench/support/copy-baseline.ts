@@ -1,9 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+
+import { parseTarget, worstStatus } from '@faultline/reports';
 import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { parseTarget, worstStatus } from '@faultline/reports';
+
 import { type FleetMember, observedAt, REPORT_INTERVAL_MS, reportAt } from './report-fleet';
 
 /**

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+
 import { BackendActivitySampler } from './backend-activity';
 import type { BenchStack } from './bench-stack';
 import type { BodyPool } from './body-pool';

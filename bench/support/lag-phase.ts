@@ -1,5 +1,6 @@
 import type { Report } from '@faultline/reports';
 import { buildScenario, percentile, playScenario, toNativeReport } from '@faultline/simulator';
+
 import type { ApiClient, ApiIncident } from './api-client';
 import { sleep } from './poll-until';
 

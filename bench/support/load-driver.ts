@@ -1,5 +1,6 @@
-import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
+
+import autocannon from 'autocannon';
 
 export interface LoadOptions {
   /** Full URL of the ingest endpoint. */

@@ -24,7 +24,7 @@ export async function pollUntil<T>(
   }: PollOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let lastError: unknown = null;
+  let lastError: unknown;
   let last: { value: T } | null = null;
   for (;;) {
     try {

@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+
 import type { CopyRate } from './copy-baseline';
 import type { PhaseResult } from './ingest-phase';
 import type { TableActivity } from './table-activity';

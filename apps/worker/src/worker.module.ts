@@ -1,7 +1,7 @@
 import { CollectorsModule } from '@faultline/collectors';
 import { CorrelationModule } from '@faultline/correlation/service';
-import { NotificationsModule } from '@faultline/notifications';
 import { ReportStoreModule } from '@faultline/ingest';
+import { NotificationsModule } from '@faultline/notifications';
 import {
   ConfigModule,
   dataSourceOptions,
@@ -13,6 +13,7 @@ import {
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+
 import { CorrelationLeadership } from './correlation-leadership';
 import { CorrelationProcessor } from './processors/correlation.processor';
 import { IngestProcessor } from './processors/ingest.processor';
