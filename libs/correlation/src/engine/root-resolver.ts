@@ -240,27 +240,33 @@ export class RootResolver {
    * The zone a backend's failures are confined to: most of that zone's checks of it fail, at most
    * a tenth of the checks elsewhere do (flaps), and 2+ outcomes elsewhere passed since the zone's
    * first failure (at a backend's onset one zone may simply report first: then nothing passed).
-   * O(failing checks of the backend), memoised.
+   * One pass over the backend's failing checks, memoised.
    */
   private confinedTo(b: string): { zone: string; since: number } | null {
     let hit = this.confined.get(b);
     if (hit !== undefined) return hit;
     hit = null;
     const rec = this.state.backends.get(b);
-    const zones = new Map<string, number>();
+    // One pass: failing checks and the earliest failure per zone.
+    const zones = new Map<string, { n: number; since: number }>();
     for (const c of rec?.failing ?? []) {
       const z = c.inst.zone ?? '';
-      zones.set(z, (zones.get(z) ?? 0) + 1);
+      const seen = zones.get(z);
+      if (!seen) zones.set(z, { n: 1, since: c.since });
+      else {
+        seen.n++;
+        if (c.since < seen.since) seen.since = c.since;
+      }
     }
     let zone = '';
     let most = 0;
-    for (const [z, n] of zones) if (n > most || (n === most && z < zone)) [zone, most] = [z, n];
+    let since = Infinity;
+    for (const [z, v] of zones)
+      if (v.n > most || (v.n === most && z < zone)) [zone, most, since] = [z, v.n, v.since];
     if (rec && zone !== '') {
       const inZone = rec.zoneChecks.get(zone) ?? 0;
       const outside = rec.checks - inZone;
       const failingOutside = rec.failing.size - most;
-      let since = Infinity;
-      for (const c of rec.failing) if (c.inst.zone === zone && c.since < since) since = c.since;
       if (
         2 * most > inZone &&
         outside - failingOutside >= 2 &&
