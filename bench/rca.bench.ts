@@ -1,11 +1,28 @@
 import 'reflect-metadata';
-import { buildScenario, type FaultClass, FAULT_CLASSES, scoreRun } from '@faultline/simulator';
+
+import {
+  buildScenario,
+  compareOrders,
+  FAULT_CLASSES,
+  type FaultClass,
+  faultOutcomes,
+  REPORT_SEEDS,
+  scoreRun,
+} from '@faultline/simulator';
+
 import { printAccuracy, type Tally } from './support/accuracy-table';
 import { ApiClient } from './support/api-client';
-import { startStack, type BenchStack } from './support/bench-stack';
+import { type BenchStack, startStack } from './support/bench-stack';
 import { printStormAndMemory } from './support/engine-figures';
-import { QueueProbe, replayOverHttp } from './support/http-replay';
+import {
+  QueueProbe,
+  replayInLanes,
+  replayOverHttp,
+  type ReplayResult,
+  type WorkerPause,
+} from './support/http-replay';
 import { type LagFigures, measureLag } from './support/lag-phase';
+import { type OrdersTally, printOrderDifferences, printOrders } from './support/orders-table';
 import { scenarioSizes } from './support/scenario-sizes';
 import { Teardown } from './support/teardown';
 
@@ -18,9 +35,17 @@ import { Teardown } from './support/teardown';
  *      back through GET /api/v1/incidents, scored per class (AC@1, AC@3, false positives, detection
  *      delay in event time) beside the naive baseline fed the same events;
  *   3. wall-clock lag at 5,000 instances reporting every 10 s, in real time: report accepted →
- *      its incident updated, as GET /api/v1/incidents/:id shows it.
+ *      its incident updated, as GET /api/v1/incidents/:id shows it;
+ *   4. delivery order (part `orders`, not run by default): the same scenarios played (a) in order,
+ *      one request per 5 s of event time, WORKER_CONCURRENCY=1; (b) through 8 concurrent lanes at
+ *      full speed, reports of different instances up to 60 s apart, default settings; (c) as (a)
+ *      with the worker stopped at the midpoint for RCA_BENCH_PAUSE_MS of wall time (default 5 min)
+ *      while the api accepts on: (b) and (c) must open the same incidents as (a).
  * Environment: RCA_BENCH_SEEDS (scenarios per class, default 8), RCA_BENCH_MAX_SIZE (default
- * 5000), RCA_BENCH_CLASSES (comma-separated subset), RCA_BENCH_PARTS (storm,accuracy,lag).
+ * 5000; 1000 for `orders`), RCA_BENCH_CLASSES (comma-separated subset), RCA_BENCH_PARTS
+ * (storm,accuracy,lag by default; orders), RCA_BENCH_ORDERS_SEEDS (comma-separated, default the
+ * first 2 report seeds), RCA_BENCH_PAUSE_MS (default 300000), RCA_BENCH_ORDERS_SKEW_MS ((b)'s drift
+ * between lanes, default 60000; other values only for diagnosis).
  * `npm run bench:rca:engine` runs the same scenarios through the engine alone, in a minute.
  */
 
@@ -112,6 +137,122 @@ async function accuracy(runId: string): Promise<ReturnType<typeof printAccuracy>
   return printAccuracy(ours, naive);
 }
 
+/** Replays one scenario on a fresh stack: the stack's queues probed, and closed after. */
+function replayOn(
+  runId: string,
+  settings: Record<string, string>,
+  play: (api: ApiClient, stack: BenchStack, queues: QueueProbe) => Promise<ReplayResult>,
+): Promise<ReplayResult> {
+  return withStack(runId, settings, async (api, stack) => {
+    const queues = new QueueProbe(REDIS_URL, stack.queuePrefix);
+    try {
+      return await play(api, stack, queues);
+    } finally {
+      await queues.close();
+    }
+  });
+}
+
+async function orders(runId: string): Promise<ReturnType<typeof printOrders>> {
+  const seeds =
+    process.env.RCA_BENCH_ORDERS_SEEDS?.split(',').map(Number) ?? REPORT_SEEDS.slice(0, 2);
+  // Largest first: the first seed plays the largest fleet allowed, the next the one below, ...
+  const sizes = scenarioSizes(Number(process.env.RCA_BENCH_MAX_SIZE ?? 1000)).reverse();
+  const pauseMs = Number(process.env.RCA_BENCH_PAUSE_MS ?? 300_000);
+  // (b)'s drift between lanes; other values only to tell the drift from the concurrency apart.
+  const skewMs = Number(process.env.RCA_BENCH_ORDERS_SKEW_MS ?? 60_000);
+  const classes =
+    (process.env.RCA_BENCH_CLASSES?.split(',') as FaultClass[] | undefined) ?? FAULT_CLASSES;
+  const tallies: OrdersTally[] = [];
+  const started = Date.now();
+  let reports = 0;
+  for (const faultClass of classes) {
+    for (const [position, seed] of seeds.entries()) {
+      const instances = sizes[position % sizes.length];
+      const scenario = buildScenario({ faultClass, seed, instances });
+      const id = `${runId}_${faultClass.replace(/-/g, '_')}_${seed}`;
+      const size = scenario.topology.instances.size;
+      const timed = async (name: string, run: () => Promise<ReplayResult>) => {
+        const t = Date.now();
+        const result = await run();
+        const score = scoreRun(result.truths, result.ours);
+        log(
+          `orders: ${faultClass} seed ${seed} (${size} instances, ${result.reports} reports) ${name} in ${((Date.now() - t) / 1000).toFixed(1)} s: ${score.incidents} incidents, AC@1 ${score.truths.length ? (score.truths.filter((x) => x.rank === 1).length / score.truths.length).toFixed(2) : '-'}`,
+        );
+        return result;
+      };
+      const a = await timed('(a) sequential', () =>
+        replayOn(`${id}_a`, REPLAY_SETTINGS, (api, _stack, queues) =>
+          replayOverHttp(api, scenario, queues),
+        ),
+      );
+      const b = await timed('(b) parallel', () =>
+        replayOn(`${id}_b`, {}, (api, _stack, queues) =>
+          replayInLanes(api, scenario, queues, { lanes: 8, maxSkewMs: skewMs, seed }),
+        ),
+      );
+      const c = await timed(`(c) worker-paused ${(pauseMs / 1000).toFixed(0)} s`, () =>
+        replayOn(`${id}_c`, REPLAY_SETTINGS, (api, stack, queues) =>
+          replayOverHttp(api, scenario, queues, {
+            pause: pauseWorker(stack, (scenario.startAt + scenario.endAt) / 2, pauseMs),
+          }),
+        ),
+      );
+      reports += a.reports;
+      const reference = { changes: a.ours, resolvedAt: a.resolvedAt };
+      const tally: OrdersTally = {
+        faultClass,
+        seed,
+        instances: size,
+        referenceAc1: faultOutcomes(a.truths, reference).ac1,
+        vs: {
+          parallel: compareOrders(a.truths, reference, {
+            changes: b.ours,
+            resolvedAt: b.resolvedAt,
+          }),
+          'worker-paused': compareOrders(a.truths, reference, {
+            changes: c.ours,
+            resolvedAt: c.resolvedAt,
+          }),
+        },
+      };
+      tallies.push(tally);
+      const v = tally.vs;
+      log(
+        `orders: ${faultClass} seed ${seed}: ${a.truths.length} faults; same top (b) ${v.parallel.sameTop} (c) ${v['worker-paused'].sameTop}; opened within 10 s (b) ${v.parallel.openedWithin} (c) ${v['worker-paused'].openedWithin}; extra (b) ${v.parallel.extra.length} (c) ${v['worker-paused'].extra.length}`,
+      );
+    }
+  }
+  console.log(
+    `\n## Delivery order: ${classes.length} classes x seeds ${seeds.join(',')}, sizes ${seeds.map((_, i) => sizes[i % sizes.length]).join('/')} instances, each played (a) sequential, (b) parallel (8 lanes, ${(skewMs / 1000).toFixed(0)} s apart), (c) worker paused ${(pauseMs / 1000).toFixed(0)} s`,
+  );
+  console.log(
+    `(${reports} reports per order, a fresh api + worker + database per scenario and order; ${((Date.now() - started) / 1000).toFixed(0)} s in all)`,
+  );
+  const figures = printOrders(tallies);
+  printOrderDifferences(tallies);
+  return figures;
+}
+
+/** Stops the stack's worker at event time `at` of the replay, for `pauseMs` of wall time at least. */
+function pauseWorker(stack: BenchStack, at: number, pauseMs: number): WorkerPause {
+  let stoppedAt = 0;
+  return {
+    at,
+    stop: async () => {
+      log(`orders: stopping the worker (SIGTERM) for ${(pauseMs / 1000).toFixed(0)} s`);
+      await stack.stopWorkers();
+      stoppedAt = Date.now();
+    },
+    resume: async () => {
+      const rest = stoppedAt + pauseMs - Date.now();
+      if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+      log('orders: starting a new worker; the backlog drains');
+      await stack.startWorkers();
+    },
+  };
+}
+
 async function lag(runId: string): Promise<LagFigures> {
   log('lag: 5,000 instances in real time (about 90 s)');
   const figures = await withStack(`${runId}_lag`, {}, (api) => measureLag(api, 5));
@@ -139,6 +280,7 @@ async function main(): Promise<void> {
   const storm = parts.has('storm') ? printStormAndMemory() : null;
   const acc = parts.has('accuracy') ? await accuracy(runId) : null;
   const lagFigures = parts.has('lag') ? await lag(runId) : null;
+  const ord = parts.has('orders') ? await orders(runId) : null;
 
   console.log('\n## Targets');
   const line = (label: string, value: string, met: boolean | null) =>
@@ -156,6 +298,20 @@ async function main(): Promise<void> {
       'detected within one interval >= 95%',
       acc.within === null ? '-' : `${Math.round(100 * acc.within)}%`,
       acc.within !== null && acc.within >= 0.95,
+    );
+  }
+  if (ord) {
+    const o = (k: 'same' | 'within', x: 'parallel' | 'worker-paused') =>
+      `${ord[k][x]}/${ord.faults}`;
+    line(
+      '(b) and (c) identical incidents to (a)',
+      `${o('same', 'parallel')} ${o('same', 'worker-paused')}`,
+      ord.identical,
+    );
+    line(
+      '(b) and (c) open no incident (a) does not',
+      `${ord.extra.parallel} ${ord.extra['worker-paused']}`,
+      ord.extra.parallel === 0 && ord.extra['worker-paused'] === 0,
     );
   }
   if (lagFigures)

@@ -1,11 +1,13 @@
-import { configSchema, type FaultlineConfig, loadConfig, migrate } from '@faultline/platform';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+
+import { configSchema, type FaultlineConfig, loadConfig, migrate } from '@faultline/platform';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+
 import { pollUntil, sleep } from './poll-until';
 import type { Teardown } from './teardown';
 
@@ -24,6 +26,13 @@ export interface BenchStack {
   config: FaultlineConfig;
   /** A connection to the bench database, for counting what was stored. */
   db: Client;
+  /** Stops every worker process as the stack stops it (SIGTERM, SIGKILL if it hangs); the api runs on. */
+  stopWorkers(): Promise<void>;
+  /**
+   * Starts the worker processes again (after stopWorkers), with the same settings and metrics
+   * ports, and waits until they answer; pids.worker then names the new ones.
+   */
+  startWorkers(): Promise<void>;
 }
 
 export interface StackOptions {
@@ -91,29 +100,43 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
     env({ PORT: apiPort, WORKER_METRICS_PORT: 0 }),
     teardown,
   );
-  const workers = metricsPorts.map((port, i) =>
-    startChild(
-      `worker${options.workerProcesses > 1 ? i + 1 : ''}`,
-      node('apps/worker/src/main.js'),
-      env({ PORT: 0, WORKER_METRICS_PORT: port }),
-      teardown,
-    ),
-  );
+  let generation = 1;
+  const spawnWorkers = () =>
+    metricsPorts.map((port, i) =>
+      startChild(
+        `worker${options.workerProcesses > 1 ? i + 1 : ''}${generation > 1 ? `#${generation}` : ''}`,
+        node('apps/worker/src/main.js'),
+        env({ PORT: 0, WORKER_METRICS_PORT: port }),
+        teardown,
+      ),
+    );
+  let workers = spawnWorkers();
 
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const workerMetricsUrls = metricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`);
   await waitForOk(`${apiUrl}/readyz`, api);
   await Promise.all(workerMetricsUrls.map((url, i) => waitForOk(url, workers[i])));
 
+  const pids = { api: [api.child.pid!], worker: workers.map((w) => w.child.pid!) };
   return {
     databaseUrl,
     queuePrefix,
     adminToken,
     apiUrl,
     workerMetricsUrls,
-    pids: { api: [api.child.pid!], worker: workers.map((w) => w.child.pid!) },
+    pids,
     config: loadConfig(env({ PORT: apiPort, WORKER_METRICS_PORT: metricsPorts[0] })),
     db,
+    stopWorkers: async () => {
+      await Promise.all(workers.map((w) => stopChild(w)));
+    },
+    startWorkers: async () => {
+      if (workers.some((w) => !w.exit)) throw new Error('startWorkers: the workers still run');
+      generation++;
+      workers = spawnWorkers();
+      pids.worker.splice(0, pids.worker.length, ...workers.map((w) => w.child.pid!));
+      await Promise.all(workerMetricsUrls.map((url, i) => waitForOk(url, workers[i])));
+    },
   };
 }
 
@@ -148,7 +171,7 @@ function startChild(
     if (!running.stopping)
       console.error(`${name} exited unexpectedly (code ${code}, signal ${signal})`);
   });
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) =>
       process.stderr.write(`[${name}] ${line}\n`),
     );

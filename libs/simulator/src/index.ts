@@ -2,6 +2,7 @@ export { deliverOutOfOrder, type DeliveryOrderOptions } from './delivery-order';
 export * from './engine-event';
 export { NaiveBaseline } from './naive-baseline';
 export { prefixKey, toNativeReport } from './native-reports';
+export * from './order-comparison';
 export { Prng } from './prng';
 export * from './scenario.model';
 export { buildScenario, SCENARIO_EPOCH } from './scenario-builder';
