@@ -25,6 +25,13 @@ export class EngineState {
   readonly selfDownInstances = new Set<InstanceRec>();
   /** Instances currently silent (overdue or stale), fleet-wide. */
   silentCount = 0;
+  /** Silences in the order they began (pruned by fleetSilence): for "the whole fleet at once". */
+  private readonly onsets: { inst: InstanceRec; at: number }[] = [];
+  private onsetHead = 0;
+  /** Event time of the first report of the newest instance: a fleet being replaced, not cut off. */
+  lastArrivalAt = -Infinity;
+  /** Where the current (or last) fleet-wide silence began: silences since then are the intake's. */
+  fleetCutFrom = Infinity;
   /** Learned across instances: the interval assumed for an instance whose own is not known yet. */
   typicalIntervalMs: number;
 
@@ -69,11 +76,33 @@ export class EngineState {
     if (inst.silent === silent) return;
     inst.silent = silent;
     inst.silentSince = silent ? at : 0;
+    if (silent) this.onsets.push({ inst, at });
     const d = silent ? 1 : -1;
     this.silentCount += d;
     if (inst.host) (this.hosts.get(inst.host) as HostRec).silent += d;
     if (inst.zone) (this.zones.get(inst.zone) as ZoneRec).silent += d;
     (this.services.get(inst.serviceKey) as ServiceRec).silent += d;
+  }
+
+  /**
+   * The fleet's silence over the last `windowMs`: how many instances fell silent within it and
+   * are still silent, out of those that were reporting when it began (the rest of the fleet was
+   * silent already: retired instances, a zone down for an hour). O(silences begun in the window).
+   */
+  fleetSilence(now: number, windowMs: number): { recent: number; liveBefore: number } {
+    const from = now - windowMs;
+    while (this.onsetHead < this.onsets.length && this.onsets[this.onsetHead].at < from)
+      this.onsetHead++;
+    if (this.onsetHead > 1024 && this.onsetHead * 2 > this.onsets.length) {
+      this.onsets.splice(0, this.onsetHead);
+      this.onsetHead = 0;
+    }
+    let recent = 0;
+    for (let i = this.onsetHead; i < this.onsets.length; i++) {
+      const { inst, at } = this.onsets[i];
+      if (inst.silent && inst.silentSince === at) recent++;
+    }
+    return { recent, liveBefore: this.instances.size - this.silentCount + recent };
   }
 
   /** The instance is stale: it becomes a symptom and its last check results stop counting. */
@@ -96,6 +125,7 @@ export class EngineState {
   }
 
   private createInstance(key: string, report: Report): InstanceRec {
+    this.lastArrivalAt = Math.max(this.lastArrivalAt, report.observedAt);
     const inst: InstanceRec = {
       key,
       service: report.service,

@@ -4,6 +4,8 @@ import { type CorrelationOptions, INTAKE_KEY } from './engine.model';
 import type { EngineState } from './engine-state';
 import { type CheckRec, type InstanceRec, passesSince, recentFailShare } from './records';
 
+// "At once": instances fall silent within this many typical intervals of each other.
+const FLEET_SILENCE_WINDOW_INTERVALS = 6;
 /** Where a symptom's explanation ends. */
 export interface Resolution {
   /** The root entity key. */
@@ -131,17 +133,29 @@ export class RootResolver {
     });
   }
 
-  /** Silence across the fleet: Faultline is cut off from it (everything silent at once). */
+  /**
+   * Silence across the fleet: Faultline is cut off from it. Nearly every instance that was
+   * reporting fell silent within one window, and no new instance appeared meanwhile (a fleet
+   * replaced by another, as a replay of one recording after another is, is not cut off).
+   * Instances silent since before the window (retired, or down on their own) do not count.
+   */
   fleetSilent(): boolean {
     return this.cached('f|', () => {
       const s = this.state;
       if (s.silentCount === 0) return false;
-      if (this.held.has(INTAKE_KEY)) return true;
-      return (
-        s.instances.size >= 4 &&
+      // A new instance reporting refutes the cut: the silent fleet was replaced, not cut off
+      // (time only moves when reports arrive, so the gap before a new fleet looks like a cut).
+      if (this.held.has(INTAKE_KEY)) return s.lastArrivalAt <= s.fleetCutFrom;
+      const window = FLEET_SILENCE_WINDOW_INTERVALS * s.typicalIntervalMs;
+      if (s.lastArrivalAt > this.now - window) return false;
+      const { recent, liveBefore } = s.fleetSilence(this.now, window);
+      const cut =
+        liveBefore >= 4 &&
         s.hosts.size >= 2 &&
-        s.silentCount >= Math.ceil(this.options.silentShare * s.instances.size)
-      );
+        recent >= Math.ceil(this.options.silentShare * liveBefore);
+      // While the cut lasts, only the silences that began with it are the intake's.
+      if (cut) s.fleetCutFrom = this.now - window;
+      return cut;
     });
   }
 
@@ -413,7 +427,8 @@ export class RootResolver {
     return this.memoised(`S|${inst.key}`, () => {
       const { zone, host } = inst;
       const long = inst.stale || this.now >= inst.silentSince + this.state.intervalOf(inst);
-      if (this.fleetSilent()) return leaf(INTAKE_KEY);
+      if (this.fleetSilent() && inst.silentSince >= this.state.fleetCutFrom)
+        return leaf(INTAKE_KEY);
       if (zone !== null && this.zoneDown(zone))
         return {
           key: zone,
