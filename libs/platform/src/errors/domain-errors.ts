@@ -10,34 +10,37 @@ export interface FieldProblem {
 }
 
 export type DomainErrorCode =
-  'invalid-input' | 'unauthenticated' | 'not-found' | 'conflict' | 'unavailable';
+  | 'invalid-input'
+  | 'unauthenticated'
+  | 'not-found'
+  | 'conflict'
+  | 'unavailable';
 
+/** `errors`, when given, names the fields at fault; without it the message speaks for the whole request. */
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
+
+  constructor(
+    message: string,
+    readonly errors?: FieldProblem[],
+  ) {
+    super(message);
+  }
 }
 
 /** Input refused; `errors` lists every bad field. */
 export class InvalidInputError extends DomainError {
   readonly code = 'invalid-input';
+  declare readonly errors: FieldProblem[];
 
-  constructor(
-    readonly errors: FieldProblem[],
-    message = 'invalid request',
-  ) {
-    super(message);
+  constructor(errors: FieldProblem[], message = 'invalid request') {
+    super(message, errors);
   }
 }
 
 /** A credential other than the API token (a push source's signature, say) did not check out. */
 export class UnauthenticatedError extends DomainError {
   readonly code = 'unauthenticated';
-
-  constructor(
-    message: string,
-    readonly errors: FieldProblem[] = [{ path: '', reason: message }],
-  ) {
-    super(message);
-  }
 }
 
 /** The thing named does not exist (or is not visible to the caller). */
@@ -48,13 +51,6 @@ export class NotFoundError extends DomainError {
 /** The request contradicts what is stored (a name already taken, say). */
 export class ConflictError extends DomainError {
   readonly code = 'conflict';
-
-  constructor(
-    message: string,
-    readonly errors: FieldProblem[] = [{ path: '', reason: message }],
-  ) {
-    super(message);
-  }
 }
 
 /** A dependency (Redis, Postgres) is down: the caller should retry, nothing was accepted. */

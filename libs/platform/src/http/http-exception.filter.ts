@@ -48,7 +48,7 @@ export function toErrorBody(exception: unknown): { status: number; body: Record<
   if (exception instanceof DomainError) {
     const status = STATUS_OF[exception.code];
     const body = plainError(status, exception.message);
-    if ('errors' in exception) body.errors = exception.errors;
+    if (exception.errors !== undefined) body.errors = exception.errors;
     return { status, body };
   }
   if (exception instanceof HttpException) {
