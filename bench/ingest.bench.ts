@@ -10,7 +10,7 @@ import { z } from 'zod';
 
 import { type BenchStack, STACK_OWNED_SETTINGS, startStack } from './support/bench-stack';
 import { type BodyPool, buildBodyPool } from './support/body-pool';
-import { type CopyRate,copyReports, copyTransitions } from './support/copy-baseline';
+import { type CopyRate, copyReports, copyTransitions } from './support/copy-baseline';
 import { type PhaseResult, runIngestPhase } from './support/ingest-phase';
 import { buildFleet, type FleetMember, REPORT_INTERVAL_MS } from './support/report-fleet';
 import { checkTargets, renderTables, TARGETS } from './support/results-table';

@@ -7,7 +7,7 @@ import {
 } from '@faultline/ingest';
 import { ApiTokenEntity, dataSourceOptions, withDataSource } from '@faultline/platform';
 
-import { type Stack,startStack } from './support/stack';
+import { type Stack, startStack } from './support/stack';
 
 describe('storage: partitions, retention, schema', () => {
   let stack: Stack;

@@ -10,11 +10,7 @@ export interface FieldProblem {
 }
 
 export type DomainErrorCode =
-  | 'invalid-input'
-  | 'unauthenticated'
-  | 'not-found'
-  | 'conflict'
-  | 'unavailable';
+  'invalid-input' | 'unauthenticated' | 'not-found' | 'conflict' | 'unavailable';
 
 /** `errors`, when given, names the fields at fault; without it the message speaks for the whole request. */
 export abstract class DomainError extends Error {
