@@ -229,7 +229,7 @@ async function orders(runId: string): Promise<ReturnType<typeof printOrders>> {
   console.log(
     `(${reports} reports per order, a fresh api + worker + database per scenario and order; ${((Date.now() - started) / 1000).toFixed(0)} s in all)`,
   );
-  const figures = printOrders(tallies);
+  const figures = printOrders(tallies, skewMs);
   printOrderDifferences(tallies);
   return figures;
 }

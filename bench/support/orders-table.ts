@@ -28,7 +28,10 @@ interface Row {
  * opened within one interval of (a) in (b) and (c), incidents (a) does not have in (b) and (c),
  * and AC@1 of each order; returns the overall row for the targets.
  */
-export function printOrders(tallies: readonly OrdersTally[]): {
+export function printOrders(
+  tallies: readonly OrdersTally[],
+  skewMs: number,
+): {
   identical: boolean;
   extra: Record<OtherOrder, number>;
   faults: number;
@@ -93,7 +96,7 @@ export function printOrders(tallies: readonly OrdersTally[]): {
     '\n(a) sequential: one request per 5 s of event time, WORKER_CONCURRENCY=1. (b) parallel: 8 lanes at full speed, reports of',
   );
   console.log(
-    'different instances up to 60 s apart, default settings. (c) worker-paused: as (a), the worker stopped at the midpoint.',
+    `different instances up to ${(skewMs / 1000).toFixed(0)} s apart, default settings. (c) worker-paused: as (a), the worker stopped at the midpoint.`,
   );
   console.log(
     'same top cause / opened: per fault, the incident standing for it in (b)/(c) vs (a) (both missed counts as the same).',
@@ -117,7 +120,7 @@ export function printOrders(tallies: readonly OrdersTally[]): {
 export function printOrderDifferences(tallies: readonly OrdersTally[]): void {
   const lines: string[] = [];
   const sec = (ms: number | null, from: number) =>
-    ms === null ? 'none' : `+${((ms - from) / 1000).toFixed(0)} s`;
+    ms === null ? 'none' : `${ms < from ? '-' : '+'}${(Math.abs(ms - from) / 1000).toFixed(0)} s`;
   for (const t of tallies)
     for (const o of ORDERS) {
       const c = t.vs[o];
