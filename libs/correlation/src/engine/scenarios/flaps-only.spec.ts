@@ -1,4 +1,5 @@
 import { buildScenario, playScenario } from '@faultline/simulator';
+
 import { CorrelationEngine } from '../correlation-engine';
 import { CASES, runScenario } from './scenario-harness';
 

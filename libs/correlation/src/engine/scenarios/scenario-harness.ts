@@ -7,6 +7,7 @@ import {
   type ScenarioSpec,
   scoreRun,
 } from '@faultline/simulator';
+
 import { CorrelationEngine } from '../correlation-engine';
 import type { CorrelationOptions, Incident, IncidentChange } from '../engine.model';
 
@@ -20,12 +21,18 @@ export interface ScenarioRun {
   engine: CorrelationEngine;
 }
 
-/** Plays a simulated scenario through a fresh engine and scores what it said (test support). */
+/**
+ * Plays a simulated scenario through a fresh engine and scores what it said (test support).
+ * `extraTailMs` plays that much more fault-free event time after the scenario's own end (90 s
+ * after the last fault): for incidents whose quiet period may be longer (a flapping cause).
+ */
 export function runScenario(
   spec: ScenarioSpec,
   options: Partial<CorrelationOptions> = {},
+  extraTailMs = 0,
 ): ScenarioRun {
-  const scenario = buildScenario(spec);
+  const built = buildScenario(spec);
+  const scenario = { ...built, endAt: built.endAt + extraTailMs };
   const engine = new CorrelationEngine(options);
   const changes: IncidentChange[] = [];
   const truths = playScenario(scenario, (event) => {
