@@ -2,7 +2,7 @@
  * What a notification is about: one incident at one moment of its life, rendered once per
  * channel. Pure data, so the renderers are pure functions of it.
  */
-export type NotificationKind = 'opened' | 'cause-changed' | 'repeat' | 'resolved';
+export type NotificationKind = 'opened' | 'cause-changed' | 'repeat' | 'resolved' | 'reopened';
 
 export interface NotificationCause {
   key: string;
@@ -28,6 +28,12 @@ export interface NotificationEvent {
     previousTopCause?: string;
     /** For resolved: the symptoms that recovered, grouped by service. */
     recovered?: { service: string; instances: string[] }[];
+    /**
+     * For reopened (the incident resolved, then its cause failed again: it flaps): always true,
+     * and the down periods seen so far when known (2 or more).
+     */
+    flapping?: boolean;
+    cycles?: number;
     /** Link to the incident (dashboard or API), absolute URL. */
     url: string;
   };

@@ -299,5 +299,7 @@ describe('CorrelationEngine', () => {
       InvalidCorrelationOptionsError,
     );
     expect(() => new CorrelationEngine({ overdueFactor: 4 })).toThrow(/staleIntervals/);
+    expect(() => new CorrelationEngine({ reopenWindowMs: -1 })).toThrow(/reopenWindowMs/);
+    expect(new CorrelationEngine({ reopenWindowMs: 0 }).options.reopenWindowMs).toBe(0);
   });
 });

@@ -26,13 +26,15 @@ import { addToCluster, type Cluster, collectSymptoms, type Symptom } from './sym
  * missed reports into silence and staleness, explains every current symptom (RootResolver),
  * groups symptoms by root and reconciles those groups with the open incidents (IncidentBook).
  * Warnings are symptoms where most of a backend's dependents warn (a 'warning' incident); an
- * incident whose symptoms clear waits out options.quietPeriodMs before it resolves, so a cause
- * that comes and goes is one incident with a cycle count.
+ * incident whose symptoms clear waits out options.quietPeriodMs before it resolves (longer once it
+ * flaps, to bridge its up periods), and one that resolved is reopened by its cause failing again
+ * within options.reopenWindowMs, so a cause that comes and goes is one incident with a cycle count.
  * Feed a tick at least once per second of event time; a tick older than the watermark is ignored.
  * Same events in, same changes out: no wall clock, no randomness, deterministic iteration.
  * Cost: a report O(checks); a tick O(S + due deadlines) for S current symptoms (failing checks,
  * stale and self-down instances), whatever the size of the fleet.
- * Memory: O(instances + checks + backends) plus the graph; resolved incidents are not kept.
+ * Memory: O(instances + checks + backends) plus the graph; resolved incidents are kept only for
+ * options.reopenWindowMs.
  */
 export class CorrelationEngine {
   readonly options: CorrelationOptions;
@@ -48,7 +50,11 @@ export class CorrelationEngine {
     this.options = resolveOptions(options);
     this.state = new EngineState(this.options.windowSize, this.options.initialIntervalMs);
     this.clock = new SilenceClock(this.options.overdueFactor, this.options.staleIntervals);
-    this.incidents = new IncidentBook((c) => this.significant(c), this.options.quietPeriodMs);
+    this.incidents = new IncidentBook(
+      (c) => this.significant(c),
+      this.options.quietPeriodMs,
+      this.options.reopenWindowMs,
+    );
     this.weightCap = reportsToSignificance(this.options.significance, this.options.flapRate);
   }
 

@@ -44,9 +44,12 @@ export interface Incident {
   timeline: TimelineEntry[];
   /** 'warning' while every symptom is a warning (a degraded dependency); 'critical' once anything fails. Never downgrades. */
   severity?: 'warning' | 'critical';
-  /** The cause failed again after its symptoms had cleared, within the quiet period: it comes and goes. */
+  /**
+   * The cause failed again after its symptoms had cleared, within the quiet period or within
+   * reopenWindowMs of the incident resolving (which reopened it): it comes and goes.
+   */
   flapping?: boolean;
-  /** Down periods seen so far: 1, plus one each time the cause failed again while the incident was quiet. */
+  /** Down periods seen so far: 1, plus one each time the cause failed again while quiet or after it resolved. */
   cycles?: number;
 }
 
@@ -96,6 +99,15 @@ export interface CorrelationOptions {
    * within about 1.5 min. `resolvedAt` is the event time the last symptom cleared. 0: at once.
    */
   quietPeriodMs: number;
+  /**
+   * A resolved incident is remembered this long after it resolved: its root failing again
+   * (significantly) within it reopens the same incident (same id, one cycle more, flapping)
+   * instead of opening a new one. 5 min: over three times the longest up period of a flapping
+   * cause seen in practice (90 s), and 30 report intervals at 10 s, after which a failure is a new
+   * event to whoever is on call. Costs one remembered incident per resolution in the window.
+   * 0: never reopen.
+   */
+  reopenWindowMs: number;
 }
 
 export const DEFAULT_CORRELATION_OPTIONS: Readonly<CorrelationOptions> = Object.freeze({
@@ -110,6 +122,7 @@ export const DEFAULT_CORRELATION_OPTIONS: Readonly<CorrelationOptions> = Object.
   significance: 7,
   maxRootCauses: 5,
   quietPeriodMs: 75_000,
+  reopenWindowMs: 300_000,
 });
 
 /** Thrown for options that cannot work together; the message names the option. */
@@ -133,5 +146,7 @@ export function resolveOptions(partial: Partial<CorrelationOptions> = {}): Corre
   if (!(Number.isInteger(o.maxRootCauses) && o.maxRootCauses >= 1))
     fail('maxRootCauses', 'must be a positive integer');
   if (!(o.quietPeriodMs >= 0)) fail('quietPeriodMs', 'must be zero or more');
+  if (!(o.reopenWindowMs >= 0 && Number.isFinite(o.reopenWindowMs)))
+    fail('reopenWindowMs', 'must be zero or more (finite)');
   return o;
 }

@@ -23,45 +23,81 @@ interface IncidentRec {
   /** Most symptoms held at once in the current down period, and the last evaluation with half as many. */
   peakCount: number;
   halfAt: number;
-  /** Down periods: 1, plus one per return from quiet. */
+  /** Down periods: 1, plus one per return from quiet (or from resolved, within the reopen window). */
   cycles: number;
+  /** Longest up period seen between two of its down periods: from the recovery's midpoint (halfAt) to failing again. */
+  longestUpMs: number;
   severity: 'warning' | 'critical';
 }
 
 export type Ranker = (primary: Cluster, others: readonly Cluster[]) => RootCause[];
 
+/** A resolved incident remembered for the reopen window: when it resolved, and the keys it answers to. */
+interface ResolvedRec {
+  inc: IncidentRec;
+  at: number;
+  keys: string[];
+}
+
+/**
+ * A flapping incident's quiet period bridges its longest up period seen times this factor (a
+ * cause that came back after 60 s may well come back after 80 s)...
+ */
+const FLAP_BRIDGE_FACTOR = 1.5;
+/** ...up to this many quiet periods: a cause that stops flapping still resolves within 2.5 min (default). */
+const FLAP_QUIET_CAP = 2;
+
 /**
  * The incident lifecycle: clusters of symptoms in, opened / updated / resolved changes out.
  *
- * Contract, per evaluation: a cluster joins the open incident that already holds its root, else
- * the one holding most of its symptoms (so late evidence re-ranks an incident instead of opening
- * a second one), else, for an instance-level cluster, an open incident already affecting that
- * instance (symptoms an open incident explains never page on their own); otherwise it opens a new
- * incident if it is significant (unlikely to be a coincidence of flaps). Unsettled symptoms stay with the incident that held them.
+ * Contract, per evaluation: a cluster joins the open incident that already holds its root (one of
+ * the roots of its clusters, or its top cause), else the one holding most of its symptoms (so late
+ * evidence re-ranks an incident instead of opening a second one), else, for an instance-level
+ * cluster, an open incident already affecting that instance (symptoms an open incident explains
+ * never page on their own); otherwise, if it is significant (unlikely to be a coincidence of
+ * flaps), it reopens the incident resolved within reopenWindowMs that had that root, else it opens
+ * a new incident. Unsettled symptoms stay with the incident that held them.
  * An incident left with no symptom goes quiet: it holds nothing, keeps its roots, and resolves
- * once quietPeriodMs have passed since its evidence fell under half its peak (the midpoint of the
+ * once its quiet period has passed since its evidence fell under half its peak (the midpoint of the
  * recovery, which slow stragglers do not move), resolvedAt being when the last symptom cleared;
  * unless a significant cluster with one of its roots comes back first: then it continues, one
- * cycle more, flagged flapping. The top cause changes
+ * cycle more, flagged flapping. The quiet period is quietPeriodMs, and for a flapping incident
+ * FLAP_BRIDGE_FACTOR × its longest up period seen, between quietPeriodMs and FLAP_QUIET_CAP ×
+ * quietPeriodMs: later cycles of a flapping cause keep it open, a cause that never flapped is not
+ * held longer. A resolved incident (its symptoms cleared, not handed to another) is remembered for
+ * reopenWindowMs: failing again within it reopens it (same id, open again, resolvedAt null, one
+ * cycle more, flapping; an 'updated' change), never a new incident. The top cause changes
  * only when another root explains more than the current top and at least half of the top's peak;
  * while the top stays and its evidence shrinks (dependents recovering) the ranking stays at its peak.
- * Determinism: clusters are processed heaviest first, ties by key; incidents in opening order;
- * ids derive from the first root key and the opening time.
- * Complexity: O(S + C log C + Σ rank) per evaluation for S symptoms in C clusters.
+ * Determinism: clusters are processed heaviest first, ties by key; incidents in opening order
+ * (a reopened one after those open); ids derive from the first root key and the opening time.
+ * Complexity: O(S + C log C + Σ rank) per evaluation for S symptoms in C clusters, plus the
+ * resolved incidents that leave the reopen window. Memory: the open incidents and those resolved
+ * within reopenWindowMs.
  */
 export class IncidentBook {
   private readonly open = new Map<string, IncidentRec>();
   private bySymptom = new Map<string, string>();
   private byRoot = new Map<string, string>();
+  /** Incidents resolved within the reopen window, in the order they resolved; and by their keys. */
+  private readonly resolved = new Map<string, ResolvedRec>();
+  private readonly byResolvedRoot = new Map<string, string>();
 
   /**
    * @param significant whether a cluster carries enough evidence to page (see significance.ts).
    * @param quietPeriodMs how long an incident without symptoms waits before it resolves.
+   * @param reopenWindowMs how long a resolved incident can be reopened by its root failing again.
    */
   constructor(
     private readonly significant: (c: Cluster) => boolean,
     private readonly quietPeriodMs: number,
+    private readonly reopenWindowMs = 0,
   ) {}
+
+  /** Resolved incidents still remembered for reopening. */
+  get recentlyResolvedCount(): number {
+    return this.resolved.size;
+  }
 
   get openCount(): number {
     return this.open.size;
@@ -90,16 +126,24 @@ export class IncidentBook {
     at: number,
     rank: Ranker,
   ): IncidentChange[] {
+    this.forgetResolved(at);
     const ordered = [...clusters].sort((a, b) => b.weight - a.weight || compare(a.key, b.key));
     const claims = new Map<string, Cluster[]>();
     const fresh: Cluster[] = [];
+    const reopened = new Map<string, ResolvedRec>();
     for (const c of ordered) {
-      const target = this.returning(c) ?? this.mostOverlapping(c) ?? this.affecting(c);
-      if (target !== undefined) {
-        const list = claims.get(target);
-        if (list) list.push(c);
-        else claims.set(target, [c]);
-      } else if (this.significant(c)) fresh.push(c);
+      let target = this.returning(c) ?? this.mostOverlapping(c) ?? this.affecting(c);
+      if (target === undefined) {
+        if (!this.significant(c)) continue;
+        target = this.reopening(c, reopened);
+        if (target === undefined) {
+          fresh.push(c);
+          continue;
+        }
+      }
+      const list = claims.get(target);
+      if (list) list.push(c);
+      else claims.set(target, [c]);
     }
 
     const changes: IncidentChange[] = [];
@@ -113,11 +157,15 @@ export class IncidentBook {
         continue;
       }
       let changed = false;
-      if (inc.quietSince !== null) {
+      const back = reopened.get(inc.id);
+      if (back !== undefined || inc.quietSince !== null) {
         inc.cycles++;
+        inc.longestUpMs = Math.max(inc.longestUpMs, at - inc.halfAt);
         inc.timeline.push({
           at,
-          what: `failing again after ${seconds(at - inc.quietSince)} quiet (cycle ${inc.cycles}): flapping`,
+          what: back
+            ? `failing again ${seconds(at - back.at)} after it resolved (cycle ${inc.cycles}): flapping`
+            : `failing again after ${seconds(at - (inc.quietSince ?? at))} quiet (cycle ${inc.cycles}): flapping`,
         });
         inc.quietSince = null;
         inc.peakCount = 0;
@@ -137,19 +185,21 @@ export class IncidentBook {
       let heir: string | undefined;
       for (const id of inc.symptoms) if ((heir = nextBySymptom.get(id)) !== undefined) break;
       inc.symptoms = new Set();
+      const quiet = this.quietPeriodOf(inc);
       if (heir === undefined && inc.quietSince === null) {
         inc.quietSince = at;
-        if (this.quietPeriodMs > 0) {
+        if (quiet > 0) {
           inc.timeline.push({
             at,
-            what: `recovered: no symptom left; resolves after ${seconds(this.quietPeriodMs)} quiet unless it fails again`,
+            what: `recovered: no symptom left; resolves after ${seconds(quiet)} quiet unless it fails again`,
           });
           changes.push({ type: 'updated', at, incident: snapshot(inc, 'open', null) });
         }
       }
       const quietSince = inc.quietSince ?? at;
-      if (heir === undefined && at - inc.halfAt < this.quietPeriodMs) continue;
+      if (heir === undefined && at - inc.halfAt < quiet) continue;
       this.open.delete(inc.id);
+      if (heir === undefined) this.remember(inc, at);
       inc.timeline.push({
         at,
         what: heir
@@ -160,8 +210,60 @@ export class IncidentBook {
     }
     this.bySymptom = nextBySymptom;
     this.byRoot = new Map();
+    // An incident answers to its top cause too: its clusters' roots drift to stragglers as the
+    // cause recovers, and the cause failing again must still find it. Current roots win.
+    for (const inc of this.open.values()) this.byRoot.set(inc.causes[0].key, inc.id);
     for (const inc of this.open.values()) for (const r of inc.roots) this.byRoot.set(r, inc.id);
     return changes;
+  }
+
+  /**
+   * An incident's quiet period: quietPeriodMs; once it flaps, long enough to bridge its longest up
+   * period seen with some margin, capped so that a cause that stopped flapping still resolves.
+   */
+  private quietPeriodOf(inc: IncidentRec): number {
+    if (inc.cycles < 2) return this.quietPeriodMs;
+    return Math.min(
+      FLAP_QUIET_CAP * this.quietPeriodMs,
+      Math.max(this.quietPeriodMs, Math.round(FLAP_BRIDGE_FACTOR * inc.longestUpMs)),
+    );
+  }
+
+  /** Keeps a resolved incident for the reopen window, by its roots and its top cause. */
+  private remember(inc: IncidentRec, at: number): void {
+    if (this.reopenWindowMs <= 0) return;
+    const keys = [...new Set([inc.causes[0].key, ...inc.roots])];
+    this.resolved.set(inc.id, { inc, at, keys });
+    for (const k of keys) this.byResolvedRoot.set(k, inc.id);
+  }
+
+  /** Forgets the incidents resolved more than reopenWindowMs ago (they resolved in order). */
+  private forgetResolved(at: number): void {
+    for (const [id, rec] of this.resolved) {
+      if (at - rec.at <= this.reopenWindowMs) break;
+      this.drop(id, rec);
+    }
+  }
+
+  private drop(id: string, rec: ResolvedRec): void {
+    this.resolved.delete(id);
+    for (const k of rec.keys) if (this.byResolvedRoot.get(k) === id) this.byResolvedRoot.delete(k);
+  }
+
+  /**
+   * The recently resolved incident a significant cluster with its root reopens: moved back among
+   * the open ones (the caller records it in `reopened`, which the rest of the evaluation reads).
+   */
+  private reopening(c: Cluster, reopened: Map<string, ResolvedRec>): string | undefined {
+    const id = this.byResolvedRoot.get(c.key);
+    if (id === undefined) return undefined;
+    if (reopened.has(id)) return id;
+    const rec = this.resolved.get(id);
+    if (rec === undefined) return undefined;
+    this.drop(id, rec);
+    reopened.set(id, rec);
+    this.open.set(id, rec.inc);
+    return id;
   }
 
   /**
@@ -226,6 +328,7 @@ export class IncidentBook {
       peakCount: 0,
       halfAt: at,
       cycles: 1,
+      longestUpMs: 0,
       severity: severityOf(c.symptoms),
       timeline: [
         { at: first.since, what: `first evidence: ${describe(first)}` },

@@ -16,6 +16,7 @@ describe('renderEmail', () => {
     ['repeat', 'STILL OPEN'],
     ['cause-changed', 'CAUSE CHANGED'],
     ['resolved', 'RESOLVED'],
+    ['reopened', 'FAILING AGAIN'],
   ] as const)(
     'labels a %s event %s in the subject, with the cause and its evidence',
     (kind, label) => {

@@ -12,7 +12,7 @@ import { counted, httpUrl, oneLine, percent, truncate } from './message-text';
 /**
  * Email: subject, plain text, HTML and a Message-ID.
  *
- * subject   "[Faultline] <OPEN|RESOLVED|STILL OPEN|CAUSE CHANGED> <cause key> — <evidence>", one
+ * subject   "[Faultline] <OPEN|RESOLVED|STILL OPEN|CAUSE CHANGED|FAILING AGAIN> <cause key> — <evidence>", one
  *           line, ≤ 200 characters; the evidence is cut first, then the key.
  * text      the headline, the cause with its evidence and confidence, the affected services with
  *           instance counts (at most 50, then "…and N more"), what recovered (in place of the
@@ -36,12 +36,14 @@ const SUBJECT_LABELS: Record<NotificationKind, string> = {
   resolved: 'RESOLVED',
   repeat: 'STILL OPEN',
   'cause-changed': 'CAUSE CHANGED',
+  reopened: 'FAILING AGAIN',
 };
 const BADGE_COLOURS: Record<NotificationKind, string> = {
   opened: '#c62828',
   resolved: '#2e7d32',
   repeat: '#e65100',
   'cause-changed': '#6a1b9a',
+  reopened: '#c62828',
 };
 // Room in the subject for the key before the evidence gets any.
 const SUBJECT_KEY_MAX = 120;

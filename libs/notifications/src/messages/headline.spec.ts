@@ -1,5 +1,5 @@
 import { headline, HEADLINE_MAX } from './headline';
-import { openedEvent, resolvedEvent, stormEvent } from './spec-support';
+import { openedEvent, reopenedEvent, resolvedEvent, stormEvent } from './spec-support';
 
 describe('headline', () => {
   it('names the cause, its evidence, its confidence and the spread', () => {
@@ -18,6 +18,13 @@ describe('headline', () => {
     expect(headline(unknown)).toBe(
       'Resolved: backend:amqp://rabbit-1:5672 (duration unknown), 5 instances recovered',
     );
+  });
+
+  it('says a reopened incident is failing again, flapping, with its cycle when known', () => {
+    expect(headline(reopenedEvent(3))).toBe(
+      'backend:amqp://rabbit-1:5672 is failing again (flapping, cycle 3): 18 of 18 dependents lost it within 4 s (confidence 93 %); 2 services, 5 instances affected',
+    );
+    expect(headline(reopenedEvent())).toMatch(/^\S+ is failing again \(flapping\): /);
   });
 
   it('stays one bounded line whatever the cause text', () => {

@@ -4,7 +4,14 @@ import {
   type PagerDutyTrigger,
   renderPagerDuty,
 } from './pagerduty-event';
-import { openedEvent, RABBIT, resolvedEvent, serviceName, stormEvent } from './spec-support';
+import {
+  openedEvent,
+  RABBIT,
+  reopenedEvent,
+  resolvedEvent,
+  serviceName,
+  stormEvent,
+} from './spec-support';
 
 const ROUTING_KEY = 'R0ENKEYR0ENKEYR0ENKEYR0ENKEY1234';
 
@@ -136,5 +143,18 @@ describe('renderPagerDuty', () => {
     expect(JSON.stringify(renderPagerDuty(stormEvent(), ROUTING_KEY))).toBe(
       JSON.stringify(renderPagerDuty(stormEvent(), ROUTING_KEY)),
     );
+  });
+
+  it('triggers a reopened incident again under the same dedup_key, saying it flaps', () => {
+    const event = renderPagerDuty(reopenedEvent(3), ROUTING_KEY) as PagerDutyTrigger;
+    expect(event).toMatchObject({
+      event_action: 'trigger',
+      dedup_key: pagerDutyDedupKey('inc-lq2x1-9f3a'),
+      payload: {
+        summary: expect.stringContaining('is failing again (flapping, cycle 3)'),
+        custom_details: { notification: 'reopened', flapping: true, cycles: 3 },
+      },
+    });
+    expect(event.dedup_key).toBe(renderPagerDuty(resolvedEvent(), ROUTING_KEY).dedup_key);
   });
 });

@@ -6,10 +6,12 @@ import { counted, httpUrl, percent, truncate } from './message-text';
 /**
  * PagerDuty Events API v2 body (POST https://events.pagerduty.com/v2/enqueue).
  *
- * opened, cause-changed, repeat → event_action "trigger": {routing_key, event_action, dedup_key,
+ * opened, cause-changed, repeat, reopened → event_action "trigger": {routing_key, event_action, dedup_key,
  * payload: {summary, source, severity, timestamp, component, group, class, custom_details},
  * client, client_url, links}. Re-triggering with the same dedup_key updates the open alert
- * rather than opening another, which is what a cause change or a reminder should do.
+ * rather than opening another, which is what a cause change or a reminder should do; after a
+ * resolve it opens the alert again under the same key, which is what a reopened (flapping)
+ * incident should do (its summary says "failing again (flapping, cycle K)").
  * resolved → event_action "resolve": {routing_key, event_action, dedup_key} and nothing else.
  *
  * dedup_key is `faultline-<incident.id>`: stable over the incident's whole life, so every update
@@ -92,6 +94,8 @@ export function renderPagerDuty(
     ),
     ...(event.kind === 'cause-changed' &&
       incident.previousTopCause !== undefined && { previous_cause: incident.previousTopCause }),
+    ...(event.kind === 'reopened' && { flapping: true }),
+    ...(event.kind === 'reopened' && incident.cycles !== undefined && { cycles: incident.cycles }),
     affected_services: [
       ...shownGroups.map(describeGroup),
       ...(hiddenServices > 0 ? [`…and ${counted(hiddenServices, 'more service')}`] : []),

@@ -1,6 +1,6 @@
 import type { NotificationEvent } from '../notification.model';
 import { escapeSlackText, renderSlack, SLACK_LIMITS } from './slack-message';
-import { openedEvent, resolvedEvent, serviceName, stormEvent } from './spec-support';
+import { openedEvent, reopenedEvent, resolvedEvent, serviceName, stormEvent } from './spec-support';
 
 interface Block {
   type: string;
@@ -183,5 +183,15 @@ describe('renderSlack', () => {
     shuffled.incident.affected.instances.sort();
     expect(renderSlack(structuredClone(event))).toEqual(renderSlack(event));
     expect(renderSlack(shuffled)).toEqual(renderSlack(event));
+  });
+
+  it('says a reopened incident is failing again, flapping, in the header, a section and the fallback', () => {
+    const event = reopenedEvent(3);
+    expect(headerOf(event)).toBe('🔴 Failing again: backend:amqp://rabbit-1:5672');
+    expect(mrkdwnOf(blocksOf(event))).toContain(
+      '*Failing again* after it resolved: flapping, cycle 3',
+    );
+    expect(renderSlack(event).text).toMatch(/is failing again \(flapping, cycle 3\)/);
+    expect(blocksOf(event).length).toBeLessThanOrEqual(6);
   });
 });

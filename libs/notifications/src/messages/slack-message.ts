@@ -1,14 +1,16 @@
 import type { NotificationCause, NotificationEvent, NotificationKind } from '../notification.model';
 import { eventFacts, instanceSample, type ServiceGroup } from './event-facts';
-import { headline } from './headline';
+import { flappingNote, headline } from './headline';
 import { counted, httpUrl, oneLine, parseTime, percent, truncate } from './message-text';
 
 /**
  * Slack incoming-webhook payload: {text, blocks}. `text` is the one-line fallback Slack shows in
  * notifications; the blocks are, in order:
  *   header   "🔴 Incident: <cause key>" | "✅ Resolved: …" | "🔁 Still open: …" | "↪️ Cause changed: …"
+ *            | "🔴 Failing again: …" (reopened: the headline, its fallback text, says flapping and the cycle)
  *   section  the cause, its kind and confidence as a percentage, its evidence (summary), other candidates
  *   section  cause-changed only: the previous cause
+ *   section  reopened only: it resolved and failed again, flapping (cycle K when known)
  *   section  affected services with their instance counts and a few instance names (at most 15 services, then "…and N more")
  *   section  resolved only: what recovered, grouped the same way (replacing the affected section
  *            when exactly the affected instances recovered, so nothing is listed twice)
@@ -36,12 +38,14 @@ const HEADER_TITLES: Record<NotificationKind, string> = {
   resolved: '✅ Resolved',
   repeat: '🔁 Still open',
   'cause-changed': '↪️ Cause changed',
+  reopened: '🔴 Failing again',
 };
 const FALLBACK_PREFIXES: Record<NotificationKind, string> = {
   opened: '',
   resolved: '',
   repeat: 'Still open — ',
   'cause-changed': 'Cause changed — ',
+  reopened: '',
 };
 const OTHER_CAUSES_SHOWN = 3;
 // Room kept at the end of a list section for its "…and N more" line.
@@ -80,6 +84,8 @@ export function renderSlack(event: NotificationEvent): { text: string; blocks: o
       ),
     );
   }
+  if (event.kind === 'reopened')
+    blocks.push(mrkdwnSection(`*Failing again* after it resolved: ${flappingNote(event)}`));
   // A resolved incident whose every affected instance recovered lists them once, as recovered.
   if (!facts.recoveredAllAffected) {
     blocks.push(

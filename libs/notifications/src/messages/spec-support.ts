@@ -68,6 +68,15 @@ export function resolvedEvent(): NotificationEvent {
   });
 }
 
+/** The same incident reopened (it resolved, then rabbit-1 failed again): with `cycles` when given. */
+export function reopenedEvent(cycles?: number): NotificationEvent {
+  return openedEvent({
+    id: 'inc-lq2x1-9f3a:reopened:1',
+    kind: 'reopened',
+    incident: { flapping: true, ...(cycles !== undefined && { cycles }) },
+  });
+}
+
 export const SERVICE_COUNT = 20;
 export const INSTANCE_COUNT = 500;
 export const serviceName = (i: number): string => `service-${String(i).padStart(2, '0')}`;

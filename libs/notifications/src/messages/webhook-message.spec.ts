@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 import type { NotificationEvent } from '../notification.model';
-import { openedEvent, resolvedEvent, stormEvent } from './spec-support';
+import { openedEvent, reopenedEvent, resolvedEvent, stormEvent } from './spec-support';
 import { renderWebhook } from './webhook-message';
 
 const AT_MS = 1_740_823_205_678;
@@ -63,6 +63,20 @@ describe('renderWebhook', () => {
   it('refuses an empty secret and a time that is not a number', () => {
     expect(() => renderWebhook(openedEvent(), { secret: '', atMs: AT_MS })).toThrow(TypeError);
     expect(() => renderWebhook(openedEvent(), { atMs: Number.NaN })).toThrow(TypeError);
+  });
+
+  it('sends a reopened event with the same incident id, flapping and its cycle', () => {
+    const body = JSON.parse(renderWebhook(reopenedEvent(3), { atMs: AT_MS }).body);
+    expect(body).toMatchObject({
+      event: 'reopened',
+      id: 'inc-lq2x1-9f3a:reopened:1',
+      summary: expect.stringContaining('is failing again (flapping, cycle 3)'),
+      incident: { id: 'inc-lq2x1-9f3a', status: 'open', flapping: true, cycles: 3 },
+    });
+    expect(Object.keys(body.incident).slice(-3)).toEqual(['flapping', 'cycles', 'url']);
+    expect(
+      JSON.parse(renderWebhook(openedEvent(), { atMs: AT_MS }).body).incident,
+    ).not.toHaveProperty('flapping');
   });
 });
 

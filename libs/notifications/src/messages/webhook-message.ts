@@ -9,7 +9,9 @@ import { headline } from './headline';
  *
  * Body: {version: 1, event: <kind>, id, severity, createdAt, summary: <headline>, incident: {id,
  * status, openedAt, resolvedAt, rootCauses, affected: {services, instances}, previousTopCause?,
- * recovered?, url}}. Fields are written in that fixed order, so the same event gives the same
+ * recovered?, flapping?, cycles?, url}}. event is opened, cause-changed, repeat, resolved or
+ * reopened (the incident resolved, then its cause failed again: same incident id, flapping true,
+ * cycles when known). Fields are written in that fixed order, so the same event gives the same
  * bytes whatever key order the caller's object had, and lists keep the event's order (causes are
  * ranked; the engine already sorts services and instances).
  *
@@ -83,6 +85,8 @@ function webhookBody(event: NotificationEvent): object {
           instances: [...r.instances],
         })),
       }),
+      ...(incident.flapping !== undefined && { flapping: incident.flapping }),
+      ...(incident.cycles !== undefined && { cycles: incident.cycles }),
       url: incident.url,
     },
   };

@@ -246,3 +246,71 @@ describe('recoveredByService', () => {
     ]);
   });
 });
+
+describe('a reopened incident (it resolved, then its cause failed again)', () => {
+  const at = (status: 'open' | 'resolved', past: PastNotification[], extra = {}) =>
+    input(
+      { channelIds: ['ops'], routes: [], past },
+      {
+        status,
+        resolvedAt: status === 'resolved' ? '2026-11-25T12:00:00.000Z' : null,
+        flapping: true,
+        ...extra,
+      },
+    );
+  const keys = (plan: ReturnType<typeof planNotifications>) =>
+    plan.map((p) => `${p.kind}/${p.eventKey}`);
+
+  it('sends one reopened per reopening, never a second opened, and resolved:<n> after each', () => {
+    const past = [sent('ops', 'opened', NOW - 300_000), sent('ops', 'resolved', NOW - 200_000)];
+    const reopened = planNotifications(at('open', past, { cycles: 3 }));
+    expect(keys(reopened)).toEqual(['reopened/reopened:1']);
+    expect(reopened[0].event).toMatchObject({
+      id: 'inc-1:reopened:1',
+      kind: 'reopened',
+      incident: { status: 'open', resolvedAt: null, flapping: true, cycles: 3 },
+    });
+    past.push(sent('ops', 'reopened:1', NOW - 100_000));
+    expect(planNotifications(at('open', past, { cycles: 4 }))).toEqual([]);
+
+    const resolved = planNotifications(at('resolved', past));
+    expect(keys(resolved)).toEqual(['resolved/resolved:2']);
+    expect(resolved[0].event.incident.recovered).toHaveLength(2);
+    past.push(sent('ops', 'resolved:2', NOW - 50_000));
+    expect(planNotifications(at('resolved', past))).toEqual([]);
+
+    expect(keys(planNotifications(at('open', past)))).toEqual(['reopened/reopened:2']);
+    past.push(sent('ops', 'reopened:2', NOW - 10_000));
+    expect(keys(planNotifications(at('resolved', past)))).toEqual(['resolved/resolved:3']);
+  });
+
+  it('says nothing of a resolution the channel never heard of', () => {
+    const past = [sent('ops', 'opened', NOW - 300_000)];
+    expect(planNotifications(at('open', past, { cycles: 2 }))).toEqual([]);
+    expect(keys(planNotifications(at('resolved', past)))).toEqual(['resolved/resolved']);
+  });
+
+  it('takes the cycle from the timeline when the incident does not carry it', () => {
+    const past = [sent('ops', 'opened', NOW - 300_000), sent('ops', 'resolved', NOW - 200_000)];
+    const timeline = [
+      { what: 'opened: backend:amqp://rabbit-1:5672 (…)' },
+      { what: 'failing again after 40 s quiet (cycle 2): flapping' },
+      { what: 'failing again 20 s after it resolved (cycle 3): flapping' },
+    ];
+    const [plan] = planNotifications(at('open', past, { timeline }));
+    expect(plan.event.incident).toMatchObject({ flapping: true, cycles: 3 });
+    const [bare] = planNotifications(at('open', past));
+    expect(bare.event.incident.flapping).toBe(true);
+    expect(bare.event.incident).not.toHaveProperty('cycles');
+  });
+
+  it('carries a new top cause in the reopened message, with no cause-changed after it', () => {
+    const host = 'host:rabbit-1';
+    const rootCauses = [{ key: host, kind: 'host', confidence: 0.9, summary: 'it stopped' }];
+    const past = [sent('ops', 'opened', NOW - 300_000), sent('ops', 'resolved', NOW - 200_000)];
+    const [plan] = planNotifications(at('open', past, { rootCauses }));
+    expect(plan).toMatchObject({ kind: 'reopened', topCause: host });
+    past.push(sent('ops', 'reopened:1', NOW - 1000, host));
+    expect(planNotifications(at('open', past, { rootCauses }))).toEqual([]);
+  });
+});

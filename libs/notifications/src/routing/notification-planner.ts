@@ -14,12 +14,15 @@ export interface PlannableIncident {
   rootCauses: { key: string; kind: string; confidence: number; summary: string }[];
   affected: { services: string[]; instances: string[] };
   /**
-   * Set by the engine on an incident whose cause keeps failing and recovering: it stays ONE open
-   * incident across its cycles. Not read: a cycle (or the timeline growing) is not an event; only
-   * a different top cause is (cause-changed), and the incident resolving.
+   * Set by the engine on an incident whose cause keeps failing and recovering: it stays ONE
+   * incident across its cycles (reopened, same id, if it had resolved in between). A cycle (or the
+   * timeline growing) is not an event; the incident resolving and reopening are. Read only to say
+   * which cycle a reopened message is about.
    */
   flapping?: boolean;
   cycles?: number;
+  /** The incident's timeline, when the caller has it: the cycle count when `cycles` is absent. */
+  timeline?: readonly { what: string }[];
 }
 
 export interface RouteRule {
@@ -119,12 +122,20 @@ export function resolvedGate(
  *   opened          the first time the channel hears of the incident while it is open
  *   cause-changed   the top cause is not the one the channel was last told (event key per cause)
  *   repeat          still open, and the channel's route repeats, and the last message is older than that
- *   resolved        resolved (once); it lists what recovered, grouped by service. A channel that
- *                   has no opened row (the incident opened and resolved before it was planned)
- *                   gets opened and resolved recorded as skipped; otherwise the resolved row's
- *                   delivery waits for the opened one (resolvedGate)
- * A flapping incident (one incident across cycles) is planned like any other: cycles and timeline
- * entries are not events, so it gets one opened and a cause-changed only when the top cause moves.
+ *   resolved        resolved; it lists what recovered, grouped by service. The first resolution is
+ *                   `resolved`, each one after a reopen `resolved:<n>` (n = 2, 3, ...: the
+ *                   channel's n-th resolution), so the log's (incident, event key, channel)
+ *                   uniqueness keeps each once. A channel that has no opened row (the incident
+ *                   opened and resolved before it was planned) gets opened and resolved recorded
+ *                   as skipped; otherwise the resolved row's delivery waits for the opened one
+ *                   (resolvedGate), so a channel never gets a resolved without its opened sent
+ *   reopened        open again after the channel was told it resolved (the engine reopens an
+ *                   incident whose cause fails again soon after it resolved: it flaps): one
+ *                   `reopened:<n>` after the channel's n-th resolution, saying it flaps (and the
+ *                   cycle); never a second opened
+ * So a flapping incident gets one opened, a cause-changed only when the top cause moves, and a
+ * reopened / resolved:<n> pair only when it resolved between cycles (the engine bridges its up
+ * periods once it knows it flaps); nothing per cycle otherwise.
  * A matching active silence keeps every event but marks it silenced (recorded, never sent).
  */
 export function planNotifications(input: PlanInput): PlannedNotification[] {
@@ -184,9 +195,14 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
         event: eventOf(input, kind, eventKey, previousTopCause),
         ...(skipReason !== undefined ? { skipReason } : {}),
       });
+    // Resolutions the channel was told of, and reopenings: more of the first means it was last
+    // told the incident resolved.
+    const resolutions = past.filter((p) => isResolvedKey(p.eventKey)).length;
+    const reopenings = past.filter((p) => p.eventKey.startsWith(REOPENED_PREFIX)).length;
     if (incident.status === 'resolved') {
-      if (has('resolved')) continue;
-      if (has('opened')) add('resolved', 'resolved');
+      if (resolutions > reopenings) continue;
+      if (has('opened'))
+        add('resolved', resolutions === 0 ? 'resolved' : `resolved:${resolutions + 1}`);
       else {
         add('opened', 'opened', undefined, RESOLVED_BEFORE_OPENED);
         add('resolved', 'resolved', undefined, RESOLVED_BEFORE_OPENED);
@@ -195,6 +211,10 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     }
     if (!has('opened')) {
       add('opened', 'opened');
+      continue;
+    }
+    if (resolutions > reopenings) {
+      add('reopened', `${REOPENED_PREFIX}${resolutions}`);
       continue;
     }
     const last = past[past.length - 1];
@@ -207,6 +227,27 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
       add('repeat', `repeat:${past.filter((p) => p.eventKey.startsWith('repeat:')).length + 1}`);
   }
   return planned;
+}
+
+const REOPENED_PREFIX = 'reopened:';
+
+/** `resolved` (the first resolution) or `resolved:<n>` (one after a reopen). */
+function isResolvedKey(key: string): boolean {
+  return key === 'resolved' || /^resolved:\d+$/.test(key);
+}
+
+/**
+ * Down periods of a flapping incident: `cycles` when given, else the highest "(cycle <k>)" of its
+ * timeline (the engine writes one on each return); undefined when neither says.
+ */
+export function cyclesOf(incident: PlannableIncident): number | undefined {
+  if (incident.cycles !== undefined) return incident.cycles;
+  let most: number | undefined;
+  for (const entry of incident.timeline ?? []) {
+    const m = /\(cycle (\d+)\)/.exec(entry.what);
+    if (m) most = Math.max(most ?? 0, Number(m[1]));
+  }
+  return most;
 }
 
 function eventOf(
@@ -239,11 +280,17 @@ function eventOf(
       ...(kind === 'resolved'
         ? { recovered: recoveredByService(incident.affected.instances) }
         : {}),
+      ...(kind === 'reopened' ? reopenedFacts(incident) : {}),
       url: input.incidentUrl,
     },
     severity: severityOf(top.kind),
     createdAt: new Date(input.now).toISOString(),
   };
+}
+
+function reopenedFacts(incident: PlannableIncident): { flapping: true; cycles?: number } {
+  const cycles = cyclesOf(incident);
+  return cycles !== undefined && cycles >= 2 ? { flapping: true, cycles } : { flapping: true };
 }
 
 /** `instance:<service>/<name>` keys grouped by service, sorted. */
