@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import { type FaultlineConfig, loadConfig, migrate } from '@faultline/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,13 +10,16 @@ import { createWorkerApp } from '../../apps/worker/src/worker.app';
 import { redisUrl, runDatabaseUrl, runId, TEST_ADMIN_TOKEN } from './test-env';
 
 let prefixes = 0;
+// Jest loads this module afresh for every spec file: the counter alone would repeat prefixes
+// across files, and a stack would inherit another's queues and in-flight holds.
+const fileTag = randomBytes(3).toString('hex');
 
 /** Test configuration: the run's database, a queue prefix of its own, quiet logs. */
 export function testConfig(overrides: Record<string, string> = {}): FaultlineConfig {
   return loadConfig({
     DATABASE_URL: runDatabaseUrl(),
     REDIS_URL: redisUrl(),
-    QUEUE_PREFIX: `t${runId()}-${process.pid}-${++prefixes}`,
+    QUEUE_PREFIX: `t${runId()}-${process.pid}-${fileTag}-${++prefixes}`,
     FAULTLINE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
     MIGRATE_ON_START: 'false',

@@ -97,6 +97,8 @@ const MESSAGE_ID_SHAPE = /^<[^\s<>@]+@[^\s<>@]+>$/;
 // cannot be sent as given (bad address, no recipients, over the advertised SIZE).
 const PERMANENT_CODES_WITHOUT_REPLY = new Set(['EENVELOPE', 'EMESSAGE']);
 
+const SOCKET_GRACE_MS = 1_000;
+
 type AbortCause = 'deadline' | 'closed';
 
 export class EmailTransport {
@@ -125,11 +127,12 @@ export class EmailTransport {
       requireTLS: settings.requireTls ?? false,
       auth: hasCredentials(settings) ? { user: settings.user, pass: settings.password } : undefined,
       tls: { rejectUnauthorized: settings.tlsVerify ?? true },
-      // The overall deadline below decides; these only make sure no socket outlives it.
-      connectionTimeout: timeoutMs,
-      greetingTimeout: timeoutMs,
-      socketTimeout: timeoutMs,
-      dnsTimeout: timeoutMs,
+      // The overall deadline below decides; these only make sure no socket outlives it. A
+      // second later than it, or on a loaded machine nodemailer's own timer may fire first.
+      connectionTimeout: timeoutMs + SOCKET_GRACE_MS,
+      greetingTimeout: timeoutMs + SOCKET_GRACE_MS,
+      socketTimeout: timeoutMs + SOCKET_GRACE_MS,
+      dnsTimeout: timeoutMs + SOCKET_GRACE_MS,
       // Nothing of a session (it carries AUTH) may reach a log.
       logger: false,
       debug: false,
