@@ -144,29 +144,25 @@ describe('correlation through the real HTTP API', () => {
     expect(graph.status).toBe(200);
   });
 
-  // The repository's copy of the contract check (test/contract/), and the shared one beside the
-  // checkout when there is one: the copy must not lag behind it.
-  const checks = [
-    { name: 'the contract check', path: resolve(__dirname, 'contract/contract-check.mjs') },
-    {
-      name: 'the shared contract check',
-      path: resolve(__dirname, '../../shared/contract-check.mjs'),
-    },
-  ];
-  for (const check of checks) {
-    (existsSync(check.path) ? it : it.skip)(
-      `passes ${check.name}`,
-      async () => {
-        const { stdout } = await promisify(execFile)(
-          process.execPath,
-          [check.path, '--base', stack.baseUrl, '--token', TEST_ADMIN_TOKEN],
-          { timeout: 60_000 },
-        );
-        expect(stdout).toMatch(/contract check: ok/);
-      },
-      90_000,
+  // The repository's copy of the contract check (test/contract/), or the shared one beside the
+  // checkout when it differs (a newer check). One run: its outage is dated half an hour ago, and a
+  // second run in the same stack would post it behind the clock the first moved.
+  const copy = resolve(__dirname, 'contract/contract-check.mjs');
+  const shared = resolve(__dirname, '../../shared/contract-check.mjs');
+  const code = (path: string) =>
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => !/^(#!|\/\/)/.test(line))
+      .join('\n');
+  const contractCheck = existsSync(shared) && code(shared) !== code(copy) ? shared : copy;
+  it(`passes the contract check (${contractCheck === copy ? 'test/contract' : '../shared'})`, async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [contractCheck, '--base', stack.baseUrl, '--token', TEST_ADMIN_TOKEN],
+      { timeout: 60_000 },
     );
-  }
+    expect(stdout).toMatch(/contract check: ok/);
+  }, 90_000);
 
   it('documents every route of docs/CONTRACT.md in the OpenAPI document, with its fields', async () => {
     const contract = readFileSync(resolve(__dirname, '../docs/CONTRACT.md'), 'utf8');
