@@ -5,6 +5,7 @@ import { Aliases1764151400000 } from './1764151400000-Aliases';
 import { Collectors1764238000000 } from './1764238000000-Collectors';
 import { Notifications1764238100000 } from './1764238100000-Notifications';
 import { NotificationsSkipped1764238160000 } from './1764238160000-NotificationsSkipped';
+import { IncidentSeverityFlapping1764238200000 } from './1764238200000-IncidentSeverityFlapping';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs load the same set. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Collectors1764238000000,
   Notifications1764238100000,
   NotificationsSkipped1764238160000,
+  IncidentSeverityFlapping1764238200000,
 ];

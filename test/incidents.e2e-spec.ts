@@ -42,6 +42,9 @@ const incident = (id: string, over: Partial<Incident>): Incident => ({
   rootCauses: [cause(RABBIT, 0.93)],
   affected: { services: [svc.a], instances: [`instance:${svc.a}/a-1`] },
   timeline: [{ at: T, what: `opened: ${RABBIT}` }],
+  severity: 'critical',
+  flapping: false,
+  cycles: 1,
   ...over,
 });
 const change = (type: IncidentChange['type'], at: number, inc: Incident): IncidentChange => ({
@@ -79,6 +82,9 @@ const I3 = incident(`${base}-3`, {
   resolvedAt: T - 30 * MIN,
   firstEvidenceAt: T - 61 * MIN,
   rootCauses: [cause(ZONE, 0.7)],
+  severity: 'warning',
+  flapping: true,
+  cycles: 3,
   affected: {
     services: [svc.a, svc.c],
     instances: [`instance:${svc.a}/a-1`, `instance:${svc.c}/c-1`],
@@ -132,6 +138,9 @@ describe('incidents and graph API', () => {
             firstEvidenceAt: '2026-11-25T08:59:00.000Z',
             changedAt: '2026-11-25T09:30:00.000Z',
             updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+            severity: 'warning',
+            flapping: true,
+            cycles: 3,
           },
         ],
         nextCursor: null,
@@ -232,6 +241,9 @@ describe('incidents and graph API', () => {
         firstEvidenceAt: '2026-11-25T09:59:57.000Z',
         changedAt: '2026-11-25T10:00:00.000Z',
         updatedAt: expect.any(String),
+        severity: 'critical',
+        flapping: false,
+        cycles: 1,
         timeline: [
           { at: '2026-11-25T10:00:00.000Z', what: `opened: ${RABBIT}` },
           { at: '2026-11-25T10:00:04.000Z', what: `${RABBIT}: it reports itself down` },

@@ -25,6 +25,9 @@ const detailRow = (changedAt: number): IncidentDetailRow => ({
   timeline: [{ at: new Date(T).toISOString(), what: 'opened' }],
   changed_at: new Date(changedAt),
   updated_at: new Date(T + 60_000),
+  severity: 'critical',
+  flapping: true,
+  cycles: 3,
 });
 
 describe('API views', () => {
@@ -53,6 +56,9 @@ describe('API views', () => {
       firstEvidenceAt: '2026-11-25T09:59:56.000Z',
       changedAt: '2026-11-25T10:00:01.000Z',
       updatedAt: '2026-11-25T10:01:00.000Z',
+      severity: 'critical',
+      flapping: true,
+      cycles: 3,
     });
     expect(Object.keys(view).slice(0, 6)).toEqual([
       'id',

@@ -35,6 +35,9 @@ function baseView(row: IncidentRow, instances: number) {
     firstEvidenceAt: row.first_evidence_at.toISOString(),
     changedAt: row.changed_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    severity: row.severity,
+    flapping: row.flapping,
+    cycles: row.cycles,
   };
 }
 

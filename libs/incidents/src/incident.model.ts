@@ -29,6 +29,12 @@ export interface IncidentSummary {
   changedAt: string;
   /** When the stored snapshot was written (wall clock). */
   updatedAt: string;
+  /** warning while only warnings (a degraded dependency) speak for it; critical once anything fails. */
+  severity: 'warning' | 'critical';
+  /** The cause failed again after its symptoms had cleared (or after it resolved): it comes and goes. */
+  flapping: boolean;
+  /** Down periods so far: 1, plus one per return. */
+  cycles: number;
 }
 
 export interface TimelineEntryView {

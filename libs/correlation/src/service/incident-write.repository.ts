@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
-import type { IncidentDetailRow, IncidentWriteRow } from './stored-incident';
+import {
+  INCIDENT_ROW_COLUMNS,
+  type IncidentDetailRow,
+  type IncidentWriteRow,
+} from './stored-incident';
 
 /**
  * The correlation worker's side of the incidents table: snapshots written as one JSON
@@ -22,32 +26,35 @@ export class IncidentWriteRepository {
     if (rows.length === 0) return;
     await this.dataSource.query(
       `INSERT INTO incidents AS cur (id, status, opened_at, resolved_at, first_evidence_at, root_key, root_causes,
-                                     affected_services, affected_instances, timeline, changed_at)
+                                     affected_services, affected_instances, timeline, changed_at,
+                                     severity, flapping, cycles)
        SELECT id, status, opened_at, resolved_at, first_evidence_at, root_key, root_causes,
-              affected_services, affected_instances, timeline, changed_at
+              affected_services, affected_instances, timeline, changed_at, severity, flapping, cycles
        FROM json_to_recordset($1::json)
          AS x(id text, status text, opened_at timestamptz, resolved_at timestamptz,
               first_evidence_at timestamptz, root_key text, root_causes jsonb,
               affected_services text[], affected_instances text[], timeline jsonb,
-              changed_at timestamptz)
+              changed_at timestamptz, severity text, flapping boolean, cycles integer)
        ON CONFLICT (id) DO UPDATE SET
          status = EXCLUDED.status, opened_at = EXCLUDED.opened_at, resolved_at = EXCLUDED.resolved_at,
          first_evidence_at = EXCLUDED.first_evidence_at, root_key = EXCLUDED.root_key, root_causes = EXCLUDED.root_causes,
          affected_services = EXCLUDED.affected_services, affected_instances = EXCLUDED.affected_instances,
-         timeline = EXCLUDED.timeline, changed_at = EXCLUDED.changed_at, updated_at = now()
+         timeline = EXCLUDED.timeline, changed_at = EXCLUDED.changed_at, severity = EXCLUDED.severity,
+         flapping = EXCLUDED.flapping, cycles = EXCLUDED.cycles, updated_at = now()
        WHERE cur.changed_at < EXCLUDED.changed_at
           OR (cur.changed_at = EXCLUDED.changed_at
               AND (cur.status, cur.opened_at, cur.resolved_at, cur.first_evidence_at, cur.root_causes,
-                   cur.affected_services, cur.affected_instances, cur.timeline)
+                   cur.affected_services, cur.affected_instances, cur.timeline, cur.severity, cur.flapping, cur.cycles)
                   IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.opened_at, EXCLUDED.resolved_at, EXCLUDED.first_evidence_at,
-                   EXCLUDED.root_causes, EXCLUDED.affected_services, EXCLUDED.affected_instances, EXCLUDED.timeline))`,
+                   EXCLUDED.root_causes, EXCLUDED.affected_services, EXCLUDED.affected_instances, EXCLUDED.timeline,
+                   EXCLUDED.severity, EXCLUDED.flapping, EXCLUDED.cycles))`,
       [JSON.stringify(rows)],
     );
   }
 
   listOpen(): Promise<IncidentDetailRow[]> {
     return this.dataSource.query(
-      `SELECT id, status, opened_at, resolved_at, first_evidence_at, root_causes, affected_services, changed_at, updated_at, affected_instances, timeline FROM incidents WHERE status = 'open' ORDER BY opened_at, id`,
+      `SELECT ${INCIDENT_ROW_COLUMNS}, affected_instances, timeline FROM incidents WHERE status = 'open' ORDER BY opened_at, id`,
     );
   }
 }

@@ -28,6 +28,9 @@ const incident = (id: string, over: Partial<Incident> = {}): Incident => ({
     instances: ['instance:nova-api/a-1', 'instance:nova-conductor/c-1'],
   },
   timeline: [{ at: T, what: 'opened' }],
+  severity: 'critical',
+  flapping: false,
+  cycles: 1,
   ...over,
 });
 const change = (type: IncidentChange['type'], at: number, inc: Incident): IncidentChange => ({
@@ -51,6 +54,9 @@ function readBack(change: IncidentChange, updatedAt = new Date(T + 60_000)): Inc
     timeline: JSON.parse(JSON.stringify(w.timeline)) as IncidentDetailRow['timeline'],
     changed_at: new Date(w.changed_at),
     updated_at: updatedAt,
+    severity: w.severity,
+    flapping: w.flapping,
+    cycles: w.cycles,
   };
 }
 

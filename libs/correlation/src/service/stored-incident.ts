@@ -18,7 +18,16 @@ export interface IncidentWriteRow {
   affected_instances: string[];
   timeline: StoredTimelineEntry[];
   changed_at: string;
+  severity: Severity;
+  flapping: boolean;
+  cycles: number;
 }
+
+type Severity = NonNullable<Incident['severity']>;
+
+/** The columns of IncidentRow, for the repositories that read it. */
+export const INCIDENT_ROW_COLUMNS = `id, status, opened_at, resolved_at, first_evidence_at, root_causes,
+  affected_services, changed_at, updated_at, severity, flapping, cycles`;
 
 /** An incidents row as node-pg returns it (timestamptz as Date, jsonb parsed). */
 export interface IncidentRow {
@@ -31,6 +40,9 @@ export interface IncidentRow {
   affected_services: string[];
   changed_at: Date;
   updated_at: Date;
+  severity: Severity;
+  flapping: boolean;
+  cycles: number;
 }
 
 export interface IncidentDetailRow extends IncidentRow {
@@ -87,6 +99,9 @@ export function toWriteRow(change: IncidentChange): IncidentWriteRow {
     affected_instances: [...inc.affected.instances],
     timeline: inc.timeline.map((e) => withTopCause({ at: iso(e.at), what: e.what }, e.topCause)),
     changed_at: iso(change.at),
+    severity: inc.severity ?? 'critical',
+    flapping: inc.flapping ?? false,
+    cycles: inc.cycles ?? 1,
   };
 }
 
@@ -108,5 +123,8 @@ export function toIncident(row: IncidentDetailRow): Incident {
     timeline: row.timeline.map((e) =>
       withTopCause({ at: Date.parse(e.at), what: e.what }, e.topCause),
     ),
+    severity: row.severity,
+    flapping: row.flapping,
+    cycles: row.cycles,
   };
 }

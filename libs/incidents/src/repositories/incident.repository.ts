@@ -1,4 +1,4 @@
-import type { IncidentDetailRow } from '@faultline/correlation/service';
+import { INCIDENT_ROW_COLUMNS, type IncidentDetailRow } from '@faultline/correlation/service';
 import { cursorTimeSql } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -18,8 +18,6 @@ export interface IncidentFilter {
   take: number;
 }
 
-const ROW_COLUMNS = `id, status, opened_at, resolved_at, first_evidence_at, root_causes, affected_services, changed_at, updated_at`;
-
 /**
  * The incidents table as the API reads it (the correlation worker writes it). Lists walk incidents_status_opened_idx or incidents_opened_idx newest
  * first, with the service and cause filters as GIN containment tests.
@@ -31,7 +29,7 @@ export class IncidentRepository {
   /** Newest opened first; ties on opened_at broken by id, descending. */
   list(f: IncidentFilter): Promise<IncidentListRow[]> {
     return this.dataSource.query(
-      `SELECT ${ROW_COLUMNS}, cardinality(affected_instances) AS instance_count, ${cursorTimeSql('opened_at')} AS sort_at
+      `SELECT ${INCIDENT_ROW_COLUMNS}, cardinality(affected_instances) AS instance_count, ${cursorTimeSql('opened_at')} AS sort_at
        FROM incidents
        WHERE ($1::text IS NULL OR status = $1)
          AND ($2::timestamptz IS NULL OR resolved_at IS NULL OR resolved_at >= $2)
@@ -46,7 +44,7 @@ export class IncidentRepository {
 
   async find(id: string): Promise<IncidentDetailRow | null> {
     const rows: IncidentDetailRow[] = await this.dataSource.query(
-      `SELECT ${ROW_COLUMNS}, affected_instances, timeline FROM incidents WHERE id = $1`,
+      `SELECT ${INCIDENT_ROW_COLUMNS}, affected_instances, timeline FROM incidents WHERE id = $1`,
       [id],
     );
     return rows[0] ?? null;

@@ -21,8 +21,6 @@ export interface PlannableIncident {
    */
   flapping?: boolean;
   cycles?: number;
-  /** The incident's timeline, when the caller has it: the cycle count when `cycles` is absent. */
-  timeline?: readonly { what: string }[];
 }
 
 export interface RouteRule {
@@ -236,20 +234,6 @@ function isResolvedKey(key: string): boolean {
   return key === 'resolved' || /^resolved:\d+$/.test(key);
 }
 
-/**
- * Down periods of a flapping incident: `cycles` when given, else the highest "(cycle <k>)" of its
- * timeline (the engine writes one on each return); undefined when neither says.
- */
-export function cyclesOf(incident: PlannableIncident): number | undefined {
-  if (incident.cycles !== undefined) return incident.cycles;
-  let most: number | undefined;
-  for (const entry of incident.timeline ?? []) {
-    const m = /\(cycle (\d+)\)/.exec(entry.what);
-    if (m) most = Math.max(most ?? 0, Number(m[1]));
-  }
-  return most;
-}
-
 function eventOf(
   input: PlanInput,
   kind: NotificationKind,
@@ -289,7 +273,7 @@ function eventOf(
 }
 
 function reopenedFacts(incident: PlannableIncident): { flapping: true; cycles?: number } {
-  const cycles = cyclesOf(incident);
+  const cycles = incident.cycles;
   return cycles !== undefined && cycles >= 2 ? { flapping: true, cycles } : { flapping: true };
 }
 

@@ -73,6 +73,21 @@ class IncidentBaseDto {
 
   @ApiProperty({ format: 'date-time', description: 'When its last change was stored (wall clock)' })
   updatedAt: string;
+
+  @ApiProperty({
+    enum: ['warning', 'critical'],
+    description:
+      'warning while only warnings (a degraded dependency) speak for it; critical once anything fails',
+  })
+  severity: 'warning' | 'critical';
+
+  @ApiProperty({
+    description: 'The cause failed again after its symptoms had cleared: it comes and goes',
+  })
+  flapping: boolean;
+
+  @ApiProperty({ example: 1, description: 'Down periods so far: 1, plus one per return' })
+  cycles: number;
 }
 
 export class IncidentSummaryDto extends IncidentBaseDto implements IncidentSummary {
