@@ -2,6 +2,7 @@ import type { CorrelationService } from '@faultline/correlation/service';
 import type { FaultlineConfig, JobWorkers, LeaderLock } from '@faultline/platform';
 
 import { CorrelationLeadership } from '../apps/worker/src/correlation-leadership';
+import type { CorrelationProcessor } from '../apps/worker/src/processors/correlation.processor';
 
 const waitFor = async (what: () => boolean, ms = 2_000): Promise<void> => {
   const until = Date.now() + ms;
@@ -17,6 +18,7 @@ describe('CorrelationLeadership', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: 'leadership-spec',
       CORRELATION_LEASE_MS: 1_000,
+      CORRELATION_CLOCK_MS: 1_000,
     } as FaultlineConfig;
     let rounds = 0;
     const lock = {
@@ -31,7 +33,13 @@ describe('CorrelationLeadership', () => {
         ++stops === 1 ? Promise.reject(new Error('redis gone')) : Promise.resolve(),
     } as unknown as JobWorkers;
     const correlation = { rebuild: () => Promise.resolve() } as unknown as CorrelationService;
-    const leadership = new CorrelationLeadership(config, workers, correlation);
+    const processor = { advanceClock: () => Promise.resolve({ changed: 0 }) };
+    const leadership = new CorrelationLeadership(
+      config,
+      workers,
+      correlation,
+      processor as unknown as CorrelationProcessor,
+    );
     Object.assign(leadership, { lock });
     const errors: string[] = [];
     Object.assign(leadership, {

@@ -12,6 +12,8 @@ import {
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type IORedis from 'ioredis';
 
+import { CorrelationProcessor } from './processors/correlation.processor';
+
 /**
  * Elects the one worker process that runs the correlation engine: it holds a leased Redis lock,
  * rebuilds the engine from Postgres when it becomes leader, and only then consumes the
@@ -23,6 +25,8 @@ export class CorrelationLeadership implements OnModuleDestroy {
   private readonly redis: IORedis;
   private readonly lock: LeaderLock;
   private timer: NodeJS.Timeout | null = null;
+  /** While leading: moves the engine's clock between reports. */
+  private clock: NodeJS.Timeout | null = null;
   private leading = false;
   private busy: Promise<void> = Promise.resolve();
 
@@ -30,6 +34,7 @@ export class CorrelationLeadership implements OnModuleDestroy {
     @InjectConfig() private readonly config: FaultlineConfig,
     private readonly workers: JobWorkers,
     private readonly correlation: CorrelationService,
+    private readonly processor: CorrelationProcessor,
   ) {
     this.redis = createRedis(config.REDIS_URL, 'leader');
     this.lock = new LeaderLock(
@@ -62,6 +67,7 @@ export class CorrelationLeadership implements OnModuleDestroy {
       try {
         await this.correlation.rebuild();
         this.workers.startQueue(QueueName.Correlation);
+        this.startClock();
       } catch (e) {
         this.logger.error(`engine rebuild failed, stepping down: ${(e as Error).message}`);
         this.leading = false;
@@ -69,13 +75,32 @@ export class CorrelationLeadership implements OnModuleDestroy {
       }
     } else if (!leader && this.leading) {
       this.leading = false;
+      this.stopClock();
       this.logger.warn('lost correlation leadership');
       await this.workers.stopQueue(QueueName.Correlation);
     }
   }
 
+  private startClock(): void {
+    let running = false;
+    this.clock = setInterval(() => {
+      if (running) return; // a slow Postgres: skip a beat rather than pile up
+      running = true;
+      this.processor
+        .advanceClock()
+        .catch((e: unknown) => this.logger.warn(`clock not advanced: ${(e as Error).message}`))
+        .finally(() => (running = false));
+    }, this.config.CORRELATION_CLOCK_MS);
+  }
+
+  private stopClock(): void {
+    if (this.clock) clearInterval(this.clock);
+    this.clock = null;
+  }
+
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.stopClock();
     await this.busy;
     await this.workers.stopQueue(QueueName.Correlation);
     if (this.leading) await this.lock.release().catch(() => undefined);

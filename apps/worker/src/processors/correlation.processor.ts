@@ -15,7 +15,15 @@ export class CorrelationProcessor {
   ) {}
 
   async process(data: JobPayloads[JobName.Correlate]): Promise<{ changed: number }> {
-    const incidentIds = await this.correlation.process(data.reports, data.aliases, data.inFlight);
+    return this.planFor(await this.correlation.process(data.reports, data.aliases, data.inFlight));
+  }
+
+  /** The leader's clock between reports (see CorrelationService.advance). */
+  async advanceClock(): Promise<{ changed: number }> {
+    return this.planFor(await this.correlation.advance());
+  }
+
+  private async planFor(incidentIds: string[]): Promise<{ changed: number }> {
     if (incidentIds.length > 0) await this.producer.add(JobName.PlanNotifications, { incidentIds });
     return { changed: incidentIds.length };
   }

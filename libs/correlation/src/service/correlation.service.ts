@@ -46,11 +46,22 @@ export class CorrelationService {
   ): Promise<string[]> {
     for (const a of aliases)
       this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
+    // Offered before the hold is released, so no clock move in between can pass them.
+    const early = this.feed.offer(reports);
     if (inFlight !== undefined) await this.inFlight.release(inFlight);
-    const changes = [
-      ...this.feed.offer(reports),
-      ...this.feed.release(await this.inFlight.oldest()),
-    ];
+    return this.persist([...early, ...this.feed.release(await this.inFlight.oldest(), Date.now())]);
+  }
+
+  /**
+   * Moves the clock as far as the low watermark allows now, with no new report: the arrival
+   * grace of the last reports runs out, batches in flight land. The leader calls it every
+   * CORRELATION_CLOCK_MS. Returns the ids of the incidents that changed.
+   */
+  async advance(): Promise<string[]> {
+    return this.persist(this.feed.release(await this.inFlight.oldest(), Date.now()));
+  }
+
+  private async persist(changes: IncidentChange[]): Promise<string[]> {
     await this.store.apply(changes);
     return [...new Set(changes.map((c) => c.incident.id))];
   }
@@ -111,6 +122,9 @@ export class CorrelationService {
   }
 
   private feedFor(engine: CorrelationEngine): EventTimeFeed {
-    return new EventTimeFeed(engine, this.config.CORRELATION_ALLOWED_LATENESS_MS);
+    return new EventTimeFeed(engine, {
+      allowedLatenessMs: this.config.CORRELATION_ALLOWED_LATENESS_MS,
+      arrivalGraceMs: this.config.CORRELATION_ARRIVAL_GRACE_MS,
+    });
   }
 }

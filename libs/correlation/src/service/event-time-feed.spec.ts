@@ -92,15 +92,15 @@ describe('EventTimeFeed', () => {
 
   it('applies a report behind the clock at once, and never ticks past the allowed lateness', () => {
     const engine = new CorrelationEngine();
-    const feed = new EventTimeFeed(engine, 5_000);
-    const report = (instance: string, at: number): Report => ({
+    const feed = new EventTimeFeed(engine, { allowedLatenessMs: 5_000, arrivalGraceMs: 0 });
+    const report = (instance: string, at: number, receivedAt = at): Report => ({
       id: null,
       service: 'api',
       instance,
       host: instance,
       labels: {},
       observedAt: at,
-      receivedAt: at,
+      receivedAt,
       status: 'pass',
       checks: [],
     });
@@ -112,5 +112,31 @@ describe('EventTimeFeed', () => {
     expect(feed.buffered).toBe(1);
     feed.release(92_000);
     expect(engine.watermark).toBe(95_000);
+  });
+
+  it('lets a report move the clock only once the api has held it for the arrival grace', () => {
+    const engine = new CorrelationEngine();
+    const feed = new EventTimeFeed(engine, { allowedLatenessMs: 0, arrivalGraceMs: 500 });
+    const report = (instance: string, at: number, receivedAt: number): Report => ({
+      id: null,
+      service: 'api',
+      instance,
+      host: instance,
+      labels: {},
+      observedAt: at,
+      receivedAt,
+      status: 'pass',
+      checks: [],
+    });
+    // A replay posted in parallel: a request a minute ahead in event time lands first.
+    feed.offer([report('a', 100_000, 1_000_000)]);
+    feed.release(null, 1_000_400);
+    expect(engine.watermark).toBe(-Infinity);
+    // The request beside it, a minute behind, lands 300 ms later: still before the clock moved.
+    feed.offer([report('b', 40_000, 1_000_300)]);
+    expect(feed.buffered).toBe(2);
+    feed.release(null, 1_000_600);
+    expect(engine.watermark).toBe(100_000);
+    expect(feed.buffered).toBe(0);
   });
 });

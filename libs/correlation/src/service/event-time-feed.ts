@@ -11,34 +11,50 @@ const MAX_TICKS_PER_GAP = 600;
  * clock minutes ahead cannot make the whole fleet look silent. */
 const eventTimeOf = (report: Report): number => Math.min(report.observedAt, report.receivedAt);
 
+export interface FeedOptions {
+  /** Event time the clock stays behind the newest report (clients that buffer). */
+  allowedLatenessMs: number;
+  /**
+   * Wall time a report must have been received for before its event time may move the clock:
+   * requests sent side by side reach the api a few milliseconds apart but may be a minute apart
+   * in event time (a replay posted in parallel), and the later-registered one must not be
+   * overtaken. Costs at most this much lag live.
+   */
+  arrivalGraceMs: number;
+}
+
 /**
  * Feeds reports to the engine behind a low watermark, the way stream processors do.
  *
  * Reports reach the correlator out of event-time order: parallel requests, several api and
  * worker processes, batches retried after a Postgres or Redis outage. The engine concludes
  * that an instance is silent from its clock alone, so the clock may pass an event time only
- * once every report up to it has been delivered. `offer` buffers reports; `release(oldest)`
+ * once every report up to it has been delivered. `offer` buffers reports; `release(oldest, now)`
  * moves the clock to the low watermark
  *
  *   min(frontier − allowedLateness, oldest in flight − 1 ms)
  *
- * where the frontier is the newest event time offered and `oldest` is the oldest event time
- * still between the API and this feed (see InFlightRegistry), or null when nothing is. Buffered
- * reports at or behind the watermark are applied in event-time order, ticking at least once a
- * second of event time between them, then the clock ticks to the watermark. A report already
- * behind the clock when offered (later than the allowed lateness) is applied at once: it may
- * re-rank an open incident but, the clock having passed it, cannot make anything look silent.
+ * where the frontier is the newest event time among the reports received (by the api, wall
+ * clock) at least arrivalGrace before `now`, and `oldest` is the oldest event time still between
+ * the api and this feed (see InFlightRegistry), or null when nothing is. Buffered reports at or
+ * behind the watermark are applied in event-time order, ticking at least once a second of event
+ * time between them, then the clock ticks to the watermark. A report already behind the clock
+ * when offered is applied at once: it may re-rank an open incident but, the clock having passed
+ * it, cannot make anything look silent. Call release periodically: the frontier also moves as
+ * the grace of reports already offered runs out.
  *
- * Cost: O(log n) per report for n buffered; memory: the reports within the lateness and in
- * flight. Pure: no I/O, no wall clock.
+ * Cost: O(log n) per report for n buffered; memory: the reports within the lateness and grace,
+ * and in flight. Pure: the wall clock is an argument.
  */
 export class EventTimeFeed {
   private readonly buffer = new ReportHeap();
+  /** Event times offered, by the time the api received them: they join the frontier in turn. */
+  private readonly arrivals = new ReportHeap();
   private frontier = -Infinity;
 
   constructor(
     private readonly engine: CorrelationEngine,
-    private readonly allowedLatenessMs = 0,
+    private readonly options: FeedOptions = { allowedLatenessMs: 0, arrivalGraceMs: 0 },
   ) {}
 
   /** Reports waiting for the watermark. */
@@ -50,7 +66,7 @@ export class EventTimeFeed {
     const changes: IncidentChange[] = [];
     for (const report of reports) {
       const at = eventTimeOf(report);
-      this.frontier = Math.max(this.frontier, at);
+      this.arrivals.push(report, report.receivedAt);
       if (at <= this.engine.watermark)
         changes.push(...this.engine.apply({ kind: 'report', report }));
       else this.buffer.push(report, at);
@@ -58,9 +74,14 @@ export class EventTimeFeed {
     return changes;
   }
 
-  /** Applies what the low watermark allows; `oldestInFlight` is null when nothing is in flight. */
-  release(oldestInFlight: number | null): IncidentChange[] {
-    let mark = this.frontier - this.allowedLatenessMs;
+  /**
+   * Applies what the low watermark allows at wall time `now` (by default every grace is over);
+   * `oldestInFlight` is null when nothing is in flight.
+   */
+  release(oldestInFlight: number | null, now = Infinity): IncidentChange[] {
+    while (this.arrivals.size > 0 && this.arrivals.peekAt() <= now - this.options.arrivalGraceMs)
+      this.frontier = Math.max(this.frontier, eventTimeOf(this.arrivals.pop().report));
+    let mark = this.frontier - this.options.allowedLatenessMs;
     if (oldestInFlight !== null) mark = Math.min(mark, oldestInFlight - 1);
     const changes: IncidentChange[] = [];
     while (this.buffer.size > 0 && this.buffer.peekAt() <= mark) {
@@ -95,7 +116,7 @@ export function feedInEventTime(
   return [...feed.offer(reports), ...feed.release(null)];
 }
 
-/** A binary min-heap of reports by event time; ties keep arrival order. */
+/** A binary min-heap of reports by a time (event time, or receipt); ties keep arrival order. */
 class ReportHeap {
   private readonly items: { report: Report; at: number; seq: number }[] = [];
   private seq = 0;

@@ -46,6 +46,13 @@ export const configSchema = z.object({
    */
   CORRELATION_ALLOWED_LATENESS_MS: int(0, 600_000).default(250),
   /**
+   * Wall time a report must have been received for before its event time moves the correlation
+   * clock: requests sent side by side may be far apart in event time (see EventTimeFeed).
+   */
+  CORRELATION_ARRIVAL_GRACE_MS: int(0, 60_000).default(500),
+  /** How often the correlation leader moves its clock when no report arrives (wall time). */
+  CORRELATION_CLOCK_MS: int(100, 60_000).default(1000),
+  /**
    * A batch in flight longer than this (wall time: a Postgres outage's backlog still retrying)
    * stops holding the correlation clock back; a batch that fails for good stops at once.
    */
