@@ -13,7 +13,7 @@ import {
 import { Queue } from 'bullmq';
 
 import type { ApiClient, ApiIncident } from './api-client';
-import { pollUntil } from './poll-until';
+import { pollUntil, sleep } from './poll-until';
 
 /** Reports posted per request: the scenario's reports of this much event time. */
 const BATCH_EVENT_MS = 5_000;
@@ -82,8 +82,18 @@ export async function replayOverHttp(
     if (!paused) await pause.stop();
     await pause.resume();
   }
-  await queues.drained();
+  await settled(queues);
   return { truths, ...(await readIncidents(api, shift)), naive, reports };
+}
+
+// After the queues drain, the correlator's clock still catches up: the last reports' arrival
+// grace runs out and, the stream idle for 5 s, the allowed lateness is waived (EventTimeFeed),
+// on its clock ticking every second.
+const SETTLE_MS = 7_000;
+
+async function settled(queues: QueueProbe): Promise<void> {
+  await queues.drained();
+  await sleep(SETTLE_MS);
 }
 
 export interface LaneOptions {
@@ -149,7 +159,7 @@ export async function replayInLanes(
     }
   }
   if (held > 0) await round();
-  await queues.drained();
+  await settled(queues);
   return { truths, ...(await readIncidents(api, shift)), naive, reports };
 }
 

@@ -9,7 +9,7 @@ import {
 
 import { CorrelationEngine } from '../engine/correlation-engine';
 import type { Incident, IncidentChange } from '../engine/engine.model';
-import { EventTimeFeed } from './event-time-feed';
+import { EventTimeFeed, IDLE_AFTER_MS } from './event-time-feed';
 
 /** The pipeline between accepting a report and delivering it, as the in-flight registry sees it. */
 class InFlight {
@@ -90,7 +90,7 @@ describe('EventTimeFeed', () => {
     expect(untracked.length).toBeGreaterThan(inOrder.length);
   });
 
-  it('applies a report behind the clock at once, and never ticks past the allowed lateness', () => {
+  it('applies a report behind the clock at once, and ticks past the allowed lateness only when idle', () => {
     const engine = new CorrelationEngine();
     const feed = new EventTimeFeed(engine, { allowedLatenessMs: 5_000, arrivalGraceMs: 0 });
     const report = (instance: string, at: number, receivedAt = at): Report => ({
@@ -105,13 +105,17 @@ describe('EventTimeFeed', () => {
       checks: [],
     });
     feed.offer([report('a', 100_000), report('b', 90_000)]);
-    feed.release(null);
+    feed.release(null, 100_100);
     expect(engine.watermark).toBe(95_000);
     expect(feed.buffered).toBe(1);
     feed.offer([report('c', 80_000)]);
     expect(feed.buffered).toBe(1);
-    feed.release(92_000);
+    feed.release(92_000, 100_200);
     expect(engine.watermark).toBe(95_000);
+    // Nothing received for IDLE_AFTER_MS and nothing in flight: the stream stopped, judge it all.
+    feed.release(null, 100_000 + IDLE_AFTER_MS);
+    expect(engine.watermark).toBe(100_000);
+    expect(feed.buffered).toBe(0);
   });
 
   it('lets a report move the clock only once the api has held it for the arrival grace', () => {

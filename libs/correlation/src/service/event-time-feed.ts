@@ -4,6 +4,12 @@ import type { CorrelationEngine } from '../engine/correlation-engine';
 import type { IncidentChange } from '../engine/engine.model';
 
 const TICK_MS = 1000;
+/**
+ * Wall time with nothing received and nothing in flight after which the allowed lateness is
+ * waived: the stream has stopped (a replay posted, a fleet cut off), and what it sent so far is
+ * all there is to judge.
+ */
+export const IDLE_AFTER_MS = 5_000;
 // A long silence in event time is crossed in at most this many ticks, not one per second.
 const MAX_TICKS_PER_GAP = 600;
 
@@ -41,7 +47,8 @@ export interface FeedOptions {
  * time between them, then the clock ticks to the watermark. A report already behind the clock
  * when offered is applied at once: it may re-rank an open incident but, the clock having passed
  * it, cannot make anything look silent. Call release periodically: the frontier also moves as
- * the grace of reports already offered runs out.
+ * the grace of reports already offered runs out, and once the stream has been idle for
+ * IDLE_AFTER_MS the allowed lateness is waived.
  *
  * Cost: O(log n) per report for n buffered; memory: the reports within the lateness and grace,
  * and in flight. Pure: the wall clock is an argument.
@@ -51,6 +58,7 @@ export class EventTimeFeed {
   /** Event times offered, by the time the api received them: they join the frontier in turn. */
   private readonly arrivals = new ReportHeap();
   private frontier = -Infinity;
+  private lastReceivedAt = -Infinity;
 
   constructor(
     private readonly engine: CorrelationEngine,
@@ -67,6 +75,7 @@ export class EventTimeFeed {
     for (const report of reports) {
       const at = eventTimeOf(report);
       this.arrivals.push(report, report.receivedAt);
+      this.lastReceivedAt = Math.max(this.lastReceivedAt, report.receivedAt);
       if (at <= this.engine.watermark)
         changes.push(...this.engine.apply({ kind: 'report', report }));
       else this.buffer.push(report, at);
@@ -81,7 +90,8 @@ export class EventTimeFeed {
   release(oldestInFlight: number | null, now = Infinity): IncidentChange[] {
     while (this.arrivals.size > 0 && this.arrivals.peekAt() <= now - this.options.arrivalGraceMs)
       this.frontier = Math.max(this.frontier, eventTimeOf(this.arrivals.pop().report));
-    let mark = this.frontier - this.options.allowedLatenessMs;
+    const idle = oldestInFlight === null && now - this.lastReceivedAt >= IDLE_AFTER_MS;
+    let mark = this.frontier - (idle ? 0 : this.options.allowedLatenessMs);
     if (oldestInFlight !== null) mark = Math.min(mark, oldestInFlight - 1);
     const changes: IncidentChange[] = [];
     while (this.buffer.size > 0 && this.buffer.peekAt() <= mark) {

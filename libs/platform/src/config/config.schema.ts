@@ -44,7 +44,7 @@ export const configSchema = z.object({
    * Event time the correlation clock stays behind the newest report, for reports the pipeline
    * cannot see coming (a client that buffers, an api process between its own requests).
    */
-  CORRELATION_ALLOWED_LATENESS_MS: int(0, 600_000).default(250),
+  CORRELATION_ALLOWED_LATENESS_MS: int(0, 600_000).default(0),
   /**
    * Wall time a report must have been received for before its event time moves the correlation
    * clock: requests sent side by side may be far apart in event time (see EventTimeFeed).
