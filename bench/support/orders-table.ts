@@ -96,7 +96,7 @@ export function printOrders(
     '\n(a) sequential: one request per 5 s of event time, WORKER_CONCURRENCY=1. (b) parallel: 8 lanes at full speed, reports of',
   );
   console.log(
-    `different instances up to ${(skewMs / 1000).toFixed(0)} s apart, default settings. (c) worker-paused: as (a), the worker stopped at the midpoint.`,
+    `different instances up to ${(skewMs / 1000).toFixed(0)} s apart, the allowed lateness set to that drift. (c) worker-paused: as (a), the worker stopped at the midpoint.`,
   );
   console.log(
     'same top cause / opened: per fault, the incident standing for it in (b)/(c) vs (a) (both missed counts as the same).',
