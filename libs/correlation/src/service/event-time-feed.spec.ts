@@ -9,7 +9,7 @@ import {
 
 import { CorrelationEngine } from '../engine/correlation-engine';
 import type { Incident, IncidentChange } from '../engine/engine.model';
-import { EventTimeFeed, IDLE_AFTER_MS } from './event-time-feed';
+import { EventTimeFeed, feedInEventTime, IDLE_AFTER_MS } from './event-time-feed';
 
 /** The pipeline between accepting a report and delivering it, as the in-flight registry sees it. */
 class InFlight {
@@ -142,5 +142,40 @@ describe('EventTimeFeed', () => {
     feed.release(null, 1_000_600);
     expect(engine.watermark).toBe(100_000);
     expect(feed.buffered).toBe(0);
+  });
+
+  it('judges a whole outage delivered to a fresh engine in one batch', () => {
+    // The contract check's outage: 12 dependents lose a broker for 3 minutes, all posted at once.
+    const t0 = Date.UTC(2026, 11, 5, 4, 0, 0);
+    const reports: Report[] = [];
+    for (let tick = 0; tick < 40; tick++)
+      for (let i = 0; i < 12; i++) {
+        const at = t0 + tick * 10_000 + i * 50;
+        reports.push({
+          id: null,
+          service: `svc${i % 4}`,
+          instance: `i${i}`,
+          host: `h${i}`,
+          labels: { zone: 'z1' },
+          observedAt: at,
+          receivedAt: t0 + 3_600_000,
+          status: 'pass',
+          checks: [
+            {
+              name: 'rabbitmq',
+              target: 'amqp://rabbit-1:5672',
+              targetKey: 'backend:amqp://rabbit-1:5672',
+              status: tick >= 12 && tick < 30 ? 'fail' : 'pass',
+              latencyMs: null,
+              output: null,
+            },
+          ],
+        });
+      }
+    const changes = feedInEventTime(new CorrelationEngine(), reports);
+    expect(changes.filter((c) => c.type !== 'updated').map((c) => c.type)).toEqual([
+      'opened',
+      'resolved',
+    ]);
   });
 });

@@ -107,7 +107,13 @@ export class EventTimeFeed {
   /** Ticks at least once a second of event time from the clock up to (not including) `at`. */
   private tickUpTo(at: number, changes: IncidentChange[]): void {
     const mark = this.engine.watermark;
-    if (!Number.isFinite(mark) || at <= mark + TICK_MS) return;
+    // A fresh engine has no clock yet: start it just before the first report, or a first batch
+    // holding a whole outage would reach it with no tick inside and show only its end.
+    if (!Number.isFinite(mark)) {
+      changes.push(...this.engine.apply({ kind: 'tick', at: at - 1 }));
+      return;
+    }
+    if (at <= mark + TICK_MS) return;
     const step = Math.max(TICK_MS, Math.ceil((at - mark) / MAX_TICKS_PER_GAP));
     for (let t = mark + step; t < at; t += step)
       changes.push(...this.engine.apply({ kind: 'tick', at: t }));
