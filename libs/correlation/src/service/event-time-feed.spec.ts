@@ -66,6 +66,19 @@ function play(faultClass: FaultClass, seed: number, maxSkewMs: number, tracked: 
   return [...incidents.values()].map((i) => ({ top: i.rootCauses[0].key, openedAt: i.openedAt }));
 }
 
+/** A healthy report of instance `instance` observed at `at`, received by the api at `receivedAt`. */
+const report = (instance: string, at: number, receivedAt = at): Report => ({
+  id: null,
+  service: 'api',
+  instance,
+  host: instance,
+  labels: {},
+  observedAt: at,
+  receivedAt,
+  status: 'pass',
+  checks: [],
+});
+
 describe('EventTimeFeed', () => {
   it.each<[FaultClass, number]>([
     ['host-down', 1],
@@ -93,17 +106,6 @@ describe('EventTimeFeed', () => {
   it('applies a report behind the clock at once, and ticks past the allowed lateness only when idle', () => {
     const engine = new CorrelationEngine();
     const feed = new EventTimeFeed(engine, { allowedLatenessMs: 5_000, arrivalGraceMs: 0 });
-    const report = (instance: string, at: number, receivedAt = at): Report => ({
-      id: null,
-      service: 'api',
-      instance,
-      host: instance,
-      labels: {},
-      observedAt: at,
-      receivedAt,
-      status: 'pass',
-      checks: [],
-    });
     feed.offer([report('a', 100_000), report('b', 90_000)]);
     feed.release(null, 100_100);
     expect(engine.watermark).toBe(95_000);
@@ -121,17 +123,6 @@ describe('EventTimeFeed', () => {
   it('lets a report move the clock only once the api has held it for the arrival grace', () => {
     const engine = new CorrelationEngine();
     const feed = new EventTimeFeed(engine, { allowedLatenessMs: 0, arrivalGraceMs: 500 });
-    const report = (instance: string, at: number, receivedAt: number): Report => ({
-      id: null,
-      service: 'api',
-      instance,
-      host: instance,
-      labels: {},
-      observedAt: at,
-      receivedAt,
-      status: 'pass',
-      checks: [],
-    });
     // A replay posted in parallel: a request a minute ahead in event time lands first.
     feed.offer([report('a', 100_000, 1_000_000)]);
     feed.release(null, 1_000_400);
