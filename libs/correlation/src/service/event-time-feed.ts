@@ -99,8 +99,12 @@ export class EventTimeFeed {
       this.tickUpTo(at, changes);
       changes.push(...this.engine.apply({ kind: 'report', report }));
     }
-    if (Number.isFinite(mark) && mark > this.engine.watermark)
+    if (Number.isFinite(mark) && mark > this.engine.watermark) {
+      // A long stretch with nothing buffered in it (a silence) is crossed a second at a time too:
+      // in one leap every silence would begin at once, long before the tick that sees it.
+      this.tickUpTo(mark, changes);
       changes.push(...this.engine.apply({ kind: 'tick', at: mark }));
+    }
     return changes;
   }
 
