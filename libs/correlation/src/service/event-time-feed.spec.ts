@@ -169,4 +169,23 @@ describe('EventTimeFeed', () => {
       'resolved',
     ]);
   });
+
+  it('crosses a silence a second at a time, however far the lateness lets the clock leap', () => {
+    // The whole fleet goes quiet, then resumes; with a minute of lateness the clock leaps over
+    // the quiet stretch only once reports resume. Judged in one leap, each silence would seem to
+    // have begun long before it was seen, and the cut would read as every zone at once.
+    const scenario = buildScenario({ faultClass: 'everything-silent', seed: 1, instances: 120 });
+    const engine = new CorrelationEngine();
+    const feed = new EventTimeFeed(engine, { allowedLatenessMs: 60_000, arrivalGraceMs: 0 });
+    const changes: IncidentChange[] = [];
+    playScenario(scenario, (e) => {
+      if (e.kind === 'alias') engine.apply(e);
+      else if (e.kind === 'report') changes.push(...feed.offer([e.report]));
+      else changes.push(...feed.release(null, e.at));
+    });
+    const opened = changes
+      .filter((c) => c.type === 'opened')
+      .map((c) => c.incident.rootCauses[0].key);
+    expect(opened).toEqual(['backend:faultline://intake']);
+  });
 });
