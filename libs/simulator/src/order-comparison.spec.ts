@@ -1,17 +1,7 @@
 import type { ScoredIncidentChange } from './engine-event';
 import { compareOrders, faultOutcomes } from './order-comparison';
-import type { GroundTruth } from './scenario.model';
+import { truth } from './spec-support';
 
-const truth = (id: string, rootKey: string, over: Partial<GroundTruth> = {}): GroundTruth => ({
-  id,
-  faultClass: 'backend-down',
-  rootKey,
-  startAt: 100_000,
-  endAt: 200_000,
-  evidenceAt: 101_000,
-  affected: ['instance:a/a-1', 'instance:a/a-2'],
-  ...over,
-});
 const incident = (
   id: string,
   keys: string[],

@@ -1,17 +1,7 @@
 import type { ScoredIncidentChange } from './engine-event';
-import type { GroundTruth } from './scenario.model';
 import { aggregateScores, percentile, scoreRun } from './scorer';
+import { truth } from './spec-support';
 
-const truth = (id: string, rootKey: string, over: Partial<GroundTruth> = {}): GroundTruth => ({
-  id,
-  faultClass: 'backend-down',
-  rootKey,
-  startAt: 100_000,
-  endAt: 200_000,
-  evidenceAt: 101_000,
-  affected: ['instance:a/a-1', 'instance:a/a-2'],
-  ...over,
-});
 const change = (
   type: ScoredIncidentChange['type'],
   at: number,

@@ -49,3 +49,19 @@ export const SHAPE_CASES: [number, number][] = [
   [7, 400],
   [8, 120],
 ];
+
+/** A ground truth of one backend fault from 100 s to 200 s, for scorer and comparison specs. */
+export const truth = (
+  id: string,
+  rootKey: string,
+  over: Partial<GroundTruth> = {},
+): GroundTruth => ({
+  id,
+  faultClass: 'backend-down',
+  rootKey,
+  startAt: 100_000,
+  endAt: 200_000,
+  evidenceAt: 101_000,
+  affected: ['instance:a/a-1', 'instance:a/a-2'],
+  ...over,
+});
