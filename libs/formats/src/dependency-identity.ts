@@ -1,7 +1,15 @@
-import { InvalidTargetError, type ParsedTarget, parseTarget } from '@faultline/reports';
+import {
+  globalComponentTarget,
+  InvalidTargetError,
+  type ParsedTarget,
+  parseTarget,
+  scopedTarget,
+} from '@faultline/reports';
 
 import type { UnresolvedComponent } from './format.model';
 import { isObject, ownString } from './json-reader';
+
+export { globalComponentTarget, sanitiseId, scopedTarget } from '@faultline/reports';
 
 /**
  * Which backend a component of a health document is, so that correlation can see that eighteen
@@ -53,23 +61,6 @@ const HOST_AND_PORT = /^[a-z0-9._-]+:\d{1,5}$/i;
 const ADDRESS_KEY =
   /^(url|uri|jdbc_?url|transport_?url|connection(_?string|_?url)?|dsn|address|endpoint|server|broker|host)$/i;
 const SAFE_PATH = /^\/[A-Za-z0-9._-]{1,64}$/;
-
-/** An id as a host name: lower-case, characters outside [a-z0-9.-] replaced by '-', no dots at either end. */
-export function sanitiseId(raw: string): string {
-  const id = raw
-    .toLowerCase()
-    .replace(/[^a-z0-9.-]/g, '-')
-    .replace(/^\.+|\.+$/g, '')
-    .slice(0, 100);
-  return id || 'unnamed';
-}
-
-/** The target of a backend known only to one service. */
-export const scopedTarget = (component: string, service: string): string =>
-  `component://${sanitiseId(component)}.${sanitiseId(service)}`;
-
-/** The target of a component known by a global, non-URI id. */
-export const globalComponentTarget = (id: string): string => `component://${sanitiseId(id)}`;
 
 export function isLoopback(host: string): boolean {
   return (

@@ -97,3 +97,39 @@ export function entityKind(key: string): EntityKind | null {
     ? kind
     : null;
 }
+
+/*
+ * Backends named only by a component name. A health document that calls a dependency "redis"
+ * without an address gets `component://redis.<service>`: scoped to its service (two services'
+ * "db" may well be two databases), with the name kept so correlation can notice when several
+ * services lose their "redis" at once.
+ */
+
+/** An id as a host name: lower-case, characters outside [a-z0-9.-] replaced by '-', no dots at either end. */
+export function sanitiseId(raw: string): string {
+  const id = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .replace(/^\.+|\.+$/g, '')
+    .slice(0, 100);
+  return id || 'unnamed';
+}
+
+/** The target of a backend known only to one service. */
+export const scopedTarget = (component: string, service: string): string =>
+  `component://${sanitiseId(component)}.${sanitiseId(service)}`;
+
+/** The target of a component known by a global, non-URI id. */
+export const globalComponentTarget = (id: string): string => `component://${sanitiseId(id)}`;
+
+/**
+ * The component name of a target scoped to `service` (`backend:component://redis.orders` of
+ * service orders → `redis`), or null for any other target key.
+ */
+export function scopedComponentName(targetKey: string, service: string): string | null {
+  const prefix = 'backend:component://';
+  const suffix = `.${sanitiseId(service)}`;
+  if (!targetKey.startsWith(prefix) || !targetKey.endsWith(suffix)) return null;
+  const name = targetKey.slice(prefix.length, targetKey.length - suffix.length);
+  return name || null;
+}
