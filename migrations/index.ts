@@ -6,6 +6,7 @@ import { Collectors1764238000000 } from './1764238000000-Collectors';
 import { Notifications1764238100000 } from './1764238100000-Notifications';
 import { NotificationsSkipped1764238160000 } from './1764238160000-NotificationsSkipped';
 import { IncidentSeverityFlapping1764238200000 } from './1764238200000-IncidentSeverityFlapping';
+import { ComponentMappings1764238300000 } from './1764238300000-ComponentMappings';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs load the same set. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   Notifications1764238100000,
   NotificationsSkipped1764238160000,
   IncidentSeverityFlapping1764238200000,
+  ComponentMappings1764238300000,
 ];
