@@ -5,12 +5,13 @@ import type { Report } from '@faultline/reports';
  * rest in the `body` JSON. Written by the ingest batch, read back by replays and by the
  * correlation engine's rebuild; this file is the one place that knows the layout.
  */
-export type StoredReportBody = Pick<Report, 'host' | 'labels' | 'checks'>;
+export type StoredReportBody = Pick<Report, 'host' | 'labels' | 'checks' | 'periodic'>;
 
 export const storedBody = (r: Report): StoredReportBody => ({
   host: r.host,
   labels: r.labels,
   checks: r.checks,
+  ...(r.periodic === false ? { periodic: false } : {}),
 });
 
 /** The select list that `reportFromStored` reads: times come back as epoch ms, not Dates. */
@@ -37,4 +38,5 @@ export const reportFromStored = (row: StoredReportRow): Report => ({
   receivedAt: row.r,
   status: row.status,
   checks: row.body.checks,
+  ...(row.body.periodic === false ? { periodic: false as const } : {}),
 });

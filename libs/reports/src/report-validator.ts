@@ -104,7 +104,7 @@ function normalise(
     });
   });
   if (errors.length > before) return null;
-  return {
+  const report: Report = {
     id: input.id ?? null,
     service: input.service,
     instance: input.instance ?? input.host ?? input.service,
@@ -115,6 +115,8 @@ function normalise(
     status: input.status ?? worstStatus(checks.map((c) => c.status)),
     checks,
   };
+  if (input.periodic === false) report.periodic = false;
+  return report;
 }
 
 /** An ajv error as a FieldError; `objectNoun` names what an object-typed value must be. */

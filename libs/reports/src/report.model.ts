@@ -10,6 +10,11 @@ export interface ReportInput {
   observedAt?: string;
   status?: Status;
   checks?: CheckInput[];
+  /**
+   * false: an event (an alert, a one-off push), not a heartbeat. Its instance is never called
+   * silent or stale, whatever the gaps between its reports. Default true.
+   */
+  periodic?: boolean;
 }
 
 export interface CheckInput {
@@ -35,6 +40,8 @@ export interface Report {
   receivedAt: number;
   status: Status;
   checks: Check[];
+  /** Present (false) only for an event, not a heartbeat: see ReportInput.periodic. */
+  periodic?: false;
 }
 
 export interface Check {

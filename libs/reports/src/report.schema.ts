@@ -65,5 +65,6 @@ export const reportSchema = {
     observedAt: { type: 'string', format: 'date-time' },
     status: { enum: STATUSES },
     checks: { type: 'array', maxItems: REPORT_LIMITS.checks, items: checkSchema },
+    periodic: { type: 'boolean' },
   },
 } as const;

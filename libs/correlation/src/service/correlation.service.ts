@@ -21,7 +21,7 @@ const REBUILD_WINDOW_MS = 5 * 60_000;
 @Injectable()
 export class CorrelationService {
   private readonly logger = new Logger(CorrelationService.name);
-  private engine = new CorrelationEngine();
+  private engine: CorrelationEngine;
   private feed: EventTimeFeed;
 
   constructor(
@@ -31,6 +31,7 @@ export class CorrelationService {
     private readonly inFlight: InFlightRegistry,
     @InjectConfig() private readonly config: FaultlineConfig,
   ) {
+    this.engine = this.newEngine();
     this.feed = this.feedFor(this.engine);
   }
 
@@ -61,6 +62,10 @@ export class CorrelationService {
     return this.persist(this.feed.release(await this.inFlight.oldest(), Date.now()));
   }
 
+  private newEngine(): CorrelationEngine {
+    return new CorrelationEngine({ quietPeriodMs: this.config.CORRELATION_QUIET_PERIOD_MS });
+  }
+
   private async persist(changes: IncidentChange[]): Promise<string[]> {
     await this.store.apply(changes);
     return [...new Set(changes.map((c) => c.incident.id))];
@@ -73,7 +78,7 @@ export class CorrelationService {
    * no longer supported by the evidence and is resolved, saying so.
    */
   async rebuild(): Promise<void> {
-    this.engine = new CorrelationEngine();
+    this.engine = this.newEngine();
     this.feed = this.feedFor(this.engine);
     for (const a of await this.aliases.list())
       this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });

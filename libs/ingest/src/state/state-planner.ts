@@ -172,7 +172,8 @@ function applyReports(
 function advanceInstance(current: InstanceState, report: Report): InstanceState {
   const isNew = current.lastSeenAt === -Infinity;
   let intervalMs = current.intervalMs;
-  if (!isNew) {
+  // An event (an alert) has no rhythm to learn: its instance is never stale.
+  if (!isNew && report.periodic !== false) {
     const gap = report.observedAt - current.lastSeenAt;
     intervalMs =
       intervalMs === null

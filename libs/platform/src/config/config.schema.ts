@@ -50,6 +50,11 @@ export const configSchema = z.object({
    * clock: requests sent side by side may be far apart in event time (see EventTimeFeed).
    */
   CORRELATION_ARRIVAL_GRACE_MS: int(0, 60_000).default(500),
+  /**
+   * Event time an incident whose symptoms cleared waits before it resolves: a cause failing again
+   * within it continues the same incident (flapping) instead of paging anew.
+   */
+  CORRELATION_QUIET_PERIOD_MS: int(0, 3_600_000).default(75_000),
   /** How often the correlation leader moves its clock when no report arrives (wall time). */
   CORRELATION_CLOCK_MS: int(100, 60_000).default(1000),
   /**
