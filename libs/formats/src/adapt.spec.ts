@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 const fixtureDir = join(__dirname, 'fixtures');
-const fixtures = readdirSync(fixtureDir).filter((name) => !name.endsWith('.md'));
+const fixtures = readdirSync(fixtureDir).filter((name) => /\.(json|txt)$/.test(name));
 const fixture = (name: string): string => readFileSync(join(fixtureDir, name), 'utf8');
 const observedAt = Date.parse('2026-11-25T10:00:00Z');
 const ctx: SourceContext = {
@@ -24,7 +24,7 @@ const ctx: SourceContext = {
 };
 const documentOf = (name: string): HealthDocument => ({
   body: fixture(name),
-  httpStatus: /disabled|down|error|unhealthy/.test(name) ? 503 : 200,
+  httpStatus: /disabled|down|error|unhealthy|503|oslo-real/.test(name) ? 503 : 200,
 });
 
 describe('adapt', () => {

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_PORTS,
   globalComponentTarget,
   InvalidTargetError,
   type ParsedTarget,
@@ -21,15 +22,22 @@ export { globalComponentTarget, sanitiseId, scopedTarget } from '@faultline/repo
  *      a URI is used as the target, any other id names a global component `component://<id>`;
  *   3. an address in the component's details: a string value that is a whole URI with a scheme and
  *      a host (`jdbc:mysql://db-1:3306/nova`, `amqp://u:p@rabbit-1/`), shallowest first;
- *   4. a backend scoped to the reporting service, `component://<component>.<service>`, listed as
+ *   4. an address inside free text of the details (an error message), shallowest first: a URI of a
+ *      backend scheme (`…on amqp://rabbit-1:5672: [Errno 111]…`), or the peer of a connect error
+ *      (`connect ECONNREFUSED 10.0.0.7:39599` → `tcp://10.0.0.7:39599`);
+ *   5. a backend scoped to the reporting service, `component://<component>.<service>`, listed as
  *      unresolved so someone can map it.
  * Components that are not dependencies at all (disk space, heap, uptime) get no target unless mapped.
  *
- * What this never does: mine free text for addresses (a link in an error message would merge
- * unrelated failures onto a documentation site), or treat a loopback address as global (every
- * service's `localhost:6379` is its own Redis). Targets carry no credentials, no query, and a path
- * only when it is a single short segment such as a database or vhost name (multi-segment paths
- * may hold tokens, e.g. webhook URLs).
+ * Free text is read narrowly so that it cannot merge unrelated failures: only the schemes of
+ * backends (DEFAULT_PORTS' keys but http/https, plus tcp and any `jdbc:`), because prose is full of
+ * http links to documentation, status pages and wikis that many unrelated errors share; and a
+ * connect error's peer only right after its errno (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH,
+ * ENETUNREACH, ECONNRESET), where it is the address that failed. A whole-value http(s) URI still
+ * counts: a field holding nothing but a URL names what was reached.
+ * Never: a loopback address as global (every service's `localhost:6379` is its own Redis). Targets
+ * carry no credentials, no query, and a path only when it is a single short segment such as a
+ * database or vhost name (multi-segment paths may hold tokens, e.g. webhook URLs).
  */
 
 export type DependencyRole =
@@ -61,6 +69,19 @@ const HOST_AND_PORT = /^[a-z0-9._-]+:\d{1,5}$/i;
 const ADDRESS_KEY =
   /^(url|uri|jdbc_?url|transport_?url|connection(_?string|_?url)?|dsn|address|endpoint|server|broker|host)$/i;
 const SAFE_PATH = /^\/[A-Za-z0-9._-]{1,64}$/;
+/** Free text is scanned this far: an address that matters comes early in a message. */
+const MAX_TEXT_SCAN = 4096;
+
+const TEXT_SCHEMES = [...Object.keys(DEFAULT_PORTS).filter((s) => !/^https?$/.test(s)), 'tcp'];
+// A backend URI inside prose, up to where its authority and path end (userinfo is matched, then dropped).
+const TEXT_URI = new RegExp(
+  `(?<![a-z0-9+.-])((?:jdbc:[a-z][a-z0-9+.-]*|${TEXT_SCHEMES.join('|')})://)` +
+    `(?:[^\\s/@?#]*@)?(\\[[0-9a-f:.]+\\]|[a-z0-9._-]+)(:\\d{1,5}(?!\\d))?(/[^\\s?#'"<>()\\[\\]{},;]*)?`,
+  'gi',
+);
+// A connect error's peer, as Node writes it (`connect ECONNREFUSED 10.0.0.7:39599`, IPv6 unbracketed).
+const ERRNO_PEER =
+  /\b(?:ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET)\s+(\[[0-9a-f:.]+\]|[0-9a-f]*:[0-9a-f:.]+|[a-z0-9._-]+):(\d{1,5})(?!\d)/gi;
 
 export function isLoopback(host: string): boolean {
   return (
@@ -68,7 +89,9 @@ export function isLoopback(host: string): boolean {
     host.endsWith('.localhost') ||
     /^127\./.test(host) ||
     host === '[::1]' ||
-    host === '0.0.0.0'
+    /^\[::ffff:(127\.|7f[0-9a-f]{2}:)/i.test(host) ||
+    host === '0.0.0.0' ||
+    host === '[::]'
   );
 }
 
@@ -126,10 +149,42 @@ export function namedTarget(raw: string, fromBody: boolean): string | null {
   return globalComponentTarget(text);
 }
 
-/** The first address in a details object, breadth-first, address-named keys first at each depth. */
+/**
+ * The first backend address inside free text (see the header for what counts), or null. Matches
+ * are taken in the order they appear; a loopback one is skipped.
+ */
+export function textAddress(text: string): string | null {
+  const scanned = text.slice(0, MAX_TEXT_SCAN);
+  const found: [number, string][] = [];
+  for (const m of scanned.matchAll(TEXT_URI)) {
+    const [, scheme, host, port = '', rawPath = ''] = m;
+    const path = rawPath.replace(/[.,:;!?'"]+$/, '');
+    const target = addressTarget(`${scheme}${host}${port}${path}`, false);
+    if (target) {
+      found.push([m.index, target]);
+      break;
+    }
+  }
+  for (const m of scanned.matchAll(ERRNO_PEER)) {
+    const host = m[1].includes(':') && !m[1].startsWith('[') ? `[${m[1]}]` : m[1];
+    const target = addressTarget(`tcp://${host}:${m[2]}`, false);
+    if (target) {
+      found.push([m.index, target]);
+      break;
+    }
+  }
+  found.sort((a, b) => a[0] - b[0]);
+  return found.length ? found[0][1] : null;
+}
+
+/**
+ * The first address in a details value, breadth-first, address-named keys first at each depth:
+ * a whole-value URI anywhere wins over one inside free text (structured evidence first).
+ */
 export function findAddress(details: unknown, ignoreKeys: readonly string[] = []): string | null {
   let level: [string, unknown][] = [['', details]];
   let scanned = 0;
+  const texts: string[] = [];
   for (let depth = 0; depth <= MAX_SCAN_DEPTH && level.length; depth++) {
     const preferred: string[] = [];
     const others: string[] = [];
@@ -145,8 +200,13 @@ export function findAddress(details: unknown, ignoreKeys: readonly string[] = []
     for (const candidate of [...preferred, ...others]) {
       const target = addressTarget(candidate, false);
       if (target) return target;
+      texts.push(candidate);
     }
     level = next;
+  }
+  for (const text of texts) {
+    const target = textAddress(text);
+    if (target) return target;
   }
   return null;
 }

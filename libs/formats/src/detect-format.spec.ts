@@ -13,6 +13,11 @@ describe('detectFormat', () => {
     ['oslo-plain-disabled.txt', 'text/plain; charset=UTF-8', 503, 'oslo'],
     ['oslo-json-simple.json', 'application/json', 200, 'oslo'],
     ['oslo-json-detailed.json', 'application/json', 200, 'oslo'],
+    ['oslo-real-text-503.txt', 'text/plain; charset=UTF-8', 503, 'oslo'],
+    ['oslo-real-json-simple.json', 'application/json', 503, 'oslo'],
+    ['oslo-real-json-detailed.json', 'application/json', 503, 'oslo'],
+    ['oslo-real-json-detailed-dict.json', 'application/json', 503, 'oslo'],
+    ['oslo-real-json-detailed-disabled.json', 'application/json', 503, 'oslo'],
     ['health-json-example.json', 'application/health+json', 200, 'health-json'],
     ['health-json-example.json', 'application/json', 200, 'health-json'],
     ['actuator-health.json', 'application/json', 200, 'actuator'],
@@ -20,6 +25,8 @@ describe('detectFormat', () => {
     ['terminus-ok.json', 'application/json; charset=utf-8', 200, 'terminus'],
     ['terminus-error.json', 'application/json; charset=utf-8', 503, 'terminus'],
     ['terminus-dog-error.json', 'application/json', 503, 'terminus'],
+    ['terminus-real-error.json', 'application/json; charset=utf-8', 503, 'terminus'],
+    ['terminus-real-ok.json', 'application/json; charset=utf-8', 200, 'terminus'],
     ['aspnet-healthy.json', 'application/json', 200, 'aspnet'],
     ['aspnet-unhealthy.json', 'application/json', 503, 'aspnet'],
     ['alertmanager-probe-failure.json', 'application/json', undefined, 'alertmanager'],
@@ -40,6 +47,13 @@ describe('detectFormat', () => {
   it('reads an empty answer with an HTTP status as oslo (HEAD → 204)', () => {
     expect(detectFormat({ body: '', httpStatus: 204 })).toBe('oslo');
     expect(detectFormat({ body: '' })).toBeNull();
+  });
+
+  it('reads short plain-text reasons of any case as oslo, as plugins write them', () => {
+    expect(detectFormat({ body: 'RabbitMQ connection failed', contentType: 'text/plain' })).toBe(
+      'oslo',
+    );
+    expect(detectFormat({ body: 'OK\nDatabase unreachable (pool exhausted)' })).toBe('oslo');
   });
 
   it('tells the JSON formats apart by their evidence, in order', () => {
@@ -95,6 +109,16 @@ describe('detectFormat', () => {
     ['<html><body>Service Unavailable</body></html>', 'text/html'],
     ['<html><body>OK</body></html>', undefined],
     ['Internal server error: something broke at line 12', 'text/plain'],
+    ['Service Unavailable', 'text/plain'],
+    ['404 page not found', 'text/plain; charset=utf-8'],
+    ['no healthy upstream', 'text/plain'],
+    [
+      'upstream connect error or disconnect/reset before headers. reset reason: overflow',
+      undefined,
+    ],
+    ['The server is temporarily unable to service your request', 'text/plain'],
+    ['OK\nthe quick brown fox jumps over the lazy dog', 'text/plain'],
+    ['status=ok', 'text/plain'],
     ['{"status": "pass"', 'application/json'],
     ['OK', 'application/octet-stream'],
   ])('finds no format in %s (%s)', (body, contentType) => {

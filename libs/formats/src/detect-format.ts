@@ -5,8 +5,9 @@ import { isObject, type JsonObject } from './json-reader';
  * Guesses a document's format from what it carries. Deterministic: the first rule that matches wins,
  * in this order of evidence, strongest first:
  *   1. Content-Type application/health+json                                    → health-json
- *   2. not JSON: plain text of reason lines (`OK`, `DISABLED BY FILE`), or an
- *      empty body with an HTTP status (oslo answers HEAD with 204)              → oslo
+ *   2. not JSON: plain text of short reason lines (`OK`, `DISABLED BY FILE`,
+ *      `RabbitMQ connection failed`; not prose nor a server's error text), or
+ *      an empty body with an HTTP status (oslo answers HEAD with 204)           → oslo
  *   then for a JSON object:
  *   3. `alerts` array and a `version` string                                   → alertmanager
  *   4. `entries` object and status Healthy/Degraded/Unhealthy                  → aspnet
@@ -67,9 +68,26 @@ function parseOrUndefined(body: string): unknown {
   }
 }
 
-// Oslo's plain reasons are short upper-case phrases ("OK", "DISABLED BY FILE"); anything longer or
-// marked up is some other text, and guessing oslo for it would turn an error page into a report.
-const OSLO_REASON_LINE = /^[A-Z0-9][A-Z0-9 _.:'/-]{0,199}$/;
+// Oslo's plain reasons are short phrases: its own are upper case ("OK", "DISABLED BY FILE"),
+// plugins' any case ("RabbitMQ connection failed"). Anything longer, marked up or shaped like
+// prose or a server's error page is some other text, and guessing oslo for it would turn an error
+// page into a report.
+const UPPER_REASON_LINE = /^[A-Z0-9][A-Z0-9 _.:'/-]{0,199}$/;
+const MIXED_REASON_LINE = /^[A-Za-z][A-Za-z0-9 _.'/()-]{0,79}$/;
+const MAX_REASON_WORDS = 6;
+// What proxies and frameworks answer in plain text: an HTTP reason phrase ("Service Unavailable",
+// "404 page not found") or Envoy's "no healthy upstream".
+const SERVER_TEXT =
+  /^(\d{3}\b.*|no healthy upstream|(bad gateway|service unavailable|gateway time-?out|internal server error|not found|forbidden|unauthorized|too many requests|method not allowed|bad request)\.?)$/i;
+
+function isReasonLine(line: string): boolean {
+  if (UPPER_REASON_LINE.test(line)) return true;
+  return (
+    MIXED_REASON_LINE.test(line) &&
+    line.split(/\s+/).length <= MAX_REASON_WORDS &&
+    !SERVER_TEXT.test(line)
+  );
+}
 
 function looksLikeOsloText(body: string, doc: HealthDocument): boolean {
   if (body === '') return doc.httpStatus !== undefined;
@@ -79,5 +97,5 @@ function looksLikeOsloText(body: string, doc: HealthDocument): boolean {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter(Boolean);
-  return lines.length <= 50 && lines.every((l) => OSLO_REASON_LINE.test(l));
+  return lines.length <= 50 && lines.every(isReasonLine);
 }

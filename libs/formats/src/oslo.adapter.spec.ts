@@ -48,7 +48,7 @@ describe('adaptOslo', () => {
     );
     expect(reports[0].status).toBe('fail');
     expect(reports[0].checks).toEqual([
-      { name: 'healthcheck', status: 'fail', output: 'DISABLED BY FILE' },
+      { name: 'disable_by_file', status: 'fail', output: 'DISABLED BY FILE' },
     ]);
   });
 
@@ -62,7 +62,7 @@ describe('adaptOslo', () => {
     expect(reports[0].status).toBe('pass');
     expect(reports[0].checks?.map((c) => [c.name, c.status])).toEqual([
       ['healthcheck', 'pass'],
-      ['healthcheck#2', 'pass'],
+      ['SOMETHING ELSE', 'pass'],
     ]);
   });
 
@@ -112,7 +112,7 @@ describe('adaptOslo', () => {
       observedAt: '2016-08-24T06:11:59.419Z',
       status: 'pass',
       checks: [
-        { name: 'healthcheck', status: 'pass', output: "OK: Path '/tmp/dead' was not found" },
+        { name: 'disable_by_file', status: 'pass', output: "OK: Path '/tmp/dead' was not found" },
       ],
     });
     expect(unresolved).toEqual([]);
@@ -136,7 +136,7 @@ describe('adaptOslo', () => {
     );
     expect(reports[0].checks).toEqual([
       {
-        name: 'healthcheck',
+        name: 'disable_by_file',
         status: 'fail',
         output: "DISABLED BY FILE: Path '/var/run/nova/healthcheck_disable' was found",
       },
@@ -147,6 +147,158 @@ describe('adaptOslo', () => {
         output: 'UNREACHABLE',
       },
     ]);
+  });
+
+  // Captured from the real middleware (fixtures/oslo-capture.py): disable_by_file and a plugin
+  // whose broker refused, asked for detailed JSON.
+  it('reads the real detailed answer: each reason named by what tells it apart, the broker found in the details', () => {
+    const result = adaptOslo(
+      {
+        body: fixture('oslo-real-json-detailed.json'),
+        contentType: 'application/json',
+        httpStatus: 503,
+      },
+      ctx,
+    );
+    expect(result).toEqual({
+      format: 'oslo',
+      reports: [
+        {
+          service: 'nova-api',
+          instance: 'nova-api-3',
+          host: 'compute-12',
+          labels: { zone: 'az1' },
+          observedAt: '2026-12-05T21:51:34.611Z',
+          status: 'fail',
+          checks: [
+            {
+              name: 'disable_by_file',
+              status: 'pass',
+              output: "OK: Path '/etc/nova/healthcheck_disable' was not found",
+            },
+            {
+              name: 'rabbit-1:5672',
+              status: 'fail',
+              target: 'amqp://rabbit-1:5672',
+              output:
+                'RabbitMQ connection failed: Unable to connect to AMQP server on amqp://rabbit-1:5672: [Errno 111] ECONNREFUSED',
+            },
+          ],
+        },
+      ],
+      unresolved: [],
+    });
+  });
+
+  it('keeps a check’s name when its state changes (the real answer with the disable file present)', () => {
+    const names = (file: string) =>
+      adaptOslo({ body: fixture(file), httpStatus: 503 }, ctx).reports[0].checks?.map((c) => [
+        c.name,
+        c.status,
+      ]);
+    expect(names('oslo-real-json-detailed.json')).toEqual([
+      ['disable_by_file', 'pass'],
+      ['rabbit-1:5672', 'fail'],
+    ]);
+    expect(names('oslo-real-json-detailed-disabled.json')).toEqual([
+      ['disable_by_file', 'fail'],
+      ['rabbit-1:5672', 'fail'],
+    ]);
+  });
+
+  it('reads the real non-detailed JSON and text answers alike, naming a failing reason by its text', () => {
+    const checks = [
+      { name: 'healthcheck', status: 'pass' },
+      { name: 'RabbitMQ connection failed', status: 'fail', output: 'RabbitMQ connection failed' },
+    ];
+    const json = adaptOslo(
+      {
+        body: fixture('oslo-real-json-simple.json'),
+        contentType: 'application/json',
+        httpStatus: 503,
+      },
+      ctx,
+    );
+    const text = adaptOslo(
+      {
+        body: fixture('oslo-real-text-503.txt'),
+        contentType: 'text/plain; charset=UTF-8',
+        httpStatus: 503,
+      },
+      ctx,
+    );
+    expect(json.reports[0]).toMatchObject({ status: 'fail', checks });
+    expect(text.reports[0]).toMatchObject({ status: 'fail', checks });
+  });
+
+  it('lets the source map a reason by its name, its class or its reason text', () => {
+    const mapped = (mapping: Record<string, string>, file = 'oslo-real-text-503.txt') =>
+      adaptOslo({ body: fixture(file), httpStatus: 503 }, { ...ctx, mapping }).reports[0]
+        .checks?.[1].target;
+    expect(mapped({ 'RabbitMQ connection failed': 'amqp://rabbit-vip' })).toBe(
+      'amqp://rabbit-vip:5672',
+    );
+    expect(mapped({ 'rabbit-1:5672': 'amqp://rabbit-vip' }, 'oslo-real-json-detailed.json')).toBe(
+      'amqp://rabbit-vip:5672',
+    );
+    expect(mapped({ HealthcheckResult: 'amqp://rabbit-vip' }, 'oslo-real-json-detailed.json')).toBe(
+      'amqp://rabbit-vip:5672',
+    );
+    expect(mapped({ other: 'amqp://rabbit-vip' }, 'oslo-real-text-503.txt')).toBeUndefined();
+  });
+
+  // The real middleware serialises a plugin's dict details as is (fixtures/oslo-capture.py).
+  it('reads object details: named by their plugin field, scanned for the address, summarised', () => {
+    const { reports } = adaptOslo(
+      { body: fixture('oslo-real-json-detailed-dict.json'), httpStatus: 503 },
+      ctx,
+    );
+    expect(reports[0].checks?.[1]).toEqual({
+      name: 'rabbitmq',
+      status: 'fail',
+      target: 'amqp://rabbit-1:5672',
+      output:
+        'RabbitMQ connection failed: attempts=3, error=Unable to connect to AMQP server on amqp://rabbit-1:5672: [Errno 111] ECONNREFUSED, plugin=rabbitmq',
+    });
+  });
+
+  it('accepts any JSON as details', () => {
+    const reasons = [
+      { class: 'HealthcheckResult', reason: 'Brokers down', details: ['kafka://k-1:9092', 'k-2'] },
+      { class: 'HealthcheckResult', reason: 'Queue too deep', details: 12000 },
+      { class: 'HealthcheckResult', reason: 'OK', details: null },
+      { class: 'HealthcheckResult', reason: 'Shards', details: [{ id: 1 }, { id: 2 }] },
+      { class: 'HealthcheckResult', reason: 'Nested', details: { pool: { size: 3 } } },
+    ];
+    const { reports } = adaptOslo({ body: JSON.stringify({ reasons }), httpStatus: 503 }, ctx);
+    expect(reports[0].checks).toEqual([
+      {
+        name: 'k-1:9092',
+        status: 'fail',
+        target: 'kafka://k-1:9092',
+        output: 'Brokers down: kafka://k-1:9092, k-2',
+      },
+      { name: 'Queue too deep', status: 'fail', output: 'Queue too deep: 12000' },
+      { name: 'healthcheck', status: 'pass' },
+      { name: 'Shards', status: 'fail', output: 'Shards: 2 item(s)' },
+      { name: 'Nested', status: 'fail', output: 'Nested' },
+    ]);
+  });
+
+  // oslo.middleware enable_by_files.py: "FILE PATH MISSING" / "Specified file paths are available".
+  it('recognises enable_by_files in both states', () => {
+    const answer = (reason: string, details: string) =>
+      adaptOslo(
+        { body: JSON.stringify({ reasons: [{ class: 'HealthcheckResult', reason, details }] }) },
+        ctx,
+      ).reports[0].checks?.[0];
+    expect(answer('OK', 'Specified file paths are available')).toMatchObject({
+      name: 'enable_by_files',
+      status: 'pass',
+    });
+    expect(
+      answer('FILE PATH MISSING', 'File path /var/lib/glance/.marker is missing'),
+    ).toMatchObject({ name: 'enable_by_files', status: 'fail' });
   });
 
   it.each([
