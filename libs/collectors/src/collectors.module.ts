@@ -2,6 +2,8 @@ import { ReportIntakeModule } from '@faultline/ingest';
 import { Module } from '@nestjs/common';
 
 import { UnresolvedComponentRepository } from './components/unresolved-component.repository';
+import { ComponentMappingRepository } from './mappings/component-mapping.repository';
+import { ComponentMappingService } from './mappings/component-mapping.service';
 import { TargetPoller } from './poll/target-poller.service';
 import { PushIntake } from './push/push-intake.service';
 import { PushSourceService } from './push/push-source';
@@ -11,11 +13,13 @@ import { PollTargetRepository } from './targets/poll-target.repository';
 import { PollTargetService } from './targets/poll-target.service';
 import { TargetFileLoader } from './targets/target-file';
 
-/** Collectors: push endpoints' intake, poll targets and their schedulers, the poller itself. */
+/** Collectors: push endpoints' intake, poll targets and their schedulers, the poller itself, the fleet-wide mapping. */
 @Module({
   imports: [ReportIntakeModule],
   providers: [
     UnresolvedComponentRepository,
+    ComponentMappingRepository,
+    ComponentMappingService,
     PushSourceRepository,
     PushSourceService,
     PushIntake,
@@ -27,6 +31,7 @@ import { TargetFileLoader } from './targets/target-file';
   ],
   exports: [
     UnresolvedComponentRepository,
+    ComponentMappingService,
     PushSourceService,
     PushIntake,
     PollTargetService,

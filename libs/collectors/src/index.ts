@@ -1,6 +1,9 @@
 export * from './collectors.module';
 export * from './components/unresolved-component.repository';
 export * from './http';
+export * from './mappings/component-mapping.service';
+export * from './mappings/effective-mapping';
+export * from './poll/accept';
 export * from './poll/poll-reports';
 export * from './poll/target-poller.service';
 export * from './push/push-intake.service';
@@ -10,4 +13,5 @@ export * from './targets/poll-scheduler';
 export * from './targets/poll-target.model';
 export * from './targets/poll-target.schema';
 export * from './targets/poll-target.service';
+export * from './targets/secret-headers';
 export * from './targets/target-file';

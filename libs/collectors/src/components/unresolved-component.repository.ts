@@ -10,12 +10,26 @@ export interface UnresolvedComponentView extends UnresolvedComponent {
   lastSeen: string;
 }
 
+/** One component name left unresolved by every service and source that names it. */
+export interface UnresolvedComponentGroup {
+  component: string;
+  services: string[];
+  sources: string[];
+  /** (source, service) pairs it was seen in. */
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  /** The request that maps it fleet-wide (its body: {"target": "<uri or host:port>"}). */
+  suggestedMapping: string;
+}
+
 // last_seen is refreshed at most this often: a component seen in every poll costs no write per poll.
 const REFRESH_AFTER = '1 minute';
 
 /**
  * Dependencies a health document named only by component name, with the service-scoped
- * target they got meanwhile: what an operator maps (per source) to join them to the real backend.
+ * target they got meanwhile: what an operator maps (fleet-wide, or per source) to join them to
+ * the real backend.
  */
 @Injectable()
 export class UnresolvedComponentRepository {
@@ -44,6 +58,49 @@ export class UnresolvedComponentRepository {
       'DELETE FROM unresolved_components WHERE source = $1 AND component = ANY($2)',
       [source, components],
     );
+  }
+
+  /** Forgets a component name for every source: the fleet-wide mapping names it now. */
+  async forgetEverywhere(components: readonly string[]): Promise<void> {
+    if (components.length === 0) return;
+    await this.dataSource.query('DELETE FROM unresolved_components WHERE component = ANY($1)', [
+      components,
+    ]);
+  }
+
+  /**
+   * Unresolved components grouped by name across services and sources, most recently seen
+   * first: one fleet-wide mapping (PUT /api/v1/mappings/<name>) resolves each group.
+   */
+  async listByName(
+    filter: { service?: string; source?: string },
+    limit: number,
+  ): Promise<UnresolvedComponentGroup[]> {
+    const rows: {
+      component: string;
+      services: string[];
+      sources: string[];
+      count: string;
+      first_seen: Date;
+      last_seen: Date;
+    }[] = await this.dataSource.query(
+      `SELECT component, array_agg(DISTINCT service ORDER BY service) AS services,
+              array_agg(DISTINCT source ORDER BY source) AS sources, count(*) AS count,
+              min(first_seen) AS first_seen, max(last_seen) AS last_seen
+       FROM unresolved_components
+       WHERE ($1::text IS NULL OR service = $1) AND ($2::text IS NULL OR source = $2)
+       GROUP BY component ORDER BY max(last_seen) DESC, component LIMIT $3`,
+      [filter.service ?? null, filter.source ?? null, limit],
+    );
+    return rows.map((r) => ({
+      component: r.component,
+      services: r.services,
+      sources: r.sources,
+      count: Number(r.count),
+      firstSeen: r.first_seen.toISOString(),
+      lastSeen: r.last_seen.toISOString(),
+      suggestedMapping: `PUT /api/v1/mappings/${encodeURIComponent(r.component)}`,
+    }));
   }
 
   async list(

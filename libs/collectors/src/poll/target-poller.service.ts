@@ -5,16 +5,19 @@ import { Counter, Histogram, Registry } from 'prom-client';
 
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
 import { FetchFailure, SafeHttpClient } from '../http';
+import { ComponentMappingService } from '../mappings/component-mapping.service';
 import { PollScheduler } from '../targets/poll-scheduler';
 import { PollTargetRepository } from '../targets/poll-target.repository';
 import { sourceOf } from '../targets/poll-target.service';
+import { pollHeaders } from './accept';
 import { type PollAnswer, pollReports } from './poll-reports';
 
 export type PollOutcome = 'answered' | 'unreachable' | 'gone';
 
 /**
- * One poll of one target (a job of its scheduler): fetch it through the safe client, turn the
- * answer into reports, and hand them to the same intake as pushed reports.
+ * One poll of one target (a job of its scheduler): fetch it through the safe client, asking for
+ * its format's richest form (pollHeaders), turn the answer into reports with the effective
+ * mapping, and hand them to the same intake as pushed reports.
  */
 @Injectable()
 export class TargetPoller implements OnModuleDestroy {
@@ -28,6 +31,7 @@ export class TargetPoller implements OnModuleDestroy {
     private readonly scheduler: PollScheduler,
     private readonly intake: ReportIntake,
     private readonly unresolved: UnresolvedComponentRepository,
+    private readonly mappings: ComponentMappingService,
     @InjectConfig() private readonly config: FaultlineConfig,
     registry: Registry,
   ) {
@@ -60,13 +64,18 @@ export class TargetPoller implements OnModuleDestroy {
       await this.scheduler.unschedule(targetId);
       return 'gone';
     }
-    const { target, headers } = found;
+    const { headers } = found;
+    // The fleet-wide mapping under the target's own: a change applies from the next poll on.
+    const target = {
+      ...found.target,
+      mapping: await this.mappings.effective(found.target.mapping),
+    };
     const now = Date.now();
     let answer: PollAnswer;
     try {
       const response = await this.http.fetch(target.url, {
         timeoutMs: target.timeoutMs,
-        headers,
+        headers: pollHeaders(target.format, headers),
         tlsVerify: target.tlsVerify,
         allowLinkLocal: target.allowLinkLocal,
       });

@@ -1,5 +1,6 @@
 import {
   adapt,
+  type AdaptedReports,
   detectFormat,
   FormatError,
   type FormatName,
@@ -8,9 +9,11 @@ import {
 } from '@faultline/formats';
 import { ReportIntake } from '@faultline/ingest';
 import { InvalidInputError, UnauthenticatedError } from '@faultline/platform';
+import type { FieldError, ReportInput } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
 
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
+import { ComponentMappingService } from '../mappings/component-mapping.service';
 import { pushSourceName, PushSourceService } from './push-source';
 import { SIGNATURE_HEADER, verifySignature } from './request-signature';
 
@@ -34,14 +37,22 @@ export interface PushRequest {
 export interface PushResult {
   accepted: number;
   format: FormatName;
-  /** Components named only by name, with the service-scoped target they got: map them on the source. */
+  /** Components named only by name, with the service-scoped target they got: map them (fleet-wide or on the source). */
   unresolved: UnresolvedComponent[];
+  /**
+   * Parts of the document that could not be read or stored, each named by JSON pointer (or
+   * naming its report), while the rest was accepted. Empty when everything was.
+   */
+  refused: FieldError[];
 }
 
 /**
  * A health document pushed in one of the formats services already speak: checked against its
- * source's signature, read by the format's adapter, then accepted like native reports (same
- * validation, same durability). All or nothing: a document that cannot be read stores nothing.
+ * source's signature, read by the format's adapter with the effective mapping (fleet-wide,
+ * overridden by the source's own), then accepted like native reports (same validation, same
+ * durability). Whatever part of it is valid is stored and the rest listed as refused, because
+ * a sender such as Alertmanager drops the whole group on a 4xx; a document with nothing valid
+ * in it stores nothing and is refused (400).
  */
 @Injectable()
 export class PushIntake {
@@ -49,6 +60,7 @@ export class PushIntake {
     private readonly intake: ReportIntake,
     private readonly sources: PushSourceService,
     private readonly unresolved: UnresolvedComponentRepository,
+    private readonly mappings: ComponentMappingService,
   ) {}
 
   async push(req: PushRequest, now = Date.now()): Promise<PushResult> {
@@ -74,14 +86,15 @@ export class PushIntake {
         'unknown format',
       );
     const defaults = registered?.source;
-    let adapted;
+    const mapping = await this.mappings.effective(defaults?.mapping);
+    let adapted: AdaptedReports & { refused?: FieldError[] }; // refused: being added to AdaptedReports
     try {
       adapted = adapt(format, req.doc, {
         service: req.identity.service ?? defaults?.service,
         instance: req.identity.instance ?? defaults?.instance,
         host: req.identity.host ?? defaults?.host,
         labels: { ...(defaults?.labels ?? {}), ...(req.identity.labels ?? {}) },
-        mapping: defaults?.mapping,
+        mapping,
         labelMapping: defaults?.labelMapping,
         observedAt: now,
       });
@@ -90,16 +103,54 @@ export class PushIntake {
         throw new InvalidInputError(e.errors, `not a valid ${format} document`);
       throw e;
     }
+    const refused: FieldError[] = [...(adapted.refused ?? [])];
     if (adapted.reports.length === 0)
       throw new InvalidInputError(
-        [{ path: '', reason: `holds no health report (${format})` }],
+        refused.length > 0 ? refused : [{ path: '', reason: `holds no health report (${format})` }],
         'nothing to accept',
       );
-    const accepted = await this.intake.ingest(adapted.reports, now);
+    const accepted = await this.store(adapted.reports, refused, now);
     await this.unresolved.record(
       req.sourceId === null ? 'push' : pushSourceName(req.sourceId),
       adapted.unresolved,
     );
-    return { accepted, format, unresolved: adapted.unresolved };
+    return { accepted, format, unresolved: adapted.unresolved, refused };
+  }
+
+  /**
+   * Stores the reports; when the intake refuses some (a label too long for a service name...),
+   * stores the others and adds the refused ones to `refused`. Throws only when none is valid.
+   */
+  private async store(reports: ReportInput[], refused: FieldError[], now: number): Promise<number> {
+    try {
+      return await this.intake.ingest(reports, now);
+    } catch (e) {
+      if (!(e instanceof InvalidInputError) || reports.length < 2) {
+        if (e instanceof InvalidInputError && refused.length > 0)
+          throw new InvalidInputError([...refused, ...(e.errors ?? [])], e.message);
+        throw e;
+      }
+      // One at a time: the group committer still sends them to Redis together.
+      const outcomes = await Promise.allSettled(reports.map((r) => this.intake.ingest([r], now)));
+      let accepted = 0;
+      const invalid: FieldError[] = [];
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status === 'fulfilled') accepted += outcome.value;
+        else if (outcome.reason instanceof InvalidInputError)
+          for (const error of outcome.reason.errors ?? [])
+            invalid.push({
+              path: '',
+              reason: `the report of ${reports[i].service}/${reports[i].instance ?? '-'} cannot be stored: ${error.path.replace(/^\/0/, '') || '(report)'} ${error.reason}`,
+            });
+      });
+      const failed = outcomes.find(
+        (o): o is PromiseRejectedResult =>
+          o.status === 'rejected' && !(o.reason instanceof InvalidInputError),
+      );
+      if (failed) throw failed.reason;
+      if (accepted === 0) throw new InvalidInputError([...refused, ...invalid], e.message);
+      refused.push(...invalid);
+      return accepted;
+    }
   }
 }

@@ -22,7 +22,10 @@ export interface PollTargetInput extends SourceIdentity {
   format?: TargetFormat;
   intervalMs?: number;
   timeoutMs?: number;
-  /** Sent with every poll (e.g. Authorization). Stored sealed; never shown back. */
+  /**
+   * Sent with every poll (Authorization, Accept, ...). Secret-like ones (isSecretHeader) are
+   * stored sealed and need FAULTLINE_SECRET_KEY; the others are stored in clear. Values are never shown back.
+   */
   headers?: Record<string, string>;
   tlsVerify?: boolean;
   /** Lets the poller reach link-local and cloud-metadata addresses (refused by default). */

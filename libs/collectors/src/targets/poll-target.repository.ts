@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
 import type { PollTarget, PollTargetInput, TargetFormat } from './poll-target.model';
+import { splitHeaders } from './secret-headers';
 
 interface PollTargetRow {
   id: string;
@@ -13,6 +14,7 @@ interface PollTargetRow {
   timeout_ms: number;
   header_names: string[];
   headers_sealed: string | null;
+  headers_clear: Record<string, string>;
   service: string;
   instance: string | null;
   host: string | null;
@@ -26,12 +28,13 @@ interface PollTargetRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, url, format, interval_ms, timeout_ms, header_names, headers_sealed, service, instance, host, labels, mapping,
+const COLUMNS = `id, url, format, interval_ms, timeout_ms, header_names, headers_sealed, headers_clear, service, instance, host, labels, mapping,
   label_mapping, tls_verify, allow_link_local, origin, created_at, updated_at`;
 
 /**
- * Stored poll targets. Request headers (they may carry tokens) are sealed with the secret key
- * before they reach Postgres; only their names are stored in clear, to show which are set.
+ * Stored poll targets. Secret-like request headers (isSecretHeader: they carry tokens) are
+ * sealed with the secret key before they reach Postgres; the others are stored in clear. The
+ * names of all are stored in clear, to show which are set.
  */
 @Injectable()
 export class PollTargetRepository {
@@ -51,13 +54,15 @@ export class PollTargetRepository {
   ): Promise<{ target: PollTarget; created: boolean }> {
     const headers = input.headers ?? {};
     const names = Object.keys(headers).sort();
-    const sealed = names.length > 0 ? this.secrets.seal(JSON.stringify(headers)) : null;
+    const { secret, clear } = splitHeaders(headers);
+    const sealed =
+      Object.keys(secret).length > 0 ? this.secrets.seal(JSON.stringify(secret)) : null;
     const rows: (PollTargetRow & { created: boolean })[] = await this.dataSource.query(
       `INSERT INTO poll_targets (id, url, format, interval_ms, timeout_ms, header_names, headers_sealed, service, instance, host, labels, mapping,
-                                 label_mapping, tls_verify, allow_link_local, origin)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                                 label_mapping, tls_verify, allow_link_local, origin, headers_clear)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
        ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, format = EXCLUDED.format, interval_ms = EXCLUDED.interval_ms, timeout_ms = EXCLUDED.timeout_ms,
-         header_names = EXCLUDED.header_names, headers_sealed = EXCLUDED.headers_sealed, service = EXCLUDED.service, instance = EXCLUDED.instance,
+         header_names = EXCLUDED.header_names, headers_sealed = EXCLUDED.headers_sealed, headers_clear = EXCLUDED.headers_clear, service = EXCLUDED.service, instance = EXCLUDED.instance,
          host = EXCLUDED.host, labels = EXCLUDED.labels, mapping = EXCLUDED.mapping, label_mapping = EXCLUDED.label_mapping,
          tls_verify = EXCLUDED.tls_verify, allow_link_local = EXCLUDED.allow_link_local, origin = EXCLUDED.origin, updated_at = now()
        RETURNING ${COLUMNS}, (xmax = 0) AS created`,
@@ -78,6 +83,7 @@ export class PollTargetRepository {
         input.tlsVerify ?? true,
         input.allowLinkLocal ?? false,
         origin,
+        JSON.stringify(clear),
       ],
     );
     return { target: toTarget(rows[0]), created: rows[0].created };
@@ -103,7 +109,10 @@ export class PollTargetRepository {
     const sealed = rows[0].headers_sealed;
     return {
       target: toTarget(rows[0]),
-      headers: sealed ? (JSON.parse(this.secrets.open(sealed)) as Record<string, string>) : {},
+      headers: {
+        ...rows[0].headers_clear,
+        ...(sealed ? (JSON.parse(this.secrets.open(sealed)) as Record<string, string>) : {}),
+      },
     };
   }
 

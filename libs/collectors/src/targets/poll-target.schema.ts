@@ -34,6 +34,14 @@ export const identityProperties = {
   },
 } as const;
 
+/** The header rule, for the API docs (secret-headers.ts holds it). */
+export const HEADERS_DESCRIPTION =
+  "Sent with every poll; an Accept set here replaces the format's own. Secret-like headers " +
+  '(Authorization, Proxy-Authorization, Cookie; any name containing auth, token, key, secret, pass, cookie, session, ' +
+  'credential, signature, jwt, bearer, api or private, such as X-Api-Key; any value starting Bearer/Basic/Token/Digest) ' +
+  'are stored encrypted and need FAULTLINE_SECRET_KEY (400 naming each without it); the others (Accept, User-Agent, ...) ' +
+  'are stored in clear and need no key. Only header names are ever shown back.';
+
 export const pollTargetSchema = {
   type: 'object',
   additionalProperties: false,
@@ -44,7 +52,7 @@ export const pollTargetSchema = {
     format: { enum: ['auto', ...FORMAT_NAMES] },
     intervalMs: { type: 'integer', minimum: 1000, maximum: 86_400_000 },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120_000 },
-    headers: stringMap(20),
+    headers: { ...stringMap(20), description: HEADERS_DESCRIPTION },
     tlsVerify: { type: 'boolean' },
     allowLinkLocal: { type: 'boolean' },
     ...identityProperties,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { InvalidInputError, NotFoundError, SecretKeyMissingError } from '@faultline/platform';
+import { jsonPointer } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
 
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
@@ -8,6 +9,7 @@ import { PollScheduler } from './poll-scheduler';
 import type { PollTarget } from './poll-target.model';
 import { PollTargetRepository } from './poll-target.repository';
 import { validatePollTarget } from './poll-target.schema';
+import { splitHeaders } from './secret-headers';
 
 /** Registering, changing and removing poll targets: stored first, then scheduled. */
 @Injectable()
@@ -31,9 +33,14 @@ export class PollTargetService {
     const result = validatePollTarget(withId);
     if (!result.ok) throw new InvalidInputError(result.errors, 'invalid poll target');
     const input = result.target;
-    if (Object.keys(input.headers ?? {}).length > 0 && !this.targets.canStoreSecrets) {
+    // Only secret-like headers are sealed: an Accept or User-Agent alone needs no key.
+    const secret = Object.keys(splitHeaders(input.headers ?? {}).secret);
+    if (secret.length > 0 && !this.targets.canStoreSecrets) {
       throw new InvalidInputError(
-        [{ path: '/headers', reason: new SecretKeyMissingError().message }],
+        secret.map((name) => ({
+          path: jsonPointer('/headers', name),
+          reason: `is a secret header: ${new SecretKeyMissingError().message}`,
+        })),
         'invalid poll target',
       );
     }

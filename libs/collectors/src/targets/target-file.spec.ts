@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { adapt } from '@faultline/formats';
+
+import { splitHeaders } from './secret-headers';
 import { parseTargetFile, TargetFileError } from './target-file';
 
 const FILE = '/etc/faultline/targets.yaml';
@@ -170,6 +173,29 @@ targets:
       parseTargetFile(example).map(
         (t) => `${t.id}:${t.format ?? 'auto'}:${Object.keys(t.mapping ?? {}).length}`,
       ),
-    ).toEqual(['nova-api-1:oslo:2', 'billing-7:auto:1']);
+    ).toEqual(['nova-api-1:oslo:0', 'orders-api-1:terminus:2', 'billing-7:auto:1']);
+  });
+
+  it("maps the example terminus target's real indicators, and seals only its secret header", () => {
+    const example = readFileSync(join(__dirname, '../../../../docs/targets.example.yaml'), 'utf8');
+    const [, terminus, billing] = parseTargetFile(example);
+    const body = readFileSync(
+      join(__dirname, '../../../formats/src/fixtures/terminus-real-error.json'),
+      'utf8',
+    );
+    const { reports } = adapt(
+      'terminus',
+      { body, httpStatus: 503 },
+      { service: terminus.service, mapping: terminus.mapping, observedAt: 0 },
+    );
+    expect(Object.fromEntries((reports[0].checks ?? []).map((c) => [c.name, c.target]))).toEqual({
+      memory_heap: undefined,
+      'inventory-api': 'http://inventory-api.internal:8080',
+      redis: 'redis://10.0.0.5:6379',
+    });
+    expect(splitHeaders(billing.headers ?? {})).toEqual({
+      secret: { Authorization: 'Bearer replace-me' },
+      clear: { 'User-Agent': 'faultline' },
+    });
   });
 });
