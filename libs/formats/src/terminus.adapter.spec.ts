@@ -89,35 +89,90 @@ describe('adaptTerminus', () => {
     expect(reports[0].checks?.[0].status).toBe('pass');
   });
 
-  it('gives memory and disk indicators no target, and finds an address among an indicator’s fields', () => {
-    const body = {
-      status: 'error',
-      details: {
-        memory_heap: { status: 'down', message: 'Used heap exceeded the set threshold' },
-        memory_rss: { status: 'up' },
-        disk: { status: 'up' },
-        cache: {
-          status: 'down',
-          message: 'connect ECONNREFUSED',
-          url: 'redis://:p4ssw0rd@cache-1.internal:6380/0',
+  // A real @nestjs/terminus 11 answer (fixtures/README.md): pingCheck('inventory-api', …) refused,
+  // a Redis MicroserviceHealthIndicator closed, checkHeap('memory_heap') fine.
+  it('reads the real error answer: the refused peer from the message, the heap no dependency', () => {
+    const result = adaptTerminus(
+      { body: fixture('terminus-real-error.json'), httpStatus: 503 },
+      ctx,
+    );
+    expect(result).toEqual({
+      format: 'terminus',
+      reports: [
+        {
+          service: 'orders',
+          instance: 'orders-2',
+          observedAt: '2026-11-25T10:00:00.000Z',
+          status: 'fail',
+          checks: [
+            { name: 'memory_heap', status: 'pass' },
+            {
+              name: 'inventory-api',
+              status: 'fail',
+              target: 'tcp://10.0.0.7:39599',
+              output: 'connect ECONNREFUSED 10.0.0.7:39599',
+            },
+            {
+              name: 'redis',
+              status: 'fail',
+              target: 'component://redis.orders',
+              output: 'Connection is closed.',
+            },
+          ],
         },
-      },
-    };
-    const result = adaptTerminus(doc(body, 503), ctx);
-    expect(result.reports[0].checks).toEqual([
-      { name: 'memory_heap', status: 'fail', output: 'Used heap exceeded the set threshold' },
-      { name: 'memory_rss', status: 'pass' },
-      { name: 'disk', status: 'pass' },
-      {
-        name: 'cache',
-        status: 'fail',
-        target: 'redis://cache-1.internal:6380/0',
-        output: 'connect ECONNREFUSED',
-      },
-    ]);
-    expect(result.unresolved).toEqual([]);
-    expect(JSON.stringify(result)).not.toContain('p4ssw0rd');
+      ],
+      unresolved: [{ service: 'orders', component: 'redis', target: 'component://redis.orders' }],
+    });
   });
+
+  it('reads the real all-up answer: indicators without an address scoped until mapped', () => {
+    const result = adaptTerminus(
+      { body: fixture('terminus-real-ok.json'), httpStatus: 200 },
+      { ...ctx, mapping: { redis: 'redis://cache-1' } },
+    );
+    expect(result.reports[0]).toMatchObject({
+      status: 'pass',
+      checks: [
+        { name: 'memory_heap', status: 'pass' },
+        { name: 'inventory-api', status: 'pass', target: 'component://inventory-api.orders' },
+        { name: 'redis', status: 'pass', target: 'redis://cache-1:6379' },
+      ],
+    });
+    expect(result.reports[0].checks?.[0]).not.toHaveProperty('target');
+    expect(result.unresolved).toEqual([
+      { service: 'orders', component: 'inventory-api', target: 'component://inventory-api.orders' },
+    ]);
+  });
+
+  it('gives every service that pings the refused peer one target, and keeps their redis apart', () => {
+    const body = fixture('terminus-real-error.json');
+    const targets = ['orders', 'billing', 'carts', 'search', 'users'].map((service) =>
+      adaptTerminus({ body, httpStatus: 503 }, { service, observedAt }).reports[0].checks?.map(
+        (c) => c.target,
+      ),
+    );
+    expect(new Set(targets.map((t) => t?.[1]))).toEqual(new Set(['tcp://10.0.0.7:39599']));
+    expect(new Set(targets.map((t) => t?.[2])).size).toBe(5);
+  });
+
+  it.each(['memory_heap', 'memory_rss', 'disk', 'storage'])(
+    'gives terminus’s own %s indicator no target, even with an address in its message',
+    (key) => {
+      const body = {
+        status: 'error',
+        details: { [key]: { status: 'down', message: 'connect ECONNREFUSED 10.0.0.9:1' } },
+      };
+      const result = adaptTerminus(doc(body, 503), ctx);
+      expect(result.reports[0].checks).toEqual([
+        { name: key, status: 'fail', output: 'connect ECONNREFUSED 10.0.0.9:1' },
+      ]);
+      expect(result.unresolved).toEqual([]);
+      expect(
+        adaptTerminus(doc(body, 503), { ...ctx, mapping: { [key]: 'nfs-1:2049' } }).reports[0]
+          .checks?.[0].target,
+      ).toBe('tcp://nfs-1:2049');
+    },
+  );
 
   it.each([
     [{ info: {} }, '/status'],

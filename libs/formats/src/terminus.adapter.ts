@@ -24,8 +24,13 @@ import { detailSummary, outputText } from './safe-text';
  * Status: ok → pass, error → fail, shutting_down → fail (the instance is leaving: route nothing
  * to it), anything else → warn; indicators up → pass, down → fail, anything else → warn.
  * Identity: the body names nothing: service, instance and host come from the source. A check's
- * target: the mapping under its key; then a URI among the indicator's fields; else scoped to the
- * service. memory_heap, memory_rss and disk get no target.
+ * target: the mapping under its key; then an address among the indicator's fields, a URI or one
+ * inside its message (an HttpHealthIndicator that cannot connect says `connect ECONNREFUSED
+ * 10.0.0.7:39599` → `tcp://10.0.0.7:39599`, the same for every service that pings it); else scoped
+ * to the service, `component://<key>.<service>`, and listed unresolved (an indicator that is up
+ * carries no message, so it is scoped until mapped). Terminus's own measurements of the process
+ * (memory_heap, memory_rss, disk, storage: the keys its docs give checkHeap, checkRSS and
+ * checkStorage) are not dependencies and get no target unless mapped.
  * Output: the indicator's `message`, else a few of its scalar fields.
  * Time: ctx.observedAt (the body has none).
  */
@@ -68,7 +73,7 @@ export function adaptTerminus(doc: HealthDocument, ctx: SourceContext): AdaptedR
 }
 
 /** Indicators that measure the process itself (MemoryHealthIndicator, DiskHealthIndicator as the docs name them). */
-const LOCAL_INDICATORS = new Set(['memory_heap', 'memory_rss', 'disk']);
+const LOCAL_INDICATORS = new Set(['memory_heap', 'memory_rss', 'disk', 'storage']);
 
 export function terminusStatus(raw: string): Status {
   switch (raw.trim().toLowerCase()) {
