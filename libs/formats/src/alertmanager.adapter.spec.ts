@@ -28,6 +28,7 @@ describe('adaptAlertmanager', () => {
           labels: { monitor: 'master' },
           observedAt: '2023-02-06T13:08:45.828Z',
           status: 'fail',
+          periodic: false,
           checks: [
             {
               name: 'ProbeFailure',
@@ -55,6 +56,7 @@ describe('adaptAlertmanager', () => {
           // The latest of the firing alert's startsAt and the resolved alert's endsAt.
           observedAt: '2026-11-25T09:59:30.000Z',
           status: 'fail',
+          periodic: false,
           checks: [
             {
               name: 'RabbitmqUnreachable',
@@ -62,15 +64,18 @@ describe('adaptAlertmanager', () => {
               target: 'amqp://rabbit-1:5672',
               output: 'nova-api-3 cannot reach amqp://rabbit-1:5672/nova',
             },
-            { name: 'HighLatency', status: 'pass', output: 'p99 latency above 2s' },
+            { name: 'HighLatency', status: 'pass', output: 'resolved' },
           ],
         },
         {
           service: 'node',
           instance: 'compute-12:9100',
+          // No host label: the host part of the instance.
+          host: 'compute-12',
           labels: { zone: 'az1' },
           observedAt: '2026-11-25T09:57:00.000Z',
           status: 'warn',
+          periodic: false,
           checks: [
             { name: 'DiskFull{device=sda1}', status: 'warn', output: '/ is 95% full' },
             { name: 'DiskFull{device=sdb1}', status: 'warn', output: '/var is 97% full' },
@@ -94,17 +99,121 @@ describe('adaptAlertmanager', () => {
     ).toBe(status);
   });
 
-  it('passes a resolved alert and stamps it with endsAt', () => {
+  it('passes a resolved alert, stamps it with endsAt, and drops its stale summary', () => {
     const { reports } = adaptAlertmanager(
       payload([
         alert(
           { alertname: 'X', service: 's' },
-          { status: 'resolved', endsAt: '2026-11-25T10:55:00.123456789+01:00' },
+          {
+            status: 'resolved',
+            endsAt: '2026-11-25T10:55:00.123456789+01:00',
+            annotations: { summary: 'disk 97% full' },
+          },
         ),
       ]),
       ctx,
     );
     expect(reports[0]).toMatchObject({ status: 'pass', observedAt: '2026-11-25T09:55:00.123Z' });
+    expect(reports[0].checks).toEqual([{ name: 'X', status: 'pass', output: 'resolved' }]);
+  });
+
+  it.each([
+    ['compute-12:9100', undefined, 'compute-12'],
+    ['10.0.0.7:9100', undefined, '10.0.0.7'],
+    ['[2001:db8::1]:9100', undefined, '2001:db8::1'],
+    ['compute-12:9100', 'node-a', 'node-a'],
+    // Every machine is its own localhost: as a host it would merge unrelated machines.
+    ['localhost:9100', undefined, 'from-source'],
+    ['127.0.0.1:9100', undefined, 'from-source'],
+    ['[::1]:9100', undefined, 'from-source'],
+    ['https://server.example.org', undefined, 'from-source'],
+    ['nova-api-3', undefined, 'from-source'],
+  ])('takes the host of instance %s (host label %s) as %s', (instance, host, expected) => {
+    const labels: Record<string, string> = { alertname: 'X', service: 's', instance };
+    if (host) labels.host = host;
+    const { reports } = adaptAlertmanager(payload([alert(labels)]), {
+      ...ctx,
+      host: 'from-source',
+    });
+    expect(reports[0].host).toBe(expected);
+  });
+
+  it('keeps the target label out of the report’s labels, but uses it to tell alerts apart', () => {
+    const alerts = [
+      alert({ alertname: 'BackendDown', service: 's', target: 'amqp://rabbit-1', zone: 'az1' }),
+      alert({ alertname: 'BackendDown', service: 's', target: 'redis://cache-1', zone: 'az1' }),
+    ];
+    const one = adaptAlertmanager(payload(alerts.slice(0, 1)), ctx).reports[0];
+    expect(one.labels).toEqual({ zone: 'az1' });
+    const both = adaptAlertmanager(payload(alerts), ctx).reports[0];
+    expect(both.labels).toEqual({ zone: 'az1' });
+    expect(both.checks?.map((c) => [c.name, c.target])).toEqual([
+      ['BackendDown{target=amqp://rabbit-1}', 'amqp://rabbit-1:5672'],
+      ['BackendDown{target=redis://cache-1}', 'redis://cache-1:6379'],
+    ]);
+    const mapped = adaptAlertmanager(payload(alerts.slice(0, 1)), {
+      ...ctx,
+      labelMapping: { target: ['zone'] },
+    }).reports[0];
+    expect(mapped.labels).toEqual({ target: 'amqp://rabbit-1' });
+  });
+
+  it('marks every report as an event, not a heartbeat', () => {
+    const { reports } = adaptAlertmanager({ body: fixture('alertmanager-storm.json') }, ctx);
+    expect(reports).toHaveLength(2);
+    expect(reports.map((r) => r.periodic)).toEqual([false, false]);
+  });
+
+  // Alertmanager drops a whole group on a 4xx: the valid alerts must still get through.
+  it('reports the alerts it can read and lists the ones it refused', () => {
+    const result = adaptAlertmanager(
+      payload([
+        alert({ alertname: 'A', service: 's' }),
+        alert({ alertname: 'NoService' }),
+        alert({ alertname: 'B', service: 's' }, { status: 'pending' }),
+        alert({ alertname: 'C', service: 't' }),
+      ]),
+      ctx,
+    );
+    expect(result.reports.map((r) => [r.service, r.checks?.map((c) => c.name)])).toEqual([
+      ['s', ['A']],
+      ['t', ['C']],
+    ]);
+    expect(result.refused).toEqual([
+      {
+        path: '/alerts/1/labels',
+        reason: 'no service: give ?service= or X-Faultline-Service (or a label: service, job)',
+      },
+      { path: '/alerts/2/status', reason: 'must be firing or resolved' },
+    ]);
+    expect(
+      adaptAlertmanager(payload([alert({ alertname: 'A', service: 's' })]), ctx),
+    ).not.toHaveProperty('refused');
+  });
+
+  it('refuses the document, with every reason, when it refuses every alert', () => {
+    expect(
+      refusal(() =>
+        adaptAlertmanager(
+          payload([
+            alert({ alertname: 'X' }),
+            alert({ alertname: 'Y', service: 's' }, { startsAt: 'now' }),
+          ]),
+          ctx,
+        ),
+      ),
+    ).toEqual([
+      {
+        path: '/alerts/0/labels',
+        reason: 'no service: give ?service= or X-Faultline-Service (or a label: service, job)',
+      },
+      { path: '/alerts/1/startsAt', reason: 'is not an RFC 3339 time' },
+    ]);
+    expect(adaptAlertmanager(payload([]), ctx)).toEqual({
+      format: 'alertmanager',
+      reports: [],
+      unresolved: [],
+    });
   });
 
   it('uses the source’s identity where the labels have none, and the configured label mapping', () => {

@@ -1,8 +1,13 @@
-import type { CheckInput, ReportInput, Status } from '@faultline/reports';
+import type { CheckInput, FieldError, ReportInput, Status } from '@faultline/reports';
 
-import { DependencyResolver } from './dependency-identity';
+import { DependencyResolver, isLoopback } from './dependency-identity';
 import { parseRfc3339 } from './event-time';
-import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
+import {
+  type AdaptedReports,
+  FormatError,
+  type HealthDocument,
+  type SourceContext,
+} from './format.model';
 import {
   arrayAt,
   objectAt,
@@ -27,25 +32,43 @@ import { nameText, outputText, serviceText } from './safe-text';
  *
  * Accepts `{version, status, receiver, alerts: [{status, labels, annotations, startsAt, endsAt,
  * generatorURL, fingerprint}], groupLabels, commonLabels, …}`; only `alerts` is read.
+ * Alerts are read one by one: one that cannot be read (no service, a bad status or time) is left
+ * out and listed in `refused` (JSON pointer and reason) while the others are reported, because
+ * Alertmanager takes any 4xx as final and would drop the whole group, valid alerts with it. Only a
+ * document that is not a webhook at all (not JSON, no alerts array), or whose every alert is
+ * refused, is refused as a whole (FormatError).
  * Produces one report per (service, instance) among the alerts, each alert a check named by its
  * `alertname`; alerts of one report sharing a name are told apart by the first label whose values
- * differ (`DiskFull{device=sda1}`), else by fingerprint.
+ * differ (`DiskFull{device=sda1}`), else by fingerprint. Every report has `periodic: false`: alerts
+ * are events, and a quiet alert source says nothing about whether its instances are alive.
  * Status: firing → fail, or warn when its `severity` label is warning, info or none; resolved → pass.
  * Identity (ctx.labelMapping, first label present wins): service ← service, job; instance ←
- * instance; host ← host, node; each falling back to the source's. Labels every alert of the report
- * shares (other than alertname, severity and those identity labels) become report labels.
+ * instance; host ← host, node, else the host part of an instance label of the form `host:port`
+ * (`compute-12:9100`, `[2001:db8::1]:9100`; not a loopback one: `localhost` names every machine,
+ * so as a host it would merge unrelated ones); each falling back to the source's. Labels every
+ * alert of the report shares (other than alertname, severity, the identity labels and the target
+ * label) become report labels.
  * An alert describes its own service, so a check gets a target only from the mapping (under its
  * name, then its alertname) or from its target label (a URI as itself, another id as the global
  * `component://<id>`); it is never scoped nor listed as unresolved.
- * Output: the `summary` annotation, else `description`, else `message`.
+ * Output: a firing alert's `summary` annotation, else `description`, else `message`; a resolved
+ * alert's is `resolved` (its annotations describe the problem that ended).
  * Time: a firing alert's startsAt, a resolved one's endsAt; a report takes its latest alert's.
  */
 export function adaptAlertmanager(doc: HealthDocument, ctx: SourceContext): AdaptedReports {
   const root = objectAt(parseJsonBody(doc.body), '');
   optionalStringAt(root.version, '/version');
-  const alerts = arrayAt(root.alerts, '/alerts').map((value, i) =>
-    readAlert(value, pointer('/alerts', i), ctx),
-  );
+  const alerts: Alert[] = [];
+  const refused: FieldError[] = [];
+  arrayAt(root.alerts, '/alerts').forEach((value, i) => {
+    try {
+      alerts.push(readAlert(value, pointer('/alerts', i), ctx));
+    } catch (e) {
+      if (!(e instanceof FormatError)) throw e;
+      refused.push(...e.errors);
+    }
+  });
+  if (!alerts.length && refused.length) throw new FormatError(refused);
   const resolver = new DependencyResolver(ctx.mapping);
   const targetLabels = ctx.labelMapping?.target ?? ['target'];
 
@@ -60,7 +83,8 @@ export function adaptAlertmanager(doc: HealthDocument, ctx: SourceContext): Adap
   const reports: ReportInput[] = [];
   for (const group of groups.values()) {
     const [first] = group;
-    const names = checkNames(group, identityLabels(ctx));
+    const identity = identityLabels(ctx);
+    const names = checkNames(group, identity);
     const checks: CheckInput[] = group.map((alert, i) => ({
       name: names[i],
       status: alert.status,
@@ -70,22 +94,31 @@ export function adaptAlertmanager(doc: HealthDocument, ctx: SourceContext): Adap
         globalId: firstLabel(alert.labels, targetLabels),
         role: 'maybe-dependency',
       }),
-      output: outputText(
-        alert.annotations.summary ?? alert.annotations.description ?? alert.annotations.message,
-      ),
+      output: alert.resolved
+        ? 'resolved'
+        : outputText(
+            alert.annotations.summary ?? alert.annotations.description ?? alert.annotations.message,
+          ),
     }));
     reports.push(
       assembleReport({
         service: first.service,
         instance: first.instance,
         host: first.host,
-        labels: mergedLabels(ctx, sharedLabels(group, identityLabels(ctx))),
+        labels: mergedLabels(ctx, sharedLabels(group, new Set([...identity, ...targetLabels]))),
         observedAt: Math.max(...group.map((a) => a.at)),
         checks,
+        periodic: false,
       }),
     );
   }
-  return { format: 'alertmanager', reports, unresolved: resolver.unresolved };
+  const result: AdaptedReports = {
+    format: 'alertmanager',
+    reports,
+    unresolved: resolver.unresolved,
+  };
+  if (refused.length) result.refused = refused;
+  return result;
 }
 
 interface Alert {
@@ -94,6 +127,7 @@ interface Alert {
   host?: string;
   alertname: string;
   status: Status;
+  resolved: boolean;
   at: number;
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -136,18 +170,34 @@ function readAlert(value: unknown, path: string, ctx: SourceContext): Alert {
   const instanceLabel = firstLabel(labels, mapping.instance ?? DEFAULT_LABELS.instance);
   const hostLabel = firstLabel(labels, mapping.host ?? DEFAULT_LABELS.host);
 
+  const instanceHost = instanceLabel === undefined ? undefined : hostOfInstance(instanceLabel);
+
   const severity = (labels.severity ?? '').toLowerCase();
   return {
     service,
     instance: instanceLabel ? nameText(instanceLabel, 'instance') : contextName(ctx.instance),
-    host: hostLabel ? nameText(hostLabel, 'host') : contextName(ctx.host),
+    host: hostLabel
+      ? nameText(hostLabel, 'host')
+      : instanceHost
+        ? nameText(instanceHost, 'host')
+        : contextName(ctx.host),
     alertname: labels.alertname || 'alert',
     status: rawStatus === 'resolved' ? 'pass' : WARNING_SEVERITIES.has(severity) ? 'warn' : 'fail',
+    resolved: rawStatus === 'resolved',
     at,
     labels,
     annotations,
     fingerprint,
   };
+}
+
+/** The host of a `host:port` instance (an IPv6 one without its brackets); none for a loopback one. */
+function hostOfInstance(instance: string): string | undefined {
+  const v6 = /^\[([0-9a-f:.]+)\]:\d{1,5}$/i.exec(instance);
+  if (v6) return isLoopback(`[${v6[1]}]`) ? undefined : v6[1];
+  const named = /^([a-z0-9._-]+):\d{1,5}$/i.exec(instance);
+  if (named) return isLoopback(named[1].toLowerCase()) ? undefined : named[1];
+  return undefined;
 }
 
 function eventTime(value: unknown, path: string): number {
@@ -200,10 +250,10 @@ function checkNames(group: Alert[], identity: Set<string>): string[] {
   return names;
 }
 
-/** Labels with one value across every alert of the group, identity labels aside. */
-function sharedLabels(group: Alert[], identity: Set<string>): [string, string][] {
+/** Labels with one value across every alert of the group, the `excluded` ones aside. */
+function sharedLabels(group: Alert[], excluded: Set<string>): [string, string][] {
   const [first, ...rest] = group;
   return Object.entries(first.labels).filter(
-    ([k, v]) => !identity.has(k) && rest.every((a) => a.labels[k] === v),
+    ([k, v]) => !excluded.has(k) && rest.every((a) => a.labels[k] === v),
   );
 }

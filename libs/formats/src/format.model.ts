@@ -53,6 +53,12 @@ export interface AdaptedReports {
   format: FormatName;
   reports: ReportInput[];
   unresolved: UnresolvedComponent[];
+  /**
+   * Parts of the document left out while the rest was reported (an alert naming no service), by
+   * JSON pointer and reason. Absent when nothing was left out. Only formats that carry independent
+   * items (Alertmanager's alerts) refuse part of a document.
+   */
+  refused?: FieldError[];
 }
 
 /**

@@ -60,6 +60,8 @@ export interface ReportParts {
   /** The format's own overall status; the worst check's when the format has none. */
   status?: Status;
   checks: CheckInput[];
+  /** false for an event (an alert), not a heartbeat: its instance is never called silent. */
+  periodic?: boolean;
 }
 
 /**
@@ -107,6 +109,7 @@ export function assembleReport(parts: ReportParts): ReportInput {
   report.observedAt = isoTime(parts.observedAt);
   report.status = parts.status ?? worstStatus(parts.checks.map((c) => c.status));
   report.checks = checks.map(withoutEmptyFields);
+  if (parts.periodic === false) report.periodic = false;
   return report;
 }
 
