@@ -237,6 +237,43 @@ describe('collectors', () => {
       expect(checks).toEqual([expect.objectContaining({ name: 'ProbeFailure', status: 'fail' })]);
     });
 
+    it('alertmanager: stores the alerts it can and lists the refused ones, 400 only when none is valid', async () => {
+      const fresh = uniqueName('am-fresh');
+      const stale = uniqueName('am-stale');
+      const alert = (job: string, startsAt: string) => ({
+        status: 'firing',
+        labels: { alertname: 'RedisDown', job, instance: `${job}-1`, severity: 'critical' },
+        annotations: { summary: 'redis down' },
+        startsAt,
+        endsAt: '0001-01-01T00:00:00Z',
+      });
+      // Firing for five days: older than the retention window, which the intake refuses.
+      const fiveDaysAgo = new Date(Date.now() - 5 * 86_400_000).toISOString();
+      const both = await stack.call('POST', '/api/v1/ingest/alertmanager', {
+        version: '4',
+        status: 'firing',
+        alerts: [alert(fresh, new Date().toISOString()), alert(stale, fiveDaysAgo)],
+      });
+      expect(both.status).toBe(202);
+      expect(both.json).toMatchObject({ accepted: 1, format: 'alertmanager' });
+      expect(both.json.refused).toEqual([
+        {
+          path: expect.any(String),
+          reason: expect.stringMatching(new RegExp(`${stale}.*retention`)),
+        },
+      ]);
+      await awaitChecks(fresh, `${fresh}-1`, (c) => c.length > 0, 'the valid alert stored');
+      const none = await stack.call('POST', '/api/v1/ingest/alertmanager', {
+        version: '4',
+        status: 'firing',
+        alerts: [alert(stale, fiveDaysAgo)],
+      });
+      expect(none.status).toBe(400);
+      expect(none.json.errors[0].reason).toMatch(/retention/);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await storedFor(stale)).toBe(0);
+    });
+
     it('needs the ingest scope', async () => {
       const res = await stack.call('POST', '/api/v1/ingest/oslo?service=x', undefined, {
         raw: 'OK',
@@ -334,16 +371,22 @@ describe('collectors', () => {
         instance: 'act-1',
         intervalMs: 1000,
         timeoutMs: 500,
-        headers: { Authorization: 'Bearer polled-secret' },
+        headers: { Authorization: 'Bearer polled-secret', 'User-Agent': 'faultline-e2e' },
         mapping: { db: 'mysql://orders-db:3306' },
       });
       expect(b.status).toBe(201);
-      expect(b.json).toMatchObject({ format: 'auto', headerNames: ['Authorization'] });
+      expect(b.json).toMatchObject({
+        format: 'auto',
+        headerNames: ['Authorization', 'User-Agent'],
+      });
       expect(JSON.stringify(b.json)).not.toContain('polled-secret');
-      const [row] = await stack.sql('SELECT headers_sealed FROM poll_targets WHERE id = $1', [
-        b.json.id,
-      ]);
+      const [row] = await stack.sql(
+        'SELECT headers_sealed, headers_clear FROM poll_targets WHERE id = $1',
+        [b.json.id],
+      );
       expect(row.headers_sealed).not.toContain('polled-secret');
+      // Only the secret is sealed; a User-Agent is not one.
+      expect(row.headers_clear).toEqual({ 'User-Agent': 'faultline-e2e' });
 
       const osloChecks = await awaitChecks(
         service,
@@ -366,6 +409,12 @@ describe('collectors', () => {
         target: 'mysql://orders-db:3306',
       });
       expect(actuator.requests[0].authorization).toBe('Bearer polled-secret');
+      expect(actuator.requests[0]['user-agent']).toBe('faultline-e2e');
+      // Each format asked for its richest form: oslo for JSON (its detailed answer), auto for any.
+      expect(oslo.requests[0].accept).toBe('application/json');
+      expect(actuator.requests[0].accept).toBe(
+        'application/health+json, application/json;q=0.9, text/plain;q=0.5',
+      );
     });
 
     it('turns hung, refusing, garbage-answering and link-local targets into failing reachability, with the reason', async () => {
@@ -455,6 +504,65 @@ describe('collectors', () => {
       await new Promise((r) => setTimeout(r, 2500));
       expect(ep.requests.length).toBe(after);
     });
+  });
+});
+
+/**
+ * Without FAULTLINE_SECRET_KEY: a target whose headers are no secrets (Accept, User-Agent) is
+ * stored and polled with them, its own Accept replacing the format's; a secret header is refused,
+ * naming it.
+ */
+describe('collectors: headers without a secret key', () => {
+  let stack: Stack;
+  let server: Server;
+  const requests: IncomingHttpHeaders[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    server = createServer((req, res) => {
+      requests.push(req.headers);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await stack.close();
+  });
+
+  it('stores headers that are not secrets in clear and sends them, its own Accept winning', async () => {
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/healthcheck`;
+    const created = await stack.call('POST', '/api/v1/targets', {
+      url,
+      format: 'oslo',
+      service: uniqueName('keyless'),
+      intervalMs: 1000,
+      timeoutMs: 500,
+      headers: { Accept: 'text/plain', 'User-Agent': 'faultline-keyless' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.headerNames).toEqual(['Accept', 'User-Agent']);
+    await pollUntil(
+      async () => requests.length,
+      (n) => n >= 1,
+      { timeoutMs: 10_000, intervalMs: 100, what: 'a first poll' },
+    );
+    expect(requests[0]).toMatchObject({ accept: 'text/plain', 'user-agent': 'faultline-keyless' });
+    expect((await stack.call('DELETE', `/api/v1/targets/${created.json.id}`)).status).toBe(204);
+  });
+
+  it('refuses a secret header without the key, naming it', async () => {
+    const res = await stack.call('POST', '/api/v1/targets', {
+      url: 'http://orders.internal:8080/health',
+      service: 'orders',
+      headers: { Accept: 'application/json', 'X-Api-Key': 'k', Authorization: 'Bearer t' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      '/headers/Authorization',
+      '/headers/X-Api-Key',
+    ]);
   });
 });
 

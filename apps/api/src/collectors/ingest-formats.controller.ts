@@ -33,15 +33,21 @@ export class IngestFormatsController {
     description:
       'Identity the body lacks comes from ?service=&instance=&host=&labels=k=v,... or the X-Faultline-Service/-Instance/-Host/-Labels headers; ' +
       '?source=<id> applies a registered push source (component mapping, defaults, and a required X-Faultline-Signature when it has a secret). ' +
-      'Answers 202 once the reports are durable, with the components it could not identify.',
+      "Components are resolved with the fleet-wide mapping (/api/v1/mappings) overridden by the source's own. " +
+      'Answers 202 once the reports are durable, with the components it could not identify. ' +
+      'Partly valid documents are not refused whole (Alertmanager drops a whole group on a 4xx): what is valid is stored and ' +
+      'answered 202, and each part that could not be read or stored (an alert without a service label, a report the intake refuses) ' +
+      'is listed in `refused` as {path, reason}, path a JSON pointer into the body. 400 only when nothing in the document is valid.',
   })
   @ApiParam({ name: 'format', enum: FORMATS })
   @ApiConsumes('application/json', 'text/plain', 'application/health+json')
   @ApiAcceptedResponse({
-    description: '{accepted, format, unresolved: [{service, component, target}]}',
+    description:
+      '{accepted, format, unresolved: [{service, component, target}], refused: [{path, reason}]} — refused is empty when everything was stored',
   })
   @ApiBadRequestResponse({
-    description: 'Not a document of the format; `errors` names the place. Nothing is stored.',
+    description:
+      'Not a document of the format, or nothing in it valid; `errors` names each place. Nothing is stored.',
   })
   @ApiUnauthorizedResponse({
     description:

@@ -1,4 +1,10 @@
-import { type PollTarget, pollTargetSchema, PollTargetService } from '@faultline/collectors';
+import {
+  ACCEPT_BY_FORMAT,
+  HEADERS_DESCRIPTION,
+  type PollTarget,
+  pollTargetSchema,
+  PollTargetService,
+} from '@faultline/collectors';
 import { readLimit, RequireScope } from '@faultline/platform';
 import {
   Body,
@@ -17,6 +23,13 @@ import type { FastifyReply } from 'fastify';
 
 import { PageQueryDto } from '../http/page-query.dto';
 
+const POLL_DESCRIPTION =
+  `Each poll asks for the format's richest form: ${Object.entries(ACCEPT_BY_FORMAT)
+    .filter(([format]) => format !== 'alertmanager')
+    .map(([format, accept]) => `${format} → Accept: ${accept}`)
+    .join('; ')}. A header the target sets itself (Accept included) wins. ` +
+  `Headers: ${HEADERS_DESCRIPTION} Components are resolved with the fleet-wide mapping (/api/v1/mappings) overridden by the target's own mapping.`;
+
 @ApiTags('collectors')
 @ApiBearerAuth()
 @RequireScope('admin')
@@ -28,6 +41,7 @@ export class TargetsController {
   @ApiOperation({
     summary:
       'Register a health endpoint to poll (id generated when absent); polling starts at once',
+    description: POLL_DESCRIPTION,
   })
   @ApiBody({ schema: pollTargetSchema as object })
   async create(@Body() body: unknown): Promise<PollTarget> {
@@ -35,7 +49,10 @@ export class TargetsController {
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Create or replace the poll target with this id' })
+  @ApiOperation({
+    summary: 'Create or replace the poll target with this id',
+    description: POLL_DESCRIPTION,
+  })
   @ApiBody({ schema: pollTargetSchema as object })
   async put(
     @Param('id') id: string,

@@ -55,8 +55,9 @@ export class ComponentMappingRepository {
 
   /** Whether there was a mapping `name` to delete. */
   async delete(name: string): Promise<boolean> {
+    // Read back through a SELECT: TypeORM answers a bare DELETE with [rows, count], always 2 long.
     const rows = await this.dataSource.query<{ name: string }[]>(
-      'DELETE FROM component_mappings WHERE name = $1 RETURNING name',
+      'WITH gone AS (DELETE FROM component_mappings WHERE name = $1 RETURNING name) SELECT name FROM gone',
       [name],
     );
     return rows.length > 0;

@@ -71,8 +71,9 @@ export class PushSourceRepository {
 
   /** Whether there was a source `id` to delete. */
   async delete(id: string): Promise<boolean> {
+    // Read back through a SELECT: TypeORM answers a bare DELETE with [rows, count], always 2 long.
     const rows = await this.dataSource.query<{ id: string }[]>(
-      'DELETE FROM push_sources WHERE id = $1 RETURNING id',
+      'WITH gone AS (DELETE FROM push_sources WHERE id = $1 RETURNING id) SELECT id FROM gone',
       [id],
     );
     return rows.length > 0;

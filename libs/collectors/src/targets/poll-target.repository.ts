@@ -132,8 +132,9 @@ export class PollTargetRepository {
   }
 
   async delete(id: string): Promise<boolean> {
+    // Read back through a SELECT: TypeORM answers a bare DELETE with [rows, count], always 2 long.
     const rows: unknown[] = await this.dataSource.query(
-      'DELETE FROM poll_targets WHERE id = $1 RETURNING id',
+      'WITH gone AS (DELETE FROM poll_targets WHERE id = $1 RETURNING id) SELECT id FROM gone',
       [id],
     );
     return rows.length > 0;
