@@ -87,6 +87,67 @@ describe('adaptAlertmanager', () => {
     expect(JSON.stringify(result)).not.toContain('s3cret-pw');
   });
 
+  // Captured from the real Alertmanager 0.25 (fixtures/README.md): one of three alerts has no job.
+  it('reads the real webhook: the alert without a service refused, the others reported with their hosts', () => {
+    const result = adaptAlertmanager({ body: fixture('alertmanager-real-firing.json') }, ctx);
+    expect(result).toEqual({
+      format: 'alertmanager',
+      reports: [
+        {
+          service: 'node',
+          instance: '[2001:db8::1]:9100',
+          host: '2001:db8::1',
+          observedAt: '2026-12-05T21:59:31.659Z',
+          status: 'fail',
+          periodic: false,
+          checks: [{ name: 'InstanceDown', status: 'fail', output: '[2001:db8::1]:9100 is down' }],
+        },
+        {
+          service: 'node',
+          instance: 'compute-12:9100',
+          host: 'compute-12',
+          observedAt: '2026-12-05T21:59:31.659Z',
+          status: 'fail',
+          periodic: false,
+          checks: [{ name: 'InstanceDown', status: 'fail', output: 'compute-12:9100 is down' }],
+        },
+      ],
+      unresolved: [],
+      refused: [
+        {
+          path: '/alerts/2/labels',
+          reason: 'no service: give ?service= or X-Faultline-Service (or a label: service, job)',
+        },
+      ],
+    });
+    const withFallback = adaptAlertmanager(
+      { body: fixture('alertmanager-real-firing.json') },
+      { ...ctx, service: 'node' },
+    );
+    expect(withFallback.refused).toBeUndefined();
+    expect(withFallback.reports.map((r) => [r.instance, r.host])).toEqual([
+      ['[2001:db8::1]:9100', '2001:db8::1'],
+      ['compute-12:9100', 'compute-12'],
+      ['10.0.0.8:9100', '10.0.0.8'],
+    ]);
+  });
+
+  it('reads the real resolved notification: the resolved alert passes at its endsAt', () => {
+    const { reports } = adaptAlertmanager(
+      { body: fixture('alertmanager-real-resolved.json') },
+      { ...ctx, service: 'node' },
+    );
+    expect(reports.find((r) => r.instance === 'compute-12:9100')).toEqual({
+      service: 'node',
+      instance: 'compute-12:9100',
+      host: 'compute-12',
+      observedAt: '2026-12-05T21:59:37.000Z',
+      status: 'pass',
+      periodic: false,
+      checks: [{ name: 'InstanceDown', status: 'pass', output: 'resolved' }],
+    });
+  });
+
   it.each([
     ['critical', 'fail'],
     ['page', 'fail'],

@@ -31,6 +31,8 @@ describe('detectFormat', () => {
     ['aspnet-unhealthy.json', 'application/json', 503, 'aspnet'],
     ['alertmanager-probe-failure.json', 'application/json', undefined, 'alertmanager'],
     ['alertmanager-storm.json', undefined, undefined, 'alertmanager'],
+    ['alertmanager-real-firing.json', 'application/json', undefined, 'alertmanager'],
+    ['alertmanager-real-resolved.json', 'application/json', undefined, 'alertmanager'],
   ])('%s (%s, %s) is %s', (name, contentType, httpStatus, format) => {
     expect(detectFormat({ body: fixture(name), contentType, httpStatus })).toBe(format);
   });
