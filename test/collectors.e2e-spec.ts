@@ -272,6 +272,25 @@ describe('collectors', () => {
       expect(none.json.errors[0].reason).toMatch(/retention/);
       await new Promise((r) => setTimeout(r, 300));
       expect(await storedFor(stale)).toBe(0);
+
+      // An alert the adapter cannot read (no label names its service) is refused by its place.
+      const unnamed = { ...alert(fresh, new Date().toISOString()), labels: { alertname: 'X' } };
+      const partly = await stack.call('POST', '/api/v1/ingest/alertmanager', {
+        version: '4',
+        status: 'firing',
+        alerts: [alert(fresh, new Date().toISOString()), unnamed],
+      });
+      expect(partly.status).toBe(202);
+      expect(partly.json).toMatchObject({ accepted: 1, refused: [{ path: '/alerts/1/labels' }] });
+      const nothing = await stack.call('POST', '/api/v1/ingest/alertmanager', {
+        version: '4',
+        status: 'firing',
+        alerts: [unnamed],
+      });
+      expect(nothing).toMatchObject({
+        status: 400,
+        json: { errors: [{ path: '/alerts/0/labels' }] },
+      });
     });
 
     it('needs the ingest scope', async () => {

@@ -237,6 +237,9 @@ describe('fleet-wide component mappings', () => {
       (c) => c.target === 'http://search.internal:9200',
       'the mapping applied by the worker',
     );
+    // Polls adapted with the worker's older mapping meanwhile left nothing listed behind.
+    const unresolved = await stack.call('GET', `/api/v1/components/unresolved?service=${service}`);
+    expect(unresolved.json.items).toEqual([]);
     expect((await stack.call('DELETE', `/api/v1/targets/${target.json.id}`)).status).toBe(204);
   }, 40_000);
 

@@ -38,8 +38,11 @@ export class UnresolvedComponentRepository {
   async record(source: string, components: readonly UnresolvedComponent[]): Promise<void> {
     if (components.length === 0) return;
     await this.dataSource.query(
+      // A name the fleet maps is not recorded even if this process adapted with an older mapping
+      // (its cache lags a few seconds): it would stay listed, its last_seen never moving again.
       `INSERT INTO unresolved_components (source, service, component, target)
        SELECT $1, s, c, t FROM json_to_recordset($2::json) AS x(s text, c text, t text)
+       WHERE NOT EXISTS (SELECT 1 FROM component_mappings m WHERE m.name = x.c)
        ON CONFLICT (source, service, component) DO UPDATE SET target = EXCLUDED.target, last_seen = now()
        WHERE unresolved_components.last_seen < now() - interval '${REFRESH_AFTER}' OR unresolved_components.target <> EXCLUDED.target`,
       [

@@ -87,7 +87,7 @@ export class PushIntake {
       );
     const defaults = registered?.source;
     const mapping = await this.mappings.effective(defaults?.mapping);
-    let adapted: AdaptedReports & { refused?: FieldError[] }; // refused: being added to AdaptedReports
+    let adapted: AdaptedReports;
     try {
       adapted = adapt(format, req.doc, {
         service: req.identity.service ?? defaults?.service,
