@@ -26,7 +26,9 @@ const ADAPTERS: Record<FormatName, Adapter> = {
 /**
  * Turns a document in a known health format into native reports (ReportInput, to be validated by
  * the intake like any other). Pure: the same document and context give the same reports.
- * Throws FormatError, and nothing else, when the document cannot be read as `format`.
+ * Throws FormatError, and nothing else, when the document cannot be read as `format`. A format of
+ * independent items (Alertmanager's alerts) reports what it can read and lists the rest in
+ * `refused` instead, throwing only when it can read none.
  */
 export function adapt(format: FormatName, doc: HealthDocument, ctx: SourceContext): AdaptedReports {
   const adapter = Object.prototype.hasOwnProperty.call(ADAPTERS, format)

@@ -112,6 +112,7 @@ describe('detectFormat', () => {
     ['<html><body>OK</body></html>', undefined],
     ['Internal server error: something broke at line 12', 'text/plain'],
     ['Service Unavailable', 'text/plain'],
+    ['503 SERVICE UNAVAILABLE', 'text/plain'],
     ['404 page not found', 'text/plain; charset=utf-8'],
     ['no healthy upstream', 'text/plain'],
     [

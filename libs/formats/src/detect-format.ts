@@ -81,12 +81,9 @@ const SERVER_TEXT =
   /^(\d{3}\b.*|no healthy upstream|(bad gateway|service unavailable|gateway time-?out|internal server error|not found|forbidden|unauthorized|too many requests|method not allowed|bad request)\.?)$/i;
 
 function isReasonLine(line: string): boolean {
+  if (SERVER_TEXT.test(line)) return false;
   if (UPPER_REASON_LINE.test(line)) return true;
-  return (
-    MIXED_REASON_LINE.test(line) &&
-    line.split(/\s+/).length <= MAX_REASON_WORDS &&
-    !SERVER_TEXT.test(line)
-  );
+  return MIXED_REASON_LINE.test(line) && line.split(/\s+/).length <= MAX_REASON_WORDS;
 }
 
 function looksLikeOsloText(body: string, doc: HealthDocument): boolean {

@@ -262,6 +262,19 @@ describe('adaptOslo', () => {
     });
   });
 
+  it('finds the backend in a reason line when there are no details', () => {
+    const { reports } = adaptOslo(
+      { body: 'OK\nNo route to redis://cache-1:6380', contentType: 'text/plain', httpStatus: 503 },
+      ctx,
+    );
+    expect(reports[0].checks?.[1]).toEqual({
+      name: 'No route to redis://cache-1:6380',
+      status: 'fail',
+      target: 'redis://cache-1:6380',
+      output: 'No route to redis://cache-1:6380',
+    });
+  });
+
   it('accepts any JSON as details', () => {
     const reasons = [
       { class: 'HealthcheckResult', reason: 'Brokers down', details: ['kafka://k-1:9092', 'k-2'] },

@@ -43,7 +43,8 @@ import { detailSummary, outputText, truncate } from './safe-text';
  * a reason `OK` passes and any other fails.
  * Identity: the body names no service, instance or host: all come from the source. A reason may be
  * the service's own state (disable-by-file), so it gets a target only from the mapping (under its
- * name, its class or its reason text) or from an address in its details; never listed unresolved.
+ * name, its class or its reason text) or from an address in its details (without details, in its
+ * reason text); never listed unresolved.
  * Output: the reason, then the details (a string as is, an object or array as a short summary).
  * Time: the detailed body's `now` (UTC), else ctx.observedAt.
  */
@@ -82,7 +83,8 @@ export function adaptOslo(doc: HealthDocument, ctx: SourceContext): AdaptedRepor
     const target = resolver.targetFor(service, {
       mappingKeys: [...new Set([name, r.className, r.reason].filter((k) => k !== undefined))],
       component: name,
-      details: r.details,
+      // A reason line is free text too: the only place a text answer can name its backend.
+      details: r.details ?? r.reason,
       role: 'maybe-dependency',
     });
     const details = detailsText(r.details);
