@@ -1,0 +1,182 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
+import { pollUntil, sleep } from '../bench/support/poll-until';
+import { startHttpDependency, startRedisServer } from './support/real-senders/dependencies';
+import { brief, type IncidentJson, incidents, type Program } from './support/real-senders/programs';
+import { startTerminusService } from './support/real-senders/terminus-app';
+import { freshDatabase, type Stack, startStack } from './support/stack';
+import { freePort } from './support/throwaway-servers';
+
+const SERVICES = ['orders', 'billing', 'search', 'catalog', 'shipping'];
+const SHARED = /redis|inventory-api/;
+
+/**
+ * Real @nestjs/terminus: five NestJS services (each its own Nest app in this process) whose
+ * /health pings the same HTTP API (`inventory-api`, HttpHealthIndicator), the same Redis
+ * (`redis`, MicroserviceHealthIndicator over Transport.REDIS, a real redis-server) and checks
+ * their heap. Faultline polls them; then Redis and the API go down under all five. The five name
+ * the dependencies alike but nothing in terminus's answer says where they are: the incidents must
+ * still follow the shared dependencies, one each, never one per service; with a fleet-wide
+ * mapping of `redis` to its address, the incident names that backend.
+ */
+describe('real NestJS terminus health checks', () => {
+  let redisPort: number;
+  let redis: Program | undefined;
+  let inventory: Awaited<ReturnType<typeof startHttpDependency>> | undefined;
+  const apps: { service: string; app: NestFastifyApplication; url: string }[] = [];
+
+  const startDependencies = async () => {
+    redis = await startRedisServer(redisPort);
+    inventory = await startHttpDependency(inventory?.port ?? 0);
+  };
+
+  beforeAll(async () => {
+    redisPort = await freePort();
+    await startDependencies();
+    for (const service of SERVICES)
+      apps.push({
+        service,
+        ...(await startTerminusService({ inventoryUrl: inventory!.url, redisPort })),
+      });
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.app.close()));
+    await redis?.stop();
+    await inventory?.stop();
+  });
+
+  const storedPerService = async (stack: Stack): Promise<Record<string, number>> => {
+    const rows = await stack.sql<{ service: string; n: string }>(
+      'SELECT service, count(*) AS n FROM reports WHERE service = ANY($1) GROUP BY service',
+      [SERVICES],
+    );
+    return Object.fromEntries(
+      SERVICES.map((s) => [s, Number(rows.find((r) => r.service === s)?.n ?? 0)]),
+    );
+  };
+
+  /** Registers the five targets and waits for three healthy polls of each. */
+  const pollHealthyFleet = async (stack: Stack) => {
+    for (const { service, url } of apps) {
+      const res = await stack.call('POST', '/api/v1/targets', {
+        url,
+        format: 'terminus',
+        service,
+        instance: `${service}-1`,
+        intervalMs: 1000,
+        timeoutMs: 900,
+      });
+      expect({ status: res.status, body: res.json }).toMatchObject({ status: 201 });
+    }
+    await pollUntil(
+      () => storedPerService(stack),
+      (n) => SERVICES.every((s) => n[s] >= 3),
+      { timeoutMs: 20_000, intervalMs: 250, what: 'three healthy polls of every service' },
+    );
+    expect(await incidents(stack, 'open')).toEqual([]);
+    const checks = (await stack.call('GET', '/api/v1/instances/orders/orders-1')).json.checks as {
+      name: string;
+      status: string;
+    }[];
+    expect(checks.map((c) => [c.name, c.status]).sort()).toEqual(
+      [
+        ['inventory-api', 'pass'],
+        ['memory_heap', 'pass'],
+        ['reachability', 'pass'],
+        ['redis', 'pass'],
+      ].sort(),
+    );
+  };
+
+  /** Waits until the open incidents cover all five services (or 30 s), lets them settle, returns them. */
+  const awaitFleetIncidents = async (stack: Stack, label: string): Promise<IncidentJson[]> => {
+    await pollUntil(
+      () => incidents(stack, 'open'),
+      (list) => new Set(list.flatMap((i) => i.affected.services)).size === SERVICES.length,
+      { timeoutMs: 30_000, intervalMs: 500, what: 'incidents covering the five services' },
+    ).catch(() => undefined);
+    await sleep(3000); // a second incident, or one per service, would show by now
+    const open = await incidents(stack, 'open');
+    process.stderr.write(`[real-terminus] ${label}: open incidents:\n${brief(open)}\n`);
+    return open;
+  };
+
+  describe('without any mapping', () => {
+    let stack: Stack;
+
+    beforeAll(async () => {
+      const DATABASE_URL = await freshDatabase('real_terminus_plain');
+      stack = await startStack({ env: { DATABASE_URL, CORRELATION_LEASE_MS: '3000' } });
+    });
+    afterAll(async () => {
+      await stack?.close();
+    });
+
+    it('opens one incident per shared dependency when redis and inventory-api go down, never one per service', async () => {
+      await pollHealthyFleet(stack);
+      const ok = await fetch(apps[0].url);
+      process.stderr.write(`[real-terminus] healthy body (${ok.status}): ${await ok.text()}\n`);
+
+      await redis!.stop();
+      await inventory!.stop();
+      const down = await fetch(apps[0].url);
+      process.stderr.write(
+        `[real-terminus] error body (${down.status} ${down.headers.get('content-type')}): ${await down.text()}\n`,
+      );
+      expect(down.status).toBe(503);
+
+      const open = await awaitFleetIncidents(stack, 'no mapping');
+      // The body once both have been down for a while (no pooled socket left to hang up).
+      const settled = await fetch(apps[1].url);
+      process.stderr.write(
+        `[real-terminus] error body, settled (${settled.status} ${settled.headers.get('content-type')}): ${await settled.text()}\n`,
+      );
+      // One incident per shared dependency (redis, inventory-api), each across the five services.
+      expect(open.length).toBeGreaterThanOrEqual(1);
+      expect(open.length).toBeLessThanOrEqual(2);
+      expect(
+        open.map((i) => ({
+          cause: i.rootCauses[0]?.key,
+          services: [...i.affected.services].sort(),
+        })),
+      ).toEqual(
+        open.map(() => ({
+          cause: expect.stringMatching(SHARED),
+          services: [...SERVICES].sort(),
+        })),
+      );
+    }, 60_000);
+  });
+
+  describe('with a fleet-wide mapping of redis to its address', () => {
+    let stack: Stack;
+
+    beforeAll(async () => {
+      await startDependencies();
+      const DATABASE_URL = await freshDatabase('real_terminus_mapped');
+      stack = await startStack({ env: { DATABASE_URL, CORRELATION_LEASE_MS: '3000' } });
+    });
+    afterAll(async () => {
+      await stack?.close();
+    });
+
+    it('names backend:redis://127.0.0.1:<port> for the five services when redis goes down', async () => {
+      const target = `redis://127.0.0.1:${redisPort}`;
+      const mapped = await stack.call('PUT', '/api/v1/mappings/redis', { target });
+      expect({
+        status: mapped.status >= 200 && mapped.status < 300 ? '2xx' : mapped.status,
+        body: mapped.json ?? mapped.text,
+      }).toMatchObject({ status: '2xx' });
+      await pollHealthyFleet(stack);
+
+      await redis!.stop();
+      const open = await awaitFleetIncidents(stack, 'redis mapped');
+      expect(
+        open.map((i) => ({
+          cause: i.rootCauses[0]?.key,
+          services: [...i.affected.services].sort(),
+        })),
+      ).toEqual([{ cause: `backend:${target}`, services: [...SERVICES].sort() }]);
+    }, 60_000);
+  });
+});
