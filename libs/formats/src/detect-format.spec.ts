@@ -27,6 +27,8 @@ describe('detectFormat', () => {
     ['terminus-dog-error.json', 'application/json', 503, 'terminus'],
     ['terminus-real-error.json', 'application/json; charset=utf-8', 503, 'terminus'],
     ['terminus-real-ok.json', 'application/json; charset=utf-8', 200, 'terminus'],
+    ['terminus-live-error.json', 'application/json; charset=utf-8', 503, 'terminus'],
+    ['terminus-live-ok.json', 'application/json; charset=utf-8', 200, 'terminus'],
     ['aspnet-healthy.json', 'application/json', 200, 'aspnet'],
     ['aspnet-unhealthy.json', 'application/json', 503, 'aspnet'],
     ['alertmanager-probe-failure.json', 'application/json', undefined, 'alertmanager'],

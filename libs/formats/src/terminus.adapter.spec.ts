@@ -144,6 +144,26 @@ describe('adaptTerminus', () => {
     ]);
   });
 
+  // A live terminus 11.1.1 app (fixtures/README.md): the same answers, indicators in another order.
+  it('reads the live captures like the reported ones', () => {
+    const checks = (file: string) =>
+      adaptTerminus({ body: fixture(file) }, ctx).reports[0].checks?.map((c) => [
+        c.name,
+        c.status,
+        c.target,
+      ]);
+    expect(checks('terminus-live-error.json')).toEqual([
+      ['memory_heap', 'pass', undefined],
+      ['inventory-api', 'fail', 'tcp://192.0.2.2:39599'],
+      ['redis', 'fail', 'component://redis.orders'],
+    ]);
+    expect(checks('terminus-live-ok.json')).toEqual([
+      ['inventory-api', 'pass', 'component://inventory-api.orders'],
+      ['redis', 'pass', 'component://redis.orders'],
+      ['memory_heap', 'pass', undefined],
+    ]);
+  });
+
   it('gives every service that pings the refused peer one target, and keeps their redis apart', () => {
     const body = fixture('terminus-real-error.json');
     const targets = ['orders', 'billing', 'carts', 'search', 'users'].map((service) =>
