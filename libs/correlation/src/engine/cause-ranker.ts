@@ -27,7 +27,9 @@ export function rankCauses(
   const total = primary.weight + others.reduce((sum, c) => sum + c.weight, 0) || 1;
   const rootEvidence = evidence.describe(primary.key, primary);
   const w = rootEvidence.witnesses;
-  const rootConfidence = round(rootEvidence.support * (w / (w + 1)));
+  const rootConfidence = round(
+    Math.min(rootEvidence.maxConfidence ?? 1, rootEvidence.support * (w / (w + 1))),
+  );
   const root: RootCause = {
     key: primary.key,
     kind: kindOf(primary.key),

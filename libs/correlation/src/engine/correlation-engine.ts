@@ -12,7 +12,7 @@ import {
 import { EngineState } from './engine-state';
 import { EvidenceReader } from './evidence-reader';
 import { IncidentBook } from './incident-book';
-import type { CheckRec } from './records';
+import type { CheckRec, InstanceRec } from './records';
 import { type Resolution, RootResolver } from './root-resolver';
 import { reportsToSignificance, significance } from './significance';
 import { SilenceClock } from './silence-clock';
@@ -119,7 +119,8 @@ export class CorrelationEngine {
     const inst = this.state.apply(report);
     if (!inst) return;
     this.topology.observe(report);
-    this.clock.schedule(inst, this.state.intervalOf(inst));
+    // Only what reports periodically can miss a report: an alert, a one-off push never falls silent.
+    if (inst.watched) this.clock.schedule(inst, this.state.intervalOf(inst));
   }
 
   /**
@@ -141,6 +142,8 @@ export class CorrelationEngine {
     const check = s.check as CheckRec;
     switch (s.kind) {
       case 'check':
+        // A failure no longer reported stands only while its backend is still down.
+        if (!check.known && !resolver.backendDown(check.targetKey as string)) return null;
         return resolver.forCheck(check);
       case 'warn':
         return resolver.forWarn(check);
@@ -149,6 +152,27 @@ export class CorrelationEngine {
       case 'self':
         return resolver.forSelf(s.inst);
     }
+  }
+
+  /**
+   * The open incident an instance's silence belongs to: one explaining failures it reported
+   * before it fell silent, when nothing beyond the instance (its host, zone, the intake) explains
+   * the silence. The incident then keeps those failures and says it lost sight of the instance;
+   * a new "stopped reporting" incident would be the same outage paged twice.
+   */
+  private lostSightOf(
+    inst: InstanceRec,
+    r: Resolution,
+    resolver: RootResolver,
+  ): string | undefined {
+    if (r.key !== inst.key && r.key !== resolver.identity(inst) && r.key !== inst.serviceKey)
+      return undefined;
+    for (const c of inst.checks.values()) {
+      if (c.known || c.status !== 'fail') continue;
+      const id = this.incidents.incidentOf(c.id);
+      if (id !== undefined) return id;
+    }
+    return undefined;
   }
 
   private tick(at: number): IncidentChange[] {
@@ -164,11 +188,12 @@ export class CorrelationEngine {
     for (const s of collectSymptoms(this.state, this.weightCap)) {
       const r = this.resolve(resolver, s);
       if (r === null) continue;
-      if (r.settled) {
+      const lostSightOf = s.kind === 'stale' ? this.lostSightOf(s.inst, r, resolver) : undefined;
+      if (r.settled && lostSightOf === undefined) {
         addToCluster(clusters, s, r);
         continue;
       }
-      const id = this.incidents.incidentOf(s.id);
+      const id = lostSightOf ?? this.incidents.incidentOf(s.id);
       if (id === undefined) continue;
       const list = kept.get(id);
       if (list) list.push(s);

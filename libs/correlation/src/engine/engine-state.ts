@@ -1,7 +1,16 @@
-import { hostKey, instanceKey, type Report, serviceKey, zoneKey } from '@faultline/reports';
+import {
+  hostKey,
+  instanceKey,
+  type Report,
+  scopedComponentName,
+  serviceKey,
+  zoneKey,
+} from '@faultline/reports';
 
 import { learnInterval } from './interval';
 import type { BackendRec, CheckRec, HostRec, InstanceRec, ServiceRec, ZoneRec } from './records';
+
+const SCOPED_PREFIX = 'backend:component://';
 
 /**
  * The engine's picture of the world, kept current incrementally so that ranking never scans it:
@@ -23,8 +32,16 @@ export class EngineState {
   readonly warningChecks = new Set<CheckRec>();
   readonly staleInstances = new Set<InstanceRec>();
   readonly selfDownInstances = new Set<InstanceRec>();
+  /**
+   * Component name → the service-scoped backends of that name (`component://redis.orders`,
+   * `component://redis.billing`): several services losing their "redis" at once is evidence of
+   * one shared backend nobody has mapped yet.
+   */
+  readonly namesakes = new Map<string, Set<string>>();
   /** Instances currently silent (overdue or stale), fleet-wide. */
   silentCount = 0;
+  /** Instances watched for silence (InstanceRec.watched), fleet-wide. */
+  watchedCount = 0;
   /** Silences in the order they began (pruned by fleetSilence): for "the whole fleet at once". */
   private readonly onsets: { inst: InstanceRec; at: number }[] = [];
   private onsetHead = 0;
@@ -52,17 +69,19 @@ export class EngineState {
     let inst = this.instances.get(key);
     if (inst && report.observedAt <= inst.lastSeen) return null;
     if (!inst) inst = this.createInstance(key, report);
-    else {
+    else if (report.periodic !== false) {
       const gap = report.observedAt - inst.lastSeen;
       inst.intervalMs = learnInterval(inst.intervalMs, gap);
       this.typicalIntervalMs = learnInterval(this.typicalIntervalMs, inst.intervalMs);
     }
+    if (report.periodic === false) inst.events = true;
     if (inst.stale) this.revive(inst);
     if (inst.silent) this.setSilent(inst, false, report.observedAt);
     this.place(
       inst,
       report.host === null ? null : hostKey(report.host),
       report.labels.zone === undefined ? null : zoneKey(report.labels.zone),
+      !inst.events && inst.intervalMs !== null,
     );
     this.applyChecks(inst, report);
     inst.lastSeen = report.observedAt;
@@ -79,8 +98,8 @@ export class EngineState {
     if (silent) this.onsets.push({ inst, at });
     const d = silent ? 1 : -1;
     this.silentCount += d;
-    if (inst.host) (this.hosts.get(inst.host) as HostRec).silent += d;
-    if (inst.zone) (this.zones.get(inst.zone) as ZoneRec).silent += d;
+    if (inst.watched && inst.host) (this.hosts.get(inst.host) as HostRec).silent += d;
+    if (inst.watched && inst.zone) (this.zones.get(inst.zone) as ZoneRec).silent += d;
     (this.services.get(inst.serviceKey) as ServiceRec).silent += d;
   }
 
@@ -102,20 +121,31 @@ export class EngineState {
       const { inst, at } = this.onsets[i];
       if (inst.silent && inst.silentSince === at) recent++;
     }
-    return { recent, liveBefore: this.instances.size - this.silentCount + recent };
+    return { recent, liveBefore: this.watchedCount - this.silentCount + recent };
   }
 
-  /** The instance is stale: it becomes a symptom and its last check results stop counting. */
+  /**
+   * The instance is stale: it becomes a symptom, and its last check results stop counting as
+   * live. Its failures are not recoveries: they stay, unknown (see CheckRec.known).
+   */
   markStale(inst: InstanceRec, at: number): void {
     if (inst.stale) return;
     inst.stale = true;
     inst.staleSince = at;
-    for (const check of inst.checks.values()) {
-      this.uncount(check);
-      check.run = 0;
-    }
+    for (const check of inst.checks.values()) this.loseSight(check);
     this.setSelfDown(inst, false);
     this.staleInstances.add(inst);
+  }
+
+  /** A check no longer reported: a failure or warning stays as unknown; a pass stops counting. */
+  private loseSight(check: CheckRec): void {
+    this.uncount(check);
+    if (check.status === 'pass') {
+      check.run = 0;
+      return;
+    }
+    check.known = false;
+    this.count(check);
   }
 
   private revive(inst: InstanceRec): void {
@@ -135,6 +165,8 @@ export class EngineState {
       zone: null,
       lastSeen: -Infinity,
       intervalMs: null,
+      watched: false,
+      events: false,
       seq: 0,
       status: 'pass',
       selfDown: false,
@@ -158,40 +190,57 @@ export class EngineState {
     return inst;
   }
 
-  /** Moves an instance between hosts and zones (counts follow). */
-  private place(inst: InstanceRec, host: string | null, zone: string | null): void {
-    if (inst.host === host && inst.zone === zone) return;
+  /**
+   * Moves an instance between hosts and zones (counts follow). Only watched instances are members
+   * for silence: an alert source on a host must not dilute that host's silence.
+   */
+  private place(
+    inst: InstanceRec,
+    host: string | null,
+    zone: string | null,
+    watched: boolean,
+  ): void {
+    if (inst.host === host && inst.zone === zone && inst.watched === watched) return;
     // Backends count checks per zone: take the instance's counted checks out and back in.
     const counted = [...inst.checks.values()].filter((c) => c.counted);
     counted.forEach((c) => this.uncount(c));
     const silent = inst.silent ? 1 : 0;
-    if (inst.host) {
-      const old = this.hosts.get(inst.host) as HostRec;
-      old.instances.delete(inst);
-      old.silent -= silent;
-    }
-    if (inst.zone) {
-      const old = this.zones.get(inst.zone) as ZoneRec;
-      old.instances--;
-      old.silent -= silent;
+    if (inst.watched) {
+      this.watchedCount--;
+      if (inst.host) {
+        const old = this.hosts.get(inst.host) as HostRec;
+        old.instances.delete(inst);
+        old.silent -= silent;
+      }
+      if (inst.zone) {
+        const old = this.zones.get(inst.zone) as ZoneRec;
+        old.instances--;
+        old.silent -= silent;
+      }
     }
     inst.host = host;
     inst.zone = zone;
+    inst.watched = watched;
     if (host) {
       let rec = this.hosts.get(host);
       if (!rec) this.hosts.set(host, (rec = { key: host, zone, instances: new Set(), silent: 0 }));
       rec.zone = zone;
-      rec.instances.add(inst);
-      rec.silent += silent;
+      if (watched) {
+        rec.instances.add(inst);
+        rec.silent += silent;
+      }
     }
     if (zone) {
       let rec = this.zones.get(zone);
       if (!rec)
         this.zones.set(zone, (rec = { key: zone, instances: 0, silent: 0, hosts: new Set() }));
-      rec.instances++;
-      rec.silent += silent;
-      if (host) rec.hosts.add(host);
+      if (watched) {
+        rec.instances++;
+        rec.silent += silent;
+        if (host) rec.hosts.add(host);
+      }
     }
+    if (watched) this.watchedCount++;
     counted.forEach((c) => this.count(c));
   }
 
@@ -212,17 +261,20 @@ export class EngineState {
           run: 0,
           since: report.observedAt,
           counted: false,
+          known: true,
         };
         inst.checks.set(c.name, rec);
       }
       this.uncount(rec);
-      if (rec.status === c.status && rec.targetKey === c.targetKey && rec.run > 0) rec.run++;
+      // A new target for the same outcome (a mapping added mid-outage) continues the run.
+      if (rec.status === c.status && rec.run > 0) rec.run++;
       else {
         rec.run = 1;
         rec.since = report.observedAt;
       }
       rec.status = c.status;
       rec.targetKey = c.targetKey;
+      rec.known = true;
       this.count(rec);
       if (c.targetKey !== null) this.record(c.targetKey, c.status === 'fail', report.observedAt);
       if (c.status === 'fail') {
@@ -230,10 +282,14 @@ export class EngineState {
         else failingUntargeted++;
       }
     }
+    // A check missing from a report has not recovered, unless the report says all is well.
+    const allWell = report.status === 'pass' && failingTargeted + failingUntargeted === 0;
     for (const [name, rec] of inst.checks) {
       if (seen.has(name)) continue;
-      this.uncount(rec);
-      inst.checks.delete(name);
+      if (allWell || rec.status === 'pass') {
+        this.uncount(rec);
+        inst.checks.delete(name);
+      } else if (rec.known) this.loseSight(rec);
     }
     inst.failingTargeted = failingTargeted;
     const selfDown = report.status === 'fail' && (failingUntargeted > 0 || failingTargeted === 0);
@@ -257,16 +313,29 @@ export class EngineState {
     if (rec.counted || rec.targetKey === null) return;
     rec.counted = true;
     const backend = this.backend(rec.targetKey);
+    if (backend.name === null && rec.targetKey.startsWith(SCOPED_PREFIX)) this.name(backend, rec);
     backend.checks++;
     const zone = rec.inst.zone ?? '';
     backend.zoneChecks.set(zone, (backend.zoneChecks.get(zone) ?? 0) + 1);
     if (rec.status === 'fail') {
       backend.failing.add(rec);
       this.failingChecks.add(rec);
+      if (!rec.known) backend.unknownFailing++;
     } else if (rec.status === 'warn') {
       backend.warning.add(rec);
       this.warningChecks.add(rec);
+      if (!rec.known) backend.unknownWarning++;
     }
+  }
+
+  /** Files a service-scoped backend under its component name (once). */
+  private name(backend: BackendRec, rec: CheckRec): void {
+    const name = scopedComponentName(backend.key, rec.inst.service);
+    if (name === null) return;
+    backend.name = name;
+    let set = this.namesakes.get(name);
+    if (!set) this.namesakes.set(name, (set = new Set()));
+    set.add(backend.key);
   }
 
   private uncount(rec: CheckRec): void {
@@ -278,6 +347,8 @@ export class EngineState {
     const n = (backend.zoneChecks.get(zone) ?? 1) - 1;
     if (n > 0) backend.zoneChecks.set(zone, n);
     else backend.zoneChecks.delete(zone);
+    if (!rec.known && backend.failing.has(rec)) backend.unknownFailing--;
+    if (!rec.known && backend.warning.has(rec)) backend.unknownWarning--;
     backend.failing.delete(rec);
     this.failingChecks.delete(rec);
     backend.warning.delete(rec);
@@ -302,6 +373,9 @@ export class EngineState {
           checks: 0,
           failing: new Set(),
           warning: new Set(),
+          unknownFailing: 0,
+          unknownWarning: 0,
+          name: null,
           zoneChecks: new Map(),
           window: new Uint8Array(this.windowSize),
           windowAt: new Float64Array(this.windowSize),

@@ -13,7 +13,16 @@ export interface Evidence {
   /** Independent witnesses: more of them, less chance of coincidence. */
   witnesses: number;
   summary: string;
+  /** The most confidence this kind of evidence can give (a shared name is not an address). */
+  maxConfidence?: number;
 }
+
+/**
+ * A shared name is weaker evidence than a shared address: two services' "db" may be two
+ * databases that failed together for another reason (their network, a deploy).
+ */
+const SHARED_NAME_MAX_CONFIDENCE = 0.6;
+const COMPONENT_PREFIX = 'backend:component://';
 
 const seconds = (ms: number): string =>
   ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.max(0, Math.round(ms / 1000))} s`;
@@ -72,6 +81,11 @@ export class EvidenceReader {
   }
 
   private backend(b: string, cluster: Cluster): Evidence {
+    if (b.startsWith(COMPONENT_PREFIX)) {
+      const namesakes = this.state.namesakes.get(b.slice(COMPONENT_PREFIX.length));
+      if (namesakes && [...cluster.targets.keys()].some((t) => namesakes.has(t)))
+        return this.sharedName(b.slice(COMPONENT_PREFIX.length), namesakes, cluster);
+    }
     const rec = this.state.backends.get(b);
     const deps = rec?.checks ?? 0;
     let failing = 0;
@@ -97,6 +111,8 @@ export class EvidenceReader {
           : `none of its ${plural(deps, 'dependent')} fail it`,
     ];
     if (failing > 0 && warning > 0) parts.push(`${warning} more report it degraded`);
+    const unseen = rec?.unknownFailing ?? 0;
+    if (unseen > 0) parts.push(`${unseen} of them stopped reporting while failing it`);
     if (servers.length > 0 && 2 * self > servers.length) parts.push('it reports itself down');
     else if (servers.length > 0 && 2 * silent > servers.length) parts.push('it stopped reporting');
     const through = this.viaSummary(cluster, b);
@@ -108,6 +124,36 @@ export class EvidenceReader {
       support,
       witnesses: Math.max(1, failing + warning) + (selfish ? 2 : 0),
       summary: parts.join('; '),
+    };
+  }
+
+  /**
+   * Services that each lost a dependency they call by the same name, at the same moment: "5
+   * services lost the dependency each calls "redis" within 2 s". Only the name links them, so
+   * the summary says how to confirm it. O(failing checks of the namesakes).
+   */
+  private sharedName(name: string, namesakes: ReadonlySet<string>, cluster: Cluster): Evidence {
+    const services = new Set<string>();
+    let checks = 0;
+    let failing = 0;
+    let first = Infinity;
+    let last = -Infinity;
+    for (const b of namesakes) {
+      const rec = this.state.backends.get(b);
+      if (!rec || !cluster.targets.has(b)) continue;
+      checks += rec.checks;
+      for (const c of rec.failing) {
+        failing++;
+        services.add(c.inst.service);
+        if (c.since < first) first = c.since;
+        if (c.since > last) last = c.since;
+      }
+    }
+    return {
+      support: checks > 0 ? failing / checks : 0,
+      witnesses: services.size,
+      maxConfidence: SHARED_NAME_MAX_CONFIDENCE,
+      summary: `${plural(services.size, 'service')} lost the dependency each calls "${name}" within ${seconds(last - first)}; only the name links them: map "${name}" to its address (PUT /api/v1/mappings/${name}) to confirm`,
     };
   }
 

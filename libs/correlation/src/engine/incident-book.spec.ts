@@ -155,3 +155,35 @@ describe('IncidentBook: a cause failing again after its incident resolved', () =
     expect(other.incident.id).not.toBe(first);
   });
 });
+
+describe('IncidentBook: one root cause, one open incident', () => {
+  /** Ranks every cluster under one cause, as late evidence can when two roots turn out to be one. */
+  const sameCause: Ranker = () => [
+    { key: DB, kind: 'backend', confidence: 0.9, summary: 'its dependents lost it' },
+  ];
+  const shifted = (key: string, n: number, offset: number): Cluster => {
+    const c = cluster(key, n);
+    c.symptoms = c.symptoms.map((sym, i) => ({
+      ...sym,
+      id: `instance:app/app-${offset + i + 1}#db`,
+      inst: { key: `instance:app/app-${offset + i + 1}`, service: 'app' } as InstanceRec,
+    }));
+    return c;
+  };
+
+  it('folds a new incident with the same top cause into the open one instead of opening it', () => {
+    const b = new IncidentBook((c) => c.weight >= 3, QUIET, WINDOW);
+    const first = b.reconcile([shifted('host:node-1', 3, 0)], new Map(), s(0), sameCause);
+    expect(first.map((c) => c.type)).toEqual(['opened']);
+    const second = b.reconcile(
+      [shifted('host:node-1', 3, 0), shifted('host:node-2', 3, 3)],
+      new Map(),
+      s(1),
+      sameCause,
+    );
+    expect(second.map((c) => c.type)).toEqual(['updated']);
+    expect(second[0].incident.id).toBe(first[0].incident.id);
+    expect(second[0].incident.affected.instances).toHaveLength(6);
+    expect(b.openCount).toBe(1);
+  });
+});

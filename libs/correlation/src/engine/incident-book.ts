@@ -28,6 +28,8 @@ interface IncidentRec {
   /** Longest up period seen between two of its down periods: from the recovery's midpoint (halfAt) to failing again. */
   longestUpMs: number;
   severity: 'warning' | 'critical';
+  /** Instances it explained that fell silent while failing, as of the last evaluation. */
+  lostSight: number;
 }
 
 export type Ranker = (primary: Cluster, others: readonly Cluster[]) => RootCause[];
@@ -208,6 +210,7 @@ export class IncidentBook {
       });
       changes.push({ type: 'resolved', at, incident: snapshot(inc, 'resolved', quietSince) });
     }
+    this.mergeSameTop(changes, nextBySymptom, at);
     this.bySymptom = nextBySymptom;
     this.byRoot = new Map();
     // An incident answers to its top cause too: its clusters' roots drift to stragglers as the
@@ -215,6 +218,46 @@ export class IncidentBook {
     for (const inc of this.open.values()) this.byRoot.set(inc.causes[0].key, inc.id);
     for (const inc of this.open.values()) for (const r of inc.roots) this.byRoot.set(r, inc.id);
     return changes;
+  }
+
+  /**
+   * One root cause, one open incident: an incident whose top cause an older open incident already
+   * has is merged into that one. One opened in this evaluation never appears; an older one
+   * resolves, saying where it went.
+   */
+  private mergeSameTop(
+    changes: IncidentChange[],
+    bySymptom: Map<string, string>,
+    at: number,
+  ): void {
+    const byTop = new Map<string, IncidentRec>();
+    const oldestFirst = [...this.open.values()].sort(
+      (a, b) => a.openedAt - b.openedAt || compare(a.id, b.id),
+    );
+    for (const inc of oldestFirst) {
+      const top = inc.causes[0].key;
+      const keeper = byTop.get(top);
+      if (keeper === undefined) {
+        byTop.set(top, inc);
+        continue;
+      }
+      absorb(keeper, inc);
+      for (const id of inc.symptoms) bySymptom.set(id, keeper.id);
+      this.open.delete(inc.id);
+      const openedNow = changes.some((c) => c.type === 'opened' && c.incident.id === inc.id);
+      if (openedNow) {
+        for (let i = changes.length - 1; i >= 0; i--)
+          if (changes[i].incident.id === inc.id) changes.splice(i, 1);
+      } else {
+        keeper.timeline.push({ at, what: `merged ${inc.id}: the same root cause (${top})` });
+        inc.timeline.push({ at, what: `resolved: merged into ${keeper.id}, the same root cause` });
+        changes.push({ type: 'resolved', at, incident: snapshot(inc, 'resolved', at) });
+      }
+      keeper.signature = signature(keeper);
+      const own = changes.find((c) => c.incident.id === keeper.id && c.type !== 'resolved');
+      if (own) own.incident = snapshot(keeper, 'open', null);
+      else changes.push({ type: 'updated', at, incident: snapshot(keeper, 'open', null) });
+    }
   }
 
   /**
@@ -302,8 +345,14 @@ export class IncidentBook {
     return best;
   }
 
+  /**
+   * An instance reporting itself down while an open incident holds its failures is a consequence
+   * of that incident. Anything else the instance shows (it cannot be reached, a dependency of its
+   * own fails) is news, and gets an incident of its own.
+   */
   private affecting(c: Cluster): string | undefined {
     if (!this.significant(c) || entityKind(c.key) !== 'instance') return undefined;
+    if (c.symptoms.some((s) => s.kind !== 'self')) return undefined;
     for (const inc of this.open.values())
       if (inc.quietSince === null && inc.instances.has(c.key)) return inc.id;
     return undefined;
@@ -330,6 +379,7 @@ export class IncidentBook {
       cycles: 1,
       longestUpMs: 0,
       severity: severityOf(c.symptoms),
+      lostSight: 0,
       timeline: [
         { at: first.since, what: `first evidence: ${describe(first)}` },
         { at, what: `opened: ${causes[0].key} (${causes[0].summary})`, topCause: causes[0].key },
@@ -356,12 +406,16 @@ export class IncidentBook {
     // of what the top explained at its peak, and either explains the top itself (the top is on its
     // path: late evidence found the upstream cause) or the top was only a weak, local explanation.
     // Stragglers of a recovery (a backend whose dependents have not re-reported yet) do not.
+    // A top nothing explains any more (a mapping or alias renamed what failed) gives way to a root
+    // explaining at least as much as it did at its peak.
     const takeover =
       heaviest !== undefined &&
       heaviest.key !== top &&
       heaviest.weight > (current?.weight ?? 0) &&
       2 * heaviest.weight >= inc.peakWeight &&
-      (heaviest.via.has(top) || isWeak(inc.causes[0]));
+      (heaviest.via.has(top) ||
+        isWeak(inc.causes[0]) ||
+        (current === undefined && heaviest.weight >= inc.peakWeight));
     const primary = takeover ? heaviest : current;
     if (primary && (takeover || primary.weight >= inc.peakWeight)) {
       const causes = rank(
@@ -411,9 +465,33 @@ export class IncidentBook {
     };
     for (const c of attached) c.symptoms.forEach(add);
     pending.forEach(add);
+    const lost = pending.filter((s) => s.kind === 'stale');
+    if (lost.length > inc.lostSight) {
+      const names = lost.slice(0, 3).map((s) => s.inst.key);
+      const more = lost.length > 3 ? ` and ${lost.length - 3} more` : '';
+      inc.timeline.push({
+        at,
+        what: `lost sight of ${lost.length} instance${lost.length === 1 ? '' : 's'} (${names.join(', ')}${more}): stopped reporting while failing; their last failures stand until they report again`,
+      });
+    }
+    inc.lostSight = lost.length;
     inc.peakCount = Math.max(inc.peakCount, inc.symptoms.size);
     if (2 * inc.symptoms.size >= inc.peakCount) inc.halfAt = at;
   }
+}
+
+/** Folds `other`'s evidence into `keeper` (same top cause). */
+function absorb(keeper: IncidentRec, other: IncidentRec): void {
+  for (const id of other.symptoms) keeper.symptoms.add(id);
+  for (const k of other.instances) keeper.instances.add(k);
+  for (const k of other.services) keeper.services.add(k);
+  for (const k of other.held) keeper.held.add(k);
+  keeper.roots = [...new Set([...keeper.roots, ...other.roots])];
+  keeper.firstEvidenceAt = Math.min(keeper.firstEvidenceAt, other.firstEvidenceAt);
+  keeper.peakWeight = Math.max(keeper.peakWeight, other.peakWeight);
+  keeper.peakCount = Math.max(keeper.peakCount, keeper.symptoms.size);
+  if (other.severity === 'critical') keeper.severity = 'critical';
+  if (keeper.symptoms.size > 0) keeper.quietSince = null;
 }
 
 /** A cause that more evidence may legitimately replace: a single instance, or low confidence. */
@@ -442,7 +520,7 @@ function describe(s: Symptom): string {
 }
 
 function signature(inc: IncidentRec): string {
-  return `${inc.causes.map((c) => `${c.key}|${c.confidence}|${c.summary}`).join('\n')}\n${inc.instances.size}/${inc.services.size}/${inc.severity}/${inc.cycles}`;
+  return `${inc.causes.map((c) => `${c.key}|${c.confidence}|${c.summary}`).join('\n')}\n${inc.instances.size}/${inc.services.size}/${inc.severity}/${inc.cycles}/${inc.lostSight}`;
 }
 
 function snapshot(

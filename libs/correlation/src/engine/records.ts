@@ -10,7 +10,16 @@ export interface InstanceRec {
   host: string | null;
   zone: string | null;
   lastSeen: number;
+  /** Learned from the gaps between its reports; null until it has reported twice. */
   intervalMs: number | null;
+  /**
+   * Watched for silence: it reports periodically (a learned interval, and no report of it said it
+   * is an event). Only watched instances can be overdue or stale, and only they count towards a
+   * host's, zone's or the fleet's silence.
+   */
+  watched: boolean;
+  /** Some report of it was an event (periodic: false): it is never watched. */
+  events: boolean;
   /** Bumped on every applied report: deadlines scheduled before it are obsolete. */
   seq: number;
   status: Status;
@@ -38,8 +47,14 @@ export interface CheckRec {
   run: number;
   /** observedAt of the report that started the current status. */
   since: number;
-  /** Whether it is currently added to its backend's counts (false while the instance is stale). */
+  /** Whether it is currently added to its backend's counts. */
   counted: boolean;
+  /**
+   * In the instance's latest report, and the instance is not stale. A failing check that went
+   * missing (the instance crashed, or fell silent) is unknown, not passing: it keeps its last
+   * status, but only keeps its backend down while no live check says otherwise.
+   */
+  known: boolean;
 }
 
 export interface BackendRec {
@@ -49,6 +64,11 @@ export interface BackendRec {
   failing: Set<CheckRec>;
   /** Live checks of it reporting warn (degraded: slow, but answering). */
   warning: Set<CheckRec>;
+  /** Of `failing` and `warning`, the checks whose instance no longer reports them (CheckRec.known). */
+  unknownFailing: number;
+  unknownWarning: number;
+  /** The component name when the target is scoped to a service (`component://redis.orders`): see namesakes. */
+  name: string | null;
   /** Live checks per zone of the checking instance (zone key, or '' for none): who still reaches it from where. */
   zoneChecks: Map<string, number>;
   /** Ring of the most recent outcomes of checks targeting it (1 = fail), in arrival order. */

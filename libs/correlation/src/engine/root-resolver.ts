@@ -6,6 +6,11 @@ import { type CheckRec, type InstanceRec, passesSince, recentFailShare } from '.
 
 // "At once": instances fall silent within this many typical intervals of each other.
 const FLEET_SILENCE_WINDOW_INTERVALS = 6;
+// "At the same moment": services lose a dependency of the same name within this many intervals.
+const SHARED_NAME_ONSET_INTERVALS = 3;
+
+/** The root named by a component name that several services share (see RootResolver.sharedName). */
+export const sharedNameKey = (name: string): string => `backend:component://${name}`;
 /** Where a symptom's explanation ends. */
 export interface Resolution {
   /** The root entity key. */
@@ -42,6 +47,8 @@ const PARTITION_BACKENDS = 2;
  *   failing check of B   lost from its zone Z (see lostFromZones) with 2+ backends so lost → Z;
  *                        else B down ? explain(B) : the instance (or its service, when most of it fails B),
  *                        unsettled until other dependents of B have reported passing since
+ *                        B scoped to a service (`component://redis.orders`), with no server known,
+ *                        and another service's namesake down at the same moment → the shared name
  *   explain(B)           by B's servers (alias or name match): mostly silent → explain(silence);
  *                        mostly failing their own dependencies → explain(the down dependency X)
  *                        (the cascade: B's callers are explained by X); mostly down for their own
@@ -109,17 +116,23 @@ export class RootResolver {
     return this.cached(`b|${b}`, () => {
       const rec = this.state.backends.get(b);
       if (!rec || rec.failing.size === 0 || rec.checks === 0) return false;
-      if (this.held.has(b)) return true;
-      if (this.zonePathSuspected(b)) return false;
+      const failing = rec.failing.size - rec.unknownFailing;
+      const live = rec.checks - rec.unknownFailing - rec.unknownWarning;
+      // Held: down while a live check still fails it, or while no live check says it is back
+      // (its dependents fell silent failing it: that is not a recovery) and, for a scoped
+      // backend, no namesake that failed with it has recovered (they speak for the shared one).
+      if (this.held.has(b)) {
+        if (failing > 0) return true;
+        if (live - rec.warning.size + rec.unknownWarning > 0) return false;
+        return rec.name === null || !this.namesakeRecovered(rec.name);
+      }
+      if (failing === 0 || this.zonePathSuspected(b)) return false;
       const { majority, windowSize, partialShare } = this.options;
-      if (
-        rec.failing.size / rec.checks > majority ||
-        recentFailShare(rec, Math.min(windowSize, rec.checks)) > majority
-      )
+      if (failing / live > majority || recentFailShare(rec, Math.min(windowSize, live)) > majority)
         return true;
       let persistent = 0;
-      for (const c of rec.failing) if (c.run >= 2) persistent++;
-      return persistent >= 3 && persistent / rec.checks >= partialShare;
+      for (const c of rec.failing) if (c.known && c.run >= 2) persistent++;
+      return persistent >= 3 && persistent / live >= partialShare;
     });
   }
 
@@ -128,9 +141,44 @@ export class RootResolver {
     return this.cached(`w|${b}`, () => {
       const rec = this.state.backends.get(b);
       if (!rec || rec.warning.size === 0 || rec.checks === 0) return false;
-      if (this.held.has(b)) return true;
-      return (rec.warning.size + rec.failing.size) / rec.checks > this.options.majority;
+      const unknown = rec.unknownFailing + rec.unknownWarning;
+      const troubled = rec.warning.size + rec.failing.size - unknown;
+      const live = rec.checks - unknown;
+      if (this.held.has(b)) return troubled > 0 || live === 0;
+      return live > 0 && troubled / live > this.options.majority;
     });
+  }
+
+  /** A namesake that failed recently (within its outcome ring) and whose live checks all pass now. */
+  private namesakeRecovered(name: string): boolean {
+    for (const other of this.state.namesakes.get(name) ?? []) {
+      const rec = this.state.backends.get(other);
+      if (!rec || rec.failing.size > 0 || rec.checks === 0) continue;
+      if (recentFailShare(rec, rec.window.length) > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The root shared by service-scoped backends of one name: `backend:component://redis` when
+   * 2+ services lose the dependency each of them calls "redis" within SHARED_NAME_ONSET_INTERVALS
+   * of each other. Null for a backend with an address, or a name only one service lost.
+   */
+  sharedName(b: string): string | null {
+    const name = this.state.backends.get(b)?.name;
+    if (!name) return null;
+    const key = sharedNameKey(name);
+    if (this.held.has(key)) return key;
+    const onset = this.failureOnset(b);
+    const window = SHARED_NAME_ONSET_INTERVALS * this.state.typicalIntervalMs;
+    for (const other of this.state.namesakes.get(name) ?? [])
+      if (
+        other !== b &&
+        this.backendDown(other) &&
+        Math.abs(this.failureOnset(other) - onset) <= window
+      )
+        return key;
+    return null;
   }
 
   /**
@@ -336,7 +384,8 @@ export class RootResolver {
       const serving = this.topology.serving(b);
       if (serving.servers.length === 0) {
         const host = serving.owner?.startsWith('host:') ? serving.owner : null;
-        return host !== null && this.hostDown(host) ? this.hostRoot(host) : leaf(b);
+        if (host !== null && this.hostDown(host)) return this.hostRoot(host);
+        return leaf(this.sharedName(b) ?? b);
       }
       const owner = serving.owner?.startsWith('service:') ? serving.owner : b;
       const start = this.failureOnset(b);
