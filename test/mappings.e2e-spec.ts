@@ -283,6 +283,17 @@ describe('fleet-wide component mappings', () => {
     expect((await stack.call('GET', '/api/v1/mappings/redis')).json.target).toBe(FLEET_REDIS);
   });
 
+  it('documents the routes, the grouping and the precedence in the OpenAPI document', async () => {
+    const docs = await stack.call('GET', '/api/docs-json', undefined, { token: null });
+    const paths = docs.json.paths as Record<string, Record<string, { description?: string }>>;
+    expect(Object.keys(paths['/api/v1/mappings']).sort()).toEqual(['get']);
+    expect(Object.keys(paths['/api/v1/mappings/{name}']).sort()).toEqual(['delete', 'get', 'put']);
+    expect(paths['/api/v1/mappings/{name}'].put.description).toMatch(/own mapping .* wins/);
+    expect(paths['/api/v1/components/unresolved'].get.description).toMatch(/groupBy=name/);
+    expect(paths['/api/v1/ingest/{format}'].post.description).toMatch(/refused/);
+    expect(paths['/api/v1/targets'].post.description).toMatch(/FAULTLINE_SECRET_KEY/);
+  });
+
   it('is for admins: 401 without a token, 403 with a read or ingest token', async () => {
     const tokens: string[] = [];
     for (const scope of ['read', 'ingest']) {
