@@ -24,6 +24,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AliasesController } from './aliases/aliases.controller';
 import { ComponentsController } from './collectors/components.controller';
 import { IngestFormatsController } from './collectors/ingest-formats.controller';
+import { MappingsController } from './collectors/mappings.controller';
 import { SourcesController } from './collectors/sources.controller';
 import { TargetsController } from './collectors/targets.controller';
 import { HealthController } from './health/health.controller';
@@ -73,6 +74,7 @@ export class ApiModule {
         TargetsController,
         SourcesController,
         ComponentsController,
+        MappingsController,
         ChannelsController,
         RoutingController,
         NotificationsController,
