@@ -25,7 +25,10 @@ describe('real NestJS terminus health checks', () => {
   let inventory: Awaited<ReturnType<typeof startHttpDependency>> | undefined;
   const apps: { service: string; app: NestFastifyApplication; url: string }[] = [];
 
+  /** Starts Redis and the API on their ports (stopping them first, should a failed test have left them up). */
   const startDependencies = async () => {
+    await redis?.stop();
+    await inventory?.stop();
     redis = await startRedisServer(redisPort);
     inventory = await startHttpDependency(inventory?.port ?? 0);
   };
