@@ -1,7 +1,7 @@
 import type { CheckInput, FieldError, ReportInput, Status } from '@faultline/reports';
 
 import { DependencyResolver, isLoopback } from './dependency-identity';
-import { parseRfc3339 } from './event-time';
+import { contextTime, parseRfc3339 } from './event-time';
 import {
   type AdaptedReports,
   FormatError,
@@ -53,7 +53,10 @@ import { nameText, outputText, serviceText } from './safe-text';
  * `component://<id>`); it is never scoped nor listed as unresolved.
  * Output: a firing alert's `summary` annotation, else `description`, else `message`; a resolved
  * alert's is `resolved` (its annotations describe the problem that ended).
- * Time: a firing alert's startsAt, a resolved one's endsAt; a report takes its latest alert's.
+ * Time: when the webhook arrived (ctx.observedAt), not the alerts' startsAt/endsAt (validated,
+ * not used). Alerts of one rule evaluation share those times, and Alertmanager sends each group
+ * on its own: two groups about one instance would carry one event time, and the second would be
+ * dropped as a duplicate of the first (a resolved alert never clearing).
  */
 export function adaptAlertmanager(doc: HealthDocument, ctx: SourceContext): AdaptedReports {
   const root = objectAt(parseJsonBody(doc.body), '');
@@ -106,7 +109,7 @@ export function adaptAlertmanager(doc: HealthDocument, ctx: SourceContext): Adap
         instance: first.instance,
         host: first.host,
         labels: mergedLabels(ctx, sharedLabels(group, new Set([...identity, ...targetLabels]))),
-        observedAt: Math.max(...group.map((a) => a.at)),
+        observedAt: contextTime(ctx.observedAt),
         checks,
         periodic: false,
       }),
@@ -128,7 +131,6 @@ interface Alert {
   alertname: string;
   status: Status;
   resolved: boolean;
-  at: number;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   fingerprint?: string;
@@ -150,13 +152,9 @@ function readAlert(value: unknown, path: string, ctx: SourceContext): Alert {
   const annotations = stringMapAt(alert.annotations, pointer(path, 'annotations'));
   const fingerprint = optionalStringAt(alert.fingerprint, pointer(path, 'fingerprint'));
 
-  const startsAt = eventTime(alert.startsAt, pointer(path, 'startsAt'));
-  const endsAt =
-    alert.endsAt === undefined || alert.endsAt === null
-      ? null
-      : eventTime(alert.endsAt, pointer(path, 'endsAt'));
-  // Alertmanager writes the zero time `0001-01-01T00:00:00Z` for "not ended": only a real endsAt counts.
-  const at = rawStatus === 'resolved' && endsAt !== null && endsAt > startsAt ? endsAt : startsAt;
+  eventTime(alert.startsAt, pointer(path, 'startsAt'));
+  if (alert.endsAt !== undefined && alert.endsAt !== null)
+    eventTime(alert.endsAt, pointer(path, 'endsAt'));
 
   const mapping = ctx.labelMapping ?? {};
   const serviceLabels = mapping.service ?? DEFAULT_LABELS.service;
@@ -184,7 +182,6 @@ function readAlert(value: unknown, path: string, ctx: SourceContext): Alert {
     alertname: labels.alertname || 'alert',
     status: rawStatus === 'resolved' ? 'pass' : WARNING_SEVERITIES.has(severity) ? 'warn' : 'fail',
     resolved: rawStatus === 'resolved',
-    at,
     labels,
     annotations,
     fingerprint,

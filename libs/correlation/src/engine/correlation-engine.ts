@@ -82,6 +82,14 @@ export class CorrelationEngine {
     return this.mark;
   }
 
+  /**
+   * Event time at which the next instance becomes overdue or stale; Infinity when no instance is
+   * watched for silence. A clock moved by wall time while no report arrives stays before it.
+   */
+  nextSilenceDeadline(): number {
+    return this.clock.nextAt();
+  }
+
   openIncidents(): Incident[] {
     return this.incidents.snapshots();
   }

@@ -4,6 +4,7 @@ import {
   type Report,
   scopedComponentName,
   serviceKey,
+  worstStatus,
   zoneKey,
 } from '@faultline/reports';
 
@@ -85,7 +86,6 @@ export class EngineState {
     );
     this.applyChecks(inst, report);
     inst.lastSeen = report.observedAt;
-    inst.status = report.status;
     inst.seq++;
     return inst;
   }
@@ -282,17 +282,27 @@ export class EngineState {
         else failingUntargeted++;
       }
     }
-    // A check missing from a report has not recovered, unless the report says all is well.
+    // A check missing from a report has not recovered, unless the report says all is well. An
+    // event (an alert group) speaks only of its own checks: the others stand as they were.
     const allWell = report.status === 'pass' && failingTargeted + failingUntargeted === 0;
+    let status = report.status;
     for (const [name, rec] of inst.checks) {
       if (seen.has(name)) continue;
-      if (allWell || rec.status === 'pass') {
+      if (report.periodic === false) {
+        // Still firing from an earlier group: the instance's state is all of its alerts.
+        if (rec.status === 'fail') {
+          if (rec.targetKey !== null) failingTargeted++;
+          else failingUntargeted++;
+        }
+        status = worstStatus([status, rec.status]);
+      } else if (allWell || rec.status === 'pass') {
         this.uncount(rec);
         inst.checks.delete(name);
       } else if (rec.known) this.loseSight(rec);
     }
+    inst.status = status;
     inst.failingTargeted = failingTargeted;
-    const selfDown = report.status === 'fail' && (failingUntargeted > 0 || failingTargeted === 0);
+    const selfDown = status === 'fail' && (failingUntargeted > 0 || failingTargeted === 0);
     if (selfDown) {
       if (!inst.selfDown) inst.selfSince = report.observedAt;
       inst.selfRun++;

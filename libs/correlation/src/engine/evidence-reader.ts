@@ -112,7 +112,7 @@ export class EvidenceReader {
     ];
     if (failing > 0 && warning > 0) parts.push(`${warning} more report it degraded`);
     const unseen = rec?.unknownFailing ?? 0;
-    if (unseen > 0) parts.push(`${unseen} of them stopped reporting while failing it`);
+    if (unseen > 0) parts.push(`${unseen} of them no longer report it (last seen failing)`);
     if (servers.length > 0 && 2 * self > servers.length) parts.push('it reports itself down');
     else if (servers.length > 0 && 2 * silent > servers.length) parts.push('it stopped reporting');
     const through = this.viaSummary(cluster, b);

@@ -207,4 +207,36 @@ describe('correlation of what real senders report', () => {
       expect.stringMatching(/^lost sight of 3 instances .*stopped reporting while failing/),
     );
   });
+  it('reads alert groups as events: an alert absent from the next group is still firing', () => {
+    // Six services lose rabbitmq; Alertmanager sends each instance's two alerts in two groups.
+    const engine = new CorrelationEngine();
+    const group = (service: string, at: number, alertname: string, status: Status): Report => ({
+      id: null,
+      service,
+      instance: `${service}-1:8080`,
+      host: `${service}-1`,
+      labels: {},
+      observedAt: at,
+      receivedAt: at,
+      status,
+      checks: [check(alertname, 'amqp://rabbit-1:5672', status)],
+      periodic: false,
+    });
+    const six = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const changes: IncidentChange[] = [];
+    six.forEach((svc, i) => {
+      engine.apply({
+        kind: 'report',
+        report: group(svc, s(i / 10), 'RabbitMQUnreachable', 'fail'),
+      });
+      engine.apply({ kind: 'report', report: group(svc, s(2 + i / 10), 'QueueBacklog', 'fail') });
+    });
+    for (let t = s(1); t <= s(60); t += 1000)
+      changes.push(...engine.apply({ kind: 'tick', at: t }));
+    const open = engine.openIncidents();
+    expect(open.map((i) => i.rootCauses[0].key)).toEqual(['backend:amqp://rabbit-1:5672']);
+    expect(open[0].rootCauses[0].summary).toMatch(/^12 of 12 dependents lost it/);
+    expect(open[0].rootCauses[0].summary).not.toMatch(/no longer report|stopped reporting/);
+    expect(changes.filter((c) => c.type === 'resolved')).toEqual([]);
+  });
 });

@@ -37,6 +37,12 @@ export class SilenceClock {
     return this.heap.length;
   }
 
+  /** The earliest deadline still current (obsolete ones on top are dropped); Infinity when none. */
+  nextAt(): number {
+    while (this.heap.length > 0 && this.heap[0].seq !== this.heap[0].inst.seq) this.pop();
+    return this.heap.length > 0 ? this.heap[0].at : Infinity;
+  }
+
   schedule(inst: InstanceRec, intervalMs: number): void {
     this.push({
       at: inst.lastSeen + this.overdueFactor * intervalMs,

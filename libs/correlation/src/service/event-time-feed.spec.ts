@@ -188,4 +188,43 @@ describe('EventTimeFeed', () => {
       .map((c) => c.incident.rootCauses[0].key);
     expect(opened).toEqual(['backend:faultline://intake']);
   });
+  it('follows the wall clock when idle, so alert-only incidents resolve, but never into a silence', () => {
+    const engine = new CorrelationEngine({ quietPeriodMs: 2_000 });
+    const feed = new EventTimeFeed(engine, { allowedLatenessMs: 0, arrivalGraceMs: 0 });
+    const alert = (service: string, at: number, status: 'fail' | 'pass'): Report => ({
+      ...report(`${service}-1`, at),
+      service,
+      status,
+      checks: [
+        {
+          name: 'RabbitMQUnreachable',
+          target: 'amqp://rabbit-1:5672',
+          targetKey: 'backend:amqp://rabbit-1:5672',
+          status,
+          latencyMs: null,
+          output: null,
+        },
+      ],
+      periodic: false,
+    });
+    const services = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const changes: IncidentChange[] = [];
+    changes.push(...feed.offer(services.map((svc, i) => alert(svc, 100_000 + i, 'fail'))));
+    changes.push(...feed.release(null, 100_100));
+    expect(changes.map((c) => c.type)).toEqual(['opened']);
+    changes.push(...feed.offer(services.map((svc, i) => alert(svc, 130_000 + i, 'pass'))));
+    // The last alerts are in; no report will come again. Wall time alone ends the quiet period.
+    for (let now = 130_100; now <= 150_000; now += 1000) changes.push(...feed.release(null, now));
+    expect(changes.map((c) => c.type)).toContain('resolved');
+    expect(engine.watermark).toBeGreaterThan(140_000);
+
+    // A periodic reporter beside them: the wall clock stops short of its first missed report.
+    const watched = new CorrelationEngine();
+    const beside = new EventTimeFeed(watched, { allowedLatenessMs: 0, arrivalGraceMs: 0 });
+    beside.offer([report('web-1', 100_000), report('web-1', 110_000)]);
+    for (let now = 110_000; now <= 200_000; now += 1000) beside.release(null, now);
+    expect(watched.watermark).toBeLessThan(110_000 + 1.1 * 10_000);
+    expect(watched.watermark).toBeGreaterThan(110_000);
+    expect(watched.stats().symptoms).toBe(0);
+  });
 });

@@ -48,7 +48,8 @@ export interface FeedOptions {
  * when offered is applied at once: it may re-rank an open incident but, the clock having passed
  * it, cannot make anything look silent. Call release periodically: the frontier also moves as
  * the grace of reports already offered runs out, and once the stream has been idle for
- * IDLE_AFTER_MS the allowed lateness is waived.
+ * IDLE_AFTER_MS the allowed lateness is waived and the clock follows the wall clock, up to just
+ * before the engine's next silence deadline (see release).
  *
  * Cost: O(log n) per report for n buffered; memory: the reports within the lateness and grace,
  * and in flight. Pure: the wall clock is an argument.
@@ -93,6 +94,17 @@ export class EventTimeFeed {
     const idle = oldestInFlight === null && now - this.lastReceivedAt >= IDLE_AFTER_MS;
     let mark = this.frontier - (idle ? 0 : this.options.allowedLatenessMs);
     if (oldestInFlight !== null) mark = Math.min(mark, oldestInFlight - 1);
+    // Idle and live: event time follows the wall clock, so that incidents of sources that report
+    // only on change (alerts) still wait out their quiet period and resolve. Never up to the next
+    // silence deadline: no instance is called silent on the wall clock's word alone.
+    if (idle && Number.isFinite(now) && Number.isFinite(this.frontier) && this.buffer.size === 0)
+      mark = Math.max(
+        mark,
+        Math.min(
+          this.frontier + (now - this.lastReceivedAt),
+          this.engine.nextSilenceDeadline() - 1,
+        ),
+      );
     const changes: IncidentChange[] = [];
     while (this.buffer.size > 0 && this.buffer.peekAt() <= mark) {
       const { report, at } = this.buffer.pop();
