@@ -8,7 +8,11 @@ import { freshDatabase, type Stack, startStack } from './support/stack';
 import { freePort } from './support/throwaway-servers';
 
 const SERVICES = ['orders', 'billing', 'search', 'catalog', 'shipping'];
-const SHARED = /redis|inventory-api/;
+
+const causeAndServices = (i: IncidentJson) => ({
+  cause: i.rootCauses[0]?.key,
+  services: [...i.affected.services].sort(),
+});
 
 /**
  * Real @nestjs/terminus: five NestJS services (each its own Nest app in this process) whose
@@ -115,40 +119,77 @@ describe('real NestJS terminus health checks', () => {
       await stack?.close();
     });
 
-    it('opens one incident per shared dependency when redis and inventory-api go down, never one per service', async () => {
+    it('opens one incident for the redis the five services share, then one for the API, never one per service', async () => {
       await pollHealthyFleet(stack);
       const ok = await fetch(apps[0].url);
       process.stderr.write(`[real-terminus] healthy body (${ok.status}): ${await ok.text()}\n`);
 
       await redis!.stop();
-      await inventory!.stop();
       const down = await fetch(apps[0].url);
       process.stderr.write(
         `[real-terminus] error body (${down.status} ${down.headers.get('content-type')}): ${await down.text()}\n`,
       );
       expect(down.status).toBe(503);
+      const first = await awaitFleetIncidents(stack, 'redis down, no mapping');
+      expect(first.map(causeAndServices)).toEqual([
+        { cause: 'backend:component://redis', services: [...SERVICES].sort() },
+      ]);
+      // Only the name links them: the summary says so and how to confirm it.
+      expect(first[0].rootCauses[0].confidence).toBeLessThanOrEqual(0.6);
+      expect(first[0].rootCauses[0].summary).toContain('PUT /api/v1/mappings/redis');
 
-      const open = await awaitFleetIncidents(stack, 'no mapping');
+      await inventory!.stop();
+      await pollUntil(
+        () => incidents(stack, 'open'),
+        (list) => list.length >= 2,
+        { timeoutMs: 30_000, intervalMs: 500, what: 'an incident for the API too' },
+      ).catch(() => undefined);
+      await sleep(3000); // one incident per service would show by now
+      const both = await incidents(stack, 'open');
+      process.stderr.write(`[real-terminus] redis and API down: open incidents:\n${brief(both)}\n`);
       // The body once both have been down for a while (no pooled socket left to hang up).
       const settled = await fetch(apps[1].url);
       process.stderr.write(
         `[real-terminus] error body, settled (${settled.status} ${settled.headers.get('content-type')}): ${await settled.text()}\n`,
       );
-      // One incident per shared dependency (redis, inventory-api), each across the five services.
-      expect(open.length).toBeGreaterThanOrEqual(1);
-      expect(open.length).toBeLessThanOrEqual(2);
-      expect(
-        open.map((i) => ({
-          cause: i.rootCauses[0]?.key,
-          services: [...i.affected.services].sort(),
-        })),
-      ).toEqual(
-        open.map(() => ({
-          cause: expect.stringMatching(SHARED),
-          services: [...SERVICES].sort(),
-        })),
-      );
-    }, 60_000);
+      expect(both.map(causeAndServices).sort((a, b) => (a.cause < b.cause ? -1 : 1))).toEqual([
+        { cause: 'backend:component://inventory-api', services: [...SERVICES].sort() },
+        { cause: 'backend:component://redis', services: [...SERVICES].sort() },
+      ]);
+    }, 90_000);
+  });
+
+  describe('a fleet-wide mapping added during the outage', () => {
+    let stack: Stack;
+
+    beforeAll(async () => {
+      await startDependencies();
+      const DATABASE_URL = await freshDatabase('real_terminus_remapped');
+      stack = await startStack({ env: { DATABASE_URL, CORRELATION_LEASE_MS: '3000' } });
+    });
+    afterAll(async () => {
+      await stack?.close();
+    });
+
+    it('re-ranks the open incident to the address it names, and never keeps two', async () => {
+      await pollHealthyFleet(stack);
+      await redis!.stop();
+      const [shared] = await awaitFleetIncidents(stack, 'redis down, before the mapping');
+      expect(shared?.rootCauses[0].key).toBe('backend:component://redis');
+
+      const target = `redis://127.0.0.1:${redisPort}`;
+      const mapped = await stack.call('PUT', '/api/v1/mappings/redis', { target });
+      expect(mapped.status).toBe(201);
+      const open = await pollUntil(
+        () => incidents(stack, 'open'),
+        (list) => list.some((i) => i.rootCauses[0]?.key === `backend:${target}`),
+        { timeoutMs: 30_000, intervalMs: 500, what: 'the incident re-ranked to the mapped redis' },
+      ).catch(() => incidents(stack, 'open'));
+      process.stderr.write(`[real-terminus] after the mapping: open incidents:\n${brief(open)}\n`);
+      expect(open.map((i) => ({ id: i.id, ...causeAndServices(i) }))).toEqual([
+        { id: shared.id, cause: `backend:${target}`, services: [...SERVICES].sort() },
+      ]);
+    }, 90_000);
   });
 
   describe('with a fleet-wide mapping of redis to its address', () => {
@@ -174,12 +215,9 @@ describe('real NestJS terminus health checks', () => {
 
       await redis!.stop();
       const open = await awaitFleetIncidents(stack, 'redis mapped');
-      expect(
-        open.map((i) => ({
-          cause: i.rootCauses[0]?.key,
-          services: [...i.affected.services].sort(),
-        })),
-      ).toEqual([{ cause: `backend:${target}`, services: [...SERVICES].sort() }]);
+      expect(open.map(causeAndServices)).toEqual([
+        { cause: `backend:${target}`, services: [...SERVICES].sort() },
+      ]);
     }, 60_000);
   });
 });
