@@ -19,16 +19,31 @@ describe('isBlockedAddress', () => {
     '::169.254.169.254',
     '64:ff9b::a9fe:a9fe',
     '[fe80::1]',
+    '100.100.100.200',
+    '::ffff:100.100.100.200',
+    '192.0.0.192',
+    '168.63.129.16',
+    'fd20:ce::254',
+    'FD20:00CE:0:0:0:0:0:254',
+    'fd00:c1::a9fe:a9fe',
+    'fd00:c1::169.254.169.254',
   ])('blocks the link-local / metadata address %s', (ip) => {
     expect(isBlockedAddress(ip, false)).toBe(true);
   });
 
-  it.each(['169.254.169.254', 'fe80::1', 'fd00:ec2::254', '::ffff:169.254.169.254'])(
-    'lets %s through when link-local is allowed',
-    (ip) => {
-      expect(isBlockedAddress(ip, true)).toBe(false);
-    },
-  );
+  it.each([
+    '169.254.169.254',
+    'fe80::1',
+    'fd00:ec2::254',
+    '::ffff:169.254.169.254',
+    '100.100.100.200',
+    '192.0.0.192',
+    '168.63.129.16',
+    'fd20:ce::254',
+    'fd00:c1::a9fe:a9fe',
+  ])('lets %s through when link-local is allowed', (ip) => {
+    expect(isBlockedAddress(ip, true)).toBe(false);
+  });
 
   it.each(['0.0.0.0', '0.1.2.3', '::', '::ffff:0.0.0.0'])(
     'always blocks the unspecified address %s, link-local allowed or not',
@@ -47,6 +62,11 @@ describe('isBlockedAddress', () => {
     '::1',
     '::ffff:127.0.0.1',
     'fd00:ec2::253',
+    'fd20:ce::253',
+    '100.100.100.199',
+    '100.64.0.1',
+    '192.0.0.193',
+    '168.63.129.17',
     'fd12:3456::1',
     'fec0::1',
     '169.253.255.255',

@@ -10,14 +10,21 @@
  *   - anything that is not a valid IP address (fail closed: the caller never connects to a host it
  *     could not classify).
  * Blocked unless `allowLinkLocal` (cloud metadata services live here):
- *   - IPv4 169.254.0.0/16 (169.254.169.254 is the metadata endpoint on AWS, GCP, Azure, ...);
- *   - IPv6 fe80::/10 and fd00:ec2::254 (AWS IPv6 metadata endpoint).
+ *   - IPv4 169.254.0.0/16: 169.254.169.254 is the instance metadata endpoint of AWS, GCP, Azure,
+ *     DigitalOcean, Hetzner, OpenStack, Oracle, IBM, Huawei, Linode; 169.254.170.2 is AWS ECS task
+ *     metadata, 169.254.0.23 Tencent Cloud's;
+ *   - IPv6 fe80::/10 (OpenStack also serves fe80::a9fe:a9fe);
+ *   - the metadata services outside link-local (CLOUD_METADATA below): Alibaba Cloud
+ *     100.100.100.200, Oracle Cloud's older 192.0.0.192, Azure's WireServer 168.63.129.16 (it
+ *     hands out extension settings and certificates), AWS fd00:ec2::254, GCP fd20:ce::254 and
+ *     Oracle Cloud fd00:c1::a9fe:a9fe. Only these exact addresses: the ranges around them
+ *     (CGNAT 100.64/10, 192.0.0/24, unique-local fc00::/7) stay allowed like other private ones.
  * IPv6 addresses that carry an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, IPv4-compatible
  * `::a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`) are judged by the IPv4 address they carry, so
  * `::ffff:169.254.169.254` cannot slip past the IPv4 rule.
  *
  * Deliberately ALLOWED: loopback (127.0.0.0/8, ::1) and private ranges (10/8, 172.16/12,
- * 192.168/16, fc00::/7 except fd00:ec2::254). Health endpoints are internal services; the threat
+ * 192.168/16, fc00::/7 except the metadata addresses above). Health endpoints are internal services; the threat
  * this policy addresses is credential theft through the cloud metadata service, not reaching
  * internal hosts in general.
  */
@@ -27,7 +34,17 @@ type Ipv4Octets = readonly [number, number, number, number];
 /** Eight 16-bit groups. */
 type Ipv6Groups = readonly number[];
 
-const AWS_IPV6_METADATA: Ipv6Groups = [0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254];
+/** Cloud metadata endpoints outside the link-local ranges; refused unless link-local is allowed. */
+const CLOUD_METADATA_IPV4: readonly Ipv4Octets[] = [
+  [100, 100, 100, 200], // Alibaba Cloud
+  [192, 0, 0, 192], // Oracle Cloud (legacy metadata)
+  [168, 63, 129, 16], // Azure WireServer
+];
+const CLOUD_METADATA_IPV6: readonly Ipv6Groups[] = [
+  [0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254], // AWS
+  [0xfd20, 0x00ce, 0, 0, 0, 0, 0, 0x0254], // GCP
+  [0xfd00, 0x00c1, 0, 0, 0, 0, 0xa9fe, 0xa9fe], // Oracle Cloud
+];
 
 export function isBlockedAddress(ip: string, allowLinkLocal: boolean): boolean {
   const address = stripBracketsAndZone(ip);
@@ -36,9 +53,11 @@ export function isBlockedAddress(ip: string, allowLinkLocal: boolean): boolean {
   return true;
 }
 
-function isBlockedIpv4([first, second]: Ipv4Octets, allowLinkLocal: boolean): boolean {
+function isBlockedIpv4(octets: Ipv4Octets, allowLinkLocal: boolean): boolean {
+  const [first, second] = octets;
   if (first === 0) return true;
   if (first === 169 && second === 254) return !allowLinkLocal;
+  if (CLOUD_METADATA_IPV4.some((metadata) => sameGroups(metadata, octets))) return !allowLinkLocal;
   return false;
 }
 
@@ -50,9 +69,13 @@ function isBlockedIpv6(groups: Ipv6Groups, allowLinkLocal: boolean): boolean {
   if (carriedIpv4 !== null) return isBlockedIpv4(carriedIpv4, allowLinkLocal);
 
   const isLinkLocal = (groups[0] & 0xffc0) === 0xfe80;
-  const isAwsMetadata = groups.every((group, index) => group === AWS_IPV6_METADATA[index]);
-  if (isLinkLocal || isAwsMetadata) return !allowLinkLocal;
+  const isMetadata = CLOUD_METADATA_IPV6.some((metadata) => sameGroups(metadata, groups));
+  if (isLinkLocal || isMetadata) return !allowLinkLocal;
   return false;
+}
+
+function sameGroups(left: readonly number[], right: readonly number[]): boolean {
+  return left.length === right.length && left.every((value, index) => value === right[index]);
 }
 
 function isIpv6Loopback(groups: Ipv6Groups): boolean {

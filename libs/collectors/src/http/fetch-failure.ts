@@ -17,7 +17,9 @@ export type FetchFailureReason =
   | 'too-large'
   | 'too-many-redirects'
   | 'protocol'
-  | 'network';
+  | 'network'
+  /** The request needs secrets (headers, URL) that could not be decrypted: nothing was sent. */
+  | 'secret-unavailable';
 
 export class FetchFailure extends Error {
   override readonly name = 'FetchFailure';

@@ -11,7 +11,7 @@
  * Node skips `lookup` for IP literals, so the client checks literal hosts itself before connecting.
  */
 import { lookup as systemLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
-import type { LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 
 import { isBlockedAddress } from './address-policy';
 import { FetchFailure } from './fetch-failure';
@@ -61,4 +61,41 @@ function noAddressError(hostname: string): NodeJS.ErrnoException {
   error.code = 'ENOTFOUND';
   error.syscall = 'getaddrinfo';
   return error;
+}
+
+/**
+ * The addresses of `host` (a name or an IP literal) when the address policy permits every one of
+ * them; rejects with FetchFailure('blocked-address') otherwise, and with 'dns' when the name does
+ * not resolve. For connections the HTTP client does not make (SMTP): connect to an address
+ * returned here, never to the name again, so the address checked is the address used.
+ */
+export function resolvePermitted(
+  host: string,
+  allowLinkLocal: boolean,
+  resolve: HostnameResolver = systemResolver,
+): Promise<LookupAddress[]> {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const family = isIP(bare);
+  if (family !== 0) {
+    if (isBlockedAddress(bare, allowLinkLocal))
+      return Promise.reject(new FetchFailure('blocked-address', `${bare} is a blocked address`));
+    return Promise.resolve([{ address: bare, family }]);
+  }
+  const lookup = createGuardedLookup(resolve, allowLinkLocal);
+  return new Promise((done, fail) => {
+    lookup(bare, { all: true }, (error, addresses) => {
+      if (error) {
+        fail(
+          error instanceof FetchFailure
+            ? error
+            : new FetchFailure(
+                'dns',
+                `${bare} could not be resolved (${error.code ?? error.message})`,
+              ),
+        );
+        return;
+      }
+      done(addresses as LookupAddress[]);
+    });
+  });
 }

@@ -13,6 +13,7 @@ import { isBlockedAddress } from './address-policy';
 import { FetchFailure, type FetchFailureReason } from './fetch-failure';
 import type { HostnameResolver } from './guarded-lookup';
 import { type SafeFetchOptions, SafeHttpClient } from './safe-http-client';
+import { unopenedHeaders } from './unopened-secrets';
 
 const FAST: SafeFetchOptions = { timeoutMs: 1_000 };
 
@@ -465,6 +466,49 @@ describe('SafeHttpClient: redirects', () => {
       { server: 'first', authorization: 'Bearer token', cookie: 'session=1' },
       { server: 'other' },
     ]);
+  });
+
+  it('sends none of the caller headers to another origin: same host, other port, counts as one', async () => {
+    const landed: http.IncomingHttpHeaders[] = [];
+    const other = await httpServer((request, response) => {
+      landed.push(request.headers);
+      response.end('other');
+    });
+    const first = await httpServer((_request, response) => {
+      response.writeHead(307, { location: `${other.origin}/landing` });
+      response.end();
+    });
+
+    await client.fetch(`${first.origin}/start`, {
+      ...FAST,
+      headers: {
+        'X-Api-Key': 'k-123',
+        'X-Tenant': 'acme',
+        Accept: 'application/json',
+        'User-Agent': 'custom-agent',
+      },
+    });
+
+    expect(landed).toHaveLength(1);
+    expect(landed[0]['user-agent']).toBe('faultline-health-poller');
+    for (const name of ['x-api-key', 'x-tenant', 'accept']) expect(landed[0][name]).toBeUndefined();
+  });
+
+  it('fails headers that could not be opened with secret-unavailable, connecting nowhere', async () => {
+    const server = await httpServer((_request, response) => response.end('ok'));
+    const headers = {
+      Accept: 'text/plain',
+      ...unopenedHeaders('sealed under key 0a1b, not configured'),
+    };
+    expect(Object.keys(headers)).toEqual(['Accept']);
+
+    const failure = await expectFailure(
+      client.fetch(server.origin, { ...FAST, headers }),
+      'secret-unavailable',
+    );
+
+    expect(failure.message).toBe('sealed under key 0a1b, not configured');
+    expect(server.connections).toBe(0);
   });
 });
 

@@ -23,10 +23,14 @@
  *     Content-Length above the cap fails before any body byte is read.
  *   - Redirects of a GET (301, 302, 303, 307, 308 with a Location) are followed by hand, at most
  *     `maxRedirects` of them; one more fails with 'too-many-redirects' (so 0 means "no redirects").
- *     A 3xx without Location is returned as a response. Once a hop changes origin, Authorization,
- *     Proxy-Authorization and Cookie are dropped for the rest of the chain. Userinfo in the first
- *     URL becomes Basic credentials (unless an Authorization header is given) and is dropped with
- *     them; userinfo in a Location header is ignored.
+ *     A 3xx without Location is returned as a response. Once a hop changes origin (scheme, host or
+ *     port), EVERY caller-supplied header is dropped for the rest of the chain (custom headers
+ *     such as X-Api-Key carry credentials as often as Authorization does); only the client's own
+ *     User-Agent goes on. Userinfo in the first URL becomes Basic credentials (unless an
+ *     Authorization header is given) and is dropped with them; userinfo in a Location header is
+ *     ignored.
+ *   - Headers built by `unopenedHeaders(reason)` (secrets that could not be decrypted) make the
+ *     call reject with FetchFailure('secret-unavailable', reason) before anything is connected to.
  *   - Sockets are kept alive and reused across calls; `close()` releases them (in-flight calls then
  *     fail with 'network'); the client stays usable and opens new sockets afterwards.
  *   - A reused socket the server had already closed is retried once on a fresh socket: always for
@@ -42,6 +46,7 @@ import { isIP, type Socket } from 'node:net';
 import { isBlockedAddress } from './address-policy';
 import { FetchFailure, toFetchFailure } from './fetch-failure';
 import { createGuardedLookup, type HostnameResolver, systemResolver } from './guarded-lookup';
+import { unopenedReason } from './unopened-secrets';
 
 export interface SafeFetchOptions {
   /** Default 'GET'. */
@@ -57,7 +62,7 @@ export interface SafeFetchOptions {
   maxRedirects?: number;
   /** Default true. */
   tlsVerify?: boolean;
-  /** Default false: lets 169.254.0.0/16, fe80::/10 and fd00:ec2::254 through. */
+  /** Default false: lets 169.254.0.0/16, fe80::/10 and the cloud metadata addresses through. */
   allowLinkLocal?: boolean;
 }
 
@@ -84,7 +89,6 @@ const MAX_TIMEOUT_MS = 2_147_483_647;
 const IDLE_SOCKET_TIMEOUT_MS = 30_000;
 const DEFAULT_USER_AGENT = 'faultline-health-poller';
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 // A caller's value would contradict the framing the client writes for the body it sends.
 const BODY_FRAMING_HEADERS = ['content-length', 'transfer-encoding'];
 
@@ -118,6 +122,8 @@ export class SafeHttpClient {
 
   async fetch(url: string, options: SafeFetchOptions = {}): Promise<SafeResponse> {
     const startedAt = performance.now();
+    const unopened = unopenedReason(options.headers);
+    if (unopened !== null) throw new FetchFailure('secret-unavailable', unopened);
     const settings = toSettings(options);
     const deadline = startedAt + settings.timeoutMs;
 
@@ -141,7 +147,8 @@ export class SafeHttpClient {
         );
       }
       const next = redirectTarget(outcome.location, target);
-      if (next.origin !== target.origin) headers = withoutCredentialHeaders(headers);
+      // Another origin gets none of the caller's headers, not only the well-known credentials.
+      if (next.origin !== target.origin) headers = { 'user-agent': DEFAULT_USER_AGENT };
       target = next;
     }
   }
@@ -443,12 +450,6 @@ function withBasicCredentials(
   if (credentials === null || headers.authorization !== undefined) return headers;
   const token = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
   return { ...headers, authorization: `Basic ${token}` };
-}
-
-function withoutCredentialHeaders(headers: Record<string, string>): Record<string, string> {
-  const kept = { ...headers };
-  for (const name of CREDENTIAL_HEADERS) delete kept[name];
-  return kept;
 }
 
 function withoutUserinfo(url: URL): URL {
