@@ -64,12 +64,39 @@ export const configSchema = z.object({
   IN_FLIGHT_MAX_HOLD_MS: int(10_000, 86_400_000).default(60 * 60_000),
   AUTH_CACHE_MS: int(0, 600_000).default(5000),
   /**
-   * Key that encrypts secrets stored for collectors (poll headers, push signing secrets):
-   * 32 bytes as 64 hex characters. Without it such secrets are refused, never stored in clear.
+   * Rate limits, counted in Redis across api processes over fixed windows of this length; each
+   * limit is a rate per second, allowed as rate × window (bursts inside a window pass). 429 with
+   * Retry-After past it.
+   */
+  RATE_LIMIT_WINDOW_MS: int(1000, 3_600_000).default(10_000),
+  /** Requests per second one token may make to ingest routes (0: no limit). */
+  RATE_LIMIT_INGEST_PER_S: int(0, 10_000_000).default(5000),
+  /** Requests per second one token may make to read routes (0: no limit). */
+  RATE_LIMIT_READ_PER_S: int(0, 10_000_000).default(1000),
+  /** Requests per second one token may make to admin routes (0: no limit). */
+  RATE_LIMIT_ADMIN_PER_S: int(0, 10_000_000).default(100),
+  /** Requests per second from one client address to token-guarded routes, any token or none (0: no limit). */
+  RATE_LIMIT_ADDRESS_PER_S: int(0, 10_000_000).default(10_000),
+  /**
+   * Key that encrypts stored secrets (poll headers and URLs with credentials, channel secrets,
+   * push signing secrets): 32 bytes as 64 hex characters. Without it such secrets are refused,
+   * never stored in clear.
    */
   FAULTLINE_SECRET_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex characters')
+    .optional(),
+  /**
+   * Earlier secret keys, comma-separated (64 hex characters each), kept after a rotation so that
+   * values sealed under them still open until `npm run secrets:reseal` re-sealed them under
+   * FAULTLINE_SECRET_KEY. Never used to seal.
+   */
+  FAULTLINE_SECRET_KEYS: z
+    .string()
+    .regex(
+      /^\s*[0-9a-fA-F]{64}\s*(,\s*[0-9a-fA-F]{64}\s*)*,?\s*$/,
+      'must be 64-hex-character keys separated by commas',
+    )
     .optional(),
   /** This worker's name as a collector (`backend:collector://<id>`): polls are reported as reachable from it. */
   COLLECTOR_ID: z
