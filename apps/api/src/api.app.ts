@@ -1,6 +1,7 @@
 import {
   type FaultlineConfig,
   HttpExceptionFilter,
+  StartupQuietLogger,
   strictValidationPipe,
 } from '@faultline/platform';
 import { NestFactory } from '@nestjs/core';
@@ -25,7 +26,8 @@ export async function createApiApp(config: FaultlineConfig): Promise<NestFastify
     bufferLogs: true,
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  // Nest's module and route lines (some 90) at debug: the start-up says where it listens instead.
+  app.useLogger(new StartupQuietLogger(app.get(Logger)));
   registerContentTypes(app.getHttpAdapter().getInstance(), config.INGEST_BODY_LIMIT_BYTES);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(strictValidationPipe());

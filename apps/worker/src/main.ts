@@ -1,30 +1,46 @@
 import 'reflect-metadata';
 
-import { loadConfig, migrate } from '@faultline/platform';
+import {
+  checkDatabase,
+  checkRedis,
+  describeMigration,
+  exitOnStartupFailure,
+  type FaultlineConfig,
+  loadConfig,
+  migrateDatabase,
+  processLogger,
+} from '@faultline/platform';
 import { Logger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 
-import { serveMetrics } from './metrics-server';
+import { listenForMetrics, type MetricsServer } from './metrics-server';
 import { createWorkerApp } from './worker.app';
 
 /**
  * The worker role: `npm run start:worker`. Any number may run against one Postgres and Redis.
- * With --migrate-only (`npm run migrate`) it applies pending migrations and exits.
+ * With --migrate-only (`npm run migrate`) it applies pending migrations and exits; with
+ * --preflight (what `npm start` runs first) it also checks that Redis answers.
+ * Whatever stops the start (a port in use, Postgres or Redis out of reach, a bad setting) is
+ * one line naming the setting to change, and exit code 1.
  */
-async function main(): Promise<void> {
-  const config = loadConfig();
-  if (process.argv.includes('--migrate-only')) {
-    const applied = await migrate(config);
-    console.log(
-      applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date',
-    );
+async function main(config: FaultlineConfig): Promise<void> {
+  const preflight = process.argv.includes('--preflight');
+  if (process.argv.includes('--migrate-only') || preflight) {
+    const outcome = await migrateDatabase(config);
+    processLogger(config, 'Migrations').info(describeMigration(outcome));
+    if (preflight) await checkRedis(config.REDIS_URL);
     return;
   }
-  if (config.MIGRATE_ON_START) await migrate(config);
-  const app = await createWorkerApp(config);
-  const metrics = config.WORKER_METRICS_PORT
-    ? await serveMetrics(app.get(Registry), config.WORKER_METRICS_PORT, config.HOST)
+  // The metrics port first: a port in use stops the worker before it takes any job.
+  const metrics: MetricsServer | null = config.WORKER_METRICS_PORT
+    ? await listenForMetrics(config.WORKER_METRICS_PORT, config.HOST)
     : null;
+  await checkRedis(config.REDIS_URL);
+  if (config.MIGRATE_ON_START)
+    processLogger(config, 'Migrations').info(describeMigration(await migrateDatabase(config)));
+  else await checkDatabase(config);
+  const app = await createWorkerApp(config);
+  metrics?.serve(app.get(Registry));
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -39,7 +55,10 @@ async function main(): Promise<void> {
     process.on(signal, () => void shutdown(signal));
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+let config: FaultlineConfig | null = null;
+try {
+  config = loadConfig();
+  void main(config).catch((e: unknown) => exitOnStartupFailure(e, config));
+} catch (e) {
+  void exitOnStartupFailure(e, config);
+}

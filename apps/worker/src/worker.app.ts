@@ -1,4 +1,4 @@
-import type { FaultlineConfig } from '@faultline/platform';
+import { type FaultlineConfig, StartupQuietLogger } from '@faultline/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
@@ -10,6 +10,6 @@ export async function createWorkerApp(config: FaultlineConfig): Promise<INestApp
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new StartupQuietLogger(app.get(Logger))); // Nest's module lines at debug
   return app;
 }

@@ -1,6 +1,8 @@
-import { TargetFileLoader } from '@faultline/collectors';
+import { TargetFileLoader, TargetPoller } from '@faultline/collectors';
 import { StorageMaintenance } from '@faultline/ingest';
+import { ChannelService } from '@faultline/notifications';
 import {
+  displayOrigin,
   type FaultlineConfig,
   InjectConfig,
   JobName,
@@ -8,7 +10,7 @@ import {
   JobWorkers,
   QueueName,
 } from '@faultline/platform';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 
 import { CorrelationLeadership } from './correlation-leadership';
 import { CorrelationProcessor } from './processors/correlation.processor';
@@ -23,6 +25,8 @@ const NOTIFICATION_SWEEP_EVERY_MS = 30_000;
 /** Wires every job name to its processor and schedules the recurring jobs. */
 @Injectable()
 export class WorkerService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Startup');
+
   constructor(
     private readonly workers: JobWorkers,
     private readonly producer: JobProducer,
@@ -34,6 +38,8 @@ export class WorkerService implements OnApplicationBootstrap {
     private readonly notify: NotificationProcessor,
     private readonly targetFile: TargetFileLoader,
     private readonly leadership: CorrelationLeadership,
+    private readonly channels: ChannelService,
+    private readonly poller: TargetPoller,
     @InjectConfig() private readonly config: FaultlineConfig,
   ) {}
 
@@ -68,5 +74,23 @@ export class WorkerService implements OnApplicationBootstrap {
       [JobName.SweepNotifications]: () => this.notify.sweep(),
     });
     if (this.config.CORRELATION_ENABLED) this.leadership.start();
+    await this.logStarted().catch((e: Error) =>
+      this.logger.warn(`worker started; could not count its channels and targets: ${e.message}`),
+    );
+  }
+
+  /** One line: what this worker loaded and where its metrics are. */
+  private async logStarted(): Promise<void> {
+    const [channels, targets] = await Promise.all([this.channels.ids(), this.poller.targetCount()]);
+    const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const metrics = this.config.WORKER_METRICS_PORT
+      ? `metrics at ${displayOrigin(this.config.HOST, this.config.WORKER_METRICS_PORT)}/metrics`
+      : 'metrics off (WORKER_METRICS_PORT=0)';
+    const correlation = this.config.CORRELATION_ENABLED
+      ? 'standing for correlation leader'
+      : 'correlation off (CORRELATION_ENABLED=false)';
+    this.logger.log(
+      `worker started: loaded ${plural(channels.length, 'notification channel')} and ${plural(targets, 'poll target')}; ${correlation}; ${metrics}`,
+    );
   }
 }

@@ -12,6 +12,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 
 import { GroupCommitter } from './group-commit';
 import { IntakeMetrics } from './ingest.metrics';
+import { IntakeSummary } from './intake-summary';
 import { DAY_MS } from './report-partitions';
 
 // Past this a request answers 503 rather than hang; the client retries, and a retry is
@@ -30,6 +31,8 @@ export class ReportIntake implements OnModuleDestroy {
   private readonly logger = new Logger(ReportIntake.name);
   private readonly validator = new ReportValidator();
   private readonly committer: GroupCommitter<Report>;
+  // Accepted reports by source, logged once a minute (never a line per request).
+  private readonly summary = new IntakeSummary((line) => this.logger.log(line));
 
   constructor(
     private readonly producer: JobProducer,
@@ -52,10 +55,15 @@ export class ReportIntake implements OnModuleDestroy {
         timeoutMs: DURABILITY_TIMEOUT_MS,
       },
     );
+    this.summary.start();
   }
 
-  /** Validates and enqueues a body of native reports; returns how many were accepted. */
-  async ingest(body: unknown, now = Date.now()): Promise<number> {
+  /**
+   * Validates and enqueues a body of native reports; returns how many were accepted. `source`
+   * names where they came from in the intake summary: `reports api` (POST /api/v1/reports),
+   * `ingest/<format>`, `source/<push source id>`, `poll/<target id>`.
+   */
+  async ingest(body: unknown, now = Date.now(), source = 'reports api'): Promise<number> {
     const result = this.validator.validate(body, {
       now,
       retentionMs: this.config.RETENTION_DAYS * DAY_MS,
@@ -65,6 +73,7 @@ export class ReportIntake implements OnModuleDestroy {
       throw new InvalidInputError(result.errors, 'invalid report');
     }
     await this.accept(result.reports);
+    this.summary.add(source, result.reports.length);
     return result.reports.length;
   }
 
@@ -82,5 +91,6 @@ export class ReportIntake implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.committer.drain();
+    this.summary.stop();
   }
 }

@@ -86,7 +86,7 @@ export class TargetPoller implements OnModuleDestroy {
     }
     let result = pollReports(target, answer, this.config.COLLECTOR_ID, now);
     try {
-      await this.intake.ingest(result.reports, now);
+      await this.intake.ingest(result.reports, now, `poll/${target.id}`);
     } catch (e) {
       if (!(e instanceof InvalidInputError)) throw e;
       // The answer read as its format but holds what a report cannot (a name too long, ...).
@@ -101,11 +101,16 @@ export class TargetPoller implements OnModuleDestroy {
         this.config.COLLECTOR_ID,
         now,
       );
-      await this.intake.ingest(result.reports, now);
+      await this.intake.ingest(result.reports, now, `poll/${target.id}`);
     }
     await this.unresolved.record(sourceOf(target.id), result.unresolved);
     if (result.unreachable) this.logger.debug(`poll ${target.id}: ${result.unreachable}`);
     return result.unreachable ? 'unreachable' : 'answered';
+  }
+
+  /** How many targets are registered (the worker's start-up line). */
+  async targetCount(): Promise<number> {
+    return (await this.targets.ids()).length;
   }
 
   onModuleDestroy(): void {

@@ -109,7 +109,8 @@ export class PushIntake {
         refused.length > 0 ? refused : [{ path: '', reason: `holds no health report (${format})` }],
         'nothing to accept',
       );
-    const accepted = await this.store(adapted.reports, refused, now);
+    const source = req.sourceId === null ? `ingest/${format}` : `source/${req.sourceId}`;
+    const accepted = await this.store(adapted.reports, refused, now, source);
     await this.unresolved.record(
       req.sourceId === null ? 'push' : pushSourceName(req.sourceId),
       adapted.unresolved,
@@ -121,9 +122,14 @@ export class PushIntake {
    * Stores the reports; when the intake refuses some (a label too long for a service name...),
    * stores the others and adds the refused ones to `refused`. Throws only when none is valid.
    */
-  private async store(reports: ReportInput[], refused: FieldError[], now: number): Promise<number> {
+  private async store(
+    reports: ReportInput[],
+    refused: FieldError[],
+    now: number,
+    source: string,
+  ): Promise<number> {
     try {
-      return await this.intake.ingest(reports, now);
+      return await this.intake.ingest(reports, now, source);
     } catch (e) {
       if (!(e instanceof InvalidInputError) || reports.length < 2) {
         if (e instanceof InvalidInputError && refused.length > 0)
@@ -131,7 +137,9 @@ export class PushIntake {
         throw e;
       }
       // One at a time: the group committer still sends them to Redis together.
-      const outcomes = await Promise.allSettled(reports.map((r) => this.intake.ingest([r], now)));
+      const outcomes = await Promise.allSettled(
+        reports.map((r) => this.intake.ingest([r], now, source)),
+      );
       let accepted = 0;
       const invalid: FieldError[] = [];
       outcomes.forEach((outcome, i) => {
