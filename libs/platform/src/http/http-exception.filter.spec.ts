@@ -1,4 +1,8 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  NotFoundException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
 
 import {
   DependencyUnavailableError,
@@ -46,6 +50,41 @@ describe('toErrorBody', () => {
       message: 'no such thing',
       errors: [{ path: '', reason: 'no such thing' }],
     });
+  });
+
+  it('lists the types a route takes under /content-type in a 415, whatever raised it', () => {
+    const consumes = ['application/json', 'text/plain', 'application/health+json'];
+    const errors = [
+      {
+        path: '/content-type',
+        reason: 'must be one of application/json, text/plain, application/health+json',
+      },
+    ];
+    const fastify415 = {
+      statusCode: 415,
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+      message: 'Unsupported Media Type',
+    };
+    expect(toErrorBody(fastify415, { consumes })).toEqual({
+      status: 415,
+      body: {
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: 'Unsupported Media Type',
+        errors,
+      },
+    });
+    expect(
+      toErrorBody(new UnsupportedMediaTypeException('Unsupported Media Type'), { consumes }).body
+        .errors,
+    ).toEqual(errors);
+    // A route that does not say keeps the whole-body entry; other statuses are left alone.
+    expect(toErrorBody(fastify415).body.errors).toEqual([
+      { path: '', reason: 'Unsupported Media Type' },
+    ]);
+    expect(
+      toErrorBody(new BadRequestException('Body is not valid JSON'), { consumes }).body.errors,
+    ).toEqual([{ path: '', reason: 'Body is not valid JSON' }]);
   });
 
   it('maps domain errors to their status with the same body shape', () => {
