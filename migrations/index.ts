@@ -7,6 +7,7 @@ import { Notifications1764238100000 } from './1764238100000-Notifications';
 import { NotificationsSkipped1764238160000 } from './1764238160000-NotificationsSkipped';
 import { IncidentSeverityFlapping1764238200000 } from './1764238200000-IncidentSeverityFlapping';
 import { ComponentMappings1764238300000 } from './1764238300000-ComponentMappings';
+import { SealedUrlsSecretNames1764238500000 } from './1764238500000-SealedUrlsSecretNames';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs load the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   NotificationsSkipped1764238160000,
   IncidentSeverityFlapping1764238200000,
   ComponentMappings1764238300000,
+  SealedUrlsSecretNames1764238500000,
 ];

@@ -48,7 +48,15 @@ export const pollTargetSchema = {
   required: ['url', 'service'],
   properties: {
     id: { type: 'string', minLength: 1, maxLength: 100 },
-    url: { type: 'string', minLength: 1, maxLength: 2048 },
+    url: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 2048,
+      description:
+        'http(s), without userinfo. A query parameter named like a credential (token, key, auth, secret, ' +
+        'pass, sig, code, ...) makes the URL a secret: stored encrypted (needs FAULTLINE_SECRET_KEY, 400 ' +
+        'naming /url without it) and shown back redacted, e.g. https://svc/health?token=***.',
+    },
     format: { enum: ['auto', ...FORMAT_NAMES] },
     intervalMs: { type: 'integer', minimum: 1000, maximum: 86_400_000 },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120_000 },

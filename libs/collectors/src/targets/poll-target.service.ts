@@ -5,9 +5,10 @@ import { jsonPointer } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
 
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
+import { hasUrlCredentials } from '../http';
 import { PollScheduler } from './poll-scheduler';
 import type { PollTarget } from './poll-target.model';
-import { PollTargetRepository } from './poll-target.repository';
+import { POLL_URL_CREDENTIALS, PollTargetRepository } from './poll-target.repository';
 import { validatePollTarget } from './poll-target.schema';
 import { splitHeaders } from './secret-headers';
 
@@ -41,6 +42,18 @@ export class PollTargetService {
           path: jsonPointer('/headers', name),
           reason: `is a secret header: ${new SecretKeyMissingError().message}`,
         })),
+        'invalid poll target',
+      );
+    }
+    // A URL with a credential in its query is sealed whole: it needs the key as well.
+    if (hasUrlCredentials(input.url, POLL_URL_CREDENTIALS) && !this.targets.canStoreSecrets) {
+      throw new InvalidInputError(
+        [
+          {
+            path: '/url',
+            reason: `carries a credential (a secret-like query parameter): ${new SecretKeyMissingError().message}`,
+          },
+        ],
         'invalid poll target',
       );
     }
