@@ -1,28 +1,76 @@
 #!/usr/bin/env node
-// `npm start`: one api and one worker on this machine. Both run pending migrations at start
-// under a Postgres advisory lock, so whichever comes first migrates and the other waits.
+// `npm start`: one api and one worker on this machine. First a preflight (the worker's entry
+// with --preflight) creates the database if missing, applies the migrations and checks that
+// Redis answers, so a Postgres or Redis out of reach is said once; then the api and the worker
+// start (MIGRATE_ON_START=false: the preflight did it). A child that cannot start says why in
+// one line (over IPC, beside its log): this script stops the other and exits with that line.
 // A signal is passed to both (each drains); if either exits, the other is stopped too.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const roles = { api: 'dist/apps/api/src/main.js', worker: 'dist/apps/worker/src/main.js' };
-const children = Object.entries(roles).map(([role, entry]) => {
-  const child = spawn(process.execPath, [entry], { cwd: root, stdio: 'inherit' });
-  child.on('exit', (code, signal) => {
-    if (stopping) return;
-    console.error(`faultline ${role} exited (${signal ?? code}); stopping`);
-    stop('SIGTERM', code ?? 1);
-  });
-  return child;
-});
+const say = (line) => process.stderr.write(`faultline: ${line}\n`);
 
+if (!process.env.FAULTLINE_ADMIN_TOKEN)
+  say(
+    'FAULTLINE_ADMIN_TOKEN is not set: the API accepts only tokens created earlier through ' +
+      'POST /api/v1/tokens (which itself needs an admin token), so on a new install every ' +
+      '/api/v1 call answers 401. Set it to a secret of 16+ characters, e.g. ' +
+      'FAULTLINE_ADMIN_TOKEN=$(openssl rand -hex 32) npm start',
+  );
+
+/** Starts a role; `failure` holds the line it sent if it could not start. */
+function run(role, args, env) {
+  const child = spawn(process.execPath, [roles[role === 'preflight' ? 'worker' : role], ...args], {
+    cwd: root,
+    env,
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  });
+  const started = { role, child, failure: null };
+  child.on('message', (m) => {
+    if (m?.faultline === 'startup-failed') started.failure = m.message;
+  });
+  started.exited = new Promise((done) =>
+    child.on('exit', (code, signal) => done({ code, signal })),
+  );
+  return started;
+}
+
+let children = [];
 let stopping = false;
-function stop(signal, exitCode = 0) {
+function stop(signal, exitCode = 0, lastWords = null) {
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill(signal);
-  Promise.all(
-    children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : null)),
-  ).then(() => process.exit(exitCode));
+  for (const { child } of children) if (child.exitCode === null) child.kill(signal);
+  Promise.all(children.map((c) => c.exited)).then(() => {
+    if (lastWords) say(lastWords);
+    process.exit(exitCode);
+  });
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(signal));
+
+const preflight = run('preflight', ['--preflight'], process.env);
+children = [preflight];
+const checked = await preflight.exited;
+if (stopping) await new Promise(() => undefined); // a signal came first: stop() exits
+if (checked.code !== 0) {
+  say(
+    preflight.failure
+      ? `could not start: ${preflight.failure}`
+      : `the preflight (migrations, Redis check) exited (${checked.signal ?? checked.code})`,
+  );
+  process.exit(checked.code || 1);
+}
+
+const env = { ...process.env, MIGRATE_ON_START: 'false' };
+children = ['api', 'worker'].map((role) => run(role, [], env));
+for (const started of children) {
+  started.exited.then(({ code, signal }) => {
+    if (stopping) return;
+    const others = children.filter((c) => c !== started).map((c) => c.role);
+    const why = started.failure
+      ? `the ${started.role} could not start: ${started.failure}`
+      : `the ${started.role} exited (${signal ?? code})`;
+    stop('SIGTERM', code || 1, `${why}; stopped the ${others.join(' and ')}`);
+  });
+}

@@ -59,6 +59,8 @@ async function main(config: FaultlineConfig): Promise<void> {
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const)
     process.on(signal, () => void shutdown(signal));
+  // Started by `npm start` (scripts/start.mjs): stop with it, even when it was killed outright.
+  if (process.send) process.once('disconnect', () => void shutdown('npm start exited'));
 }
 
 /**

@@ -24,11 +24,15 @@ import { createWorkerApp } from './worker.app';
  * one line naming the setting to change, and exit code 1.
  */
 async function main(config: FaultlineConfig): Promise<void> {
-  const preflight = process.argv.includes('--preflight');
-  if (process.argv.includes('--migrate-only') || preflight) {
-    const outcome = await migrateDatabase(config);
-    processLogger(config, 'Migrations').info(describeMigration(outcome));
-    if (preflight) await checkRedis(config.REDIS_URL);
+  if (process.argv.includes('--migrate-only')) {
+    processLogger(config, 'Migrations').info(describeMigration(await migrateDatabase(config)));
+    return;
+  }
+  if (process.argv.includes('--preflight')) {
+    if (config.MIGRATE_ON_START)
+      processLogger(config, 'Migrations').info(describeMigration(await migrateDatabase(config)));
+    else await checkDatabase(config);
+    await checkRedis(config.REDIS_URL);
     return;
   }
   // The metrics port first: a port in use stops the worker before it takes any job.
@@ -53,6 +57,8 @@ async function main(config: FaultlineConfig): Promise<void> {
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const)
     process.on(signal, () => void shutdown(signal));
+  // Started by `npm start` (scripts/start.mjs): stop with it, even when it was killed outright.
+  if (process.send) process.once('disconnect', () => void shutdown('npm start exited'));
 }
 
 let config: FaultlineConfig | null = null;
