@@ -229,6 +229,10 @@ describe('notifications', () => {
           .digest('hex'),
       );
       expect(r.body.incident.url).toMatch(/^http:\/\/faultline\.test\//);
+      // People get the dashboard's page; url stays the API's route, for machines.
+      expect(r.body.incident.dashboardUrl).toBe(
+        `http://faultline.test/#/incidents/${encodeURIComponent(r.body.incident.id)}`,
+      );
     }
     const pd = eventsAt('/pd').map((r) => r.body);
     expect(pd.map((e) => e.event_action).sort()).toEqual([
@@ -239,6 +243,11 @@ describe('notifications', () => {
     ]);
     expect(new Set(pd.map((e) => e.dedup_key)).size).toBe(2);
     expect(pd.every((e) => e.routing_key === 'R0UT1NGKEY')).toBe(true);
+    for (const trigger of pd.filter((e) => e.event_action === 'trigger'))
+      expect(trigger.client_url).toMatch(/^http:\/\/faultline\.test\/#\/incidents\//);
+    expect(JSON.stringify(eventsAt('/slack').map((r) => r.body.blocks))).toMatch(
+      /"url":"http:\/\/faultline\.test\/#\/incidents\//,
+    );
     expect(
       eventsAt('/slack')
         .map((r) => r.body.text)

@@ -1,6 +1,7 @@
 import { EMAIL_SUBJECT_MAX, escapeHtml, renderEmail } from './email-message';
 import {
   openedEvent,
+  PAGE_URL,
   RABBIT,
   resolvedEvent,
   SERVICE_COUNT,
@@ -64,8 +65,10 @@ describe('renderEmail', () => {
     expect(text).toContain('Affected: 20 services, 500 instances');
     expect(occurrences(text, 'pod-')).toBe(SERVICE_COUNT * 3);
     expect(text.split('\n').length).toBeLessThan(50);
-    expect(text).toContain(`Incident: ${stormEvent().incident.url}`);
-    expect(html).toContain(`<a href="${stormEvent().incident.url}"`);
+    // People are sent to the dashboard's page, not to the API's JSON.
+    expect(text).toContain(`Incident: ${PAGE_URL}`);
+    expect(html).toContain(`<a href="${PAGE_URL}"`);
+    expect(`${text}${html}`).not.toContain('/api/v1/');
   });
 
   it('HTML-escapes every interpolated value, a malicious service name included', () => {

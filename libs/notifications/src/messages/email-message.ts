@@ -7,6 +7,7 @@ import {
   type ServiceGroup,
 } from './event-facts';
 import { headline } from './headline';
+import { incidentPageUrl } from './incident-link';
 import { counted, httpUrl, oneLine, percent, truncate } from './message-text';
 
 /**
@@ -16,7 +17,8 @@ import { counted, httpUrl, oneLine, percent, truncate } from './message-text';
  *           line, ≤ 200 characters; the evidence is cut first, then the key.
  * text      the headline, the cause with its evidence and confidence, the affected services with
  *           instance counts (at most 50, then "…and N more"), what recovered (in place of the
- *           affected list when exactly those recovered), times and the link.
+ *           affected list when exactly those recovered), times and the link to the incident's
+ *           dashboard page (incidentPageUrl).
  * html      the same content: inline styles and a simple table, no external assets (mail clients
  *           block them), every interpolated value HTML-escaped, and the incident link only when it
  *           is an http(s) URL (an escaped `javascript:` href would still run).
@@ -112,7 +114,7 @@ function emailText(event: NotificationEvent, facts: EventFacts): string {
   if (facts.recovered) lines.push('', recoveredTitle(facts), ...groupTextLines(facts.recovered));
   lines.push('', `Opened: ${oneLine(incident.openedAt)}`);
   if (incident.resolvedAt) lines.push(`Resolved: ${oneLine(incident.resolvedAt)}`);
-  lines.push(`Incident: ${oneLine(incident.url)}`, '');
+  lines.push(`Incident: ${oneLine(incidentPageUrl(incident.url))}`, '');
   return lines.join('\n');
 }
 
@@ -138,7 +140,8 @@ function groupTextLines(groups: readonly ServiceGroup[]): string[] {
 
 function emailHtml(event: NotificationEvent, facts: EventFacts, subject: string): string {
   const { incident } = event;
-  const url = httpUrl(incident.url);
+  const page = incidentPageUrl(incident.url);
+  const url = httpUrl(page);
   const parts = [
     '<!DOCTYPE html>',
     '<html><head><meta charset="utf-8"><title>' + escapeHtml(subject) + '</title></head>',
@@ -170,7 +173,7 @@ function emailHtml(event: NotificationEvent, facts: EventFacts, subject: string)
   parts.push(
     url !== null
       ? `<p style="margin:16px 0"><a href="${escapeHtml(url)}" style="display:inline-block;padding:8px 14px;border-radius:4px;background:#0969da;color:#ffffff;text-decoration:none">Open incident</a></p>`
-      : `<p style="margin:16px 0">Incident link: ${escapeHtml(oneLine(incident.url))}</p>`,
+      : `<p style="margin:16px 0">Incident link: ${escapeHtml(oneLine(page))}</p>`,
     `<p style="margin:0;color:#57606a;font-size:12px">${times.join(' · ')}</p>`,
     '</body></html>',
     '',

@@ -2,6 +2,7 @@
 export { escapeHtml, type RenderedEmail, renderEmail } from './email-message';
 export { type EventFacts, eventFacts, groupInstances, type ServiceGroup } from './event-facts';
 export { headline } from './headline';
+export { incidentPageUrl } from './incident-link';
 export {
   pagerDutyDedupKey,
   type PagerDutyResolve,

@@ -5,7 +5,9 @@ import {
   renderPagerDuty,
 } from './pagerduty-event';
 import {
+  API_URL,
   openedEvent,
+  PAGE_URL,
   RABBIT,
   reopenedEvent,
   resolvedEvent,
@@ -49,12 +51,13 @@ describe('renderPagerDuty', () => {
           affected_service_count: 20,
           affected_instance_count: 500,
           incident_id: 'inc-storm',
-          incident_url: event.incident.url,
+          incident_url: PAGE_URL,
+          incident_api_url: API_URL,
         },
       },
       client: 'Faultline',
-      client_url: event.incident.url,
-      links: [{ href: event.incident.url, text: 'Faultline incident inc-storm' }],
+      client_url: PAGE_URL,
+      links: [{ href: PAGE_URL, text: 'Faultline incident inc-storm' }],
     });
   });
 

@@ -1,6 +1,7 @@
 import type { NotificationEvent } from '../notification.model';
 import { describeGroup, eventFacts } from './event-facts';
 import { headline } from './headline';
+import { incidentPageUrl } from './incident-link';
 import { counted, httpUrl, percent, truncate } from './message-text';
 
 /**
@@ -22,7 +23,8 @@ import { counted, httpUrl, percent, truncate } from './message-text';
  * the cause entity without its kind prefix (`amqp://rabbit-1:5672`); group is the first affected
  * service by name; class is the cause kind; timestamp is incident.openedAt. custom_details lists
  * the causes and the affected services with instance counts (grouped, at most 50 services, so
- * the event stays far below PagerDuty's 512 KB), and the incident URL.
+ * the event stays far below PagerDuty's 512 KB), and the incident's links: incident_url its
+ * dashboard page (as client_url and links, incidentPageUrl), incident_api_url its API route.
  *
  * Preconditions: routingKey is not empty; the dedup_key fits PagerDuty's 255 characters (ids
  * of the engine are about 20). Both throw TypeError/RangeError: a bad routing key is a
@@ -81,7 +83,8 @@ export function renderPagerDuty(
 
   const { incident } = event;
   const facts = eventFacts(event);
-  const url = httpUrl(incident.url);
+  const page = incidentPageUrl(incident.url);
+  const url = httpUrl(page);
   const shownGroups = facts.affected.slice(0, PAGERDUTY_MAX_SERVICES);
   const hiddenServices = facts.affected.length - shownGroups.length;
   const customDetails: Record<string, unknown> = {
@@ -103,7 +106,8 @@ export function renderPagerDuty(
     affected_service_count: facts.affected.length,
     affected_instance_count: facts.affectedInstanceCount,
     incident_id: incident.id,
-    incident_url: incident.url,
+    incident_url: page,
+    incident_api_url: incident.url,
   };
   return {
     routing_key: routingKey,

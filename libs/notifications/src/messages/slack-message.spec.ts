@@ -1,6 +1,13 @@
 import type { NotificationEvent } from '../notification.model';
 import { escapeSlackText, renderSlack, SLACK_LIMITS } from './slack-message';
-import { openedEvent, reopenedEvent, resolvedEvent, serviceName, stormEvent } from './spec-support';
+import {
+  openedEvent,
+  PAGE_URL,
+  reopenedEvent,
+  resolvedEvent,
+  serviceName,
+  stormEvent,
+} from './spec-support';
 
 interface Block {
   type: string;
@@ -44,7 +51,7 @@ describe('renderSlack', () => {
     const actions = (blocks as Block[]).find((b) => b.type === 'actions')!;
     expect(actions.elements![0]).toMatchObject({
       type: 'button',
-      url: 'https://faultline.example.com/incidents/inc-lq2x1-9f3a',
+      url: PAGE_URL,
     });
     const context = mrkdwnOf(blocks as Block[]).at(-1)!;
     expect(context).toContain(

@@ -1,6 +1,7 @@
 import type { NotificationCause, NotificationEvent, NotificationKind } from '../notification.model';
 import { eventFacts, instanceSample, type ServiceGroup } from './event-facts';
 import { flappingNote, headline } from './headline';
+import { incidentPageUrl } from './incident-link';
 import { counted, httpUrl, oneLine, parseTime, percent, truncate } from './message-text';
 
 /**
@@ -15,7 +16,8 @@ import { counted, httpUrl, oneLine, parseTime, percent, truncate } from './messa
  *   section  resolved only: what recovered, grouped the same way (replacing the affected section
  *            when exactly the affected instances recovered, so nothing is listed twice)
  *   context  opened / resolved times (Slack renders them in the reader's time zone) and the incident id
- *   actions  a button to incident.url (a plain link in the context when the URL is not http(s))
+ *   actions  a button to the incident's dashboard page (incidentPageUrl; a plain link in the
+ *            context when the URL is not http(s))
  *
  * Contract: pure and deterministic. Within Slack's limits whatever the incident's size: header
  * text ≤ 150 characters, every mrkdwn text ≤ 3000, at most 6 blocks (limit 50). Every
@@ -59,7 +61,8 @@ export function escapeSlackText(text: string): string {
 export function renderSlack(event: NotificationEvent): { text: string; blocks: object[] } {
   const facts = eventFacts(event);
   const { incident } = event;
-  const url = httpUrl(incident.url);
+  const page = incidentPageUrl(incident.url);
+  const url = httpUrl(page);
   const buttonUrl = url !== null && url.length <= SLACK_LIMITS.buttonUrl ? url : null;
 
   const blocks: object[] = [
@@ -104,7 +107,9 @@ export function renderSlack(event: NotificationEvent): { text: string; blocks: o
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: clampMrkdwn(contextText(event, buttonUrl === null)) }],
+    elements: [
+      { type: 'mrkdwn', text: clampMrkdwn(contextText(event, buttonUrl === null ? page : null)) },
+    ],
   });
   if (buttonUrl !== null) {
     blocks.push({
@@ -171,7 +176,7 @@ function groupLine(group: ServiceGroup): string {
   return `• ${code(truncate(group.service, 100))} — ${counted(group.instanceCount, 'instance')}: ${sample}`;
 }
 
-function contextText(event: NotificationEvent, linkAsText: boolean): string {
+function contextText(event: NotificationEvent, linkAsText: string | null): string {
   const { incident } = event;
   const parts = [`Opened ${slackDate(incident.openedAt)}`];
   if (incident.resolvedAt) parts.push(`Resolved ${slackDate(incident.resolvedAt)}`);
@@ -180,7 +185,8 @@ function contextText(event: NotificationEvent, linkAsText: boolean): string {
     `Incident ${code(truncate(incident.id, 200))}`,
   );
   // Without a button, the URL still reaches the reader, as text they can copy.
-  if (linkAsText) parts.push(`Link: ${escapeSlackText(truncate(oneLine(incident.url), 1000))}`);
+  if (linkAsText !== null)
+    parts.push(`Link: ${escapeSlackText(truncate(oneLine(linkAsText), 1000))}`);
   return parts.join(' · ');
 }
 

@@ -3,6 +3,10 @@ import type { NotificationEvent } from '../notification.model';
 /** Specs only: notification events to render. */
 
 export const RABBIT = 'backend:amqp://rabbit-1:5672';
+/** incident.url as the scheduler writes it: the API's route. */
+export const API_URL = 'https://faultline.example.com/api/v1/incidents/inc-lq2x1-9f3a';
+/** What people are sent to instead: the incident's page in the dashboard. */
+export const PAGE_URL = 'https://faultline.example.com/#/incidents/inc-lq2x1-9f3a';
 
 /** An opened incident: rabbit-1 down, two services, five instances; `changes` override fields (incident fields merge). */
 export function openedEvent(
@@ -46,7 +50,7 @@ export function openedEvent(
           'instance:cinder-volume/cv-2',
         ],
       },
-      url: 'https://faultline.example.com/incidents/inc-lq2x1-9f3a',
+      url: API_URL,
       ...incident,
     },
   };

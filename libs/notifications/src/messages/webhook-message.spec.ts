@@ -1,7 +1,14 @@
 import { createHmac } from 'node:crypto';
 
 import type { NotificationEvent } from '../notification.model';
-import { openedEvent, reopenedEvent, resolvedEvent, stormEvent } from './spec-support';
+import {
+  API_URL,
+  openedEvent,
+  PAGE_URL,
+  reopenedEvent,
+  resolvedEvent,
+  stormEvent,
+} from './spec-support';
 import { renderWebhook } from './webhook-message';
 
 const AT_MS = 1_740_823_205_678;
@@ -17,8 +24,10 @@ describe('renderWebhook', () => {
       severity: 'critical',
       createdAt: event.createdAt,
       summary: 'Resolved: backend:amqp://rabbit-1:5672 (12 min 30 s), 5 instances recovered',
-      incident: event.incident,
+      incident: { ...event.incident, dashboardUrl: PAGE_URL },
     });
+    // url stays the API's route, for a machine to fetch; a person gets the dashboard's page.
+    expect(body.incident.url).toBe(API_URL);
   });
 
   it('sends the event id as idempotency key and no signature without a secret', () => {
@@ -73,7 +82,12 @@ describe('renderWebhook', () => {
       summary: expect.stringContaining('is failing again (flapping, cycle 3)'),
       incident: { id: 'inc-lq2x1-9f3a', status: 'open', flapping: true, cycles: 3 },
     });
-    expect(Object.keys(body.incident).slice(-3)).toEqual(['flapping', 'cycles', 'url']);
+    expect(Object.keys(body.incident).slice(-4)).toEqual([
+      'flapping',
+      'cycles',
+      'url',
+      'dashboardUrl',
+    ]);
     expect(
       JSON.parse(renderWebhook(openedEvent(), { atMs: AT_MS }).body).incident,
     ).not.toHaveProperty('flapping');

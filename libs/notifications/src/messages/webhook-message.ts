@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 
 import type { NotificationEvent } from '../notification.model';
 import { headline } from './headline';
+import { incidentPageUrl } from './incident-link';
 
 /**
  * Generic webhook: a JSON body for machines, carrying the whole incident, and headers for
@@ -9,7 +10,8 @@ import { headline } from './headline';
  *
  * Body: {version: 1, event: <kind>, id, severity, createdAt, summary: <headline>, incident: {id,
  * status, openedAt, resolvedAt, rootCauses, affected: {services, instances}, previousTopCause?,
- * recovered?, flapping?, cycles?, url}}. event is opened, cause-changed, repeat, resolved or
+ * recovered?, flapping?, cycles?, url, dashboardUrl}}: url is the API's JSON route (for a machine
+ * to fetch), dashboardUrl the incident's page in the dashboard (for a person, incidentPageUrl). event is opened, cause-changed, repeat, resolved or
  * reopened (the incident resolved, then its cause failed again: same incident id, flapping true,
  * cycles when known). Fields are written in that fixed order, so the same event gives the same
  * bytes whatever key order the caller's object had, and lists keep the event's order (causes are
@@ -88,6 +90,7 @@ function webhookBody(event: NotificationEvent): object {
       ...(incident.flapping !== undefined && { flapping: incident.flapping }),
       ...(incident.cycles !== undefined && { cycles: incident.cycles }),
       url: incident.url,
+      dashboardUrl: incidentPageUrl(incident.url),
     },
   };
 }
