@@ -8,6 +8,7 @@ import { NotificationsSkipped1764238160000 } from './1764238160000-Notifications
 import { IncidentSeverityFlapping1764238200000 } from './1764238200000-IncidentSeverityFlapping';
 import { ComponentMappings1764238300000 } from './1764238300000-ComponentMappings';
 import { SealedUrlsSecretNames1764238500000 } from './1764238500000-SealedUrlsSecretNames';
+import { TokenServiceBinding1764238600000 } from './1764238600000-TokenServiceBinding';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs load the same set. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   IncidentSeverityFlapping1764238200000,
   ComponentMappings1764238300000,
   SealedUrlsSecretNames1764238500000,
+  TokenServiceBinding1764238600000,
 ];

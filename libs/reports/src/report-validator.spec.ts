@@ -77,6 +77,19 @@ describe('ReportValidator', () => {
     );
   });
 
+  it('allows a clock 60 s fast and refuses one further ahead, naming observedAt', () => {
+    expect(validator.validate({ service: 'a', observedAt: '2026-11-25T10:01:00Z' }, ctx).ok).toBe(
+      true,
+    );
+    expect(validator.validate({ service: 'a', observedAt: '2026-11-25T10:01:01Z' }, ctx)).toEqual({
+      ok: false,
+      errors: [{ path: '/observedAt', reason: 'is more than 60 seconds in the future' }],
+    });
+    expect(
+      validator.validate({ service: 'a', observedAt: '2026-11-25T10:04:00Z' }, ctx),
+    ).toMatchObject({ ok: false });
+  });
+
   it.each([
     [{ service: 'a', observedAt: 'yesterday' }, '/observedAt'],
     [{ service: 'a', observedAt: '2026-11-20T10:00:00Z' }, '/observedAt'],

@@ -19,7 +19,8 @@ export type ValidationResult =
   { ok: true; reports: Report[] } | { ok: false; errors: FieldError[] };
 
 const MAX_ERRORS = 100;
-const DEFAULT_MAX_FUTURE_MS = 5 * 60_000;
+/** A sender's clock may run this far ahead (docs/CONTRACT.md): 60 s. */
+const DEFAULT_MAX_FUTURE_MS = 60_000;
 
 /**
  * Validates a request body (one report or an array of them) and normalises it.
@@ -74,7 +75,10 @@ function normalise(
     else if (observedAt < ctx.now - ctx.retentionMs)
       errors.push({ path: `${prefix}/observedAt`, reason: 'is older than the retention window' });
     else if (observedAt > ctx.now + maxFuture)
-      errors.push({ path: `${prefix}/observedAt`, reason: 'is more than 5 minutes in the future' });
+      errors.push({
+        path: `${prefix}/observedAt`,
+        reason: `is more than ${Math.round(maxFuture / 1000)} seconds in the future`,
+      });
   }
   const seen = new Set<string>();
   const checks: Check[] = [];

@@ -1,12 +1,13 @@
 import { PushIntake, type PushResult, SIGNATURE_HEADER } from '@faultline/collectors';
 import { FORMAT_NAMES, type FormatName } from '@faultline/formats';
-import { InvalidInputError, RequireScope } from '@faultline/platform';
+import { type AuthenticatedRequest, InvalidInputError, RequireScope } from '@faultline/platform';
 import { Body, Controller, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConsumes,
+  ApiForbiddenResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
@@ -51,13 +52,17 @@ export class IngestFormatsController {
   })
   @ApiUnauthorizedResponse({
     description:
-      'The source signs its requests and the signature is missing, stale (over 5 minutes) or wrong',
+      'The source signs its requests and the signature is missing, stale (over 5 minutes old or 60 s ahead), replayed or wrong',
+  })
+  @ApiForbiddenResponse({
+    description:
+      'A report names a service the token is not bound to, or one a signing source reserves without its signature; `errors` names each. Nothing is stored.',
   })
   async ingest(
     @Param('format') format: string,
     @Query() query: PushQueryDto,
     @Body() body: unknown,
-    @Req() req: RawBodyRequest,
+    @Req() req: RawBodyRequest & AuthenticatedRequest,
     @Headers() headers: Record<string, string | undefined>,
   ): Promise<PushResult> {
     if (!FORMATS.includes(format as FormatName))
@@ -83,6 +88,8 @@ export class IngestFormatsController {
       },
       sourceId: query.source ?? null,
       signature: headers[SIGNATURE_HEADER],
+      http: { method: req.method, url: req.url, headers: req.headers },
+      binding: req.principal?.services ?? null,
     });
   }
 }

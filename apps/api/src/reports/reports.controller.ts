@@ -1,5 +1,6 @@
+import { claimedServices, PushSourceService } from '@faultline/collectors';
 import { ReportIntake } from '@faultline/ingest';
-import { RequireScope } from '@faultline/platform';
+import { type AuthenticatedRequest, RequireScope } from '@faultline/platform';
 import { reportSchema } from '@faultline/reports';
 import {
   Body,
@@ -8,6 +9,7 @@ import {
   HttpCode,
   HttpStatus,
   Post,
+  Req,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import {
@@ -16,6 +18,7 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
+  ApiForbiddenResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
@@ -26,7 +29,10 @@ import { isTextBodyType } from '../http/content-types';
 @ApiBearerAuth()
 @Controller('api/v1/reports')
 export class ReportsController {
-  constructor(private readonly intake: ReportIntake) {}
+  constructor(
+    private readonly intake: ReportIntake,
+    private readonly sources: PushSourceService,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -43,9 +49,14 @@ export class ReportsController {
     description:
       'Invalid input; `errors` lists each bad field as {path, reason}. Nothing is stored.',
   })
+  @ApiForbiddenResponse({
+    description:
+      'A report names a service the token is not bound to, or one a signing push source reserves; `errors` names each (`/0/service`). Nothing is stored.',
+  })
   async ingest(
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
+    @Req() req: AuthenticatedRequest,
   ): Promise<{ accepted: number }> {
     // Text bodies are parsed for the format push endpoints only (/api/v1/ingest/:format).
     if (isTextBodyType(contentType)) {
@@ -58,6 +69,11 @@ export class ReportsController {
         errors: [{ path: '', reason }],
       });
     }
+    // Native reports are never signed: a service a signing source reserves is refused here.
+    await this.sources.checkClaims(claimedServices(body), {
+      binding: req.principal?.services ?? null,
+      signedBy: null,
+    });
     return { accepted: await this.intake.ingest(body) };
   }
 }

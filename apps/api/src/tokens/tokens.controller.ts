@@ -23,9 +23,12 @@ export class TokensController {
   @Post()
   @ApiOperation({
     summary: 'Create a token; the token itself is returned once and stored only as a hash',
+    description:
+      '`services` binds it to services (names or `prefix-*`): it may then report only for those, ' +
+      'any other answers 403 naming the service and stores nothing.',
   })
   create(@Body() dto: CreateTokenDto): Promise<TokenView & { token: string }> {
-    return this.tokens.create(dto.name, dto.scopes);
+    return this.tokens.create(dto.name, dto.scopes, dto.services ?? null);
   }
 
   @Get()

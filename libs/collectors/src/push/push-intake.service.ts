@@ -8,14 +8,27 @@ import {
   type UnresolvedComponent,
 } from '@faultline/formats';
 import { ReportIntake } from '@faultline/ingest';
-import { InvalidInputError, UnauthenticatedError } from '@faultline/platform';
+import {
+  DependencyUnavailableError,
+  type FaultlineConfig,
+  InjectConfig,
+  InvalidInputError,
+  JobProducer,
+  type ServiceBinding,
+  UnauthenticatedError,
+} from '@faultline/platform';
 import type { FieldError, ReportInput } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
 
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
 import { ComponentMappingService } from '../mappings/component-mapping.service';
 import { pushSourceName, PushSourceService } from './push-source';
-import { SIGNATURE_HEADER, verifySignature } from './request-signature';
+import {
+  SIGNATURE_HEADER,
+  SIGNATURE_REPLAY_WINDOW_MS,
+  type SignedRequest,
+  verifySignature,
+} from './request-signature';
 
 /** Identity from the request (query parameters or X-Faultline-* headers), for bodies that lack it. */
 export interface PushIdentity {
@@ -32,7 +45,14 @@ export interface PushRequest {
   /** `?source=<id>`: a registered push source (mapping, defaults, signature). */
   sourceId: string | null;
   signature: string | undefined;
+  /** The request as received (method, path and query as sent, headers): what a signature covers. */
+  http: Omit<SignedRequest, 'body'>;
+  /** The token's service binding (null: any service). */
+  binding: ServiceBinding;
 }
+
+/** A replay check that cannot reach Redis gives up after this (the push answers 503). */
+const REPLAY_CHECK_TIMEOUT_MS = 5000;
 
 export interface PushResult {
   accepted: number;
@@ -61,17 +81,25 @@ export class PushIntake {
     private readonly sources: PushSourceService,
     private readonly unresolved: UnresolvedComponentRepository,
     private readonly mappings: ComponentMappingService,
+    private readonly producer: JobProducer,
+    @InjectConfig() private readonly config: FaultlineConfig,
   ) {}
 
   async push(req: PushRequest, now = Date.now()): Promise<PushResult> {
     const registered = req.sourceId === null ? null : await this.sources.forPush(req.sourceId);
     if (registered?.secret) {
-      const check = verifySignature(registered.secret, req.signature, req.doc.body, now);
+      const check = verifySignature(
+        registered.secret,
+        req.signature,
+        { ...req.http, body: req.doc.body },
+        now,
+      );
       if (!check.ok) {
         throw new UnauthenticatedError('bad request signature', [
           { path: `header:${SIGNATURE_HEADER}`, reason: check.reason },
         ]);
       }
+      await this.useOnce(req.sourceId!, check.v2);
     }
     const format = req.format === 'auto' ? detectFormat(req.doc) : req.format;
     if (format === null)
@@ -109,6 +137,13 @@ export class PushIntake {
         refused.length > 0 ? refused : [{ path: '', reason: `holds no health report (${format})` }],
         'nothing to accept',
       );
+    // All or nothing: a request reporting for a service it may not is refused whole (403).
+    await this.sources.checkClaims(
+      adapted.reports.flatMap((r, i) =>
+        typeof r.service === 'string' ? [{ path: `/${i}/service`, service: r.service }] : [],
+      ),
+      { binding: req.binding, signedBy: registered?.secret ? req.sourceId : null },
+    );
     const source = req.sourceId === null ? `ingest/${format}` : `source/${req.sourceId}`;
     const accepted = await this.store(adapted.reports, refused, now, source);
     await this.unresolved.record(
@@ -116,6 +151,31 @@ export class PushIntake {
       adapted.unresolved,
     );
     return { accepted, format, unresolved: adapted.unresolved, refused };
+  }
+
+  /**
+   * Remembers a verified signature for as long as it could be accepted (Redis, shared by every
+   * api process): the same signature again is a replay, refused with 401 naming the header.
+   */
+  private async useOnce(sourceId: string, signature: string): Promise<void> {
+    const key = `${this.config.QUEUE_PREFIX}:push-signature:${sourceId}:${signature}`;
+    let timer: NodeJS.Timeout | undefined;
+    const first = await Promise.race([
+      this.producer.connection
+        .set(key, '1', 'PX', SIGNATURE_REPLAY_WINDOW_MS, 'NX')
+        .catch(() => 'timeout' as const),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), REPLAY_CHECK_TIMEOUT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (first === 'timeout') throw new DependencyUnavailableError('the replay cache (Redis)');
+    if (first === null)
+      throw new UnauthenticatedError('replayed request signature', [
+        {
+          path: `header:${SIGNATURE_HEADER}`,
+          reason: 'was already used: a signature is accepted once (sign each request anew)',
+        },
+      ]);
   }
 
   /**

@@ -62,6 +62,13 @@ export class PushSourceRepository {
     return rows[0] ?? null;
   }
 
+  /** Every service named by a source that signs its requests, with the source's id. */
+  signedServices(): Promise<{ id: string; service: string }[]> {
+    return this.dataSource.query<{ id: string; service: string }[]>(
+      'SELECT id, service FROM push_sources WHERE secret_sealed IS NOT NULL AND service IS NOT NULL',
+    );
+  }
+
   /** The first thousand, by id. */
   list(): Promise<PushSourceRow[]> {
     return this.dataSource.query<PushSourceRow[]>(

@@ -14,6 +14,13 @@ import { UnresolvedComponentRepository } from '../components/unresolved-componen
 import type { SourceIdentity } from '../targets/poll-target.model';
 import { identityProperties, mappingErrors, SLUG_ID } from '../targets/poll-target.schema';
 import { PushSourceRepository, type PushSourceRow } from './push-source.repository';
+import { checkClaims, type ClaimedService, type Reporter } from './service-claims';
+
+// Re-exported here: the package entry lists this file.
+export { type ClaimedService, claimedServices, type Reporter } from './service-claims';
+
+/** How long a process trusts its list of reserved services (a change on another process shows within it). */
+const RESERVED_CACHE_MS = 3000;
 
 /**
  * A push source: a sender known by id (`?source=<id>` on the push endpoints) with identity
@@ -46,6 +53,7 @@ const validateShape = new Ajv({ allErrors: true, strict: true }).compile<PushSou
 @Injectable()
 export class PushSourceService {
   private readonly secrets: SecretBox;
+  private reserved: { until: number; map: Promise<Map<string, string[]>> } | null = null;
 
   constructor(
     private readonly repository: PushSourceRepository,
@@ -83,6 +91,7 @@ export class PushSourceService {
       labelMapping: input.labelMapping,
     });
     await this.unresolved.forgetMapped(pushSourceName(id), Object.keys(input.mapping ?? {}));
+    this.reserved = null;
     return { source: toSource(row), created };
   }
 
@@ -105,6 +114,33 @@ export class PushSourceService {
 
   async delete(id: string): Promise<void> {
     if (!(await this.repository.delete(id))) throw notFound(id);
+    this.reserved = null;
+  }
+
+  /**
+   * Refuses (403 naming each service) reports for services the token is not bound to, or that a
+   * signing source reserves (its `service`) when the request is not that source's signed push.
+   */
+  async checkClaims(claims: readonly ClaimedService[], reporter: Reporter): Promise<void> {
+    if (claims.length === 0) return;
+    checkClaims(claims, reporter, await this.reservedServices());
+  }
+
+  /** Service → the signing sources that name it; re-read at most every 3 s. */
+  private reservedServices(now = Date.now()): Promise<Map<string, string[]>> {
+    if (this.reserved && this.reserved.until > now) return this.reserved.map;
+    const map = this.repository.signedServices().then((rows) => {
+      const reserved = new Map<string, string[]>();
+      for (const { id, service } of rows)
+        reserved.set(service, [...(reserved.get(service) ?? []), id]);
+      return reserved;
+    });
+    const entry = { until: now + RESERVED_CACHE_MS, map };
+    this.reserved = entry;
+    map.catch(() => {
+      if (this.reserved === entry) this.reserved = null;
+    });
+    return map;
   }
 
   private async row(id: string): Promise<PushSourceRow> {

@@ -17,6 +17,10 @@ export class ApiTokenEntity {
   @Column('text', { array: true })
   scopes: Scope[];
 
+  /** Services it may report for: names or prefixes (`billing-*`); null: any. */
+  @Column('text', { array: true, nullable: true })
+  services: string[] | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -4,12 +4,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { ApiTokenEntity } from './api-token.entity';
 import { AuthGuard } from './auth.guard';
+import { RateLimiter } from './rate-limiter';
 import { TokenService } from './token.service';
 
-/** Registers the global auth guard and the token service. */
+/** Registers the global auth guard (rate limits, token, scope) and the token service. */
 @Module({
   imports: [TypeOrmModule.forFeature([ApiTokenEntity])],
-  providers: [TokenService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [TokenService],
+  providers: [TokenService, RateLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [TokenService, RateLimiter],
 })
 export class AuthModule {}

@@ -1,3 +1,5 @@
+import { HttpException } from '@nestjs/common';
+
 /**
  * Errors the domain libs throw. They name what went wrong, not how HTTP says it: the one
  * exception filter at the API's edge (http/http-exception.filter.ts) maps each code to a status.
@@ -55,5 +57,33 @@ export class DependencyUnavailableError extends DomainError {
 
   constructor(dependency: string) {
     super(`${dependency} is unavailable, retry later`);
+  }
+}
+
+/**
+ * The caller is known but may not do this (a token bound to other services, a service reserved
+ * by a signing push source). An HttpException, so the one exception filter keeps its body:
+ * `{statusCode: 403, error, message, errors: [{path, reason}]}` naming the field at fault.
+ */
+export class ForbiddenError extends HttpException {
+  constructor(
+    message: string,
+    readonly errors: FieldProblem[] = [{ path: '', reason: message }],
+  ) {
+    super({ statusCode: 403, error: 'Forbidden', message, errors }, 403);
+  }
+}
+
+/**
+ * Too many requests: a rate limit is spent. `retryAfterS` is what the edge sends as
+ * `Retry-After` (whole seconds, at least 1). Body as every client error, naming the limit.
+ */
+export class TooManyRequestsError extends HttpException {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+    readonly errors: FieldProblem[] = [{ path: '', reason: message }],
+  ) {
+    super({ statusCode: 429, error: 'Too Many Requests', message, errors }, 429);
   }
 }

@@ -1,6 +1,15 @@
-import { type Scope, SCOPES } from '@faultline/platform';
-import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMinSize, IsArray, IsIn, IsString, Length } from 'class-validator';
+import { type Scope, SCOPES, SERVICE_PATTERN } from '@faultline/platform';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+} from 'class-validator';
 
 export class CreateTokenDto {
   @ApiProperty({ example: 'ci-ingest' })
@@ -13,4 +22,24 @@ export class CreateTokenDto {
   @ArrayMinSize(1)
   @IsIn(SCOPES, { each: true })
   scopes: Scope[];
+
+  @ApiPropertyOptional({
+    description:
+      'Bind the token to services: it may report (POST /api/v1/reports, /api/v1/ingest/:format) only for these, ' +
+      'each a service name or a prefix ending in * (billing-*). Omitted: any service.',
+    isArray: true,
+    type: String,
+    example: ['billing-*'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Matches(SERVICE_PATTERN, {
+    each: true,
+    message:
+      'each of services must be a service name or a prefix ending in * (no "/", at most 200 characters)',
+  })
+  services?: string[];
 }
