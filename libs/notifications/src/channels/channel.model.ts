@@ -3,12 +3,15 @@ export const CHANNEL_TYPES: readonly ChannelType[] = ['webhook', 'slack', 'pager
 
 /**
  * Per type, what a channel needs. Secret fields (the webhook's signing secret, Slack's webhook
- * URL — its path is the credential —, PagerDuty's routing key, the SMTP password) are sealed at
- * rest and never returned; the rest is shown as given.
+ * URL — its path is the credential —, PagerDuty's routing key, the SMTP password, and any
+ * webhook or PagerDuty URL that embeds a credential) are sealed at rest and never returned; the
+ * rest is shown as given, a URL with a credential shown redacted (`https://hooks.slack.com/services/***`).
  */
 export interface ChannelSettings {
+  /** `url` redacted when the URL embeds a credential (then sealed as the secret `url`). */
   webhook: { url: string };
-  slack: Record<string, never>;
+  /** `url` always redacted: the real one is the secret `url`. */
+  slack: { url: string };
   pagerduty: { url?: string };
   email: {
     to: string[];
@@ -20,13 +23,15 @@ export interface ChannelSettings {
       user?: string;
       from: string;
       tlsVerify?: boolean;
+      /** Lets the SMTP host be a link-local or cloud-metadata address (refused by default). */
+      allowLinkLocal?: boolean;
     };
   };
 }
 export interface ChannelSecrets {
-  webhook: { secret?: string };
+  webhook: { secret?: string; url?: string };
   slack: { url: string };
-  pagerduty: { routingKey: string };
+  pagerduty: { routingKey: string; url?: string };
   email: { password?: string };
 }
 
@@ -46,7 +51,7 @@ export interface ChannelView {
   updatedAt: string;
 }
 
-/** A channel with its secrets opened, for sending. */
+/** A channel with its secrets opened, for sending: `settings.url` is the real URL again. */
 export interface OpenedChannel {
   id: string;
   name: string;

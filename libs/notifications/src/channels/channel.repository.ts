@@ -11,6 +11,8 @@ export interface ChannelRow {
   type: ChannelType;
   settings: Record<string, unknown>;
   secrets_sealed: string | null;
+  /** Names of the sealed secrets, in clear; NULL for rows sealed before names were kept. */
+  secret_names: string[] | null;
   rate_per_minute: number;
   consecutive_failures: number;
   last_error: string | null;
@@ -24,6 +26,7 @@ export interface ChannelFields {
   type: ChannelType;
   settings: Record<string, unknown>;
   secretsSealed: string | null;
+  secretNames: string[];
   ratePerMinute: number;
 }
 
@@ -38,13 +41,14 @@ export class ChannelRepository {
   async insert(fields: ChannelFields): Promise<ChannelRow | typeof NAME_TAKEN> {
     try {
       const rows = await this.dataSource.query<ChannelRow[]>(
-        `INSERT INTO notification_channels (name, type, settings, secrets_sealed, rate_per_minute) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+        `INSERT INTO notification_channels (name, type, settings, secrets_sealed, rate_per_minute, secret_names) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
         [
           fields.name,
           fields.type,
           JSON.stringify(fields.settings),
           fields.secretsSealed,
           fields.ratePerMinute,
+          fields.secretNames,
         ],
       );
       return rows[0];
@@ -58,7 +62,7 @@ export class ChannelRepository {
     let rows: ChannelRow[];
     try {
       rows = await this.dataSource.query<ChannelRow[]>(
-        `UPDATE notification_channels SET name = $2, type = $3, settings = $4, secrets_sealed = $5, rate_per_minute = $6, updated_at = now() WHERE id = $1 RETURNING *`,
+        `UPDATE notification_channels SET name = $2, type = $3, settings = $4, secrets_sealed = $5, rate_per_minute = $6, secret_names = $7, updated_at = now() WHERE id = $1 RETURNING *`,
         [
           id,
           fields.name,
@@ -66,6 +70,7 @@ export class ChannelRepository {
           JSON.stringify(fields.settings),
           fields.secretsSealed,
           fields.ratePerMinute,
+          fields.secretNames,
         ],
       );
     } catch (e) {

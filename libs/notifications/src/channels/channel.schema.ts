@@ -1,3 +1,4 @@
+import { REDACTED, redactUrl } from '@faultline/collectors';
 import { type FieldError, toFieldError } from '@faultline/reports';
 import Ajv from 'ajv';
 
@@ -62,6 +63,7 @@ const schemas: Record<ChannelType, object> = {
           password: { type: 'string', maxLength: 1000 },
           from: { type: 'string', minLength: 3, maxLength: 320 },
           tlsVerify: { type: 'boolean' },
+          allowLinkLocal: { type: 'boolean' },
         },
       },
     },
@@ -94,8 +96,13 @@ export interface ChannelInput {
     password?: string;
     from: string;
     tlsVerify?: boolean;
+    /** Lets the SMTP host be a link-local or cloud-metadata address (refused by default). */
+    allowLinkLocal?: boolean;
   };
 }
+
+/** Webhook URLs: a token may sit in the path (Slack, Discord, Teams), the query or userinfo. */
+export const WEBHOOK_URL_CREDENTIALS = { pathTokens: true } as const;
 
 export type ChannelValidation =
   { ok: true; input: ChannelInput } | { ok: false; errors: FieldError[] };
@@ -121,27 +128,72 @@ export function validateChannel(body: unknown): ChannelValidation {
       ),
     };
   }
-  return { ok: true, input: body as unknown as ChannelInput };
+  const input = body as unknown as ChannelInput;
+  const errors = smtpErrors(input);
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, input };
 }
 
-/** Splits a valid input into what is shown and what is sealed. */
+/**
+ * What the schema cannot say about SMTP: credentials go together, and never over a session that
+ * may stay in clear — with user and password, either `secure` (implicit TLS) or `requireTls`
+ * (STARTTLS, the message not sent unless the session was upgraded).
+ */
+function smtpErrors(input: ChannelInput): FieldError[] {
+  const smtp = input.type === 'email' ? input.smtp : undefined;
+  if (!smtp) return [];
+  const hasUser = smtp.user !== undefined;
+  const hasPassword = smtp.password !== undefined;
+  if (hasUser !== hasPassword)
+    return [
+      {
+        path: hasUser ? '/smtp/password' : '/smtp/user',
+        reason: 'user and password are set together',
+      },
+    ];
+  if (hasUser && smtp.secure !== true && smtp.requireTls !== true)
+    return [
+      {
+        path: '/smtp/requireTls',
+        reason:
+          'must be true when credentials are sent without implicit TLS (secure: false): they are never sent in clear',
+      },
+    ];
+  return [];
+}
+
+/**
+ * Splits a valid input into what is shown and what is sealed. A webhook or PagerDuty URL that
+ * embeds a credential (redactUrl: a token in the path, the query or userinfo) is sealed as the
+ * secret `url` and shown redacted in `settings.url`; Slack's URL is always a secret (its path is
+ * the credential) and is shown redacted too.
+ */
 export function splitSecrets(input: ChannelInput): {
   settings: Record<string, unknown>;
   secrets: Record<string, string>;
 } {
   switch (input.type) {
-    case 'webhook':
+    case 'webhook': {
+      const { shown, sealed } = splitUrl(input.url as string);
       return {
-        settings: { url: input.url },
-        secrets: input.secret ? { secret: input.secret } : {},
+        settings: { url: shown },
+        secrets: { ...(input.secret ? { secret: input.secret } : {}), ...sealed },
       };
-    case 'slack':
-      return { settings: {}, secrets: { url: input.url as string } };
-    case 'pagerduty':
+    }
+    case 'slack': {
+      const url = input.url as string;
       return {
-        settings: input.url ? { url: input.url } : {},
-        secrets: { routingKey: input.routingKey as string },
+        settings: { url: redactUrl(url, WEBHOOK_URL_CREDENTIALS) ?? fullyRedacted(url) },
+        secrets: { url },
       };
+    }
+    case 'pagerduty': {
+      const { shown, sealed } = input.url ? splitUrl(input.url) : { shown: undefined, sealed: {} };
+      return {
+        settings: shown ? { url: shown } : {},
+        secrets: { routingKey: input.routingKey as string, ...sealed },
+      };
+    }
     case 'email': {
       const { password, ...smtp } = input.smtp as NonNullable<ChannelInput['smtp']>;
       return {
@@ -150,4 +202,15 @@ export function splitSecrets(input: ChannelInput): {
       };
     }
   }
+}
+
+/** A URL as shown, and as the secret `url` when it embeds a credential. */
+function splitUrl(url: string): { shown: string; sealed: { url?: string } } {
+  const redacted = redactUrl(url, WEBHOOK_URL_CREDENTIALS);
+  return redacted === null ? { shown: url, sealed: {} } : { shown: redacted, sealed: { url } };
+}
+
+/** Origin and `/***`: for a URL that is a secret as a whole. */
+function fullyRedacted(url: string): string {
+  return `${new URL(url).origin}/${REDACTED}`;
 }

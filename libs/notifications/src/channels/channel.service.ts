@@ -22,7 +22,11 @@ const DEFAULT_RATE_PER_MINUTE = 30;
 // A channel counts as failing (readiness, metrics) after this many deliveries failed in a row.
 export const FAILING_AFTER = 3;
 
-/** Notification channels: validated per type, secrets sealed, never returned. */
+/**
+ * Notification channels: validated per type, secrets sealed, never returned. The names of the
+ * secrets are stored in clear, so listing and reading channels never opens a secret: a missing or
+ * rotated-away key cannot break them. Secrets are opened only to send.
+ */
 @Injectable()
 export class ChannelService {
   private readonly box: SecretBox;
@@ -31,7 +35,7 @@ export class ChannelService {
     private readonly repository: ChannelRepository,
     @InjectConfig() config: FaultlineConfig,
   ) {
-    this.box = new SecretBox(config.FAULTLINE_SECRET_KEY);
+    this.box = SecretBox.fromConfig(config);
   }
 
   async create(body: unknown): Promise<ChannelView> {
@@ -75,11 +79,13 @@ export class ChannelService {
     const secrets = r.secrets_sealed
       ? (JSON.parse(this.box.open(r.secrets_sealed)) as Record<string, string>)
       : {};
+    // A URL sealed because it embeds a credential replaces the redacted one shown.
+    const settings = secrets.url !== undefined ? { ...r.settings, url: secrets.url } : r.settings;
     return {
       id: r.id,
       name: r.name,
       type: r.type,
-      settings: r.settings,
+      settings,
       secrets,
       ratePerMinute: r.rate_per_minute,
     };
@@ -117,15 +123,24 @@ export class ChannelService {
       type: result.input.type,
       settings,
       secretsSealed: names.length > 0 ? this.box.seal(JSON.stringify(secrets)) : null,
+      secretNames: names,
       ratePerMinute: result.input.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE,
     };
     return { fields, secretNames: names };
   }
 
+  /**
+   * The names stored in clear; for a row sealed before they were (until `secrets:reseal` fills
+   * them), the names of the opened secrets — and none when they cannot be opened, never an error.
+   */
   private secretNames(r: ChannelRow): string[] {
-    return r.secrets_sealed
-      ? Object.keys(JSON.parse(this.box.open(r.secrets_sealed)) as object).sort()
-      : [];
+    if (r.secret_names !== null && r.secret_names !== undefined) return r.secret_names;
+    if (!r.secrets_sealed) return [];
+    try {
+      return Object.keys(JSON.parse(this.box.open(r.secrets_sealed)) as object).sort();
+    } catch {
+      return [];
+    }
   }
 }
 

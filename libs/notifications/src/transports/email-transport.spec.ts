@@ -2,6 +2,7 @@
 // implicit TLS use smtp-server's built-in self-signed certificate for localhost.
 import * as net from 'node:net';
 
+import type { HostnameResolver } from '@faultline/collectors';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 
 import {
@@ -193,14 +194,19 @@ describe('EmailTransport: delivery', () => {
     const logins: Array<{ username: string; password: string }> = [];
     const server = await smtpServer({
       authOptional: false,
-      allowInsecureAuth: true,
+      disabledCommands: [],
       onAuth(auth, _session, callback) {
         logins.push({ username: auth.username ?? '', password: auth.password ?? '' });
         callback(null, { user: auth.username });
       },
     });
 
-    await transportFor(server.port, { user: 'mailer', password: 'p4ss-w0rd' }).send(MESSAGE);
+    await transportFor(server.port, {
+      user: 'mailer',
+      password: 'p4ss-w0rd',
+      requireTls: true,
+      tlsVerify: false,
+    }).send(MESSAGE);
 
     expect(logins).toEqual([{ username: 'mailer', password: 'p4ss-w0rd' }]);
     expect(server.received).toHaveLength(1);
@@ -297,7 +303,7 @@ describe('EmailTransport: failures', () => {
     const password = 'Sup3r-s3cret!';
     const server = await smtpServer({
       authOptional: false,
-      allowInsecureAuth: true,
+      disabledCommands: [],
       onAuth(auth, _session, callback) {
         // A careless server that echoes what it got: the password must still not come through.
         const reply = `Invalid login ${auth.username ?? ''} / ${auth.password ?? ''}`;
@@ -306,7 +312,12 @@ describe('EmailTransport: failures', () => {
     });
 
     const failure = await deliveryErrorOf(
-      transportFor(server.port, { user: 'mailer', password }).send(MESSAGE),
+      transportFor(server.port, {
+        user: 'mailer',
+        password,
+        requireTls: true,
+        tlsVerify: false,
+      }).send(MESSAGE),
     );
 
     expect(failure.permanent).toBe(true);
@@ -380,6 +391,135 @@ describe('EmailTransport: TLS', () => {
 
     expect(server.received).toHaveLength(1);
     expect(server.received[0].secure).toBe(true);
+  });
+});
+
+describe('EmailTransport: credentials only over TLS', () => {
+  it('refuses for good to send credentials over a session that may stay in clear, connecting nowhere', async () => {
+    const logins: string[] = [];
+    const connections: string[] = [];
+    const server = await smtpServer({
+      allowInsecureAuth: true,
+      onConnect(session, callback) {
+        connections.push(session.remoteAddress);
+        callback();
+      },
+      onAuth(auth, _session, callback) {
+        logins.push(auth.password ?? '');
+        callback(null, { user: auth.username });
+      },
+    });
+
+    const failure = await deliveryErrorOf(
+      transportFor(server.port, { user: 'mailer', password: 'in-clear-pw' }).send(MESSAGE),
+    );
+
+    expect(failure).toMatchObject({
+      permanent: true,
+      message: expect.stringMatching(/requireTls/),
+    });
+    expect(failure.message).not.toContain('in-clear-pw');
+    expect(connections).toEqual([]);
+    expect(logins).toEqual([]);
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('sends credentials with implicit TLS', async () => {
+    const logins: string[] = [];
+    const server = await smtpServer({
+      secure: true,
+      disabledCommands: [],
+      authOptional: false,
+      onAuth(auth, _session, callback) {
+        logins.push(auth.username ?? '');
+        callback(null, { user: auth.username });
+      },
+    });
+
+    await transportFor(server.port, {
+      secure: true,
+      tlsVerify: false,
+      user: 'mailer',
+      password: 'pw',
+    }).send(MESSAGE);
+
+    expect(logins).toEqual(['mailer']);
+  });
+});
+
+describe('EmailTransport: address policy', () => {
+  /** A resolver with fixed answers, as dns.lookup({ all: true }) gives them. */
+  const fixed =
+    (answers: Record<string, string[]>): HostnameResolver =>
+    (hostname, _options, callback) => {
+      const addresses = answers[hostname];
+      if (!addresses) {
+        callback(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }), []);
+        return;
+      }
+      callback(
+        null,
+        addresses.map((address) => ({ address, family: net.isIPv6(address) ? 6 : 4 })),
+      );
+    };
+
+  function transportTo(
+    host: string,
+    settings: Partial<SmtpSettings> = {},
+    lookup?: HostnameResolver,
+  ) {
+    const transport = new EmailTransport(
+      { host, port: 25, secure: false, from: 'alerts@faultline.test', ...settings },
+      { timeoutMs: 500, ...(lookup ? { lookup } : {}) },
+    );
+    transports.push(transport);
+    return transport;
+  }
+
+  it.each(['169.254.169.254', '100.100.100.200', '192.0.0.192', '[fd20:ce::254]', 'fd00:ec2::254'])(
+    'refuses for good the metadata address %s as SMTP host, without connecting',
+    async (host) => {
+      const failure = await deliveryErrorOf(transportTo(host).send(MESSAGE));
+
+      expect(failure).toMatchObject({
+        permanent: true,
+        message: expect.stringContaining('blocked-address'),
+      });
+    },
+  );
+
+  it('refuses a host name that resolves to a metadata address, and connects to the checked address otherwise', async () => {
+    const server = await smtpServer();
+    const lookup = fixed({
+      'metadata.test': ['10.0.0.5', '169.254.169.254'],
+      'mail.test': ['127.0.0.1'],
+    });
+
+    const failure = await deliveryErrorOf(
+      transportTo('metadata.test', { port: server.port }, lookup).send(MESSAGE),
+    );
+    expect(failure).toMatchObject({
+      permanent: true,
+      message: expect.stringMatching(/blocked-address.*169\.254\.169\.254/),
+    });
+
+    await transportTo('mail.test', { port: server.port }, lookup).send(MESSAGE);
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('lets a link-local host through when the channel allows it (then it is only the network that fails)', async () => {
+    const failure = await deliveryErrorOf(
+      transportTo('169.254.169.254', { allowLinkLocal: true }, fixed({})).send(MESSAGE),
+    );
+
+    expect(failure.message).not.toContain('blocked-address');
+    expect(failure.permanent).toBe(false);
+  });
+
+  it('reports a host name that does not resolve as transient', async () => {
+    const failure = await deliveryErrorOf(transportTo('nowhere.test', {}, fixed({})).send(MESSAGE));
+
+    expect(failure).toMatchObject({ permanent: false, message: expect.stringContaining('dns') });
   });
 });
 

@@ -4,6 +4,14 @@
  * Contract of `send(message)`:
  *   - One SMTP connection per message, closed when the send settles; nothing is pooled, so a
  *     failure always belongs to the message that got it.
+ *   - Address policy, as for every outbound connection (see @faultline/collectors'
+ *     address-policy): the host is resolved first and the connection made to an address that
+ *     was checked, never to the name again (no DNS rebinding between check and connect). A host
+ *     that is, or resolves to, a link-local or cloud-metadata address (169.254.169.254,
+ *     100.100.100.200, fd20:ce::254, ...) fails permanently ('blocked-address') without a
+ *     connection, unless `allowLinkLocal`. The certificate is still checked against the name.
+ *   - Credentials never cross a session that may stay in clear: with `user` and `password`,
+ *     `secure` or `requireTls` must be set, else the send fails permanently before connecting.
  *   - Resolves once the server has taken the message for at least one recipient, with the
  *     Message-ID as sent (the one given), the recipients the server accepted and those it refused
  *     (a partly refused message was still delivered: the caller decides what that means).
@@ -29,6 +37,9 @@
  *   - `close()` fails sends in flight (transient) and releases the transport; later sends open
  *     new connections as before.
  */
+import { isIP } from 'node:net';
+
+import { FetchFailure, type HostnameResolver, resolvePermitted } from '@faultline/collectors';
 import {
   createTransport,
   type NodemailerError,
@@ -50,6 +61,8 @@ export interface SmtpSettings {
   from: string;
   /** Default true. */
   tlsVerify?: boolean;
+  /** Lets the host be a link-local or cloud-metadata address. Default false. */
+  allowLinkLocal?: boolean;
 }
 
 /** One email as the transport sends it: recipients and content (the sender comes from SmtpSettings). */
@@ -72,6 +85,8 @@ export interface EmailSendResult {
 export interface EmailTransportOptions {
   /** Whole send, connect to final reply. Default 30000. */
   timeoutMs?: number;
+  /** Name resolution of the SMTP host; defaults to `dns.lookup`. Tests inject fixed answers. */
+  lookup?: HostnameResolver;
 }
 
 export class EmailDeliveryError extends Error {
@@ -101,13 +116,17 @@ const SOCKET_GRACE_MS = 1_000;
 
 type AbortCause = 'deadline' | 'closed';
 
+type SmtpTransporter = Transporter<SMTPSentMessageInfo, SMTPTransportOptions>;
+
 export class EmailTransport {
-  private readonly transporter: Transporter<SMTPSentMessageInfo, SMTPTransportOptions>;
+  private readonly settings: SmtpSettings;
   private readonly from: string;
   private readonly endpoint: string;
   private readonly timeoutMs: number;
   private readonly secrets: string[];
+  private readonly resolver: HostnameResolver | undefined;
   private readonly inFlight = new Set<AbortController>();
+  private readonly transporters = new Set<SmtpTransporter>();
 
   constructor(settings: SmtpSettings, options: EmailTransportOptions = {}) {
     assertUsableSettings(settings);
@@ -116,40 +135,26 @@ export class EmailTransport {
       throw new RangeError(`timeoutMs must be a positive number of at most ${MAX_TIMEOUT_MS}`);
     }
     this.timeoutMs = timeoutMs;
-    // Only what a send needs is kept; the password lives in the nodemailer transport alone.
+    // The settings (password included) stay inside this object: each send builds its own
+    // nodemailer transport for the address it resolved and checked.
+    this.settings = { ...settings };
     this.from = settings.from;
     this.endpoint = `${settings.host}:${settings.port}`;
     this.secrets = secretForms(settings.user, settings.password);
-    this.transporter = createTransport({
-      host: settings.host,
-      port: settings.port,
-      secure: settings.secure,
-      requireTLS: settings.requireTls ?? false,
-      auth: hasCredentials(settings) ? { user: settings.user, pass: settings.password } : undefined,
-      tls: { rejectUnauthorized: settings.tlsVerify ?? true },
-      // The overall deadline below decides; these only make sure no socket outlives it. A
-      // second later than it, or on a loaded machine nodemailer's own timer may fire first.
-      connectionTimeout: timeoutMs + SOCKET_GRACE_MS,
-      greetingTimeout: timeoutMs + SOCKET_GRACE_MS,
-      socketTimeout: timeoutMs + SOCKET_GRACE_MS,
-      dnsTimeout: timeoutMs + SOCKET_GRACE_MS,
-      // Nothing of a session (it carries AUTH) may reach a log.
-      logger: false,
-      debug: false,
-      transactionLog: false,
-      // Content is given inline; never let a field be read as a file path or URL to fetch.
-      disableFileAccess: true,
-      disableUrlAccess: true,
-    });
+    this.resolver = options.lookup;
   }
 
   async send(message: OutgoingEmail): Promise<EmailSendResult> {
     assertSendableMessage(message);
+    this.assertCredentialsProtected();
     const abort = new AbortController();
     this.inFlight.add(abort);
     const deadline = setTimeout(() => abort.abort('deadline' satisfies AbortCause), this.timeoutMs);
+    let transporter: SmtpTransporter | null = null;
     try {
-      const info = await this.transporter.sendMail({
+      const address = await this.permittedAddress(abort.signal);
+      transporter = this.transporterFor(address);
+      const info = await transporter.sendMail({
         from: this.from,
         to: message.to,
         subject: message.subject,
@@ -166,10 +171,15 @@ export class EmailTransport {
         rejected: info.rejected.map(String),
       };
     } catch (error: unknown) {
+      if (error instanceof EmailDeliveryError) throw error;
       throw this.toDeliveryError(error, abort.signal);
     } finally {
       clearTimeout(deadline);
       this.inFlight.delete(abort);
+      if (transporter !== null) {
+        transporter.close();
+        this.transporters.delete(transporter);
+      }
     }
   }
 
@@ -177,7 +187,77 @@ export class EmailTransport {
   close(): void {
     for (const abort of this.inFlight) abort.abort('closed' satisfies AbortCause);
     this.inFlight.clear();
-    this.transporter.close();
+    for (const transporter of this.transporters) transporter.close();
+    this.transporters.clear();
+  }
+
+  /** Credentials over a session that may stay in clear: refused for good, nothing connected. */
+  private assertCredentialsProtected(): void {
+    const { secure, requireTls } = this.settings;
+    if (!hasCredentials(this.settings) || secure || requireTls === true) return;
+    throw new EmailDeliveryError(
+      `SMTP ${this.endpoint}: credentials are never sent without TLS: set secure (implicit TLS) or requireTls (STARTTLS)`,
+      true,
+    );
+  }
+
+  /** The address to connect to, checked by the address policy; aborting the send aborts this. */
+  private async permittedAddress(signal: AbortSignal): Promise<string> {
+    const resolving = resolvePermitted(
+      this.settings.host,
+      this.settings.allowLinkLocal ?? false,
+      this.resolver,
+    );
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(new Error('aborted'));
+      signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+    });
+    let addresses;
+    try {
+      addresses = await Promise.race([resolving, aborted]);
+    } catch (error: unknown) {
+      if (signal.aborted) throw this.toDeliveryError(error, signal);
+      if (error instanceof FetchFailure) {
+        throw new EmailDeliveryError(
+          `SMTP ${this.endpoint}: ${error.reason}: ${error.message}`,
+          error.reason === 'blocked-address',
+        );
+      }
+      throw error;
+    } finally {
+      resolving.catch(() => undefined);
+    }
+    return addresses[0].address;
+  }
+
+  private transporterFor(address: string): SmtpTransporter {
+    const { settings, timeoutMs } = this;
+    const name = settings.host.replace(/^\[|\]$/g, '');
+    const transporter = createTransport({
+      host: address,
+      port: settings.port,
+      // The name the certificate must carry (and SNI): the one configured, not the address.
+      ...(isIP(name) === 0 ? { servername: name } : {}),
+      secure: settings.secure,
+      requireTLS: settings.requireTls ?? false,
+      auth: hasCredentials(settings) ? { user: settings.user, pass: settings.password } : undefined,
+      tls: { rejectUnauthorized: settings.tlsVerify ?? true },
+      // The overall deadline decides; these only make sure no socket outlives it. A second
+      // later than it, or on a loaded machine nodemailer's own timer may fire first.
+      connectionTimeout: timeoutMs + SOCKET_GRACE_MS,
+      greetingTimeout: timeoutMs + SOCKET_GRACE_MS,
+      socketTimeout: timeoutMs + SOCKET_GRACE_MS,
+      dnsTimeout: timeoutMs + SOCKET_GRACE_MS,
+      // Nothing of a session (it carries AUTH) may reach a log.
+      logger: false,
+      debug: false,
+      transactionLog: false,
+      // Content is given inline; never let a field be read as a file path or URL to fetch.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+    this.transporters.add(transporter);
+    return transporter;
   }
 
   private toDeliveryError(error: unknown, signal: AbortSignal): EmailDeliveryError {
