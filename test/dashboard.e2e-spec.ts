@@ -96,6 +96,8 @@ const SHOTS = join(__dirname, '..', 'test-results');
     await row.waitFor({ timeout: 30_000 });
     expect(await row.locator('.badge').textContent()).toBe('open');
     expect(await row.textContent()).toMatch(/3 services, 9 instances/);
+    expect(await page.locator('h1').textContent()).toBe('1 open incident');
+    const id = (await row.getAttribute('data-incident')) ?? '';
 
     // Live: the fourth service fails; the list updates without a reload.
     await stack.call('POST', '/api/v1/reports', [...round(4, () => true), ...round(5, () => true)]);
@@ -119,6 +121,18 @@ const SHOTS = join(__dirname, '..', 'test-results');
     expect(Number(await graph.getAttribute('data-nodes'))).toBeGreaterThan(10);
     expect(await graph.locator('canvas').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'dashboard-incident.png'), fullPage: true });
+
+    // A notification's link, <PUBLIC_URL>/#/incidents/<id>, opens this page in a new tab: sign in, then the incident.
+    const linked = await browser.newPage();
+    try {
+      await linked.goto(`${stack.baseUrl}/#/incidents/${encodeURIComponent(id)}`);
+      await linked.fill('#token', TEST_ADMIN_TOKEN);
+      await linked.click('#signin');
+      await linked.waitForSelector('.cause.top');
+      expect(await linked.locator('.cause.top .key').textContent()).toBe(cause);
+    } finally {
+      await linked.close();
+    }
   }, 90_000);
 
   it('draws the whole graph with the suspected cause highlighted, and focuses on an entity with its impact', async () => {

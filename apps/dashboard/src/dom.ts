@@ -33,3 +33,10 @@ export function ago(iso: string | null, now = Date.now()): string {
 }
 
 export const percent = (x: number): string => `${Math.round(x * 100)} %`;
+
+/**
+ * A count with its noun, singular for exactly one: "1 service", "0 services", "12 instances".
+ * Every count the page writes goes through here; a noun whose plural is not noun + "s" passes it.
+ */
+export const counted = (n: number, noun: string, plural = `${noun}s`): string =>
+  `${n} ${n === 1 ? noun : plural}`;

@@ -1,5 +1,5 @@
 import { api } from '../api';
-import { h } from '../dom';
+import { counted, h } from '../dom';
 import { GraphView } from '../graph-view';
 import type { View } from '../router';
 
@@ -54,7 +54,7 @@ export const graphView: View = async (root, params, keep) => {
       h(
         'h2',
         {},
-        `Impact of ${focus}: ${impact.direct.length} direct, ${impact.transitive.length} in all`,
+        `Impact of ${focus}: ${counted(impact.direct.length, 'direct dependent')}, ${impact.transitive.length} in all`,
       ),
       h(
         'p',

@@ -1,5 +1,5 @@
 import { api, type IncidentDetail } from '../api';
-import { ago, badge, h, percent } from '../dom';
+import { ago, badge, counted, h, percent } from '../dom';
 import { GraphView } from '../graph-view';
 import type { View } from '../router';
 
@@ -41,7 +41,7 @@ export const incidentView: View = async (root, params, keep) => {
         h(
           'h2',
           {},
-          `Affected: ${incident.affected.services.length} services, ${incident.affected.instances} instances`,
+          `Affected: ${counted(incident.affected.services.length, 'service')}, ${counted(incident.affected.instances, 'instance')}`,
         ),
         affectedList(incident),
       ),
@@ -75,7 +75,7 @@ export const incidentView: View = async (root, params, keep) => {
                 h('td', {}, badge(n.status)),
                 h('td', {}, n.kind),
                 h('td', {}, n.channelName ?? n.channelId),
-                h('td', {}, `${n.attempts} attempt(s)`),
+                h('td', {}, counted(n.attempts, 'attempt')),
                 h('td', { class: 'muted' }, n.lastError ?? n.sentAt ?? ''),
               ),
             ),
@@ -107,7 +107,7 @@ function affectedList(incident: IncidentDetail): HTMLElement {
           'li',
           {},
           h('strong', {}, service),
-          ` — ${names.length} instance${names.length > 1 ? 's' : ''}: `,
+          ` — ${counted(names.length, 'instance')}: `,
           h(
             'span',
             { class: 'muted' },

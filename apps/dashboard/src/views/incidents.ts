@@ -1,5 +1,5 @@
 import { api } from '../api';
-import { ago, badge, h, percent } from '../dom';
+import { ago, badge, counted, h, percent } from '../dom';
 import type { View } from '../router';
 
 /** Open and recent incidents: cause, confidence, affected count, age. */
@@ -22,19 +22,17 @@ export const incidentsView: View = async (root) => {
         h('div', { class: 'muted' }, i.rootCauses[0]?.summary ?? ''),
       ),
       h('td', {}, percent(i.rootCauses[0]?.confidence ?? 0)),
-      h('td', {}, `${i.affected.services.length} services, ${i.affected.instances} instances`),
+      h(
+        'td',
+        {},
+        `${counted(i.affected.services.length, 'service')}, ${counted(i.affected.instances, 'instance')}`,
+      ),
       h('td', { title: i.openedAt }, ago(i.openedAt)),
       h('td', {}, i.resolvedAt ? ago(i.resolvedAt) : ''),
     ),
   );
   root.replaceChildren(
-    h(
-      'h1',
-      {},
-      open.length === 0
-        ? 'No open incident'
-        : `${open.length} open incident${open.length > 1 ? 's' : ''}`,
-    ),
+    h('h1', {}, open.length === 0 ? 'No open incident' : counted(open.length, 'open incident')),
     items.length === 0
       ? h('p', { class: 'muted' }, 'Nothing has gone wrong yet.')
       : h(
