@@ -4,7 +4,7 @@ import { createServer as createTcpServer, type Server as TcpServer, type Socket 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { signBody } from '@faultline/collectors';
+import { signRequest } from '@faultline/collectors';
 import type { INestApplicationContext } from '@nestjs/common';
 
 import { createWorkerApp } from '../apps/worker/src/worker.app';
@@ -303,8 +303,11 @@ describe('collectors', () => {
       expect(row.secret_sealed).not.toContain('a-very-long-signing-secret');
 
       const body = fixture('actuator-down.json');
+      const url = `/api/v1/ingest/actuator?source=${id}&instance=i-1`;
+      const sign = (secret: string, at: number) =>
+        signRequest(secret, { method: 'POST', url, headers: {}, body }, at);
       const post = (signature: string | null) =>
-        fetch(`${stack.baseUrl}/api/v1/ingest/actuator?source=${id}&instance=i-1`, {
+        fetch(`${stack.baseUrl}${url}`, {
           method: 'POST',
           headers: {
             authorization: 'Bearer test-admin-token-0123456789abcdef',
@@ -317,11 +320,11 @@ describe('collectors', () => {
           json: (await r.json()) as { unresolved: { component: string }[] },
         }));
       expect((await post(null)).status).toBe(401);
-      expect(
-        (await post(signBody('a-very-long-signing-secret', body, Date.now() - 6 * 60_000))).status,
-      ).toBe(401);
-      expect((await post(signBody('another-secret-entirely', body, Date.now()))).status).toBe(401);
-      const ok = await post(signBody('a-very-long-signing-secret', body, Date.now()));
+      expect((await post(sign('a-very-long-signing-secret', Date.now() - 6 * 60_000))).status).toBe(
+        401,
+      );
+      expect((await post(sign('another-secret-entirely', Date.now()))).status).toBe(401);
+      const ok = await post(sign('a-very-long-signing-secret', Date.now()));
       expect(ok.status).toBe(202);
       expect(ok.json.unresolved.map((u: { component: string }) => u.component)).not.toContain('db');
       const checks = await awaitChecks(
