@@ -60,7 +60,7 @@ export class PushSourceService {
     private readonly unresolved: UnresolvedComponentRepository,
     @InjectConfig() config: FaultlineConfig,
   ) {
-    this.secrets = new SecretBox(config.FAULTLINE_SECRET_KEY);
+    this.secrets = SecretBox.fromConfig(config);
   }
 
   async put(id: string, body: unknown): Promise<{ source: PushSource; created: boolean }> {
