@@ -20,6 +20,11 @@ export const configSchema = z.object({
   PORT: int(0, 65535).default(3000),
   /** The worker's own /metrics endpoint; 0 turns it off. */
   WORKER_METRICS_PORT: int(0, 65535).default(3001),
+  /**
+   * The address the worker's /metrics listens on: loopback by default, as it has no token check
+   * (0.0.0.0 to let a Prometheus on another machine scrape it, behind a network policy).
+   */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   FAULTLINE_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Prefix of every BullMQ key, so several deployments (or test runs) can share one Redis. */
   QUEUE_PREFIX: z
@@ -28,7 +33,28 @@ export const configSchema = z.object({
     .default('faultline'),
   RETENTION_DAYS: int(1, 365).default(3),
   TRANSITION_RETENTION_DAYS: int(1, 3650).default(30),
+  /** The largest body the ingest routes take (POST /api/v1/reports, /api/v1/ingest/:format); every other route takes 64 KiB. */
+  /**
+   * A report older than its instance's newest replays the instance's stored reports since then
+   * (state and transitions recomputed in event-time order) only within these bounds: at most
+   * this many stored reports from the late one on, and at most this much event time behind the
+   * instance's newest. An older one is stored as history only (state and transitions stay).
+   */
+  LATE_REPLAY_MAX_REPORTS: int(1, 100_000).default(100),
+  LATE_REPLAY_MAX_AGE_MS: int(0, 86_400_000).default(10 * 60_000),
+  /**
+   * Nodes the whole graph (GET /api/v1/graph without around) answers at most: beyond it the
+   * answer holds the first this many by priority (unwell first, then backends, services, hosts,
+   * zones, instances; by key) and says `truncated: true`; ask `around` for a neighbourhood.
+   */
+  GRAPH_MAX_NODES: int(1, 1_000_000).default(5000),
+  /** Unresolved component names longer than this are not recorded (a name is a label, not a text). */
+  UNRESOLVED_COMPONENT_MAX_LENGTH: int(1, 10_000).default(200),
+  /** Unresolved components not seen for this many days are forgotten. */
+  UNRESOLVED_COMPONENT_RETENTION_DAYS: int(1, 3650).default(30),
   INGEST_BODY_LIMIT_BYTES: int(1024, 256 * 1024 * 1024).default(16 * 1024 * 1024),
+  /** Reports one request may carry (an array or NDJSON lines); past it 413 naming the cap. */
+  INGEST_MAX_REPORTS_PER_REQUEST: int(1, 1_000_000).default(10_000),
   /** Group commit: requests arriving within this window share one Redis write. */
   INGEST_GROUP_WAIT_MS: int(0, 1000).default(4),
   INGEST_GROUP_MAX_REPORTS: int(1, 100_000).default(2000),
@@ -63,6 +89,31 @@ export const configSchema = z.object({
    */
   IN_FLIGHT_MAX_HOLD_MS: int(10_000, 86_400_000).default(60 * 60_000),
   AUTH_CACHE_MS: int(0, 600_000).default(5000),
+  /**
+   * Which proxies in front of the api to believe about the client's address (X-Forwarded-For),
+   * as Fastify's trustProxy: `false` (default: none, the socket's peer is the client), `true`
+   * (every hop: only behind a proxy that overwrites the header), a hop count (`1`: the nearest
+   * proxy), or a comma-separated list of addresses and CIDR ranges of trusted proxies. The
+   * per-address rate limit counts the address this yields.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .transform((v, ctx): boolean | number | string[] => {
+      if (/^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+      if (/^\d+$/.test(v)) return Number(v);
+      const list = v
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean);
+      if (list.length && list.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) return list;
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be true, false, a hop count or a comma-separated list of addresses/CIDR ranges',
+      });
+      return z.NEVER;
+    }),
   /**
    * Rate limits, counted in Redis across api processes over fixed windows of this length; each
    * limit is a rate per second, allowed as rate × window (bursts inside a window pass). 429 with
@@ -113,6 +164,11 @@ export const configSchema = z.object({
   NOTIFY_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** Polls one worker runs at once (they wait on the network, not the CPU). */
   POLL_CONCURRENCY: int(1, 1000).default(50),
+  /**
+   * The most CPU time reading one poll answer may take (its format's adapter): past it the poll
+   * reports the target unreachable with that reason, and the poll job ends (never retried).
+   */
+  POLL_ADAPT_TIMEOUT_MS: int(10, 60_000).default(2000),
   MIGRATE_ON_START: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.default(false),

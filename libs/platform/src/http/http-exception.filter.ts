@@ -9,7 +9,11 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { DomainError, type DomainErrorCode } from '../errors/domain-errors';
+import {
+  DependencyUnavailableError,
+  DomainError,
+  type DomainErrorCode,
+} from '../errors/domain-errors';
 
 interface FastifyError {
   statusCode?: number;
@@ -43,11 +47,34 @@ export const mustBeOneOf = (types: readonly string[]): string =>
   `must be one of ${types.join(', ')}`;
 
 /**
+ * What a failed request's one log line says, kept on the raw response for the request logger
+ * (pino-http, see logger.ts): the route, and the reason (a dependency's error text) or the
+ * error whose stack is worth logging (an unexpected 500).
+ */
+export interface RequestFailure {
+  route: string;
+  reason: string;
+  /** Set for unexpected errors only: their stack is logged, once. */
+  error?: Error;
+}
+const FAILURE = Symbol.for('faultline.requestFailure');
+
+/** The failure the exception filter recorded on this raw response, if any. */
+export function requestFailureOf(res: object): RequestFailure | undefined {
+  return (res as Record<symbol, RequestFailure | undefined>)[FAILURE];
+}
+
+/**
  * Every error leaves as JSON `{statusCode, error, message, errors?}`. Domain errors get the
  * status of their code; HTTP exceptions (the edge's own: auth, Nest) keep their body; Fastify's
- * own errors (413, 415, malformed JSON) keep their status; anything else is logged and becomes
- * a 500 that shows no internals. A 415 on a route that says what it takes lists those types:
+ * own errors (413, 415, malformed JSON) keep their status; Postgres or Redis out of reach (a
+ * driver's connection error, wherever it surfaced) is a 503 naming it; anything else becomes a
+ * 500 that shows no internals. A 415 on a route that says what it takes lists those types:
  * `errors: [{path: '/content-type', reason: 'must be one of application/json, …'}]`.
+ *
+ * A failure is logged once: the request logger (pino-http) writes its line with the route and
+ * the reason this filter records on the response (a warn for a 503, the stack of an unexpected
+ * 500 as an error); on a route it does not log (ingest), this filter writes that line itself.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -56,10 +83,29 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
-    const consumes = routeConsumes(http.getRequest<FastifyRequest | undefined>());
+    const request = http.getRequest<FastifyRequest | undefined>();
+    const consumes = routeConsumes(request);
     const { status, body } = toErrorBody(exception, { consumes });
-    if (status >= 500)
-      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (status >= 500) {
+      const route = `${request?.method ?? '?'} ${request?.routeOptions?.url ?? request?.url?.split('?')[0] ?? '?'}`;
+      const unexpected = status === 500 && exception instanceof Error ? exception : undefined;
+      const failure: RequestFailure = {
+        route,
+        reason: failureReason(exception, status, body),
+        error: unexpected,
+      };
+      const raw = reply.raw as unknown as Record<symbol | string, unknown> | undefined;
+      if (raw) {
+        raw[FAILURE] = failure;
+        if (unexpected) raw.err = unexpected; // pino-http logs this error (its stack), not one of its own
+      }
+      // pino-http gives each response it logs a `log`; a response without one is ours to log.
+      if (!raw?.log) {
+        if (unexpected) this.logger.error(unexpected.stack ?? String(unexpected));
+        else if (status === 500) this.logger.error(`${route}: ${failure.reason}`);
+        else this.logger.warn(`${route}: ${status} ${failure.reason}`);
+      }
+    }
     void reply.status(status).send(body);
   }
 }
@@ -75,6 +121,8 @@ export function toErrorBody(
 }
 
 function errorBody(exception: unknown): { status: number; body: Record<string, unknown> } {
+  const down = unavailableDependency(exception);
+  if (down) return errorBody(new DependencyUnavailableError(down.name));
   if (exception instanceof DomainError) {
     const status = STATUS_OF[exception.code];
     const body = plainError(status, exception.message);
@@ -118,4 +166,66 @@ function plainError(status: number, message: string): Record<string, unknown> {
   };
   if (status >= 400 && status < 500) body.errors = [{ path: '', reason: message }];
   return body;
+}
+
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** The log's reason: the answer's message, with the driver's words when a dependency is down. */
+function failureReason(exception: unknown, status: number, body: Record<string, unknown>): string {
+  if (status === 500) return describe(exception);
+  const down = unavailableDependency(exception);
+  return down ? `${String(body.message)}: ${down.reason}` : String(body.message);
+}
+
+// Socket-level failures: only the Postgres driver lets them reach a route (ioredis retries, then
+// fails with errors of its own, below).
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+// pg-pool's and pg's own words for a connection that failed or went away.
+const PG_CONNECTION_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end)/;
+// ioredis: the command gave up while Redis was away.
+const REDIS_MESSAGES =
+  /^(Connection is closed\.|Reached the max retries per request limit|Stream isn't writeable and enableOfflineQueue options is false)/;
+
+/**
+ * Postgres or Redis, when the exception says it could not be reached: a socket error, pg's
+ * connection errors, SQLSTATE class 08 (connection exception) and 57P01–57P03 (shut down or
+ * starting), TypeORM's QueryFailedError around any of these, or ioredis giving up.
+ */
+export function unavailableDependency(
+  exception: unknown,
+): { name: 'Postgres' | 'Redis'; reason: string } | null {
+  if (!(exception instanceof Error)) return null;
+  const err = exception as Error & {
+    code?: unknown;
+    driverError?: unknown;
+    errors?: unknown[];
+  };
+  if (err.name === 'QueryFailedError' && err.driverError instanceof Error) {
+    const inner = unavailableDependency(err.driverError);
+    return inner && { name: 'Postgres', reason: inner.reason };
+  }
+  if (err.name === 'MaxRetriesPerRequestError' || REDIS_MESSAGES.test(err.message))
+    return { name: 'Redis', reason: err.message };
+  const code = typeof err.code === 'string' ? err.code : '';
+  const nested =
+    Array.isArray(err.errors) && err.errors.length > 0 && err.errors[0] instanceof Error
+      ? (err.errors[0] as Error & { code?: string })
+      : null;
+  const reason = err.message || nested?.message || code;
+  if (NETWORK_CODES.has(code) || (nested && NETWORK_CODES.has(nested.code ?? '')))
+    return { name: 'Postgres', reason };
+  if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code) || code === '53300')
+    return { name: 'Postgres', reason };
+  if (PG_CONNECTION_MESSAGES.test(err.message)) return { name: 'Postgres', reason };
+  return null;
 }

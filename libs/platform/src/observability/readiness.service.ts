@@ -139,6 +139,31 @@ export class ReadinessService {
   }
 }
 
+/**
+ * What /readyz tells anyone: the overall status, which dependency is down, and the status of
+ * Postgres and Redis, with no reasons. Error texts (addresses, driver messages), latencies and
+ * every feature's detail (notification channel names, their last errors) are for read tokens.
+ */
+export function publicHealth(health: HealthResponse): HealthResponse {
+  const checks: Record<string, HealthCheckEntry[]> = {};
+  for (const key of PUBLIC_CHECKS) {
+    const entries = health.checks?.[key];
+    if (entries)
+      checks[key] = entries.map((c) => ({
+        componentType: c.componentType,
+        status: c.status,
+        time: c.time,
+      }));
+  }
+  return {
+    status: health.status,
+    description: health.description,
+    output: health.output,
+    checks,
+  };
+}
+const PUBLIC_CHECKS = ['postgres:connection', 'redis:connection', 'redis:persistence'];
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
