@@ -15,15 +15,25 @@ export const API_MAIN = resolve(DIST, 'api/src/main.js');
 export const WORKER_MAIN = resolve(DIST, 'worker/src/main.js');
 
 const running = new Set<ChildProcess>();
-// A crashed or interrupted jest run must not leave an api or worker behind.
+// A crashed or interrupted jest run must not leave a child behind.
 process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 
-export class NodeProcess {
-  private output = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  exitedWith: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
-  private constructor(
+/**
+ * A child program of an e2e spec (a built api or worker, oslo.middleware under Debian's Python,
+ * Alertmanager, redis-server): keeps the tail of its output for failure messages, and is killed at
+ * the latest when the jest worker exits, so a failed spec leaves nothing behind.
+ */
+export class Program {
+  private output = '';
+  exitedWith: ExitStatus | null = null;
+  readonly exited: Promise<ExitStatus>;
+
+  protected constructor(
     readonly name: string,
     private readonly child: ChildProcess,
   ) {
@@ -31,22 +41,29 @@ export class NodeProcess {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     running.add(child);
-    this.exited = new Promise((done) =>
-      child.once('exit', (code, signal) => {
+    this.exited = new Promise((done) => {
+      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
         running.delete(child);
-        this.exitedWith = { code, signal };
-        done({ code, signal });
-      }),
-    );
+        this.exitedWith ??= { code, signal };
+        done(this.exitedWith);
+      };
+      child.once('exit', finish);
+      // A command that cannot be spawned (ENOENT) never emits exit.
+      child.once('error', (e) => {
+        this.output += `\n[spawn error] ${e.message}`;
+        finish(null, null);
+      });
+    });
   }
 
-  static spawn(name: string, script: string, env: Record<string, string>): NodeProcess {
-    if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
-    const child = spawn(process.execPath, [script], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new NodeProcess(name, child);
+  /** Starts `command` with `args`; env adds to (or, with `cleanEnv`, replaces) this process's. */
+  static start(
+    name: string,
+    command: string,
+    args: string[],
+    options: { env?: Record<string, string>; cleanEnv?: boolean; cwd?: string } = {},
+  ): Program {
+    return new Program(name, spawnChild(command, args, options));
   }
 
   get pid(): number {
@@ -57,9 +74,26 @@ export class NodeProcess {
     return this.exitedWith === null;
   }
 
-  /** The last lines the process wrote, for failure messages. */
+  /** The last lines the program wrote, for failure messages. */
   logs(): string {
     return this.output;
+  }
+
+  /** Waits until the output matches `pattern` and returns the match; fails if the program exits first. */
+  async waitForOutput(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+    await pollUntil(
+      async () => pattern.test(this.output) || !this.running,
+      (done) => done,
+      { timeoutMs, intervalMs: 50, what: `${this.name} to print ${pattern}` },
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\n${this.name} output:\n${this.output}`, { cause: e });
+    });
+    const match = this.output.match(pattern);
+    if (!match)
+      throw new Error(
+        `${this.name} exited (${JSON.stringify(this.exitedWith)}) before printing ${pattern}:\n${this.output}`,
+      );
+    return match;
   }
 
   /** Sends `signal` (SIGKILL: no shutdown hook runs) and waits for the exit. */
@@ -74,7 +108,7 @@ export class NodeProcess {
     if (this.running) this.child.kill(signal);
   }
 
-  /** Graceful stop with SIGTERM; SIGKILL if it has not exited within `graceMs`. */
+  /** Graceful stop with SIGTERM; SIGKILL if it has not exited within `graceMs`. Safe to call twice. */
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.child.kill('SIGCONT'); // a frozen process could not act on SIGTERM
@@ -82,6 +116,25 @@ export class NodeProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
+  }
+}
+
+function spawnChild(
+  command: string,
+  args: string[],
+  options: { env?: Record<string, string>; cleanEnv?: boolean; cwd?: string },
+): ChildProcess {
+  const env = options.cleanEnv
+    ? { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env }
+    : { ...process.env, ...options.env };
+  return spawn(command, args, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A built Node script (dist/) as a child, with only the environment it is given. */
+export class NodeProcess extends Program {
+  static spawn(name: string, script: string, env: Record<string, string>): NodeProcess {
+    if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
+    return new NodeProcess(name, spawnChild(process.execPath, [script], { env, cleanEnv: true }));
   }
 }
 

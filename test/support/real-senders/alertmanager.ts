@@ -60,7 +60,7 @@ export class Alertmanager {
     const configFile = join(dir, 'alertmanager.yml');
     await writeFile(configFile, alertmanagerConfig(webhookUrl, token));
     const port = await freePort();
-    const program = Program.spawn(
+    const program = Program.start(
       'alertmanager',
       ALERTMANAGER_BIN,
       [

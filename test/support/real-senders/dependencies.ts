@@ -6,7 +6,7 @@ export const REDIS_SERVER = '/usr/bin/redis-server';
 
 /** A real redis-server on `port` of 127.0.0.1, nothing persisted, in the foreground (a child we kill). */
 export async function startRedisServer(port: number): Promise<Program> {
-  const program = Program.spawn(
+  const program = Program.start(
     `redis-server:${port}`,
     REDIS_SERVER,
     [

@@ -32,7 +32,7 @@ export class OsloService {
    *   the run from reading (or writing) the user's cache.
    */
   static async start(name: string, rabbitDownFile: string, cacheDir: string): Promise<OsloService> {
-    const program = Program.spawn(
+    const program = Program.start(
       name,
       SYSTEM_PYTHON,
       // A disable_by_file_path that does not exist: the service is not disabled by its operator.
