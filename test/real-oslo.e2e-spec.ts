@@ -2,7 +2,13 @@ import { join } from 'node:path';
 
 import { pollUntil, sleep } from '../bench/support/poll-until';
 import { OSLO_AVAILABLE, OsloService, setRabbitDown } from './support/real-senders/oslo';
-import { brief, type IncidentJson, incidents, tempDir } from './support/real-senders/programs';
+import {
+  brief,
+  type IncidentJson,
+  incidents,
+  storedPerService,
+  tempDir,
+} from './support/real-senders/programs';
 import { freshDatabase, type Stack, startStack } from './support/stack';
 
 const SERVICES = ['nova-api', 'cinder-api', 'glance-api', 'neutron-server'];
@@ -31,17 +37,6 @@ const SECRET_KEY = 'e'.repeat(64);
     await Promise.all(services.map((s) => s.program.stop()));
     await dir?.remove();
   });
-
-  /** Reports stored for each service so far. */
-  const storedPerService = async (stack: Stack): Promise<Record<string, number>> => {
-    const rows = await stack.sql<{ service: string; n: string }>(
-      'SELECT service, count(*) AS n FROM reports WHERE service = ANY($1) GROUP BY service',
-      [SERVICES],
-    );
-    return Object.fromEntries(
-      SERVICES.map((s) => [s, Number(rows.find((r) => r.service === s)?.n ?? 0)]),
-    );
-  };
 
   /** Open incidents as [top cause, affected services] pairs: what the issue asks about. */
   const shape = (list: IncidentJson[]) =>
@@ -89,7 +84,7 @@ const SECRET_KEY = 'e'.repeat(64);
       }
       // Healthy for a few polls each.
       await pollUntil(
-        () => storedPerService(stack),
+        () => storedPerService(stack, SERVICES),
         (n) => SERVICES.every((s) => n[s] >= 3),
         { timeoutMs: 20_000, intervalMs: 250, what: 'three healthy polls of every service' },
       );
@@ -182,7 +177,7 @@ const SECRET_KEY = 'e'.repeat(64);
         await sleep(1000);
       }
       await pollUntil(
-        () => storedPerService(stack),
+        () => storedPerService(stack, SERVICES),
         (n) => SERVICES.every((s) => n[s] >= 3),
         {
           timeoutMs: 10_000,

@@ -2,7 +2,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { pollUntil, sleep } from '../bench/support/poll-until';
 import { startHttpDependency, startRedisServer } from './support/real-senders/dependencies';
-import { brief, type IncidentJson, incidents, type Program } from './support/real-senders/programs';
+import {
+  brief,
+  type IncidentJson,
+  incidents,
+  type Program,
+  storedPerService,
+} from './support/real-senders/programs';
 import { startTerminusService } from './support/real-senders/terminus-app';
 import { freshDatabase, type Stack, startStack } from './support/stack';
 import { freePort } from './support/throwaway-servers';
@@ -52,16 +58,6 @@ describe('real NestJS terminus health checks', () => {
     await inventory?.stop();
   });
 
-  const storedPerService = async (stack: Stack): Promise<Record<string, number>> => {
-    const rows = await stack.sql<{ service: string; n: string }>(
-      'SELECT service, count(*) AS n FROM reports WHERE service = ANY($1) GROUP BY service',
-      [SERVICES],
-    );
-    return Object.fromEntries(
-      SERVICES.map((s) => [s, Number(rows.find((r) => r.service === s)?.n ?? 0)]),
-    );
-  };
-
   /** Registers the five targets and waits for three healthy polls of each. */
   const pollHealthyFleet = async (stack: Stack) => {
     for (const { service, url } of apps) {
@@ -76,7 +72,7 @@ describe('real NestJS terminus health checks', () => {
       expect({ status: res.status, body: res.json }).toMatchObject({ status: 201 });
     }
     await pollUntil(
-      () => storedPerService(stack),
+      () => storedPerService(stack, SERVICES),
       (n) => SERVICES.every((s) => n[s] >= 3),
       { timeoutMs: 20_000, intervalMs: 250, what: 'three healthy polls of every service' },
     );

@@ -58,3 +58,17 @@ export function brief(list: IncidentJson[]): string {
     1,
   );
 }
+
+/** Reports stored so far for each of `services`. */
+export async function storedPerService(
+  stack: Stack,
+  services: readonly string[],
+): Promise<Record<string, number>> {
+  const rows = await stack.sql<{ service: string; n: string }>(
+    'SELECT service, count(*) AS n FROM reports WHERE service = ANY($1) GROUP BY service',
+    [services],
+  );
+  return Object.fromEntries(
+    services.map((s) => [s, Number(rows.find((r) => r.service === s)?.n ?? 0)]),
+  );
+}
