@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 
-import { displayOrigin, listenFailure } from '@faultline/platform';
+import { displayOrigin, listenFailure, loadConfig } from '@faultline/platform';
 import type { Registry } from 'prom-client';
 
 export interface MetricsServer {
@@ -16,8 +16,15 @@ export interface MetricsServer {
  * The worker has no HTTP API; it serves its Prometheus metrics alone on WORKER_METRICS_PORT.
  * It listens before the worker takes any job, so a port in use stops the start at once, with
  * a StartupError naming WORKER_METRICS_PORT.
+ *
+ * It checks no token, so it listens on WORKER_METRICS_HOST (loopback by default), never on the
+ * api's HOST: `_apiHost` is what callers used to pass and is ignored.
  */
-export async function listenForMetrics(port: number, host: string): Promise<MetricsServer> {
+export async function listenForMetrics(
+  port: number,
+  _apiHost?: string,
+  host: string = loadConfig().WORKER_METRICS_HOST,
+): Promise<MetricsServer> {
   let registry: Registry | null = null;
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') {

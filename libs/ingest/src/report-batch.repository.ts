@@ -1,3 +1,4 @@
+import { type FaultlineConfig, InjectConfig } from '@faultline/platform';
 import { parseTarget, type Report } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -39,7 +40,10 @@ const instanceOrder = byKey<{ service: string; instance: string }>(
  */
 @Injectable()
 export class ReportBatchRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectConfig() private readonly config: FaultlineConfig,
+  ) {}
 
   transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(fn);
@@ -208,12 +212,20 @@ export class ReportBatchRepository {
    * on (this batch's included, as it is inserted in the same transaction), and their check
    * states just before it, from the last transition before it or, when the current state
    * began earlier, the current state itself.
+   *
+   * A replay is bounded (LATE_REPLAY_MAX_REPORTS, LATE_REPLAY_MAX_AGE_MS): it never starts
+   * before the instance's floor, the later of its newest report minus the age bound and its
+   * n-th newest stored report. A late report older than the floor starts the replay at the
+   * floor, which the replay carries: the planner leaves reports older than it as history only.
    */
   async loadReplays(
     em: EntityManager,
-    starts: ReadonlyMap<string, number>,
+    lateFrom: ReadonlyMap<string, number>,
     current: ReadonlyMap<string, CheckState>,
   ): Promise<Map<string, InstanceReplay>> {
+    const floors = await this.replayFloors(em, [...lateFrom.keys()]);
+    const starts = new Map<string, number>();
+    for (const [id, from] of lateFrom) starts.set(id, Math.max(from, floors.get(id) ?? -Infinity));
     const keys = [...starts].map(([id, from]) => ({ ...splitInstanceId(id), from }));
     if (keys.length === 0) return new Map();
     const param = json(
@@ -245,10 +257,11 @@ export class ReportBatchRepository {
       [param],
     );
     const replays = new Map<string, InstanceReplay>(
-      keys.map((k) => [
-        instanceId(k.service, k.instance),
-        { from: k.from, reports: [], baseline: new Map() },
-      ]),
+      keys.map((k) => {
+        const id = instanceId(k.service, k.instance);
+        const floor = floors.get(id) ?? -Infinity;
+        return [id, { from: k.from, reports: [], baseline: new Map(), floor }];
+      }),
     );
     for (const row of reportRows)
       replays.get(instanceId(row.service, row.instance))!.reports.push(reportFromStored(row));
@@ -275,6 +288,34 @@ export class ReportBatchRepository {
       });
     }
     return replays;
+  }
+
+  /**
+   * Per instance, the oldest event time a replay may start at: its newest report (the
+   * watermark) minus LATE_REPLAY_MAX_AGE_MS, or its LATE_REPLAY_MAX_REPORTS-th newest stored
+   * report when that is later. One index probe per instance, whatever its history.
+   */
+  private async replayFloors(
+    em: EntityManager,
+    ids: readonly string[],
+  ): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows: { service: string; instance: string; floor_ms: number | null }[] = await em.query(
+      `SELECT k.service, k.instance, (extract(epoch FROM GREATEST(
+           i.last_seen_at - make_interval(secs => $2::float8 / 1000),
+           (SELECT r.observed_at FROM reports r WHERE r.service = k.service AND r.instance = k.instance
+            ORDER BY r.observed_at DESC OFFSET $3::int - 1 LIMIT 1))) * 1000)::float8 AS floor_ms
+       FROM json_to_recordset($1::json) AS k(service text, instance text)
+       JOIN instances i ON i.service = k.service AND i.name = k.instance`,
+      [
+        json(ids.map(splitInstanceId)),
+        this.config.LATE_REPLAY_MAX_AGE_MS,
+        this.config.LATE_REPLAY_MAX_REPORTS,
+      ],
+    );
+    return new Map(
+      rows.map((r) => [instanceId(r.service, r.instance), Number(r.floor_ms ?? -Infinity)]),
+    );
   }
 
   /** Removes the transitions a replay recomputes. */

@@ -136,6 +136,54 @@ describe('planStateChanges', () => {
     expect(plan.late).toBe(2);
   });
 
+  it('leaves late reports beyond the replay floor as history: no state, no transition', () => {
+    const current: InstanceState = { ...fresh, firstSeenAt: 0, lastSeenAt: 50_000 };
+    const db: CheckState = {
+      service: 'nova',
+      instance: 'nova-1',
+      name: 'db',
+      target: 'mysql://db:3306',
+      backendKey: 'backend:mysql://db:3306',
+      status: 'pass',
+      since: 0,
+      latencyMs: 1,
+      output: null,
+    };
+    const checks = new Map([[checkId('nova', 'nova-1', 'db'), db]]);
+    // The floor is 40 s: a fail at 10 s is too old to replay.
+    const replay = {
+      from: 40_000,
+      reports: [report(40_000, 'pass'), report(50_000, 'pass')],
+      baseline: new Map([['db', db]]),
+      floor: 40_000,
+    };
+    const tooOld = planStateChanges(
+      [report(10_000, 'fail')],
+      instances(current),
+      checks,
+      new Map([[instanceId('nova', 'nova-1'), replay]]),
+    );
+    expect(tooOld).toEqual({ instances: [], checks: [], transitions: [], replayed: [], late: 1 });
+
+    // With one inside the floor in the same batch, the replay starts at that one, not the floor.
+    const stored = [report(40_000, 'pass'), report(45_000, 'fail'), report(50_000, 'pass')];
+    const mixed = planStateChanges(
+      [report(10_000, 'fail'), report(45_000, 'fail'), report(60_000, 'pass')],
+      instances(current),
+      checks,
+      new Map([
+        [instanceId('nova', 'nova-1'), { ...replay, reports: [...stored, report(60_000, 'pass')] }],
+      ]),
+    );
+    expect(mixed.replayed).toEqual([{ service: 'nova', instance: 'nova-1', from: 45_000 }]);
+    expect(mixed.transitions.map((t) => [t.from, t.to, t.observedAt])).toEqual([
+      ['pass', 'fail', 45_000],
+      ['fail', 'pass', 50_000],
+    ]);
+    expect(mixed.instances[0]).toMatchObject({ firstSeenAt: 0, lastSeenAt: 60_000 });
+    expect(mixed.late).toBe(2);
+  });
+
   it('writes nothing for a check whose status did not change', () => {
     const current: InstanceState = {
       ...fresh,

@@ -31,6 +31,11 @@ export interface InstanceReplay {
   reports: Report[];
   /** Its check states as they were just before `from`, by check name. */
   baseline: Map<string, CheckState>;
+  /**
+   * The replay bound: late reports older than this are stored as history only (they change no
+   * state and no transition). Absent: unbounded.
+   */
+  floor?: number;
 }
 
 // The learned interval moves a fifth of the way towards each new gap, and a gap counts at
@@ -84,10 +89,14 @@ export function planStateChanges(
     if (!current)
       throw new Error(`no state loaded for instance ${own[0].service}/${own[0].instance}`);
     const replay = replays.get(id);
-    const late = own.filter((r) => r.observedAt <= current.lastSeenAt).length;
-    plan.late += late;
-    if (replay) {
-      applyReplay(current, replay, plan);
+    const late = own.filter((r) => r.observedAt <= current.lastSeenAt);
+    plan.late += late.length;
+    // Late reports beyond the replay's floor are history only: without one inside it, the
+    // instance goes on as if no late report had come.
+    const replayable = replay && late.filter((r) => r.observedAt >= (replay.floor ?? -Infinity));
+    if (replay && replayable && replayable.length > 0) {
+      const from = replayable.reduce((m, r) => Math.min(m, r.observedAt), Infinity);
+      applyReplay(current, startAt(replay, from), plan);
       continue;
     }
     const inOrder = own
@@ -101,6 +110,23 @@ export function planStateChanges(
     plan.transitions.push(...transitions);
   }
   return plan;
+}
+
+/**
+ * The replay from `from` (at or after `replay.from`): the stored reports before it advance the
+ * baseline (what was recorded of them stays), the rest are replayed.
+ */
+function startAt(replay: InstanceReplay, from: number): InstanceReplay {
+  if (from <= replay.from) return replay;
+  const ordered = [...replay.reports].sort((a, b) => a.observedAt - b.observedAt);
+  const before = ordered.filter((r) => r.observedAt < from);
+  const { states } = applyReports(before, (name) => replay.baseline.get(name));
+  return {
+    from,
+    reports: ordered.filter((r) => r.observedAt >= from),
+    baseline: new Map([...replay.baseline, ...states]),
+    floor: replay.floor,
+  };
 }
 
 /** Replays an instance's stored reports from `replay.from` on, over its baseline. */

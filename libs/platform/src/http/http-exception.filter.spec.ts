@@ -113,3 +113,48 @@ describe('toErrorBody', () => {
     expect(JSON.stringify(body)).not.toContain('hunter2');
   });
 });
+
+describe('a dependency out of reach', () => {
+  const refused = () =>
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+
+  it('is a 503 naming Postgres, whatever shape the driver gave it', () => {
+    const shutDown = Object.assign(
+      new Error('terminating connection due to administrator command'),
+      {
+        code: '57P01',
+      },
+    );
+    const wrapped = Object.assign(new Error(shutDown.message), {
+      name: 'QueryFailedError',
+      driverError: shutDown,
+    });
+    const aggregate = new AggregateError([refused(), refused()], '');
+    for (const e of [
+      refused(),
+      shutDown,
+      wrapped,
+      aggregate,
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+    ]) {
+      const { status, body } = toErrorBody(e);
+      expect({ message: e.message, status, body }).toEqual({
+        message: e.message,
+        status: 503,
+        body: expect.objectContaining({ message: 'Postgres is unavailable, retry later' }),
+      });
+    }
+  });
+
+  it('names Redis when ioredis gave up; anything else stays a 500 that shows nothing', () => {
+    expect(toErrorBody(new Error('Connection is closed.')).body.message).toBe(
+      'Redis is unavailable, retry later',
+    );
+    const other = Object.assign(new Error('duplicate key value'), { code: '23505' });
+    expect(toErrorBody(other)).toEqual({
+      status: 500,
+      body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' },
+    });
+  });
+});
