@@ -5,7 +5,7 @@ import { TokenService } from '@faultline/platform';
 import { type Stack, startStack, uniqueName } from './support/stack';
 import { TEST_ADMIN_TOKEN } from './support/test-env';
 
-/** A request from `address` (the api trusts X-Forwarded-For, as behind a proxy). */
+/** A request from `address` (the stacks below trust X-Forwarded-For, TRUST_PROXY=true, as behind a proxy). */
 async function get(stack: Stack, path: string, token: string | null, address: string) {
   const res = await fetch(stack.baseUrl + path, {
     headers: {
@@ -50,6 +50,7 @@ describe('rate limits', () => {
       stack = await startStack({
         worker: false,
         env: {
+          TRUST_PROXY: 'true', // the addresses below come in X-Forwarded-For
           RATE_LIMIT_WINDOW_MS: '5000',
           RATE_LIMIT_READ_PER_S: '1', // 5 per window
           RATE_LIMIT_INGEST_PER_S: '20', // 100 per window
@@ -125,7 +126,10 @@ describe('rate limits', () => {
     let stack: Stack;
     beforeAll(async () => {
       // A long AUTH_CACHE_MS: the token table is read only for misses during the test.
-      stack = await startStack({ worker: false, env: { AUTH_CACHE_MS: '60000' } });
+      stack = await startStack({
+        worker: false,
+        env: { AUTH_CACHE_MS: '60000', TRUST_PROXY: 'true' },
+      });
     });
     afterAll(async () => {
       await stack.close();

@@ -1,6 +1,7 @@
 import {
   type FaultlineConfig,
   HttpExceptionFilter,
+  installAuthHook,
   StartupQuietLogger,
   strictValidationPipe,
 } from '@faultline/platform';
@@ -10,16 +11,18 @@ import { Logger } from 'nestjs-pino';
 
 import { ApiModule } from './api.module';
 import { mountDashboard } from './dashboard/dashboard';
-import { registerContentTypes } from './http/content-types';
+import { BODY_LIMIT_BYTES, registerContentTypes } from './http/content-types';
 import { mountOpenApi } from './openapi';
 
 /** Builds the api application (not yet listening): shared by main.ts and the e2e tests. */
 export async function createApiApp(config: FaultlineConfig): Promise<NestFastifyApplication> {
   // bodyParser off: Nest would add a urlencoded parser; Fastify's JSON parser is all we want.
   // Names may be 200 characters and backend keys longer: Fastify's default 100-character path parameter is too short.
+  // The server's body limit is the small one; the ingest routes raise their own (registerContentTypes).
+  // The client's address (rate limits) comes from X-Forwarded-For only through trusted proxies.
   const adapter = new FastifyAdapter({
-    bodyLimit: config.INGEST_BODY_LIMIT_BYTES,
-    trustProxy: true,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
     routerOptions: { maxParamLength: 2048 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
@@ -28,7 +31,13 @@ export async function createApiApp(config: FaultlineConfig): Promise<NestFastify
   });
   // Nest's module and route lines (some 90) at debug: the start-up says where it listens instead.
   app.useLogger(new StartupQuietLogger(app.get(Logger)));
-  registerContentTypes(app.getHttpAdapter().getInstance(), config.INGEST_BODY_LIMIT_BYTES);
+  // Tokens, scopes and rate limits before any body is read (the global AuthGuard stays behind it).
+  installAuthHook(app);
+  registerContentTypes(app.getHttpAdapter().getInstance(), {
+    ingestBytes: config.INGEST_BODY_LIMIT_BYTES,
+    otherBytes: BODY_LIMIT_BYTES,
+    maxReports: config.INGEST_MAX_REPORTS_PER_REQUEST,
+  });
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(strictValidationPipe());
   mountOpenApi(app);

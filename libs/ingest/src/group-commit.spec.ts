@@ -72,4 +72,22 @@ describe('GroupCommitter', () => {
     expect(flushed).toEqual([[7]]);
     await p;
   });
+
+  it('takes a submission of any size (no argument spread: 500,000 items do not throw)', async () => {
+    const flushed: number[] = [];
+    const committer = new GroupCommitter<number>(
+      (items) => {
+        flushed.push(items.length);
+        return Promise.resolve();
+      },
+      { maxWaitMs: 5, maxItems: 1000, timeoutMs: 1000 },
+    );
+    await committer.submit([1]);
+    const many = Array.from({ length: 500_000 }, (_, i) => i);
+    await expect(Promise.all([committer.submit([0]), committer.submit(many)])).resolves.toEqual([
+      undefined,
+      undefined,
+    ]);
+    expect(flushed).toEqual([1, 1, 500_000]);
+  });
 });

@@ -36,7 +36,9 @@ export class GroupCommitter<T> {
     )
       this.flushNow();
     return new Promise<void>((resolve, reject) => {
-      this.pending.items.push(...items);
+      // One at a time, never push(...items): a spread past ~100,000 arguments throws a RangeError.
+      const pending = this.pending.items;
+      for (const item of items) pending.push(item);
       this.pending.waiters.push({ resolve, reject });
       if (this.pending.items.length >= this.options.maxItems) this.flushNow();
       else this.timer ??= setTimeout(() => this.flushNow(), this.options.maxWaitMs);

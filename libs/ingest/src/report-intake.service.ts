@@ -8,7 +8,7 @@ import {
   JobProducer,
 } from '@faultline/platform';
 import { type Report, ReportValidator } from '@faultline/reports';
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy, PayloadTooLargeException } from '@nestjs/common';
 
 import { GroupCommitter } from './group-commit';
 import { IntakeMetrics } from './ingest.metrics';
@@ -64,6 +64,7 @@ export class ReportIntake implements OnModuleDestroy {
    * `ingest/<format>`, `source/<push source id>`, `poll/<target id>`.
    */
   async ingest(body: unknown, now = Date.now(), source = 'reports api'): Promise<number> {
+    this.refuseOverCap(body);
     const result = this.validator.validate(body, {
       now,
       retentionMs: this.config.RETENTION_DAYS * DAY_MS,
@@ -77,8 +78,22 @@ export class ReportIntake implements OnModuleDestroy {
     return result.reports.length;
   }
 
+  /**
+   * Refuses a body of more reports than one request may carry (INGEST_MAX_REPORTS_PER_REQUEST)
+   * with 413 naming the cap, before any work on its reports: a bad request, never an outage.
+   */
+  refuseOverCap(body: unknown): void {
+    const count = Array.isArray(body) ? body.length : 1;
+    const cap = this.config.INGEST_MAX_REPORTS_PER_REQUEST;
+    if (count <= cap) return;
+    this.metrics.rejected.inc({ reason: 'too-many' });
+    throw reportCapError(cap, count);
+  }
+
   /** Makes already-validated reports durable (used by the format adapters too). */
   async accept(reports: Report[]): Promise<void> {
+    if (reports.length > this.config.INGEST_MAX_REPORTS_PER_REQUEST)
+      throw reportCapError(this.config.INGEST_MAX_REPORTS_PER_REQUEST, reports.length);
     try {
       await this.committer.submit(reports);
     } catch (e) {
@@ -93,4 +108,15 @@ export class ReportIntake implements OnModuleDestroy {
     await this.committer.drain();
     this.summary.stop();
   }
+}
+
+/** 413 naming the per-request cap (`count` when known). */
+export function reportCapError(cap: number, count?: number): PayloadTooLargeException {
+  const reason = `at most ${cap} reports a request (INGEST_MAX_REPORTS_PER_REQUEST)${count === undefined ? '' : `, this one has ${count}`}: split it`;
+  return new PayloadTooLargeException({
+    statusCode: 413,
+    error: 'Payload Too Large',
+    message: reason,
+    errors: [{ path: '', reason }],
+  });
 }

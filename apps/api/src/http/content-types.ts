@@ -1,3 +1,6 @@
+import { Transform } from 'node:stream';
+
+import { reportCapError } from '@faultline/ingest';
 import { CONSUMES_CONFIG_KEY } from '@faultline/platform';
 import type { FastifyInstance, FastifyRequest, preParsingHookHandler, RouteOptions } from 'fastify';
 
@@ -15,6 +18,80 @@ class NdjsonError extends Error {
 class UnsupportedMediaTypeError extends Error {
   readonly statusCode = 415;
   readonly code = 'FAULTLINE_UNSUPPORTED_MEDIA_TYPE';
+}
+
+/**
+ * Thrown before or while the body is read when it is larger than its route takes; the exception
+ * filter keeps the status and the message, which names the limit.
+ */
+class BodyTooLargeError extends Error {
+  readonly statusCode = 413;
+  readonly code = 'FAULTLINE_BODY_TOO_LARGE';
+}
+
+/** What every route but the ingest routes takes: JSON settings, tokens, mappings are small. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** The routes that take health reports in bulk: only they take INGEST_BODY_LIMIT_BYTES. */
+export const INGEST_ROUTES: ReadonlySet<string> = new Set([
+  'POST /api/v1/reports',
+  'POST /api/v1/ingest/:format',
+]);
+
+export interface BodyLimits {
+  /** Bytes an ingest route takes (INGEST_BODY_LIMIT_BYTES). */
+  ingestBytes: number;
+  /** Bytes any other route takes (BODY_LIMIT_BYTES). */
+  otherBytes?: number;
+  /** Reports one NDJSON body may hold (INGEST_MAX_REPORTS_PER_REQUEST); counted while parsing. */
+  maxReports?: number;
+}
+
+/** The body limit of a route: the ingest limit for INGEST_ROUTES, else `otherBytes`. */
+export function bodyLimitOf(
+  route: Pick<RouteOptions, 'method' | 'url'>,
+  limits: Required<Pick<BodyLimits, 'ingestBytes' | 'otherBytes'>>,
+): number {
+  const methods = [route.method].flat().map((m) => m.toUpperCase());
+  return methods.some((m) => INGEST_ROUTES.has(`${m} ${route.url}`))
+    ? limits.ingestBytes
+    : limits.otherBytes;
+}
+
+const tooLarge = (limit: number, ingest: boolean): BodyTooLargeError =>
+  new BodyTooLargeError(
+    `Payload Too Large: this route takes a body of at most ${limit} bytes${ingest ? ' (INGEST_BODY_LIMIT_BYTES)' : '; only POST /api/v1/reports and /api/v1/ingest/<format> take more'}`,
+  );
+
+/**
+ * Refuses a body over `limit` before it is read when its Content-Length says so; a body without
+ * one (chunked) is counted as it streams and refused at the first byte past the limit. Either
+ * way the connection closes after the 413, so the rest of the body is never read.
+ */
+function capBody(limit: number, ingest: boolean): preParsingHookHandler {
+  return (request, reply, payload, done) => {
+    const declared = request.headers['content-length'];
+    if (declared !== undefined) {
+      if (Number(declared) > limit) {
+        void reply.header('connection', 'close');
+        done(tooLarge(limit, ingest));
+      } else done(null, payload); // Fastify holds the body to its declared length
+      return;
+    }
+    let seen = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        seen += chunk.length;
+        if (seen > limit) {
+          payload.unpipe(counted);
+          void reply.header('connection', 'close');
+          callback(tooLarge(limit, ingest));
+        } else callback(null, chunk);
+      },
+    });
+    payload.on('error', (e) => counted.destroy(e));
+    done(null, payload.pipe(counted));
+  };
 }
 
 /** A request with the body as it arrived, for routes that verify a signature over it. */
@@ -115,47 +192,60 @@ export function refusal(
  * its config for the exception filter. Any other type, or a body without a content-type, is
  * refused before the body is read: 415, `errors: [{path: '/content-type', reason: 'must be one
  * of …'}]`.
+ *
+ * Body sizes: the ingest routes (INGEST_ROUTES) take `ingestBytes`, every other route
+ * `otherBytes` (64 KiB); a larger body is refused with 413 naming the limit, before it is read
+ * when its Content-Length says so. An NDJSON body of more than `maxReports` lines is refused
+ * with 413 naming that cap as soon as the parser counts one too many.
  */
-export function registerContentTypes(fastify: FastifyInstance, bodyLimit: number): void {
+export function registerContentTypes(fastify: FastifyInstance, limits: number | BodyLimits): void {
+  const { ingestBytes, otherBytes, maxReports } = {
+    otherBytes: BODY_LIMIT_BYTES,
+    maxReports: Infinity,
+    ...(typeof limits === 'number' ? { ingestBytes: limits } : limits),
+  };
   fastify.addHook('onRoute', (route) => {
     const consumes = consumesOf(route);
     if (!consumes) return;
+    const limit = bodyLimitOf(route, { ingestBytes, otherBytes });
+    route.bodyLimit = limit;
     route.config = { ...route.config, [CONSUMES_CONFIG_KEY]: consumes.types };
     const refuseOthers: preParsingHookHandler = (request, _reply, payload, done) => {
       const error = refusal(consumes, request.headers);
       if (error) done(error);
       else done(null, payload);
     };
-    route.preParsing = [refuseOthers, ...[route.preParsing ?? []].flat()];
+    route.preParsing = [
+      refuseOthers,
+      capBody(limit, limit === ingestBytes && limit !== otherBytes),
+      ...[route.preParsing ?? []].flat(),
+    ];
   });
   const json = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
-  fastify.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string', bodyLimit },
-    (req, body, done) => {
-      (req as RawBodyRequest).rawBody = body as string;
-      // Fastify's default parser answers through `done`; it returns nothing to await.
-      void json(req, body as string, done);
-    },
-  );
-  fastify.addContentTypeParser(
-    TEXT_BODY_TYPES,
-    { parseAs: 'string', bodyLimit },
-    (req, body, done) => {
-      (req as RawBodyRequest).rawBody = body as string;
-      done(null, body);
-    },
-  );
+  // No parser limit: each route's bodyLimit (set above) applies, the server's to anything else.
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    (req as RawBodyRequest).rawBody = body as string;
+    // Fastify's default parser answers through `done`; it returns nothing to await.
+    void json(req, body as string, done);
+  });
+  fastify.addContentTypeParser(TEXT_BODY_TYPES, { parseAs: 'string' }, (req, body, done) => {
+    (req as RawBodyRequest).rawBody = body as string;
+    done(null, body);
+  });
   fastify.addContentTypeParser(
     'application/x-ndjson',
-    { parseAs: 'string', bodyLimit },
+    { parseAs: 'string' },
     (_req, body, done) => {
       const items: unknown[] = [];
       const lines = (body as string).split('\n');
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i].trim();
         if (!line) continue;
+        if (items.length >= maxReports) {
+          done(reportCapError(maxReports), undefined);
+          return;
+        }
         try {
           items.push(JSON.parse(line));
         } catch {

@@ -20,6 +20,7 @@ import {
   ApiConsumes,
   ApiForbiddenResponse,
   ApiOperation,
+  ApiPayloadTooLargeResponse,
   ApiTags,
 } from '@nestjs/swagger';
 
@@ -53,6 +54,10 @@ export class ReportsController {
     description:
       'A report names a service the token is not bound to, or one a signing push source reserves; `errors` names each (`/0/service`). Nothing is stored.',
   })
+  @ApiPayloadTooLargeResponse({
+    description:
+      'The body is over INGEST_BODY_LIMIT_BYTES, or holds more than INGEST_MAX_REPORTS_PER_REQUEST reports; the message names the limit. Nothing is stored.',
+  })
   async ingest(
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
@@ -69,6 +74,8 @@ export class ReportsController {
         errors: [{ path: '', reason }],
       });
     }
+    // Too many reports: 413 before any work on them (the claims below walk every one).
+    this.intake.refuseOverCap(body);
     // Native reports are never signed: a service a signing source reserves is refused here.
     await this.sources.checkClaims(claimedServices(body), {
       binding: req.principal?.services ?? null,

@@ -1,24 +1,20 @@
-import {
-  type CanActivate,
-  type ExecutionContext,
-  ForbiddenException,
-  Injectable,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 
-import { TooManyRequestsError } from '../errors/domain-errors';
+import { authenticate, type AuthenticatedRequest } from './auth.hook';
 import { RateLimiter } from './rate-limiter';
-import { grants, PUBLIC_KEY, type Scope, SCOPE_KEY } from './scopes';
-import { type Principal, sha256, TokenService } from './token.service';
+import { PUBLIC_KEY, type Scope, SCOPE_KEY } from './scopes';
+import { TokenService } from './token.service';
 
-export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+// The hook that authenticates before the body is read (re-exported here: the package entry lists this file).
+export * from './auth.hook';
 
 /**
  * Rate limits, bearer-token authentication and the scope check for every route (registered
- * globally). The limits come first, before the token is looked up: a flood costs one Redis
- * round trip a request and is refused with 429 and Retry-After once over its limit.
+ * globally). The api checks each request earlier, in an `onRequest` hook (installAuthHook),
+ * before its body is read; this guard passes what the hook checked and checks, the same way,
+ * any request the hook did not (a route missing from its table, an app built without it).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -31,51 +27,16 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const needed = this.reflector.getAllAndOverride<Scope>(SCOPE_KEY, targets) ?? 'admin';
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    const hash = match ? sha256(match[1]) : null;
-    const over = await this.limiter.hit(request.ip, hash, needed);
-    if (over) {
-      const retryAfterS = Math.max(1, Math.ceil(over.retryAfterMs / 1000));
-      void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', retryAfterS);
-      const windowS = this.limiter.windowMs / 1000;
-      throw over.limit === 'address'
-        ? new TooManyRequestsError(
-            `too many requests from this address (at most ${over.allowed} per ${windowS} s)`,
-            retryAfterS,
-          )
-        : new TooManyRequestsError(
-            `this token made too many ${needed} requests (at most ${over.allowed} per ${windowS} s)`,
-            retryAfterS,
-            [
-              {
-                path: 'header:authorization',
-                reason: `is over its ${needed} rate limit (${over.allowed} requests per ${windowS} s); retry after ${retryAfterS} s`,
-              },
-            ],
-          );
-    }
-    if (!match || !hash)
-      throw new UnauthorizedException({
-        statusCode: 401,
-        error: 'Unauthorized',
-        message: 'missing bearer token (Authorization: Bearer <token>)',
-      });
-    const principal = await this.tokens.verifyHash(hash);
-    if (!principal)
-      throw new UnauthorizedException({
-        statusCode: 401,
-        error: 'Unauthorized',
-        message: 'unknown or revoked token',
-      });
-    if (!grants(principal.scopes, needed))
-      throw new ForbiddenException({
-        statusCode: 403,
-        error: 'Forbidden',
-        message: `this token lacks the "${needed}" scope`,
-      });
-    request.principal = principal;
+    if (request.authChecked) return true;
+    const needed = this.reflector.getAllAndOverride<Scope>(SCOPE_KEY, targets) ?? 'admin';
+    await authenticate(
+      request,
+      context.switchToHttp().getResponse<FastifyReply>(),
+      needed,
+      this.tokens,
+      this.limiter,
+    );
     return true;
   }
 }

@@ -110,7 +110,8 @@ export const configSchema = z.object({
       if (list.length && list.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) return list;
       ctx.addIssue({
         code: 'custom',
-        message: 'must be true, false, a hop count or a comma-separated list of addresses/CIDR ranges',
+        message:
+          'must be true, false, a hop count or a comma-separated list of addresses/CIDR ranges',
       });
       return z.NEVER;
     }),
