@@ -36,6 +36,9 @@ export interface NotificationRecord {
   silencedBy: string[];
 }
 export interface GraphJson {
+  /** The whole graph was over the server's node limit: only its first nodes are here. */
+  truncated?: boolean;
+  totalNodes?: number;
   nodes: { key: string; attributes: { kind: string; status: string; [k: string]: unknown } }[];
   edges: { key?: string; source: string; target: string; attributes?: { kind?: string } }[];
 }

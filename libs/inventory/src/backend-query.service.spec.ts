@@ -25,11 +25,13 @@ function serviceWith(rows: BackendSummaryRow[], found: boolean) {
     list: async (f: BackendFilter) => (seen.push(f), rows.slice(0, f.take)),
     find: async (key: string) =>
       found ? { key, scheme: 'amqp', host: 'mq', port: 5672, first_seen_at: at } : null,
-    dependents: async () => [
-      { service: 'a', instance: 'a-1', check: 'pub', status: 'fail' as const, since: at },
-      { service: 'a', instance: 'a-1', check: 'sub', status: 'fail' as const, since: at },
-      { service: 'b', instance: 'b-1', check: 'mq', status: 'pass' as const, since: at },
-    ],
+    dependents: async (_key: string, page: { take: number }) =>
+      [
+        { service: 'a', instance: 'a-1', check: 'pub', status: 'fail' as const, since: at },
+        { service: 'a', instance: 'a-1', check: 'sub', status: 'fail' as const, since: at },
+        { service: 'b', instance: 'b-1', check: 'mq', status: 'pass' as const, since: at },
+      ].slice(0, page.take),
+    dependentCounts: async () => ({ dependentCount: 2, failing: 2, services: ['a', 'b'] }),
   } as unknown as BackendRepository;
   return { service: new BackendQueryService(repo), seen };
 }
@@ -67,6 +69,14 @@ describe('BackendQueryService', () => {
     const detail = await serviceWith([], true).service.get('backend:amqp://mq:5672');
     expect(detail).toMatchObject({ dependentCount: 2, failing: 2, services: ['a', 'b'] });
     expect(detail.dependents).toHaveLength(3);
+    expect(detail.dependentsNextCursor).toBeNull();
+    const capped = await serviceWith([], true).service.get('backend:amqp://mq:5672', { limit: 2 });
+    expect(capped.dependents).toHaveLength(2);
+    expect(decodeCursor(capped.dependentsNextCursor!, ['text', 'text', 'text'])).toEqual([
+      'a',
+      'a-1',
+      'sub',
+    ]);
     await expect(serviceWith([], false).service.get('backend:nope')).rejects.toBeInstanceOf(
       NotFoundError,
     );

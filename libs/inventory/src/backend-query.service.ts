@@ -6,9 +6,14 @@ import type {
   BackendListQuery,
   BackendSummary,
   DependentView,
+  PageQuery,
 } from './inventory.model';
 import { iso, storable } from './query-input';
-import { BackendRepository, type BackendSummaryRow } from './repositories/backend.repository';
+import {
+  BackendRepository,
+  type BackendSummaryRow,
+  type DependentRow,
+} from './repositories/backend.repository';
 
 /** Backends (check targets) and the instances that depend on them now. */
 @Injectable()
@@ -28,30 +33,58 @@ export class BackendQueryService {
     return toPage(rows, limit, (r) => [r.key], toBackendSummary);
   }
 
-  /** One backend with every current check on it; 404 when it is unknown. */
-  async get(key: string): Promise<BackendDetail> {
+  /**
+   * One backend with the first page of the current checks on it (`dependentsNextCursor` goes
+   * on, see dependents()); the counts cover every check. 404 when it is unknown.
+   */
+  async get(key: string, page: PageQuery = {}): Promise<BackendDetail> {
     const notFound = () => new NotFoundError(`no backend ${JSON.stringify(key)}`);
     if (!storable(key)) throw notFound();
-    const [row, rows] = await Promise.all([this.backends.find(key), this.backends.dependents(key)]);
+    const limit = readLimit(page.limit);
+    const after = readCursor(page.cursor, DEPENDENT_CURSOR);
+    const [row, rows, counts] = await Promise.all([
+      this.backends.find(key),
+      this.backends.dependents(key, { after, take: limit + 1 }),
+      this.backends.dependentCounts(key),
+    ]);
     if (!row) throw notFound();
-    const dependents: DependentView[] = rows.map((d) => ({
-      service: d.service,
-      instance: d.instance,
-      check: d.check,
-      status: d.status,
-      since: iso(d.since),
-    }));
+    const dependents = toPage(rows, limit, dependentKey, toDependent);
     return {
       key: row.key,
       scheme: row.scheme,
       host: row.host,
       port: row.port,
       firstSeenAt: iso(row.first_seen_at),
-      ...summarise(dependents),
-      dependents,
+      ...counts,
+      dependents: dependents.items,
+      dependentsNextCursor: dependents.nextCursor,
     };
   }
+
+  /** The current checks on a backend, a page at a time, by service, instance and check. */
+  async dependents(key: string, page: PageQuery = {}): Promise<Page<DependentView>> {
+    const notFound = () => new NotFoundError(`no backend ${JSON.stringify(key)}`);
+    if (!storable(key)) throw notFound();
+    const limit = readLimit(page.limit);
+    const after = readCursor(page.cursor, DEPENDENT_CURSOR);
+    const [row, rows] = await Promise.all([
+      this.backends.find(key),
+      this.backends.dependents(key, { after, take: limit + 1 }),
+    ]);
+    if (!row) throw notFound();
+    return toPage(rows, limit, dependentKey, toDependent);
+  }
 }
+
+const DEPENDENT_CURSOR = ['text', 'text', 'text'] as const;
+const dependentKey = (d: DependentRow): string[] => [d.service, d.instance, d.check];
+const toDependent = (d: DependentRow): DependentView => ({
+  service: d.service,
+  instance: d.instance,
+  check: d.check,
+  status: d.status,
+  since: iso(d.since),
+});
 
 /** The list's counts, from the detail's dependents (one per check, so an instance may appear twice). */
 export function summarise(dependents: readonly DependentView[]): {

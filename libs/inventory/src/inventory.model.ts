@@ -110,7 +110,10 @@ export interface DependentView {
 /** The backend detail: `dependents` is the list of checks on it; its count is `dependentCount`. */
 export interface BackendDetail extends Omit<BackendSummary, 'dependents'> {
   dependentCount: number;
+  /** The first page of the checks on it (limit, cursor); the rest by dependentsNextCursor. */
   dependents: DependentView[];
+  /** Cursor of the next page of dependents (GET /api/v1/backends/<key>/dependents); null on the last. */
+  dependentsNextCursor: string | null;
 }
 
 export interface PageQuery {

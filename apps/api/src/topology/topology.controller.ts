@@ -15,12 +15,12 @@ export class TopologyController {
   @Get('graph')
   @ApiOperation({
     summary:
-      'The dependency graph with each node’s current status, in graphology’s serialisation format; optionally only around one entity',
+      'The dependency graph with each node’s current status, in graphology’s serialisation format; optionally only around one entity. The whole graph holds at most GRAPH_MAX_NODES nodes (`truncated: true` beyond)',
   })
   @ApiOkResponse({ type: GraphDto })
   @ApiUnknown('entity (around)')
   graph(@Query() query: GraphQueryDto): Promise<GraphDto> {
-    return this.topology.graph(query.around, query.depth) as Promise<GraphDto>;
+    return this.topology.graph(query.around, query.depth) as unknown as Promise<GraphDto>;
   }
 
   @Get('entities/:key/impact')

@@ -6,8 +6,17 @@ import type { View } from '../router';
 /** The whole dependency graph (or around one entity), coloured by status, with search, focus and impact. */
 export const graphView: View = async (root, params, keep) => {
   const focus = params[0] ?? null;
-  const [graph, open] = await Promise.all([api.graph(), api.incidents('open', 20)]);
+  const [whole, open] = await Promise.all([api.graph(), api.incidents('open', 20)]);
   const cause = open.items[0]?.rootCauses[0]?.key ?? null;
+  // Over the server's node limit the whole graph is cut: show the neighbourhood of what is
+  // looked at (the focused entity, else the newest incident's cause) in full instead.
+  const centre = whole.truncated ? (focus ?? cause) : null;
+  const graph = centre ? await api.graph(centre, 2).catch(() => whole) : whole;
+  const note = whole.truncated
+    ? graph !== whole
+      ? `${whole.totalNodes ?? 'Too many'} entities: showing those within 2 hops of ${centre}`
+      : `${whole.totalNodes ?? 'Too many'} entities: showing the first ${whole.nodes.length} (unwell first); focus an entity to see its neighbourhood`
+    : '';
   if (!keep.box) {
     const box = (keep.box = h('div', { class: 'graph', id: 'graph' }));
     const search = h('input', {
@@ -17,6 +26,7 @@ export const graphView: View = async (root, params, keep) => {
     });
     keep.list = h('datalist', { id: 'entities' });
     keep.impact = h('div', { id: 'impact' });
+    keep.note = h('p', { class: 'muted', id: 'graph-note' });
     const go = () => (location.hash = `#/graph/${encodeURIComponent(search.value.trim())}`);
     root.replaceChildren(
       h('h1', {}, 'Dependency graph'),
@@ -35,6 +45,7 @@ export const graphView: View = async (root, params, keep) => {
         ),
       ),
       keep.list as HTMLElement,
+      keep.note as HTMLElement,
       box,
       keep.impact as HTMLElement,
     );
@@ -43,6 +54,7 @@ export const graphView: View = async (root, params, keep) => {
     view.onClick((key) => (location.hash = `#/graph/${encodeURIComponent(key)}`));
   }
   const view = keep.graph as GraphView;
+  (keep.note as HTMLElement).replaceChildren(note);
   view.update(graph, cause);
   (keep.list as HTMLElement).replaceChildren(
     ...graph.nodes.slice(0, 2000).map((n) => h('option', { value: n.key })),

@@ -1,5 +1,6 @@
 import type { UnresolvedComponent } from '@faultline/formats';
-import { Injectable } from '@nestjs/common';
+import { type FaultlineConfig, InjectConfig } from '@faultline/platform';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
@@ -25,18 +26,41 @@ export interface UnresolvedComponentGroup {
 
 // last_seen is refreshed at most this often: a component seen in every poll costs no write per poll.
 const REFRESH_AFTER = '1 minute';
+// Rows not seen for UNRESOLVED_COMPONENT_RETENTION_DAYS are deleted at recording, at most this often.
+const PRUNE_EVERY_MS = 10 * 60_000;
+type Limits = Pick<
+  FaultlineConfig,
+  'UNRESOLVED_COMPONENT_MAX_LENGTH' | 'UNRESOLVED_COMPONENT_RETENTION_DAYS'
+>;
+const DEFAULT_LIMITS: Limits = {
+  UNRESOLVED_COMPONENT_MAX_LENGTH: 200,
+  UNRESOLVED_COMPONENT_RETENTION_DAYS: 30,
+};
 
 /**
  * Dependencies a health document named only by component name, with the service-scoped
  * target they got meanwhile: what an operator maps (fleet-wide, or per source) to join them to
- * the real backend.
+ * the real backend. Bounded: a name longer than UNRESOLVED_COMPONENT_MAX_LENGTH is not
+ * recorded, and rows not seen for UNRESOLVED_COMPONENT_RETENTION_DAYS are deleted as new ones
+ * are recorded.
  */
 @Injectable()
 export class UnresolvedComponentRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly limits: Limits;
+  private prunedAt = -Infinity;
 
-  async record(source: string, components: readonly UnresolvedComponent[]): Promise<void> {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @InjectConfig() config?: Limits,
+  ) {
+    this.limits = config ?? DEFAULT_LIMITS;
+  }
+
+  async record(source: string, all: readonly UnresolvedComponent[]): Promise<void> {
+    const max = this.limits.UNRESOLVED_COMPONENT_MAX_LENGTH;
+    const components = all.filter((c) => c.component.length <= max);
     if (components.length === 0) return;
+    await this.prune();
     await this.dataSource.query(
       // A name the fleet maps is not recorded even if this process adapted with an older mapping
       // (its cache lags a few seconds): it would stay listed, its last_seen never moving again.
@@ -51,6 +75,16 @@ export class UnresolvedComponentRepository {
           dedupe(components).map((c) => ({ s: c.service, c: c.component, t: c.target })),
         ),
       ],
+    );
+  }
+
+  /** Deletes what was not seen for the retention period (at most every PRUNE_EVERY_MS). */
+  async prune(now = Date.now()): Promise<void> {
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    await this.dataSource.query(
+      `DELETE FROM unresolved_components WHERE last_seen < now() - make_interval(days => $1::int)`,
+      [this.limits.UNRESOLVED_COMPONENT_RETENTION_DAYS],
     );
   }
 

@@ -78,11 +78,38 @@ export class BackendRepository {
     return rows[0] ?? null;
   }
 
-  dependents(key: string): Promise<DependentRow[]> {
+  /** One page of the current checks on a backend, after (service, instance, check) `after`. */
+  dependents(
+    key: string,
+    page: { after: readonly string[] | null; take: number },
+  ): Promise<DependentRow[]> {
+    const [service, instance, check] = page.after ?? [null, null, null];
     return this.dataSource.query(
       `SELECT service, instance, name AS check, status, since
-       FROM check_states WHERE backend_key = $1 ORDER BY service, instance, name`,
-      [key],
+       FROM check_states WHERE backend_key = $1
+         AND ($2::text IS NULL OR (service, instance, name) > ($2::text, $3::text, $4::text))
+       ORDER BY service, instance, name LIMIT $5`,
+      [key, service, instance, check, page.take],
     );
+  }
+
+  /** What the detail counts over every current check on a backend, whatever page is shown. */
+  async dependentCounts(
+    key: string,
+  ): Promise<{ dependentCount: number; failing: number; services: string[] }> {
+    const rows: { dependents: number; failing: number; services: string[] }[] =
+      await this.dataSource.query(
+        `SELECT count(DISTINCT (service, instance))::int AS dependents,
+                count(*) FILTER (WHERE status = 'fail')::int AS failing,
+                coalesce(array_agg(DISTINCT service ORDER BY service), '{}') AS services
+         FROM check_states WHERE backend_key = $1`,
+        [key],
+      );
+    const r = rows[0];
+    return {
+      dependentCount: r?.dependents ?? 0,
+      failing: r?.failing ?? 0,
+      services: r?.services ?? [],
+    };
   }
 }

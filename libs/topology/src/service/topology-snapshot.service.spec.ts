@@ -126,6 +126,26 @@ describe('TopologySnapshotService', () => {
       options: { type: 'directed', multi: false, allowSelfLoops: false },
       nodes: [],
       edges: [],
+      truncated: false,
+      totalNodes: 0,
     });
+  });
+
+  it('caps the whole graph at GRAPH_MAX_NODES: unwell first, then backends, by key; a neighbourhood is whole', async () => {
+    const load = jest.fn().mockResolvedValue({ instances, checks, eventNow: EVENT_NOW });
+    const topology = new TopologySnapshotService({ load } as unknown as TopologyStateRepository, {
+      GRAPH_MAX_NODES: 3,
+    });
+    const whole = await topology.graph();
+    expect(whole.truncated).toBe(true);
+    expect(whole.totalNodes).toBeGreaterThan(3);
+    expect(whole.nodes).toHaveLength(3);
+    expect(whole.nodes.map((n) => n.attributes.status)).toEqual(['fail', 'fail', 'fail']);
+    expect(whole.nodes[0].key).toBe(RABBIT);
+    const kept = new Set(whole.nodes.map((n) => n.key));
+    expect(whole.edges.every((e) => kept.has(e.source) && kept.has(e.target))).toBe(true);
+    const around = await topology.graph(RABBIT, 1);
+    expect(around.truncated).toBe(false);
+    expect(around.totalNodes).toBe(around.nodes.length);
   });
 });

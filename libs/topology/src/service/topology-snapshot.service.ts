@@ -1,5 +1,5 @@
-import { NotFoundError } from '@faultline/platform';
-import { Injectable } from '@nestjs/common';
+import { type FaultlineConfig, InjectConfig, NotFoundError } from '@faultline/platform';
+import { Injectable, Optional } from '@nestjs/common';
 
 import type { Impact } from '../topology.model';
 import type { TopologyGraph } from '../topology-graph';
@@ -17,13 +17,23 @@ import { TopologyStateRepository } from './topology-state.repository';
 /** How long one rebuilt graph answers queries: dashboards poll, and a rebuild reads every instance. */
 export const TOPOLOGY_CACHE_MS = 3_000;
 export const DEFAULT_GRAPH_DEPTH = 2;
+/** GRAPH_MAX_NODES when no configuration is given. */
+export const DEFAULT_GRAPH_MAX_NODES = 5000;
+
+/** The graph as served: graphology's format, plus whether nodes were left out. */
+export type ServedGraph = GraphJson & {
+  /** True when the whole graph had more nodes than GRAPH_MAX_NODES and only the first are here. */
+  truncated: boolean;
+  /** Nodes in the graph asked for, before any cap. */
+  totalNodes: number;
+};
 
 interface Snapshot {
   graph: TopologyGraph;
   statuses: Map<string, NodeStatus>;
   attributes: { eventTime: string | null; builtAt: string };
-  /** The whole graph with statuses, made on first request. */
-  full?: GraphJson;
+  /** The whole graph with statuses (capped), made on first request. */
+  full?: ServedGraph;
 }
 
 /**
@@ -37,25 +47,36 @@ export class TopologySnapshotService {
   private cached: { at: number; snapshot: Promise<Snapshot> } | null = null;
   private learned: { structure: string; graph: TopologyGraph } | null = null;
 
-  constructor(private readonly state: TopologyStateRepository) {}
+  private readonly maxNodes: number;
 
-  /** The whole graph, or the part within `depth` hops of `around`; 404 when `around` is unknown. */
-  async graph(around?: string, depth = DEFAULT_GRAPH_DEPTH): Promise<GraphJson> {
+  constructor(
+    private readonly state: TopologyStateRepository,
+    @Optional() @InjectConfig() config?: Pick<FaultlineConfig, 'GRAPH_MAX_NODES'>,
+  ) {
+    this.maxNodes = config?.GRAPH_MAX_NODES ?? DEFAULT_GRAPH_MAX_NODES;
+  }
+
+  /**
+   * The whole graph, or the part within `depth` hops of `around`; 404 when `around` is unknown.
+   * The whole graph holds at most GRAPH_MAX_NODES nodes (see capGraph); a neighbourhood is
+   * bounded by its depth.
+   */
+  async graph(around?: string, depth = DEFAULT_GRAPH_DEPTH): Promise<ServedGraph> {
     if (!Number.isInteger(depth) || depth < 0)
       throw new RangeError('depth must be a non-negative integer');
     const snapshot = await this.snapshot();
     if (around === undefined)
-      return (snapshot.full ??= withStatuses(
-        snapshot.graph.export(),
-        snapshot.statuses,
-        snapshot.attributes,
+      return (snapshot.full ??= capGraph(
+        withStatuses(snapshot.graph.export(), snapshot.statuses, snapshot.attributes),
+        this.maxNodes,
       ));
     if (!snapshot.graph.hasNode(around)) throw unknownEntity(around);
-    return withStatuses(
+    const part = withStatuses(
       snapshot.graph.exportAround(around, depth),
       snapshot.statuses,
       snapshot.attributes,
     );
+    return { ...part, truncated: false, totalNodes: part.nodes.length };
   }
 
   /** What depends on `key`, directly and transitively; 404 when it is unknown. */
@@ -93,6 +114,33 @@ export class TopologySnapshotService {
     };
     return { graph: this.learned.graph, statuses: nodeStatuses(state), attributes };
   }
+}
+
+// What an operator looks at first: what is unwell, then the shared things a cause is named by.
+const STATUS_RANK: Record<string, number> = { fail: 0, warn: 1, stale: 2, pass: 3 };
+const KIND_RANK: Record<string, number> = { backend: 0, service: 1, host: 2, zone: 3, instance: 4 };
+
+/**
+ * The graph cut to its first `max` nodes by a deterministic priority (status fail, warn, stale,
+ * pass; then backends, services, hosts, zones, instances; then key), with the edges between
+ * them; `truncated` says whether any node was left out.
+ */
+export function capGraph(graph: GraphJson, max: number): ServedGraph {
+  const totalNodes = graph.nodes.length;
+  if (totalNodes <= max) return { ...graph, truncated: false, totalNodes };
+  const rank = (n: GraphJson['nodes'][number]) =>
+    (STATUS_RANK[n.attributes.status] ?? 4) * 10 + (KIND_RANK[n.attributes.kind] ?? 9);
+  const nodes = [...graph.nodes]
+    .sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, max);
+  const kept = new Set(nodes.map((n) => n.key));
+  return {
+    ...graph,
+    nodes,
+    edges: graph.edges.filter((e) => kept.has(e.source) && kept.has(e.target)),
+    truncated: true,
+    totalNodes,
+  };
 }
 
 const unknownEntity = (key: string) => new NotFoundError(`no entity ${JSON.stringify(key)}`);

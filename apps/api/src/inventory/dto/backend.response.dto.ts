@@ -66,7 +66,28 @@ export class BackendDetailDto extends BackendBaseDto implements BackendDetail {
 
   @ApiProperty({
     type: [DependentDto],
-    description: 'Every current check on it, by service, instance and check',
+    description:
+      'The current checks on it, by service, instance and check: the first page (limit, cursor); the rest from GET /api/v1/backends/{key}/dependents',
   })
   dependents: DependentDto[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Cursor of the next page of dependents (GET /api/v1/backends/{key}/dependents?cursor=…); null when all are here',
+  })
+  dependentsNextCursor: string | null;
+}
+
+export class DependentPageDto implements Page<DependentView> {
+  @ApiProperty({ type: [DependentDto] })
+  items: DependentDto[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Cursor of the next page; null on the last one',
+  })
+  nextCursor: string | null;
 }

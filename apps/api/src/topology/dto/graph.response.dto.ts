@@ -116,6 +116,15 @@ export class GraphDto implements GraphJson {
 
   @ApiProperty({ type: [GraphEdgeDto] })
   edges: GraphEdgeDto[];
+
+  @ApiProperty({
+    description:
+      'True when the whole graph has more nodes than GRAPH_MAX_NODES: only the first are here (unwell first, then backends, services, hosts, zones, instances; by key), with the edges between them. Ask `around` for a neighbourhood instead',
+  })
+  truncated: boolean;
+
+  @ApiProperty({ description: 'Nodes in the graph asked for, before the cap' })
+  totalNodes: number;
 }
 
 export class ImpactDto implements Impact {
