@@ -11,7 +11,7 @@ import {
   pointer,
   stringAt,
 } from './json-reader';
-import { contextReport, requireService } from './report-assembly';
+import { contextReport, keepWorst, MAX_ENTRIES_READ, requireService } from './report-assembly';
 import { detailSummary, outputText } from './safe-text';
 
 /**
@@ -21,7 +21,8 @@ import { detailSummary, outputText } from './safe-text';
  * Boot 2.0/2.1 shape where `details` held the contributors (read as components when every value
  * of `details` is an object with a string `status`).
  * Produces one report; each leaf contributor is a check, a composite's leaves named by path
- * (`db/primary`). Status: UP → pass, DOWN and OUT_OF_SERVICE → fail, UNKNOWN and custom statuses → warn.
+ * (`db/primary`; a composite deeper than 8 levels is read as a leaf). At most MAX_ENTRIES_READ (200)
+ * leaves are read past their status: the worst. Status: UP → pass, DOWN and OUT_OF_SERVICE → fail, UNKNOWN and custom statuses → warn.
  * Identity: the body names nothing: service, instance and host come from the source. A check's
  * target: the mapping under its path, then under its top-level contributor (`db/primary`, `db`);
  * then a URI in its details (`details.database` is only a product name and is not one); else scoped
@@ -34,38 +35,55 @@ export function adaptActuator(doc: HealthDocument, ctx: SourceContext): AdaptedR
   const status = actuatorStatus(stringAt(root.status, '/status'));
   const service = requireService(undefined, ctx);
   const resolver = new DependencyResolver(ctx.mapping);
-  const checks: CheckInput[] = [];
-
-  const visit = (name: string, topLevel: string, value: unknown, path: string): void => {
+  // Leaves first (their status alone), then the work on at most MAX_ENTRIES_READ of them, the worst.
+  const leaves: Leaf[] = [];
+  const visit = (name: string, topLevel: string, value: unknown, path: string, depth: number) => {
     const contributor = objectAt(value, path);
     const componentStatus = actuatorStatus(stringAt(contributor.status, pointer(path, 'status')));
-    const children = childContributors(contributor, path);
+    const children = depth < MAX_DEPTH ? childContributors(contributor, path) : null;
     if (children) {
       for (const [childName, child, childPath] of children)
-        visit(`${name}/${childName}`, topLevel, child, childPath);
+        visit(`${name}/${childName}`, topLevel, child, childPath, depth + 1);
       if (children.length) return;
     }
-    const details = optionalObjectAt(contributor.details, pointer(path, 'details'));
-    checks.push({
-      name,
-      status: componentStatus,
-      target: resolver.targetFor(service, {
-        mappingKeys: name === topLevel ? [name] : [name, topLevel],
-        component: name,
-        details,
-        role: LOCAL_CONTRIBUTORS.has(topLevel) ? 'not-a-dependency' : 'dependency',
-      }),
-      output: outputText(
-        typeof details?.error === 'string' ? details.error : detailSummary(details),
-      ),
-    });
+    leaves.push({ name, topLevel, status: componentStatus, contributor, path });
   };
   for (const [name, value, path] of childContributors(root, '') ?? [])
-    visit(name, name, value, path);
+    visit(name, name, value, path, 1);
+
+  const checks: CheckInput[] = keepWorst(leaves, (l) => l.status, MAX_ENTRIES_READ).map(
+    ({ name, topLevel, status: componentStatus, contributor, path }) => {
+      const details = optionalObjectAt(contributor.details, pointer(path, 'details'));
+      return {
+        name,
+        status: componentStatus,
+        target: resolver.targetFor(service, {
+          mappingKeys: name === topLevel ? [name] : [name, topLevel],
+          component: name,
+          details,
+          role: LOCAL_CONTRIBUTORS.has(topLevel) ? 'not-a-dependency' : 'dependency',
+        }),
+        output: outputText(
+          typeof details?.error === 'string' ? details.error : detailSummary(details),
+        ),
+      };
+    },
+  );
 
   const report = contextReport(ctx, { service, status, checks });
   return { format: 'actuator', reports: [report], unresolved: resolver.unresolved };
 }
+
+interface Leaf {
+  name: string;
+  topLevel: string;
+  status: Status;
+  contributor: JsonObject;
+  path: string;
+}
+
+/** Composites nested deeper than this are read as leaves (Spring nests two or three levels). */
+const MAX_DEPTH = 8;
 
 /** Contributors that are the application's own state, not a dependency. */
 const LOCAL_CONTRIBUTORS = new Set(['diskSpace', 'ping', 'livenessState', 'readinessState']);

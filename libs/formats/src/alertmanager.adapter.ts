@@ -10,6 +10,7 @@ import {
 } from './format.model';
 import {
   arrayAt,
+  isObject,
   objectAt,
   optionalStringAt,
   parseJsonBody,
@@ -21,6 +22,8 @@ import {
 import {
   assembleReport,
   contextName,
+  keepWorst,
+  MAX_ALERTS_READ,
   mergedLabels,
   MISSING_SERVICE_REASON,
 } from './report-assembly';
@@ -32,6 +35,8 @@ import { nameText, outputText, serviceText } from './safe-text';
  *
  * Accepts `{version, status, receiver, alerts: [{status, labels, annotations, startsAt, endsAt,
  * generatorURL, fingerprint}], groupLabels, commonLabels, …}`; only `alerts` is read.
+ * At most MAX_ALERTS_READ (1000) alerts are read: of more, the most severe (firing, then firing
+ * at warning severity, then resolved, each in order), and `refused` says how many there were.
  * Alerts are read one by one: one that cannot be read (no service, a bad status or time) is left
  * out and listed in `refused` (JSON pointer and reason) while the others are reported, because
  * Alertmanager takes any 4xx as final and would drop the whole group, valid alerts with it. Only a
@@ -63,14 +68,25 @@ export function adaptAlertmanager(doc: HealthDocument, ctx: SourceContext): Adap
   optionalStringAt(root.version, '/version');
   const alerts: Alert[] = [];
   const refused: FieldError[] = [];
-  arrayAt(root.alerts, '/alerts').forEach((value, i) => {
+  const all = arrayAt(root.alerts, '/alerts');
+  const read = keepWorst(
+    all.map((_, i) => i),
+    (i) => rawAlertStatus(all[i]),
+    MAX_ALERTS_READ,
+  );
+  if (read.length < all.length)
+    refused.push({
+      path: '/alerts',
+      reason: `holds ${all.length} alerts: the ${MAX_ALERTS_READ} most severe were read (at most ${MAX_ALERTS_READ} a webhook), the others left out`,
+    });
+  for (const i of read) {
     try {
-      alerts.push(readAlert(value, pointer('/alerts', i), ctx));
+      alerts.push(readAlert(all[i], pointer('/alerts', i), ctx));
     } catch (e) {
       if (!(e instanceof FormatError)) throw e;
-      refused.push(...e.errors);
+      for (const error of e.errors) refused.push(error);
     }
-  });
+  }
   if (!alerts.length && refused.length) throw new FormatError(refused);
   const resolver = new DependencyResolver(ctx.mapping);
   const targetLabels = ctx.labelMapping?.target ?? ['target'];
@@ -142,6 +158,15 @@ const DEFAULT_LABELS = {
   host: ['host', 'node'],
 };
 const WARNING_SEVERITIES = new Set(['warning', 'warn', 'info', 'none']);
+
+/** An alert's status from a first look (firing: fail or warn by severity; resolved: pass; unreadable: fail, to be read and refused). */
+function rawAlertStatus(value: unknown): Status {
+  if (!isObject(value)) return 'fail';
+  if (value.status === 'resolved') return 'pass';
+  const labels = isObject(value.labels) ? value.labels : {};
+  const severity = typeof labels.severity === 'string' ? labels.severity.toLowerCase() : '';
+  return value.status === 'firing' && WARNING_SEVERITIES.has(severity) ? 'warn' : 'fail';
+}
 
 function readAlert(value: unknown, path: string, ctx: SourceContext): Alert {
   const alert = objectAt(value, path);
@@ -225,14 +250,22 @@ function identityLabels(ctx: SourceContext): Set<string> {
 /** Check names for one report's alerts: the alertname, qualified where two share it. */
 function checkNames(group: Alert[], identity: Set<string>): string[] {
   const byName = new Map<string, number[]>();
-  group.forEach((a, i) => byName.set(a.alertname, [...(byName.get(a.alertname) ?? []), i]));
+  group.forEach((a, i) => {
+    const indexes = byName.get(a.alertname);
+    if (indexes) indexes.push(i);
+    else byName.set(a.alertname, [i]);
+  });
   const names = group.map((a) => a.alertname);
   for (const [alertname, indexes] of byName) {
     if (indexes.length < 2) continue;
     const same = indexes.map((i) => group[i]);
-    const keys = [...new Set(same.flatMap((a) => Object.keys(a.labels)))]
+    const labelKeys = new Set<string>();
+    for (const a of same) for (const k of Object.keys(a.labels)) labelKeys.add(k);
+    // The first MAX_DISTINGUISHING_KEYS label names (sorted) are tried: each try walks the alerts.
+    const keys = Array.from(labelKeys)
       .filter((k) => !identity.has(k))
-      .sort();
+      .sort()
+      .slice(0, MAX_DISTINGUISHING_KEYS);
     const valuesOf = (k: string) => same.map((a) => a.labels[k] ?? '');
     // A label that tells every one apart; failing that, one that tells some apart (the rest get #n).
     const key =
@@ -247,10 +280,22 @@ function checkNames(group: Alert[], identity: Set<string>): string[] {
   return names;
 }
 
-/** Labels with one value across every alert of the group, the `excluded` ones aside. */
+/** Label names tried to tell alerts of one name apart; an alert with more is told apart by fingerprint or #n. */
+const MAX_DISTINGUISHING_KEYS = 50;
+
+/**
+ * Labels with one value across every alert of the group, the `excluded` ones aside: of the
+ * first alert's first MAX_SHARED_CANDIDATES labels (a report keeps at most 50 labels anyway).
+ */
 function sharedLabels(group: Alert[], excluded: Set<string>): [string, string][] {
-  const [first, ...rest] = group;
-  return Object.entries(first.labels).filter(
-    ([k, v]) => !excluded.has(k) && rest.every((a) => a.labels[k] === v),
-  );
+  const [first] = group;
+  return Object.entries(first.labels)
+    .slice(0, MAX_SHARED_CANDIDATES)
+    .filter(
+      ([k, v]) =>
+        !excluded.has(k) &&
+        group.every((a) => Object.prototype.hasOwnProperty.call(a.labels, k) && a.labels[k] === v),
+    );
 }
+
+const MAX_SHARED_CANDIDATES = 200;

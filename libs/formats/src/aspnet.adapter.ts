@@ -3,6 +3,7 @@ import type { CheckInput, Status } from '@faultline/reports';
 import { DependencyResolver } from './dependency-identity';
 import type { AdaptedReports, HealthDocument, SourceContext } from './format.model';
 import {
+  isObject,
   objectAt,
   optionalObjectAt,
   optionalStringAt,
@@ -11,7 +12,7 @@ import {
   refuse,
   stringAt,
 } from './json-reader';
-import { contextReport, requireService } from './report-assembly';
+import { contextReport, keepWorst, MAX_ENTRIES_READ, requireService } from './report-assembly';
 import { outputText } from './safe-text';
 
 /**
@@ -19,7 +20,8 @@ import { outputText } from './safe-text';
  *
  * Accepts `{status, totalDuration, entries: {name: {data?, description?, duration?, exception?, status, tags?}}}`
  * (camelCase, enums as names, TimeSpans as `[d.]hh:mm:ss[.fffffff]`).
- * Produces one report; each entry is a check. Status: Healthy → pass, Degraded → warn, Unhealthy →
+ * Produces one report; each entry is a check (at most MAX_ENTRIES_READ, 200, read past their
+ * status: the worst). Status: Healthy → pass, Degraded → warn, Unhealthy →
  * fail (case-insensitive), anything else → warn.
  * Identity: the body names nothing: service, instance and host come from the source. A check's
  * target: the mapping under its name; then a URI in its `data`; else scoped to the service. The
@@ -35,7 +37,11 @@ export function adaptAspnet(doc: HealthDocument, ctx: SourceContext): AdaptedRep
   const resolver = new DependencyResolver(ctx.mapping);
   const checks: CheckInput[] = [];
 
-  for (const [name, value] of Object.entries(optionalObjectAt(root.entries, '/entries') ?? {})) {
+  // At most MAX_ENTRIES_READ entries are read past their status: the worst.
+  const all = Object.entries(optionalObjectAt(root.entries, '/entries') ?? {});
+  const rawStatus = ([, value]: [string, unknown]): Status =>
+    isObject(value) && typeof value.status === 'string' ? aspnetStatus(value.status) : 'fail';
+  for (const [name, value] of keepWorst(all, rawStatus, MAX_ENTRIES_READ)) {
     const path = pointer('/entries', name);
     const entry = objectAt(value, path);
     const duration = optionalStringAt(entry.duration, pointer(path, 'duration'));

@@ -4,6 +4,7 @@ import {
   InvalidTargetError,
   type ParsedTarget,
   parseTarget,
+  REPORT_LIMITS,
   scopedTarget,
 } from '@faultline/reports';
 
@@ -71,6 +72,8 @@ const ADDRESS_KEY =
 const SAFE_PATH = /^\/[A-Za-z0-9._-]{1,64}$/;
 /** Free text is scanned this far: an address that matters comes early in a message. */
 const MAX_TEXT_SCAN = 4096;
+/** A whole value longer than a stored target can be is no address; it is not parsed as one. */
+const MAX_ADDRESS_LENGTH = REPORT_LIMITS.targetLength;
 
 const TEXT_SCHEMES = [...Object.keys(DEFAULT_PORTS).filter((s) => !/^https?$/.test(s)), 'tcp'];
 // A backend URI inside prose, up to where its authority and path end (userinfo is matched, then dropped).
@@ -82,6 +85,14 @@ const TEXT_URI = new RegExp(
 // A connect error's peer, as Node writes it (`connect ECONNREFUSED 10.0.0.7:39599`, IPv6 unbracketed).
 const ERRNO_PEER =
   /\b(?:ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET)\s+(\[[0-9a-f:.]+\]|[0-9a-f]*:[0-9a-f:.]+|[a-z0-9._-]+):(\d{1,5})(?!\d)/gi;
+
+/**
+ * An id from a body cut before it is sanitised (sanitiseId keeps 100 characters, and its
+ * patterns are not linear in a long run of dots): what it keeps is unchanged.
+ */
+const idText = (raw: string): string =>
+  raw.length > MAX_ID_SCAN ? raw.slice(0, MAX_ID_SCAN) : raw;
+const MAX_ID_SCAN = 400;
 
 export function isLoopback(host: string): boolean {
   return (
@@ -119,7 +130,9 @@ function parseAddress(raw: string): ParsedTarget | null {
 
 /** A URI with a scheme and a host, as a stored target; null for anything else (bare words, paths, file:///). */
 export function addressTarget(raw: string, allowLoopback: boolean): string | null {
+  if (raw.length > MAX_ADDRESS_LENGTH * 2) return null;
   const text = raw.trim();
+  if (text.length > MAX_ADDRESS_LENGTH) return null;
   if (!SCHEME_PREFIX.test(text)) return null;
   const parsed = parseAddress(text);
   if (!parsed || (!allowLoopback && isLoopback(parsed.host))) return null;
@@ -132,8 +145,10 @@ export function addressTarget(raw: string, allowLoopback: boolean): string | nul
  * in a body, which identifies nothing beyond its own host.
  */
 export function namedTarget(raw: string, fromBody: boolean): string | null {
-  const text = raw.trim();
+  const text = idText(raw).trim();
   if (!text) return null;
+  // Too long to be an address: an id (sanitised and cut to 100 characters).
+  if (text.length > MAX_ADDRESS_LENGTH) return globalComponentTarget(text);
   if (SCHEME_PREFIX.test(text)) {
     const address = addressTarget(text, !fromBody);
     if (address) return address;
@@ -233,7 +248,7 @@ export class DependencyResolver {
       if (target) return target;
     }
     if (ref.role === 'maybe-dependency') return undefined;
-    const target = scopedTarget(ref.component, service);
+    const target = scopedTarget(idText(ref.component), idText(service));
     const key = `${service}\u0000${ref.component}`;
     if (!this.unresolvedByKey.has(key))
       this.unresolvedByKey.set(key, { service, component: ref.component, target });

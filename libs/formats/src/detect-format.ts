@@ -20,7 +20,8 @@ import { isObject, type JsonObject } from './json-reader';
  */
 export function detectFormat(doc: HealthDocument): FormatName | null {
   if (typeof doc?.body !== 'string') return null;
-  if (/^application\/health\+json\b/i.test((doc.contentType ?? '').trim())) return 'health-json';
+  if (/^application\/health\+json\b/i.test((doc.contentType ?? '').slice(0, 1024).trim()))
+    return 'health-json';
   const body = doc.body.trim();
   const json = parseOrUndefined(body);
   if (json === undefined) return looksLikeOsloText(body, doc) ? 'oslo' : null;
@@ -86,13 +87,23 @@ function isReasonLine(line: string): boolean {
   return MIXED_REASON_LINE.test(line) && line.split(/\s+/).length <= MAX_REASON_WORDS;
 }
 
+/** Oslo lists a reason per backend: a longer text is not its answer (and is not scanned). */
+const MAX_REASON_LINES = 50;
+const MAX_REASON_LINE_LENGTH = 200;
+
 function looksLikeOsloText(body: string, doc: HealthDocument): boolean {
   if (body === '') return doc.httpStatus !== undefined;
   const type = (doc.contentType ?? '').toLowerCase();
   if (type && !type.startsWith('text/plain')) return false;
-  const lines = body
+  // Cut before splitting: 50 lines of 200 characters fit in this, with their line ends.
+  const head = body.slice(0, (MAX_REASON_LINE_LENGTH + 2) * (MAX_REASON_LINES + 1));
+  const lines = head
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter(Boolean);
-  return lines.length <= 50 && lines.every(isReasonLine);
+  return (
+    head.length === body.length &&
+    lines.length <= MAX_REASON_LINES &&
+    lines.every((l) => l.length <= MAX_REASON_LINE_LENGTH && isReasonLine(l))
+  );
 }

@@ -14,14 +14,15 @@ import {
   refuse,
   stringAt,
 } from './json-reader';
-import { contextReport, requireService } from './report-assembly';
+import { contextReport, keepWorst, MAX_ENTRIES_READ, requireService } from './report-assembly';
 import { outputText, serviceText } from './safe-text';
 
 /**
  * IETF Health Check Response Format for HTTP APIs (draft-inadarei-api-health-check, application/health+json).
  *
  * Accepts `{status, version?, releaseId?, serviceId?, output?, checks?: {"<component>:<measurement>": [ {…} ]}}`.
- * Produces one report; each element of each `checks` array is a check named by its key (a key with
+ * Produces one report; each element of each `checks` array is a check (at most MAX_ENTRIES_READ,
+ * 200, are read: the worst by their status, the rest neither read nor validated) named by its key (a key with
  * several elements is told apart by `node`, then `componentId`, then position: `cpu:utilization{node=1}`).
  * Status (case-insensitive): pass/ok/up → pass, warn → warn, fail/error/down → fail, anything else
  * → warn. An element without a status takes the document's. An HTTP status ≥ 400 fails the report
@@ -48,40 +49,55 @@ export function adaptHealthJson(doc: HealthDocument, ctx: SourceContext): Adapte
   let latestTime: number | null = null;
 
   const checksObject = optionalObjectAt(root.checks, '/checks');
+  // Every element with its key, name and place: at most MAX_ENTRIES_READ are read, the worst kept.
+  const all: { key: string; name: string; element: unknown; path: string }[] = [];
   for (const [key, value] of Object.entries(checksObject ?? {})) {
     const keyPath = pointer('/checks', key);
     // The draft says arrays; a lone object is read as a one-element array rather than refused.
     const elements: unknown[] = Array.isArray(value) ? value : [value];
     const names = elementNames(key, elements);
-    for (let i = 0; i < elements.length; i++) {
-      const element = elements[i];
-      const path = Array.isArray(value) ? pointer(keyPath, i) : keyPath;
-      const entry = objectAt(element, path);
-      const time = optionalStringAt(entry.time, pointer(path, 'time'));
-      if (time !== undefined) {
-        const ms = parseRfc3339(time) ?? refuse(pointer(path, 'time'), 'is not an RFC 3339 time');
-        if (latestTime === null || ms > latestTime) latestTime = ms;
-      }
-      const rawStatus = optionalStringAt(entry.status, pointer(path, 'status'));
-      const componentId = optionalStringAt(entry.componentId, pointer(path, 'componentId'));
-      const componentType = optionalStringAt(entry.componentType, pointer(path, 'componentType'));
-      const [component, measurement] = splitKey(key);
-      checks.push({
+    for (let i = 0; i < elements.length; i++)
+      all.push({
+        key,
         name: names[i],
-        status: rawStatus === undefined ? documentStatus : healthJsonStatus(rawStatus),
-        target: resolver.targetFor(service, {
-          mappingKeys: component === key ? [key] : [key, component],
-          component,
-          globalId: componentId,
-          details: extraKeys(entry),
-          role: roleOf(component, componentType),
-        }),
-        latencyMs: responseTimeMs(measurement, entry),
-        output:
-          outputText(optionalStringAt(entry.output, pointer(path, 'output'))) ??
-          observedSummary(entry),
+        element: elements[i],
+        path: Array.isArray(value) ? pointer(keyPath, i) : keyPath,
       });
+  }
+  const rawStatusOf = (element: unknown): Status =>
+    isObject(element) && typeof element.status === 'string'
+      ? healthJsonStatus(element.status)
+      : documentStatus;
+  for (const { key, name, element, path } of keepWorst(
+    all,
+    (e) => rawStatusOf(e.element),
+    MAX_ENTRIES_READ,
+  )) {
+    const entry = objectAt(element, path);
+    const time = optionalStringAt(entry.time, pointer(path, 'time'));
+    if (time !== undefined) {
+      const ms = parseRfc3339(time) ?? refuse(pointer(path, 'time'), 'is not an RFC 3339 time');
+      if (latestTime === null || ms > latestTime) latestTime = ms;
     }
+    const rawStatus = optionalStringAt(entry.status, pointer(path, 'status'));
+    const componentId = optionalStringAt(entry.componentId, pointer(path, 'componentId'));
+    const componentType = optionalStringAt(entry.componentType, pointer(path, 'componentType'));
+    const [component, measurement] = splitKey(key);
+    checks.push({
+      name,
+      status: rawStatus === undefined ? documentStatus : healthJsonStatus(rawStatus),
+      target: resolver.targetFor(service, {
+        mappingKeys: component === key ? [key] : [key, component],
+        component,
+        globalId: componentId,
+        details: extraKeys(entry),
+        role: roleOf(component, componentType),
+      }),
+      latencyMs: responseTimeMs(measurement, entry),
+      output:
+        outputText(optionalStringAt(entry.output, pointer(path, 'output'))) ??
+        observedSummary(entry),
+    });
   }
 
   const httpFailed = doc.httpStatus !== undefined && doc.httpStatus >= 400;

@@ -12,7 +12,7 @@ import {
   pointer,
   refuse,
 } from './json-reader';
-import { contextReport, requireService } from './report-assembly';
+import { contextReport, keepWorst, MAX_ENTRIES_READ, requireService } from './report-assembly';
 import { detailSummary, outputText, truncate } from './safe-text';
 
 /**
@@ -23,7 +23,8 @@ import { detailSummary, outputText, truncate } from './safe-text';
  * `reasons` are `{reason, details, class}` objects. `details` is whatever the plugin returned
  * (oslo serialises it as is): a string, an object, an array, a number or null are all read.
  * HTML is refused: poll with Accept: text/plain or application/json.
- * Produces one report; each reason is a check. Every reason's class is oslo's own
+ * Produces one report; each reason is a check. At most MAX_ENTRIES_READ (200) reasons are read: of
+ * a longer list the failing ones are kept first (the rest are not read, nor validated). Every reason's class is oslo's own
  * `HealthcheckResult`, so a check is named by what tells it apart and stays the same whether it
  * passes or fails (a name that changed with the state would look like one check vanishing and
  * another appearing), first answer wins:
@@ -57,27 +58,33 @@ export function adaptOslo(doc: HealthDocument, ctx: SourceContext): AdaptedRepor
   let observedAt = contextTime(ctx.observedAt);
   let reasons: OsloReason[];
 
+  // At most MAX_ENTRIES_READ reasons are read, the failing ones first (see keepWorst).
+  const statusOf = (reason: string): Status =>
+    httpHealthy === true || isOk(reason) ? 'pass' : 'fail';
   if (looksLikeJson(doc, body)) {
     const root = objectAt(parseJsonBody(doc.body), '');
-    reasons = arrayAt(root.reasons, '/reasons').map((r, i) =>
-      readReason(r, pointer('/reasons', i)),
-    );
+    const all = arrayAt(root.reasons, '/reasons');
+    reasons = keepWorst(
+      all.map((_, i) => i),
+      (i) => statusOf(rawReason(all[i])),
+      MAX_ENTRIES_READ,
+    ).map((i) => readReason(all[i], pointer('/reasons', i)));
     const now = optionalStringAt(root.now, '/now');
     if (now !== undefined) observedAt = parseUtcTime(now) ?? refuse('/now', 'is not a time');
   } else {
     if (body.startsWith('<'))
       refuse('', 'is HTML: poll oslo healthcheck with Accept: text/plain or application/json');
-    reasons = body
+    const lines = body
       .split(/\r?\n/)
       .map((line) => line.trim())
-      .filter(Boolean)
-      .map((reason) => ({ reason }));
+      .filter(Boolean);
+    reasons = keepWorst(lines, statusOf, MAX_ENTRIES_READ).map((reason) => ({ reason }));
     if (!reasons.length && httpHealthy === undefined)
       refuse('', 'is empty and carries no HTTP status');
   }
 
   const checks: CheckInput[] = reasons.map((r) => {
-    const saysOk = r.reason.toUpperCase() === 'OK';
+    const saysOk = isOk(r.reason);
     const status: Status = httpHealthy === true || saysOk ? 'pass' : 'fail';
     const name = checkName(r);
     const target = resolver.targetFor(service, {
@@ -118,6 +125,19 @@ interface OsloReason {
 
 const GENERIC_CLASS = 'HealthcheckResult';
 
+const isOk = (reason: string): boolean => reason.length === 2 && reason.toUpperCase() === 'OK';
+
+/** A raw reason's text, for its status before it is read (anything unreadable fails). */
+const rawReason = (value: unknown): string =>
+  typeof value === 'string'
+    ? value
+    : isObject(value) && typeof value.reason === 'string'
+      ? value.reason
+      : '';
+
+/** oslo's built-in plugins' texts are short: longer details are never one of them (nor scanned). */
+const MAX_PLUGIN_TEXT = 1024;
+
 // oslo.middleware's own plugins (disable_by_file.py, enable_by_files.py), by the texts they return.
 const DISABLE_BY_FILE_DETAILS =
   /^(Path '.*' was (not )?found|No 'disable_by_file_path' configuration value specified)$/s;
@@ -131,8 +151,9 @@ function checkName(r: OsloReason): string {
       const value = r.details[key];
       if (typeof value === 'string' && value.trim()) return value;
     }
-  const details = typeof r.details === 'string' ? r.details.trim() : '';
-  const reason = r.reason.trim().toUpperCase();
+  const details =
+    typeof r.details === 'string' && r.details.length <= MAX_PLUGIN_TEXT ? r.details.trim() : '';
+  const reason = r.reason.length <= MAX_PLUGIN_TEXT ? r.reason.trim().toUpperCase() : '';
   if (DISABLE_BY_FILE_DETAILS.test(details) || reason === 'DISABLED BY FILE')
     return 'disable_by_file';
   if (ENABLE_BY_FILES_DETAILS.test(details) || reason === 'FILE PATH MISSING')
@@ -142,7 +163,7 @@ function checkName(r: OsloReason): string {
     const { scheme, host, port } = parseTarget(address);
     return port === null ? `${scheme}://${host}` : `${host}:${port}`;
   }
-  if (reason && reason !== 'OK') return r.reason.trim();
+  if (r.reason.trim() && reason !== 'OK') return r.reason.trim();
   return 'healthcheck';
 }
 

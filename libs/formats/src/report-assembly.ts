@@ -1,6 +1,5 @@
 import {
   type CheckInput,
-  compareStatus,
   REPORT_LIMITS,
   type ReportInput,
   type Status,
@@ -34,16 +33,57 @@ export function requireService(
 export const contextName = (value: string | undefined): string | undefined =>
   typeof value === 'string' && value.trim() ? value : undefined;
 
-/** Gives each check a name no other check of the report has: `name`, `name#2`, `name#3`… */
+/**
+ * Entries of one document an adapter reads at most (oslo reasons, health+json check elements,
+ * actuator contributors, terminus indicators, aspnet entries): a report holds no more checks.
+ * Past it the worst are kept (failures, then warnings, then passes, each in document order),
+ * chosen from each entry's status alone before any other work on it, so that a document of
+ * 50,000 reasons costs a pass over them and then the work of 200.
+ */
+export const MAX_ENTRIES_READ = REPORT_LIMITS.checks;
+
+/** Alerts of one Alertmanager webhook read at most (they may make several reports), the worst kept. */
+export const MAX_ALERTS_READ = 1000;
+
+const WORST_FIRST: readonly Status[] = ['fail', 'warn', 'pass'];
+
+/**
+ * At most `max` of `items`, the worst by `statusOf` (a cheap look at the raw entry), in their
+ * original order. Linear: one status per item, then one pass per status.
+ */
+export function keepWorst<T>(items: readonly T[], statusOf: (item: T) => Status, max: number): T[] {
+  if (items.length <= max) return items.slice();
+  const statuses = items.map(statusOf);
+  const kept = new Array<boolean>(items.length).fill(false);
+  let room = max;
+  for (const status of WORST_FIRST)
+    for (let i = 0; i < items.length && room > 0; i++)
+      if (statuses[i] === status) {
+        kept[i] = true;
+        room--;
+      }
+  return items.filter((_, i) => kept[i]);
+}
+
+/**
+ * Gives each check a name no other check of the report has: `name`, `name#2`, `name#3`…
+ * Linear: each base name remembers the next number to try, so a thousand checks called
+ * `healthcheck` cost a thousand claims, not half a million comparisons.
+ */
 export class CheckNames {
   private readonly taken = new Set<string>();
+  private readonly nextNumber = new Map<string, number>();
 
   claim(raw: string): string {
     const base = nameText(raw, 'check');
     let name = base;
-    for (let n = 2; this.taken.has(name); n++) {
-      const suffix = `#${n}`;
-      name = `${truncate(base, REPORT_LIMITS.nameLength - suffix.length)}${suffix}`;
+    if (this.taken.has(name)) {
+      let n = this.nextNumber.get(base) ?? 2;
+      do {
+        const suffix = `#${n++}`;
+        name = `${truncate(base, REPORT_LIMITS.nameLength - suffix.length)}${suffix}`;
+      } while (this.taken.has(name));
+      this.nextNumber.set(base, n);
     }
     this.taken.add(name);
     return name;
@@ -91,16 +131,12 @@ export function contextReport(
 
 export function assembleReport(parts: ReportParts): ReportInput {
   const names = new CheckNames();
-  let checks = parts.checks.map((c) => ({ ...c, name: names.claim(c.name) }));
-  if (checks.length > REPORT_LIMITS.checks) {
-    // Over the schema's limit, keep the worst (stable within a status): a failure is never the one dropped.
-    checks = checks
-      .map((c, i) => ({ c, i }))
-      .sort((a, b) => compareStatus(b.c.status, a.c.status) || a.i - b.i)
-      .slice(0, REPORT_LIMITS.checks)
-      .sort((a, b) => a.i - b.i)
-      .map(({ c }) => c);
-  }
+  // Over the schema's limit, keep the worst (stable within a status): a failure is never the one
+  // dropped. Adapters cap their entries before this (MAX_ENTRIES_READ); this is the last guard.
+  const checks = keepWorst(parts.checks, (c) => c.status, REPORT_LIMITS.checks).map((c) => ({
+    ...c,
+    name: names.claim(c.name),
+  }));
   const report: ReportInput = { service: parts.service };
   if (parts.instance !== undefined) report.instance = parts.instance;
   if (parts.host !== undefined) report.host = parts.host;

@@ -11,7 +11,7 @@ import {
   pointer,
   stringAt,
 } from './json-reader';
-import { contextReport, requireService } from './report-assembly';
+import { contextReport, keepWorst, MAX_ENTRIES_READ, requireService } from './report-assembly';
 import { detailSummary, outputText } from './safe-text';
 
 /**
@@ -20,7 +20,8 @@ import { detailSummary, outputText } from './safe-text';
  * Accepts `{status: 'ok'|'error'|'shutting_down', info?, error?, details?}` where each of info,
  * error and details maps an indicator key to `{status: 'up'|'down', …}`.
  * Produces one report; each indicator is a check, read from `details` (every indicator) and then
- * from `info` and `error` for any indicator `details` lacks.
+ * from `info` and `error` for any indicator `details` lacks. At most MAX_ENTRIES_READ (200) are read
+ * past their status: the worst.
  * Status: ok → pass, error → fail, shutting_down → fail (the instance is leaving: route nothing
  * to it), anything else → warn; indicators up → pass, down → fail, anything else → warn.
  * Identity: the body names nothing: service, instance and host come from the source. A check's
@@ -51,7 +52,14 @@ export function adaptTerminus(doc: HealthDocument, ctx: SourceContext): AdaptedR
   }
 
   const checks: CheckInput[] = [];
-  for (const [key, [indicator, path]] of indicators) {
+  // At most MAX_ENTRIES_READ indicators are read past their status: the worst.
+  const kept = keepWorst(
+    Array.from(indicators.entries()),
+    ([, [indicator]]) =>
+      typeof indicator.status === 'string' ? indicatorStatus(indicator.status) : 'fail',
+    MAX_ENTRIES_READ,
+  );
+  for (const [key, [indicator, path]] of kept) {
     const fields = Object.fromEntries(Object.entries(indicator).filter(([k]) => k !== 'status'));
     checks.push({
       name: key,
