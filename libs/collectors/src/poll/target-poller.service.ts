@@ -10,6 +10,7 @@ import { PollScheduler } from '../targets/poll-scheduler';
 import { PollTargetRepository } from '../targets/poll-target.repository';
 import { sourceOf } from '../targets/poll-target.service';
 import { pollHeaders } from './accept';
+import { boundedPollReports } from './bounded-poll';
 import { type PollAnswer, pollReports } from './poll-reports';
 
 export type PollOutcome = 'answered' | 'unreachable' | 'gone';
@@ -84,7 +85,14 @@ export class TargetPoller implements OnModuleDestroy {
       if (!(e instanceof FetchFailure)) throw e;
       answer = { ok: false, reason: e.reason, message: e.message };
     }
-    let result = pollReports(target, answer, this.config.COLLECTOR_ID, now);
+    // Reading the answer is bounded in time (POLL_ADAPT_TIMEOUT_MS): past it, unreachable.
+    let result = boundedPollReports(
+      target,
+      answer,
+      this.config.COLLECTOR_ID,
+      now,
+      this.config.POLL_ADAPT_TIMEOUT_MS,
+    );
     try {
       await this.intake.ingest(result.reports, now, `poll/${target.id}`);
     } catch (e) {
