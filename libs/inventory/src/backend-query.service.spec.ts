@@ -69,7 +69,7 @@ describe('BackendQueryService', () => {
     const detail = await serviceWith([], true).service.get('backend:amqp://mq:5672');
     expect(detail).toMatchObject({ dependentCount: 2, failing: 2, services: ['a', 'b'] });
     expect(detail.dependents).toHaveLength(3);
-    expect(detail.dependentsNextCursor).toBeNull();
+    expect(detail).not.toHaveProperty('dependentsNextCursor');
     const capped = await serviceWith([], true).service.get('backend:amqp://mq:5672', { limit: 2 });
     expect(capped.dependents).toHaveLength(2);
     expect(decodeCursor(capped.dependentsNextCursor!, ['text', 'text', 'text'])).toEqual([

@@ -34,8 +34,9 @@ export class BackendQueryService {
   }
 
   /**
-   * One backend with the first page of the current checks on it (`dependentsNextCursor` goes
-   * on, see dependents()); the counts cover every check. 404 when it is unknown.
+   * One backend with the first page of the current checks on it (when there are more,
+   * `dependentsNextCursor` goes on, see dependents()); the counts cover every check. 404 when
+   * it is unknown.
    */
   async get(key: string, page: PageQuery = {}): Promise<BackendDetail> {
     const notFound = () => new NotFoundError(`no backend ${JSON.stringify(key)}`);
@@ -57,7 +58,8 @@ export class BackendQueryService {
       firstSeenAt: iso(row.first_seen_at),
       ...counts,
       dependents: dependents.items,
-      dependentsNextCursor: dependents.nextCursor,
+      // Only when the list was cut: a detail with all its dependents keeps its shape.
+      ...(dependents.nextCursor === null ? {} : { dependentsNextCursor: dependents.nextCursor }),
     };
   }
 

@@ -112,8 +112,8 @@ export interface BackendDetail extends Omit<BackendSummary, 'dependents'> {
   dependentCount: number;
   /** The first page of the checks on it (limit, cursor); the rest by dependentsNextCursor. */
   dependents: DependentView[];
-  /** Cursor of the next page of dependents (GET /api/v1/backends/<key>/dependents); null on the last. */
-  dependentsNextCursor: string | null;
+  /** Present when more dependents than the page exist: the cursor of the next page (GET /api/v1/backends/<key>/dependents). */
+  dependentsNextCursor?: string;
 }
 
 export interface PageQuery {

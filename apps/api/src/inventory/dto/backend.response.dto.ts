@@ -1,7 +1,7 @@
 import type { BackendDetail, BackendSummary, DependentView } from '@faultline/inventory';
 import type { Page } from '@faultline/platform';
 import { type Status, STATUSES } from '@faultline/reports';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 class BackendBaseDto {
   @ApiProperty({ example: 'backend:amqp://rabbit-1:5672' })
@@ -71,13 +71,11 @@ export class BackendDetailDto extends BackendBaseDto implements BackendDetail {
   })
   dependents: DependentDto[];
 
-  @ApiProperty({
-    type: String,
-    nullable: true,
+  @ApiPropertyOptional({
     description:
-      'Cursor of the next page of dependents (GET /api/v1/backends/{key}/dependents?cursor=…); null when all are here',
+      'Present only when more dependents exist than this page: the cursor of the next page (GET /api/v1/backends/{key}/dependents?cursor=…)',
   })
-  dependentsNextCursor: string | null;
+  dependentsNextCursor?: string;
 }
 
 export class DependentPageDto implements Page<DependentView> {
