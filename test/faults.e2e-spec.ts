@@ -344,6 +344,18 @@ describe('no accepted report is lost under faults (api and worker processes, thr
     'a live fleet through a 45 s Postgres outage: no instance looks silent, no incident opens',
     async () => {
       s = await Scenario.start('outage');
+      // The fleet reports with an ingest token of its own (not the bootstrap admin token): the
+      // tokens last loaded must still stand while Postgres is down.
+      const created = await fetch(`${s.baseUrl}/api/v1/tokens`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ name: 'fleet', scopes: ['ingest'] }),
+      });
+      expect(created.status).toBe(201);
+      const fleetToken = ((await created.json()) as { token: string }).token;
       // 60 instances in 3 zones report every 5 s, one request per zone, as a live fleet does.
       const INTERVAL_MS = 5_000;
       const zones = ['az1', 'az2', 'az3'];
@@ -365,7 +377,7 @@ describe('no accepted report is lost under faults (api and worker processes, thr
               fetch(`${s.baseUrl}/api/v1/reports`, {
                 method: 'POST',
                 headers: {
-                  authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+                  authorization: `Bearer ${fleetToken}`,
                   'content-type': 'application/json',
                 },
                 body: JSON.stringify(reports),

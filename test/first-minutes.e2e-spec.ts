@@ -231,7 +231,7 @@ it("with a token: says where it listens, what it migrated and loaded, no route l
   );
   await app.line(/^worker started: /, 'what the worker loaded');
   expect(app.lines()).toContainEqual(
-    `worker started: loaded 0 notification channels and 0 poll targets; standing for correlation leader; metrics at http://localhost:${app.ports.WORKER_METRICS_PORT}/metrics`,
+    `worker started: loaded 0 notification channels and 0 poll targets; standing for correlation leader; metrics at http://127.0.0.1:${app.ports.WORKER_METRICS_PORT}/metrics`,
   );
   expect(app.logs()).not.toMatch(ROUTE_LINES);
   expect(app.logs()).not.toMatch(/InstanceLoader|dependencies initialized/);
@@ -242,7 +242,7 @@ it("with a token: says where it listens, what it migrated and loaded, no route l
     const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
     expect({ url, status: res.status }).toEqual({ url, status: 200 });
   }
-  const metrics = await fetch(`http://localhost:${app.ports.WORKER_METRICS_PORT}/metrics`);
+  const metrics = await fetch(`http://127.0.0.1:${app.ports.WORKER_METRICS_PORT}/metrics`);
   expect(metrics.status).toBe(200);
 
   // (d) The README's report, once, as the README posts it.

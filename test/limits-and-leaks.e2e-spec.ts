@@ -1,7 +1,7 @@
 import { listenForMetrics } from '../apps/worker/src/metrics-server';
 import { pollUntil } from '../bench/support/poll-until';
 import { type NodeProcess, readyz, startApi } from './support/processes';
-import { type Stack, startStack, uniqueName } from './support/stack';
+import { type Stack, startStack, testConfig, uniqueName } from './support/stack';
 import { redisUrl, TEST_ADMIN_TOKEN } from './support/test-env';
 import { freePort, ThrowawayPostgres } from './support/throwaway-servers';
 
@@ -133,8 +133,10 @@ describe('limits and leaks', () => {
     });
   });
 
-  it("the worker's metrics listen on loopback, whatever the api's HOST", async () => {
-    const metrics = await listenForMetrics(0, '0.0.0.0');
+  it("the worker's metrics listen on WORKER_METRICS_HOST, loopback unless told otherwise", async () => {
+    const { WORKER_METRICS_HOST } = testConfig({ HOST: '0.0.0.0' });
+    expect(WORKER_METRICS_HOST).toBe('127.0.0.1');
+    const metrics = await listenForMetrics(0, WORKER_METRICS_HOST);
     try {
       expect((metrics.server.address() as { address: string }).address).toBe('127.0.0.1');
     } finally {

@@ -37,7 +37,7 @@ async function main(config: FaultlineConfig): Promise<void> {
   }
   // The metrics port first: a port in use stops the worker before it takes any job.
   const metrics: MetricsServer | null = config.WORKER_METRICS_PORT
-    ? await listenForMetrics(config.WORKER_METRICS_PORT, config.HOST)
+    ? await listenForMetrics(config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST)
     : null;
   await checkRedis(config.REDIS_URL);
   if (config.MIGRATE_ON_START)

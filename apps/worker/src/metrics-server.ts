@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 
-import { displayOrigin, listenFailure, loadConfig } from '@faultline/platform';
+import { displayOrigin, listenFailure } from '@faultline/platform';
 import type { Registry } from 'prom-client';
 
 export interface MetricsServer {
@@ -18,13 +18,9 @@ export interface MetricsServer {
  * a StartupError naming WORKER_METRICS_PORT.
  *
  * It checks no token, so it listens on WORKER_METRICS_HOST (loopback by default), never on the
- * api's HOST: `_apiHost` is what callers used to pass and is ignored.
+ * api's HOST.
  */
-export async function listenForMetrics(
-  port: number,
-  _apiHost?: string,
-  host: string = loadConfig().WORKER_METRICS_HOST,
-): Promise<MetricsServer> {
+export async function listenForMetrics(port: number, host: string): Promise<MetricsServer> {
   let registry: Registry | null = null;
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') {

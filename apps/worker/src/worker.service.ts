@@ -84,7 +84,7 @@ export class WorkerService implements OnApplicationBootstrap {
     const [channels, targets] = await Promise.all([this.channels.ids(), this.poller.targetCount()]);
     const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
     const metrics = this.config.WORKER_METRICS_PORT
-      ? `metrics at ${displayOrigin(this.config.HOST, this.config.WORKER_METRICS_PORT)}/metrics`
+      ? `metrics at ${displayOrigin(this.config.WORKER_METRICS_HOST, this.config.WORKER_METRICS_PORT)}/metrics`
       : 'metrics off (WORKER_METRICS_PORT=0)';
     const correlation = this.config.CORRELATION_ENABLED
       ? 'standing for correlation leader'

@@ -50,6 +50,8 @@ export const MAPPING_CACHE_MS = 3_000;
 @Injectable()
 export class ComponentMappingService {
   private cached: { at: number; mapping: Promise<Record<string, string>> } | null = null;
+  /** The last fleet-wide mapping read from Postgres (empty until one was). */
+  private lastRead: Record<string, string> = {};
 
   constructor(
     private readonly repository: ComponentMappingRepository,
@@ -109,12 +111,13 @@ export class ComponentMappingService {
     now = Date.now(),
   ): Promise<Record<string, string>> {
     if (!this.cached || now - this.cached.at >= MAPPING_CACHE_MS) {
-      const mapping = this.repository.all();
+      const lastRead = this.lastRead;
+      // Postgres down: the last mapping read stands, so pushes and polls go on into Redis.
+      const mapping = this.repository.all().then(
+        (read) => (this.lastRead = read),
+        () => lastRead,
+      );
       this.cached = { at: now, mapping };
-      // A failed read is not kept: the next caller tries again.
-      void mapping.catch(() => {
-        if (this.cached?.mapping === mapping) this.cached = null;
-      });
     }
     return effectiveMapping(await this.cached.mapping, own);
   }

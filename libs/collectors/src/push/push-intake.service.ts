@@ -18,7 +18,7 @@ import {
   UnauthenticatedError,
 } from '@faultline/platform';
 import type { FieldError, ReportInput } from '@faultline/reports';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 
 import { UnresolvedComponentRepository } from '../components/unresolved-component.repository';
 import { ComponentMappingService } from '../mappings/component-mapping.service';
@@ -76,6 +76,8 @@ export interface PushResult {
  */
 @Injectable()
 export class PushIntake {
+  private readonly logger = new Logger(PushIntake.name);
+
   constructor(
     private readonly intake: ReportIntake,
     private readonly sources: PushSourceService,
@@ -146,10 +148,12 @@ export class PushIntake {
     );
     const source = req.sourceId === null ? `ingest/${format}` : `source/${req.sourceId}`;
     const accepted = await this.store(adapted.reports, refused, now, source);
-    await this.unresolved.record(
-      req.sourceId === null ? 'push' : pushSourceName(req.sourceId),
-      adapted.unresolved,
-    );
+    // Bookkeeping for operators: the reports are accepted whether or not Postgres takes it now.
+    await this.unresolved
+      .record(req.sourceId === null ? 'push' : pushSourceName(req.sourceId), adapted.unresolved)
+      .catch((e: unknown) =>
+        this.logger.warn(`unresolved components not recorded: ${(e as Error).message}`),
+      );
     return { accepted, format, unresolved: adapted.unresolved, refused };
   }
 

@@ -54,6 +54,8 @@ const validateShape = new Ajv({ allErrors: true, strict: true }).compile<PushSou
 export class PushSourceService {
   private readonly secrets: SecretBox;
   private reserved: { until: number; map: Promise<Map<string, string[]>> } | null = null;
+  /** The last map read from Postgres (empty until one was). */
+  private lastReserved = new Map<string, string[]>();
 
   constructor(
     private readonly repository: PushSourceRepository,
@@ -126,20 +128,24 @@ export class PushSourceService {
     checkClaims(claims, reporter, await this.reservedServices());
   }
 
-  /** Service → the signing sources that name it; re-read at most every 3 s. */
+  /**
+   * Service → the signing sources that name it; re-read at most every 3 s. While Postgres is
+   * down the last map read stands (none before the first read): native ingest goes on into Redis.
+   */
   private reservedServices(now = Date.now()): Promise<Map<string, string[]>> {
     if (this.reserved && this.reserved.until > now) return this.reserved.map;
-    const map = this.repository.signedServices().then((rows) => {
-      const reserved = new Map<string, string[]>();
-      for (const { id, service } of rows)
-        reserved.set(service, [...(reserved.get(service) ?? []), id]);
-      return reserved;
-    });
-    const entry = { until: now + RESERVED_CACHE_MS, map };
-    this.reserved = entry;
-    map.catch(() => {
-      if (this.reserved === entry) this.reserved = null;
-    });
+    const lastRead = this.lastReserved;
+    const map = this.repository.signedServices().then(
+      (rows) => {
+        const reserved = new Map<string, string[]>();
+        for (const { id, service } of rows)
+          reserved.set(service, [...(reserved.get(service) ?? []), id]);
+        this.lastReserved = reserved;
+        return reserved;
+      },
+      () => lastRead,
+    );
+    this.reserved = { until: now + RESERVED_CACHE_MS, map };
     return map;
   }
 

@@ -59,6 +59,8 @@ export class TokenService {
   private loading: { startedAt: number; done: Promise<void> } | null = null;
   private lastLoadStart = -Infinity;
   private readonly unknown = new Set<string>();
+  /** When a load of the token table last failed. */
+  private failedAt = -Infinity;
   private readonly adminHash: Buffer | null;
   /** Table loads so far (for tests and metrics: a flood of unknown tokens must keep it small). */
   loads = 0;
@@ -116,16 +118,32 @@ export class TokenService {
       };
     if (this.unknown.has(hash)) return null;
     const arrived = Date.now();
-    if (arrived - this.loadedAt > this.config.AUTH_CACHE_MS)
-      await this.loadAfter(arrived - this.config.AUTH_CACHE_MS);
-    let principal = this.active.get(hash);
-    if (!principal && this.loadedAt < arrived) {
-      await this.loadAfter(arrived);
-      principal = this.active.get(hash);
+    // Postgres down: the tokens last loaded still stand (ingest goes on into Redis), retried
+    // once per AUTH_CACHE_MS instead of on every request.
+    if (arrived - this.failedAt < this.config.AUTH_CACHE_MS) return this.lastKnown(hash);
+    try {
+      if (arrived - this.loadedAt > this.config.AUTH_CACHE_MS)
+        await this.loadAfter(arrived - this.config.AUTH_CACHE_MS);
+      let principal = this.active.get(hash);
+      if (!principal && this.loadedAt < arrived) {
+        await this.loadAfter(arrived);
+        principal = this.active.get(hash);
+      }
+      if (principal) return principal;
+    } catch (e) {
+      if (!(e instanceof DependencyUnavailableError) || this.loadedAt === -Infinity) throw e;
+      this.failedAt = Date.now();
+      return this.lastKnown(hash);
     }
-    if (principal) return principal;
     this.rememberUnknown(hash);
     return null;
+  }
+
+  /** A token of the last good load; one it did not hold cannot be judged now (never remembered as unknown). */
+  private lastKnown(hash: string): Principal {
+    const principal = this.active.get(hash);
+    if (principal) return principal;
+    throw new DependencyUnavailableError('the token store (Postgres)');
   }
 
   /** Resolves once a load of the token table that started at or after `t` has finished. */
