@@ -1,4 +1,4 @@
-import { entityKind, InvalidTargetError, parseTarget } from './entity-key';
+import { entityKind, InvalidTargetError, parseTarget, sanitiseId } from './entity-key';
 import { compareStatus, worstStatus } from './status';
 
 describe('parseTarget', () => {
@@ -41,5 +41,17 @@ describe('status ordering', () => {
     expect(entityKind('backend:amqp://x:1')).toBe('backend');
     expect(entityKind('instance:a/b')).toBe('instance');
     expect(entityKind('nope')).toBeNull();
+  });
+});
+
+describe('sanitiseId', () => {
+  it('trims dots at both ends, keeps them inside, and names the empty id', () => {
+    expect(sanitiseId('..Redis.Main..')).toBe('redis.main');
+    expect(sanitiseId('...')).toBe('unnamed');
+    expect(sanitiseId('a b/c')).toBe('a-b-c');
+  });
+
+  it('reads a long run of dots inside an id in one pass (a trailing-dots regex backtracks on it)', () => {
+    expect(sanitiseId(`x${'.'.repeat(200_000)}y`)).toBe(`x${'.'.repeat(99)}`);
   });
 });

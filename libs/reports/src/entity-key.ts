@@ -107,12 +107,13 @@ export function entityKind(key: string): EntityKind | null {
 
 /** An id as a host name: lower-case, characters outside [a-z0-9.-] replaced by '-', no dots at either end. */
 export function sanitiseId(raw: string): string {
-  const id = raw
-    .toLowerCase()
-    .replace(/[^a-z0-9.-]/g, '-')
-    .replace(/^\.+|\.+$/g, '')
-    .slice(0, 100);
-  return id || 'unnamed';
+  const text = raw.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+  // Dots trimmed by hand: /\.+$/ on a long run of dots backtracks quadratically.
+  let start = 0;
+  let end = text.length;
+  while (start < end && text[start] === '.') start++;
+  while (end > start && text[end - 1] === '.') end--;
+  return text.slice(start, end).slice(0, 100) || 'unnamed';
 }
 
 /** The target of a backend known only to one service. */
