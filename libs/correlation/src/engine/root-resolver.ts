@@ -43,13 +43,16 @@ const PARTITION_BACKENDS = 2;
  *             path between the fleet and Faultline) is down, not every zone at once;
  *   host      2+ instances and >= silentShare of them silent;  zone  4+ instances on 2+ hosts, same;
  *   service   2+ instances and more than `majority` silent, or down for their own reasons.
+ * Counts are of live checks: a failure no longer reported (CheckRec.known false) keeps a held
+ * backend down only while no live check says it is back.
  * Walk, per symptom:
  *   failing check of B   lost from its zone Z (see lostFromZones) with 2+ backends so lost → Z;
  *                        else B down ? explain(B) : the instance (or its service, when most of it fails B),
  *                        unsettled until other dependents of B have reported passing since
- *                        B scoped to a service (`component://redis.orders`), with no server known,
- *                        and another service's namesake down at the same moment → the shared name
- *   explain(B)           by B's servers (alias or name match): mostly silent → explain(silence);
+ *   explain(B)           no server known: B, or for B scoped to a service (`component://redis.orders`)
+ *                        with another service's namesake down at the same moment, the shared name
+ *                        (`component://redis`); else by B's servers (alias or name match):
+ *                        mostly silent → explain(silence);
  *                        mostly failing their own dependencies → explain(the down dependency X)
  *                        (the cascade: B's callers are explained by X); mostly down for their own
  *                        reasons → B itself (a broker reporting itself down is the broker);
