@@ -5,12 +5,11 @@ import {
   checkRedis,
   describeMigration,
   displayOrigin,
-  exitOnStartupFailure,
   type FaultlineConfig,
   listenFailure,
-  loadConfig,
   migrateDatabase,
   processLogger,
+  runEntryPoint,
   TokenService,
 } from '@faultline/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -82,10 +81,4 @@ async function noAdminTokenWarning(app: NestFastifyApplication): Promise<string>
     : `FAULTLINE_ADMIN_TOKEN is not set: only the ${active} token${active === 1 ? '' : 's'} created earlier through POST /api/v1/tokens ${active === 1 ? 'is' : 'are'} accepted; to get an admin token, ${how}`;
 }
 
-let config: FaultlineConfig | null = null;
-try {
-  config = loadConfig();
-  void main(config).catch((e: unknown) => exitOnStartupFailure(e, config));
-} catch (e) {
-  void exitOnStartupFailure(e, config);
-}
+runEntryPoint(main);

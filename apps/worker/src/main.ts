@@ -4,11 +4,10 @@ import {
   checkDatabase,
   checkRedis,
   describeMigration,
-  exitOnStartupFailure,
   type FaultlineConfig,
-  loadConfig,
   migrateDatabase,
   processLogger,
+  runEntryPoint,
 } from '@faultline/platform';
 import { Logger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
@@ -61,10 +60,4 @@ async function main(config: FaultlineConfig): Promise<void> {
   if (process.send) process.once('disconnect', () => void shutdown('npm start exited'));
 }
 
-let config: FaultlineConfig | null = null;
-try {
-  config = loadConfig();
-  void main(config).catch((e: unknown) => exitOnStartupFailure(e, config));
-} catch (e) {
-  void exitOnStartupFailure(e, config);
-}
+runEntryPoint(main);

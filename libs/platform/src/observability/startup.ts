@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import IORedis from 'ioredis';
 import pino, { type Logger as PinoLogger } from 'pino';
 
-import { ConfigError, type FaultlineConfig } from '../config/config.schema';
+import { ConfigError, type FaultlineConfig, loadConfig } from '../config/config.schema';
 import { REDACTED_PATHS } from './logger';
 
 /**
@@ -225,6 +225,17 @@ export async function exitOnStartupFailure(
     });
   }
   process.exit(1);
+}
+
+/** Runs a process's entry point on the loaded configuration; any failure to start exits as above. */
+export function runEntryPoint(main: (config: FaultlineConfig) => Promise<void>): void {
+  let config: FaultlineConfig | null = null;
+  try {
+    config = loadConfig();
+    void main(config).catch((e: unknown) => exitOnStartupFailure(e, config));
+  } catch (e) {
+    void exitOnStartupFailure(e, config);
+  }
 }
 
 // Nest's own start-up chatter: a line per module and per route (some 90 at info). Debug keeps them.
