@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { pollUntil, sleep } from '../bench/support/poll-until';
 import { OSLO_AVAILABLE, OsloService, setRabbitDown } from './support/real-senders/oslo';
 import {
+  awaitStoredReports,
   brief,
   type IncidentJson,
   incidents,
-  storedPerService,
   tempDir,
 } from './support/real-senders/programs';
 import { freshDatabase, type Stack, startStack } from './support/stack';
@@ -83,11 +83,7 @@ const SECRET_KEY = 'e'.repeat(64);
         expect({ status: res.status, body: res.json }).toMatchObject({ status: 201 });
       }
       // Healthy for a few polls each.
-      await pollUntil(
-        () => storedPerService(stack, SERVICES),
-        (n) => SERVICES.every((s) => n[s] >= 3),
-        { timeoutMs: 20_000, intervalMs: 250, what: 'three healthy polls of every service' },
-      );
+      await awaitStoredReports(stack, SERVICES, 3, 'three healthy polls of every service');
       expect(await incidents(stack, 'open')).toEqual([]);
       const healthy = await stack.call('GET', `/api/v1/instances/nova-api/nova-api-1`);
       expect(healthy.json.checks.map((c: { status: string }) => c.status)).not.toContain('fail');
@@ -176,15 +172,7 @@ const SECRET_KEY = 'e'.repeat(64);
         expect(answers.map((a) => a.accepted)).toEqual([1, 1, 1, 1]);
         await sleep(1000);
       }
-      await pollUntil(
-        () => storedPerService(stack, SERVICES),
-        (n) => SERVICES.every((s) => n[s] >= 3),
-        {
-          timeoutMs: 10_000,
-          intervalMs: 100,
-          what: 'three healthy pushes of every service stored',
-        },
-      );
+      await awaitStoredReports(stack, SERVICES, 3, 'three healthy pushes of every service', 10_000);
       expect(await incidents(stack, 'open')).toEqual([]);
 
       await setRabbitDown(rabbitDown, true);

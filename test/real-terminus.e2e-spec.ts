@@ -3,11 +3,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pollUntil, sleep } from '../bench/support/poll-until';
 import { startHttpDependency, startRedisServer } from './support/real-senders/dependencies';
 import {
+  awaitStoredReports,
   brief,
   type IncidentJson,
   incidents,
   type Program,
-  storedPerService,
 } from './support/real-senders/programs';
 import { startTerminusService } from './support/real-senders/terminus-app';
 import { freshDatabase, type Stack, startStack } from './support/stack';
@@ -71,11 +71,7 @@ describe('real NestJS terminus health checks', () => {
       });
       expect({ status: res.status, body: res.json }).toMatchObject({ status: 201 });
     }
-    await pollUntil(
-      () => storedPerService(stack, SERVICES),
-      (n) => SERVICES.every((s) => n[s] >= 3),
-      { timeoutMs: 20_000, intervalMs: 250, what: 'three healthy polls of every service' },
-    );
+    await awaitStoredReports(stack, SERVICES, 3, 'three healthy polls of every service');
     expect(await incidents(stack, 'open')).toEqual([]);
     const checks = (await stack.call('GET', '/api/v1/instances/orders/orders-1')).json.checks as {
       name: string;

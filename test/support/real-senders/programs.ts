@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { pollUntil } from '../../../bench/support/poll-until';
 import { Program } from '../processes';
 import type { Stack } from '../stack';
 
@@ -59,16 +60,23 @@ export function brief(list: IncidentJson[]): string {
   );
 }
 
-/** Reports stored so far for each of `services`. */
-export async function storedPerService(
+/** Waits until every one of `services` has at least `n` reports stored (polled or pushed). */
+export async function awaitStoredReports(
   stack: Stack,
   services: readonly string[],
-): Promise<Record<string, number>> {
-  const rows = await stack.sql<{ service: string; n: string }>(
-    'SELECT service, count(*) AS n FROM reports WHERE service = ANY($1) GROUP BY service',
-    [services],
-  );
-  return Object.fromEntries(
-    services.map((s) => [s, Number(rows.find((r) => r.service === s)?.n ?? 0)]),
+  n: number,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  await pollUntil(
+    async () => {
+      const rows = await stack.sql<{ service: string; n: string }>(
+        'SELECT service, count(*) AS n FROM reports WHERE service = ANY($1) GROUP BY service',
+        [services],
+      );
+      return new Map(rows.map((r) => [r.service, Number(r.n)]));
+    },
+    (stored) => services.every((s) => (stored.get(s) ?? 0) >= n),
+    { timeoutMs, intervalMs: 250, what },
   );
 }

@@ -87,6 +87,20 @@ const downBetween =
   (service: string, at: number): Status =>
     at >= s(from) && at < s(to) && (!only || only.includes(service)) ? 'fail' : 'pass';
 
+/** An alert as the alertmanager adapter reports it: an event about one instance. */
+const alertReport = (service: string, at: number, checks: Check[]): Report => ({
+  id: null,
+  service,
+  instance: `${service}-1:8080`,
+  host: `${service}-1`,
+  labels: {},
+  observedAt: at,
+  receivedAt: at,
+  status: checks.some((c) => c.status === 'fail') ? 'fail' : 'pass',
+  checks,
+  periodic: false,
+});
+
 describe('correlation of what real senders report', () => {
   it('names the dependency five services each call "redis" as one shared cause, not five', () => {
     const changes = play(
@@ -136,18 +150,8 @@ describe('correlation of what real senders report', () => {
 
   it('never calls an event source silent: alerts and a single report open nothing by silence', () => {
     const engine = new CorrelationEngine();
-    const alert = (service: string, at: number, status: Status): Report => ({
-      id: null,
-      service,
-      instance: `${service}-1:8080`,
-      host: `${service}-1`,
-      labels: {},
-      observedAt: at,
-      receivedAt: at,
-      status,
-      checks: [check('HighLatency', null, status)],
-      periodic: false,
-    });
+    const alert = (service: string, at: number, status: Status): Report =>
+      alertReport(service, at, [check('HighLatency', null, status)]);
     const changes: IncidentChange[] = [];
     // Two alert sources fire and resolve at irregular moments, a third sends one heartbeat-shaped
     // report by hand (the README's example), then all three stay quiet for ten minutes.
@@ -210,18 +214,8 @@ describe('correlation of what real senders report', () => {
   it('reads alert groups as events: an alert absent from the next group is still firing', () => {
     // Six services lose rabbitmq; Alertmanager sends each instance's two alerts in two groups.
     const engine = new CorrelationEngine();
-    const group = (service: string, at: number, alertname: string, status: Status): Report => ({
-      id: null,
-      service,
-      instance: `${service}-1:8080`,
-      host: `${service}-1`,
-      labels: {},
-      observedAt: at,
-      receivedAt: at,
-      status,
-      checks: [check(alertname, 'amqp://rabbit-1:5672', status)],
-      periodic: false,
-    });
+    const group = (service: string, at: number, alertname: string, status: Status): Report =>
+      alertReport(service, at, [check(alertname, 'amqp://rabbit-1:5672', status)]);
     const six = ['a', 'b', 'c', 'd', 'e', 'f'];
     const changes: IncidentChange[] = [];
     six.forEach((svc, i) => {
