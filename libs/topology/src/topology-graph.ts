@@ -1,10 +1,17 @@
-import { hostKey, instanceKey, type Report, serviceKey, zoneKey } from '@faultline/reports';
+import { hostKey, instanceKey, serviceKey, zoneKey } from '@faultline/reports';
 import { DirectedGraph } from 'graphology';
 
 import { impactOf } from './impact';
 import { neighbourhood } from './neighbourhood';
 import { backendHost, candidateNames, type NameIndex, resolveServing } from './serving-resolver';
-import type { EdgeAttributes, Impact, NodeAttributes, Relation, Serving } from './topology.model';
+import type {
+  EdgeAttributes,
+  Impact,
+  NodeAttributes,
+  Relation,
+  Serving,
+  TopologyObservation,
+} from './topology.model';
 
 export type TopologyJson = ReturnType<DirectedGraph<NodeAttributes, EdgeAttributes>['export']>;
 
@@ -46,7 +53,7 @@ export class TopologyGraph implements NameIndex {
   private readonly dirty = new Set<string>();
 
   /** Learns the nodes and edges a report shows; drops depends_on edges of targets it no longer checks. */
-  observe(report: Report): void {
+  observe(report: TopologyObservation): void {
     const key = instanceKey(report.service, report.instance);
     let entry = this.instances.get(key);
     if (!entry) {
@@ -177,7 +184,7 @@ export class TopologyGraph implements NameIndex {
     return this.hosts.has(host);
   }
 
-  private observeTargets(entry: InstanceEntry, report: Report): void {
+  private observeTargets(entry: InstanceEntry, report: TopologyObservation): void {
     const next = new Set<string>();
     for (const check of report.checks) if (check.targetKey !== null) next.add(check.targetKey);
     for (const b of entry.targets) {

@@ -42,3 +42,15 @@ export interface Impact {
   /** Every dependent, direct ones included, sorted. */
   transitive: string[];
 }
+
+/**
+ * What the graph reads of a report: who reports, where it runs, what it calls. A full Report is
+ * one, and so is the correlation engine's narrower CorrelationReport.
+ */
+export interface TopologyObservation {
+  readonly service: string;
+  readonly instance: string;
+  readonly host: string | null;
+  readonly labels: { readonly zone?: string };
+  readonly checks: readonly { readonly targetKey: string | null }[];
+}

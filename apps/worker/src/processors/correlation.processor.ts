@@ -1,3 +1,4 @@
+import { decodeCorrelationReports } from '@faultline/correlation';
 import { CorrelationService } from '@faultline/correlation/service';
 import { JobName, type JobPayloads, JobProducer } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
@@ -15,7 +16,13 @@ export class CorrelationProcessor {
   ) {}
 
   async process(data: JobPayloads[JobName.Correlate]): Promise<{ changed: number }> {
-    return this.planFor(await this.correlation.process(data.reports, data.aliases, data.inFlight));
+    return this.planFor(
+      await this.correlation.process(
+        decodeCorrelationReports(data.reports),
+        data.aliases,
+        data.inFlight,
+      ),
+    );
   }
 
   /** The leader's clock between reports (see CorrelationService.advance). */

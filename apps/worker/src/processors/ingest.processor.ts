@@ -1,3 +1,4 @@
+import { encodeCorrelationReports } from '@faultline/correlation';
 import { type BatchOutcome, ReportBatchWriter } from '@faultline/ingest';
 import { InFlightRegistry, JobName, type JobPayloads, JobProducer } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
@@ -22,7 +23,10 @@ export class IngestProcessor {
     const forward =
       job.attemptsMade > 0 ? [...data.reports].sort((a, b) => a.observedAt - b.observedAt) : fresh;
     if (forward.length)
-      await this.producer.add(JobName.Correlate, { reports: forward, inFlight: data.inFlight });
+      await this.producer.add(JobName.Correlate, {
+        reports: encodeCorrelationReports(forward),
+        inFlight: data.inFlight,
+      });
     else if (data.inFlight) await this.inFlight.release(data.inFlight);
     return outcome;
   }

@@ -1,7 +1,8 @@
-import { entityKind, type Report } from '@faultline/reports';
+import { entityKind } from '@faultline/reports';
 import { type Impact, TopologyGraph, type TopologyJson } from '@faultline/topology';
 
 import { rankCauses } from './cause-ranker';
+import type { CorrelationReport } from './correlation-report';
 import {
   type CorrelationOptions,
   type EngineEvent,
@@ -123,7 +124,7 @@ export class CorrelationEngine {
     };
   }
 
-  private ingest(report: Report): void {
+  private ingest(report: CorrelationReport): void {
     const inst = this.state.apply(report);
     if (!inst) return;
     this.topology.observe(report);

@@ -1,13 +1,13 @@
 import {
   hostKey,
   instanceKey,
-  type Report,
   scopedComponentName,
   serviceKey,
   worstStatus,
   zoneKey,
 } from '@faultline/reports';
 
+import type { CorrelationReport } from './correlation-report';
 import { learnInterval } from './interval';
 import type { BackendRec, CheckRec, HostRec, InstanceRec, ServiceRec, ZoneRec } from './records';
 
@@ -65,7 +65,7 @@ export class EngineState {
   }
 
   /** Applies one report; returns the instance, or null when the report is not newer than its watermark. */
-  apply(report: Report): InstanceRec | null {
+  apply(report: CorrelationReport): InstanceRec | null {
     const key = instanceKey(report.service, report.instance);
     let inst = this.instances.get(key);
     if (inst && report.observedAt <= inst.lastSeen) return null;
@@ -154,7 +154,7 @@ export class EngineState {
     this.staleInstances.delete(inst);
   }
 
-  private createInstance(key: string, report: Report): InstanceRec {
+  private createInstance(key: string, report: CorrelationReport): InstanceRec {
     this.lastArrivalAt = Math.max(this.lastArrivalAt, report.observedAt);
     const inst: InstanceRec = {
       key,
@@ -244,7 +244,7 @@ export class EngineState {
     counted.forEach((c) => this.count(c));
   }
 
-  private applyChecks(inst: InstanceRec, report: Report): void {
+  private applyChecks(inst: InstanceRec, report: CorrelationReport): void {
     let failingTargeted = 0;
     let failingUntargeted = 0;
     const seen = new Set<string>();

@@ -1,8 +1,10 @@
-import type { EntityKind, Report } from '@faultline/reports';
+import type { EntityKind } from '@faultline/reports';
+
+import type { CorrelationReport } from './correlation-report';
 
 /** What the engine is fed, in arrival order. Times are epoch ms of event time (observedAt). */
 export type EngineEvent =
-  | { kind: 'report'; report: Report }
+  | { kind: 'report'; report: CorrelationReport }
   /** The event-time watermark advances: staleness is detected and incidents are (re)evaluated. */
   | { kind: 'tick'; at: number }
   /** An explicit alias: `targetKey` (a backend key) is served by `servedBy` (instance:, service: or host: key). */

@@ -1,8 +1,8 @@
 import { type FaultlineConfig, InFlightRegistry, InjectConfig } from '@faultline/platform';
-import type { Report } from '@faultline/reports';
 import { Injectable, Logger } from '@nestjs/common';
 
 import { CorrelationEngine } from '../engine/correlation-engine';
+import type { CorrelationReport } from '../engine/correlation-report';
 import type { Incident, IncidentChange } from '../engine/engine.model';
 import { type Alias, AliasRepository } from './alias.repository';
 import { EventTimeFeed } from './event-time-feed';
@@ -41,7 +41,7 @@ export class CorrelationService {
    * Returns the ids of the incidents that changed.
    */
   async process(
-    reports: readonly Report[],
+    reports: readonly CorrelationReport[],
     aliases: readonly Alias[] = [],
     inFlight?: string,
   ): Promise<string[]> {

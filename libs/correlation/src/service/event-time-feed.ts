@@ -1,6 +1,5 @@
-import type { Report } from '@faultline/reports';
-
 import type { CorrelationEngine } from '../engine/correlation-engine';
+import type { CorrelationReport } from '../engine/correlation-report';
 import type { IncidentChange } from '../engine/engine.model';
 
 const TICK_MS = 1000;
@@ -15,7 +14,8 @@ const MAX_TICKS_PER_GAP = 600;
 
 /** A report's event time for the clock: never later than its receipt, so one reporter with a
  * clock minutes ahead cannot make the whole fleet look silent. */
-const eventTimeOf = (report: Report): number => Math.min(report.observedAt, report.receivedAt);
+const eventTimeOf = (report: CorrelationReport): number =>
+  Math.min(report.observedAt, report.receivedAt);
 
 export interface FeedOptions {
   /** Event time the clock stays behind the newest report (clients that buffer). */
@@ -71,7 +71,7 @@ export class EventTimeFeed {
     return this.buffer.size;
   }
 
-  offer(reports: readonly Report[]): IncidentChange[] {
+  offer(reports: readonly CorrelationReport[]): IncidentChange[] {
     const changes: IncidentChange[] = [];
     for (const report of reports) {
       const at = eventTimeOf(report);
@@ -142,7 +142,7 @@ export class EventTimeFeed {
  */
 export function feedInEventTime(
   engine: CorrelationEngine,
-  reports: readonly Report[],
+  reports: readonly CorrelationReport[],
 ): IncidentChange[] {
   const feed = new EventTimeFeed(engine);
   return [...feed.offer(reports), ...feed.release(null)];
@@ -150,7 +150,7 @@ export function feedInEventTime(
 
 /** A binary min-heap of reports by a time (event time, or receipt); ties keep arrival order. */
 class ReportHeap {
-  private readonly items: { report: Report; at: number; seq: number }[] = [];
+  private readonly items: { report: CorrelationReport; at: number; seq: number }[] = [];
   private seq = 0;
 
   get size(): number {
@@ -161,7 +161,7 @@ class ReportHeap {
     return this.items[0].at;
   }
 
-  push(report: Report, at: number): void {
+  push(report: CorrelationReport, at: number): void {
     const items = this.items;
     items.push({ report, at, seq: this.seq++ });
     let i = items.length - 1;
@@ -173,7 +173,7 @@ class ReportHeap {
     }
   }
 
-  pop(): { report: Report; at: number } {
+  pop(): { report: CorrelationReport; at: number } {
     const items = this.items;
     const top = items[0];
     const last = items.pop()!;

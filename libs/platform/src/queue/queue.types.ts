@@ -1,3 +1,4 @@
+import type { EncodedCorrelationReport } from '@faultline/correlation';
 import type { Report } from '@faultline/reports';
 import type { JobsOptions } from 'bullmq';
 
@@ -20,7 +21,10 @@ export enum JobName {
   IngestBatch = 'ingest-batch',
   /** Creates upcoming report partitions and drops expired ones. */
   MaintainStorage = 'maintain-storage',
-  /** Reports just stored, for the correlation engine, in the order they were stored. */
+  /**
+   * Reports just stored, for the correlation engine, in the order they were stored: only what
+   * the engine reads of them (encodeCorrelationReports), not their bodies.
+   */
   Correlate = 'correlate',
   /** Polls one registered target and submits what it answered as reports. */
   PollTarget = 'poll-target',
@@ -38,7 +42,7 @@ export interface JobPayloads {
   [JobName.IngestBatch]: { reports: Report[]; inFlight?: string };
   [JobName.MaintainStorage]: Record<string, never>;
   [JobName.Correlate]: {
-    reports: Report[];
+    reports: EncodedCorrelationReport[];
     aliases?: { targetKey: string; servedBy: string }[];
     inFlight?: string;
   };
