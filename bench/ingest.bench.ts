@@ -6,53 +6,59 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { configSchema } from '@faultline/platform';
-import { z } from 'zod';
 
 import { type BenchStack, STACK_OWNED_SETTINGS, startStack } from './support/bench-stack';
 import { type BodyPool, buildBodyPool } from './support/body-pool';
 import { type CopyRate, copyReports, copyTransitions } from './support/copy-baseline';
-import { type PhaseResult, runIngestPhase } from './support/ingest-phase';
+import { runFleetPhase, type StackOpener } from './support/fleet-phase';
+import { type PhaseResult, type PhaseSpec, runIngestPhase } from './support/ingest-phase';
+import {
+  type BenchSettings,
+  benchSettingsSchema,
+  countsLabel,
+  fleetPhaseName,
+  type MainPhase,
+  planRun,
+} from './support/ingest-settings';
 import { buildFleet, type FleetMember, REPORT_INTERVAL_MS } from './support/report-fleet';
-import { checkTargets, renderTables, TARGETS } from './support/results-table';
-import { tableActivity } from './support/table-activity';
+import { checkTargets, renderTables, type TargetCheck,TARGETS } from './support/results-table';
+import {
+  type ConfigurationResult,
+  renderFleetTable,
+  renderProcessTable,
+} from './support/scaling-tables';
+import { type TableActivity, tableActivity } from './support/table-activity';
 import { Teardown } from './support/teardown';
 
 /**
  * Ingest benchmark: the real api and worker (from dist/) against a fresh database, driven over
  * HTTP with native reports from a simulated fleet, first as 500-report arrays, then one report
  * per request. For each phase it measures the HTTP side (requests/s, accepted reports/s,
- * latency) and the end-to-end rate (until every accepted report is in Postgres), checks that
- * nothing accepted was lost, and compares with a raw COPY of as many rows. `npm run bench:ingest`.
+ * latency) and the end-to-end rate (until every accepted report is in Postgres with its state
+ * and transitions, and the correlation queue has handed it to the engine), checks that nothing
+ * accepted was lost, and compares with a raw COPY of as many rows. `npm run bench:ingest`.
  *
  * Faultline settings in the environment (INGEST_GROUP_WAIT_MS, WORKER_CONCURRENCY, ...) are
- * passed to the api and worker, so settings can be compared run against run.
+ * passed to the api and worker, so settings can be compared run against run. The bench's own:
+ * - BENCH_PHASES: arrays,single (the default), plus `fleet` (each of BENCH_FLEET_SIZES) or
+ *   `fleet-<n>` (fleet-250k). A fleet phase runs on a fresh stack of its own, so `instances`
+ *   and `check_states` hold that fleet: a warm-up creates the rows, then arrays of
+ *   BENCH_ARRAY_SIZE for BENCH_PHASE_SECONDS and at least two reports of every instance.
+ *   Opt-in: fleet-500k alone takes about 5 minutes.
+ * - BENCH_FLEET_SIZES: what `fleet` stands for (10000,100000,500000).
+ * - BENCH_API_PROCESSES, BENCH_WORKER_PROCESSES: processes of each kind (1 and 1); the load
+ *   spreads its connections over the api processes.
+ * - BENCH_PROCESS_MATRIX: e.g. 1x1,2x2 (api x worker): the phases once per configuration, each
+ *   on a fresh stack, and a table with a row per configuration.
+ * - BENCH_CORRELATOR: auto (a correlator process beside the workers, which then run with
+ *   CORRELATION_ENABLED=false, when dist/apps/correlator is built) or off.
+ * - BENCH_PHASE_SECONDS, BENCH_CONNECTIONS, BENCH_ARRAY_SIZE, BENCH_SKIP_COPY,
+ *   BENCH_CHILD_NODE_ARGS, ...: see ingest-settings.ts.
  */
 
 // Only the local servers: the benchmark never sends traffic elsewhere.
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = 'redis://127.0.0.1:6379';
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const benchSettingsSchema = z.object({
-  BENCH_PHASE_SECONDS: int(1, 600).default(15),
-  BENCH_CONNECTIONS: int(1, 1000).default(50),
-  BENCH_ARRAY_SIZE: int(2, 10_000).default(500),
-  BENCH_SERVICES: int(1, 200).default(200),
-  BENCH_INSTANCES_PER_SERVICE: int(1, 1000).default(50),
-  BENCH_HOSTS: int(1, 100_000).default(500),
-  BENCH_WORKER_PROCESSES: int(1, 8).default(1),
-  /** Bodies are serialised up front; a phase that sends them all ends early (and says so). */
-  BENCH_ARRAY_POOL_REPORTS: int(10_000, 2_000_000).default(600_000),
-  BENCH_SINGLE_POOL_REQUESTS: int(10_000, 1_000_000).default(300_000),
-  BENCH_DRAIN_TIMEOUT_SECONDS: int(10, 3600).default(300),
-  BENCH_REQUEST_TIMEOUT_SECONDS: int(1, 120).default(30),
-  /** Which phases to run, comma-separated, to explore one at a time. */
-  BENCH_PHASES: z.string().default('arrays,single'),
-  BENCH_SKIP_COPY: z.enum(['true', 'false']).default('false'),
-  /** Node flags for the api and worker, space-separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
-  BENCH_CHILD_NODE_ARGS: z.string().default(''),
-});
-type BenchSettings = z.infer<typeof benchSettingsSchema>;
 
 // Event times start this far back: inside the retention window, and the latest tick a run can
 // use still lies in the past (the api refuses reports from the future).
@@ -62,8 +68,8 @@ const WARMUP_TICKS = 2;
 
 async function main(): Promise<void> {
   const settings = benchSettingsSchema.parse(process.env);
+  const plan = planRun(settings);
   const faultlineSettings = chosenFaultlineSettings();
-  const phases = new Set(settings.BENCH_PHASES.split(',').map((p) => p.trim()));
   const runId = runIdentifier();
   const teardown = new Teardown();
   teardown.runOnSignals();
@@ -74,59 +80,110 @@ async function main(): Promise<void> {
       instancesPerService: settings.BENCH_INSTANCES_PER_SERVICE,
       hosts: settings.BENCH_HOSTS,
     });
-    log(
-      `fleet: ${fleet.length} instances of ${settings.BENCH_SERVICES} services on ${settings.BENCH_HOSTS} hosts, 5 checks each, one report per ${REPORT_INTERVAL_MS / 1000} s`,
-    );
-    const pools = preparePools(fleet, settings, phases);
-
-    log(
-      `starting api and ${settings.BENCH_WORKER_PROCESSES} worker(s) on database faultline_bench_${runId}`,
-    );
-    const stack = await startStack(
-      {
-        runId,
-        postgresUrl: POSTGRES_URL,
-        redisUrl: REDIS_URL,
-        workerProcesses: settings.BENCH_WORKER_PROCESSES,
-        settings: faultlineSettings,
-        nodeArgs: settings.BENCH_CHILD_NODE_ARGS.split(' ').filter(Boolean),
-      },
-      teardown,
-    );
-    const c = stack.config;
-    log(
-      `settings: INGEST_GROUP_WAIT_MS=${c.INGEST_GROUP_WAIT_MS} INGEST_GROUP_MAX_REPORTS=${c.INGEST_GROUP_MAX_REPORTS} WORKER_CONCURRENCY=${c.WORKER_CONCURRENCY} worker processes=${settings.BENCH_WORKER_PROCESSES}`,
-    );
-
-    // The warm-up creates every service, host, instance and check state, so the timed phases
-    // measure steady-state ingest (and the processes' JIT is warm).
-    log(
-      `warm-up: ${pools.warmup.bodies.length} arrays (${pools.warmup.bodies.length * pools.warmup.reportsPerBody} reports, every instance twice)`,
-    );
-    await runPhase(stack, settings, pools.warmup, 'warm-up');
-
-    const results: Record<string, PhaseResult | null> = { arrays: null, single: null };
-    if (pools.arrays) results.arrays = await runPhase(stack, settings, pools.arrays, 'arrays');
-    if (pools.single) results.single = await runPhase(stack, settings, pools.single, 'single');
-    const measured = [results.arrays, results.single].filter((p): p is PhaseResult => p !== null);
-
-    const tables = await tableActivity(stack.db);
-    const copies: CopyRate[] = [];
-    if (settings.BENCH_SKIP_COPY === 'false') {
-      const rows = Math.max(
-        100_000,
-        results.arrays?.acceptedReports ?? results.single?.acceptedReports ?? 0,
+    const pools = plan.mainPhases.length ? preparePools(fleet, settings, plan.mainPhases) : null;
+    if (pools)
+      log(
+        `fleet: ${fleet.length} instances of ${settings.BENCH_SERVICES} services on ${settings.BENCH_HOSTS} hosts, 5 checks each, one report per ${REPORT_INTERVAL_MS / 1000} s`,
       );
-      log(`COPY baseline: ${rows} rows into scratch copies of reports and check_transitions`);
-      copies.push(await copyReports(stack.db, fleet, pools.origin, rows));
-      copies.push(await copyTransitions(stack.db, fleet, pools.origin, rows));
+
+    const configurations: ConfigurationResult[] = [];
+    let copies: CopyRate[] = [];
+    let tables: TableActivity[] = [];
+    let machine: Awaited<ReturnType<typeof machineInfo>> | null = null;
+    let faultline: Record<string, unknown> = {};
+    for (const counts of plan.configurations) {
+      const label = countsLabel(counts);
+      const openStack: StackOpener = async (suffix) => {
+        const own = new Teardown();
+        teardown.add(`the ${label} ${suffix} stack`, () => own.run());
+        log(
+          `starting ${counts.api} api and ${counts.worker} worker process(es) on database faultline_bench_${runId}_${label}_${suffix}`,
+        );
+        const stack = await startStack(
+          {
+            runId: `${runId}_${label}_${suffix}`,
+            postgresUrl: POSTGRES_URL,
+            redisUrl: REDIS_URL,
+            apiProcesses: counts.api,
+            workerProcesses: counts.worker,
+            correlator: settings.BENCH_CORRELATOR,
+            settings: faultlineSettings,
+            nodeArgs: settings.BENCH_CHILD_NODE_ARGS.split(' ').filter(Boolean),
+          },
+          own,
+        );
+        const c = stack.config;
+        log(
+          `settings: INGEST_GROUP_WAIT_MS=${c.INGEST_GROUP_WAIT_MS} INGEST_GROUP_MAX_REPORTS=${c.INGEST_GROUP_MAX_REPORTS} WORKER_CONCURRENCY=${c.WORKER_CONCURRENCY}; ` +
+            (stack.pids.correlator.length
+              ? 'a correlator process runs the engine (workers: CORRELATION_ENABLED=false)'
+              : 'the engine runs in the worker (no correlator in dist/, or BENCH_CORRELATOR=off)'),
+        );
+        machine ??= await machineInfo(stack);
+        faultline = {
+          INGEST_GROUP_WAIT_MS: c.INGEST_GROUP_WAIT_MS,
+          INGEST_GROUP_MAX_REPORTS: c.INGEST_GROUP_MAX_REPORTS,
+          WORKER_CONCURRENCY: c.WORKER_CONCURRENCY,
+          INGEST_JOB_ATTEMPTS: c.INGEST_JOB_ATTEMPTS,
+          ...faultlineSettings,
+        };
+        return { stack, close: () => own.run() };
+      };
+      const result: ConfigurationResult = {
+        label,
+        counts,
+        correlator: false,
+        phases: {},
+        fleet: [],
+      };
+      if (pools) {
+        const { stack, close } = await openStack('main');
+        try {
+          result.correlator = stack.pids.correlator.length > 0;
+          result.phases = await runMainPhases(stack, settings, pools, plan.mainPhases);
+          // One COPY baseline per run, on the first configuration's stack.
+          if (configurations.length === 0) {
+            tables = await tableActivity(stack.db);
+            if (settings.BENCH_SKIP_COPY === 'false')
+              copies = await copyBaseline(stack, fleet, pools.origin, result.phases);
+          }
+        } finally {
+          await close();
+        }
+      }
+      for (const instances of plan.fleetSizes) {
+        const name = fleetPhaseName(instances);
+        log(
+          `phase ${name}: a fresh stack, ${instances} instances, arrays of ${settings.BENCH_ARRAY_SIZE}`,
+        );
+        const fleetResult = await runFleetPhase(
+          name,
+          {
+            instances,
+            reportsPerBody: settings.BENCH_ARRAY_SIZE,
+            connections: settings.BENCH_CONNECTIONS,
+            phaseSeconds: settings.BENCH_PHASE_SECONDS,
+            drainTimeoutMs: settings.BENCH_DRAIN_TIMEOUT_SECONDS * 1000,
+            requestTimeoutS: settings.BENCH_REQUEST_TIMEOUT_SECONDS,
+          },
+          openStack,
+          (stack, spec) => runPhase(stack, settings, spec),
+        );
+        result.correlator ||= fleetResult.phase.cpu.untilStored.seconds.correlator !== undefined;
+        log(
+          `  ${name}: ${fleetResult.rows.instances ?? '?'} instances, ${fleetResult.rows.checkStates ?? '?'} check states; ${fleetResult.wallSeconds} s from stack start`,
+        );
+        result.fleet.push(fleetResult);
+      }
+      configurations.push(result);
     }
 
-    const targets = checkTargets(results.arrays, results.single);
+    const first = configurations[0];
+    const targets = checkTargets(first.phases.arrays ?? null, first.phases.single ?? null);
     const output = {
       runId,
       finishedAt: new Date().toISOString(),
-      machine: await machineInfo(stack),
+      machine,
       fleet: {
         instances: fleet.length,
         services: settings.BENCH_SERVICES,
@@ -134,44 +191,120 @@ async function main(): Promise<void> {
         checksPerReport: 5,
         intervalMs: REPORT_INTERVAL_MS,
       },
-      settings: {
-        bench: settings,
-        faultline: {
-          INGEST_GROUP_WAIT_MS: c.INGEST_GROUP_WAIT_MS,
-          INGEST_GROUP_MAX_REPORTS: c.INGEST_GROUP_MAX_REPORTS,
-          WORKER_CONCURRENCY: c.WORKER_CONCURRENCY,
-          INGEST_JOB_ATTEMPTS: c.INGEST_JOB_ATTEMPTS,
-          ...faultlineSettings,
-        },
-      },
+      settings: { bench: settings, faultline },
       targets: { ...TARGETS, checks: targets },
-      phases: results,
+      configurations,
       tables,
       copy: copies,
     };
     const file = writeResults(runId, output);
 
-    printSummary(runId, file, measured, renderTables(measured, copies, targets, tables));
-    if (measured.some((p) => !p.storage.nothingLost || !p.endToEnd)) process.exitCode = 1;
+    printSummary(runId, file, configurations, copies, targets, tables);
+    const everyPhase = configurations.flatMap(phasesOf);
+    if (everyPhase.some((p) => !p.storage.nothingLost || !p.endToEnd)) process.exitCode = 1;
   } finally {
     await teardown.run();
   }
 }
 
-function printSummary(runId: string, file: string, measured: PhaseResult[], tables: string): void {
+/** The configuration's measured phases: the main ones, then the fleet sizes. */
+function phasesOf(configuration: ConfigurationResult): PhaseResult[] {
+  return [
+    configuration.phases.arrays,
+    configuration.phases.single,
+    ...configuration.fleet.map((f) => f.phase),
+  ].filter((p): p is PhaseResult => p !== undefined);
+}
+
+async function runMainPhases(
+  stack: BenchStack,
+  settings: BenchSettings,
+  pools: Pools,
+  phases: MainPhase[],
+): Promise<ConfigurationResult['phases']> {
+  // The warm-up creates every service, host, instance and check state, so the timed phases
+  // measure steady-state ingest (and the processes' JIT is warm).
+  log(
+    `warm-up: ${pools.warmup.size} arrays (${pools.warmup.size * pools.warmup.reportsPerBody} reports, every instance twice)`,
+  );
+  await runPhase(stack, settings, { name: 'warm-up', pool: pools.warmup, durationMs: 60_000 });
+  const results: ConfigurationResult['phases'] = {};
+  for (const name of phases) {
+    const pool = pools[name];
+    if (pool)
+      results[name] = await runPhase(stack, settings, {
+        name,
+        pool,
+        durationMs: settings.BENCH_PHASE_SECONDS * 1000,
+      });
+  }
+  return results;
+}
+
+async function copyBaseline(
+  stack: BenchStack,
+  fleet: readonly FleetMember[],
+  origin: number,
+  phases: ConfigurationResult['phases'],
+): Promise<CopyRate[]> {
+  const rows = Math.max(
+    100_000,
+    phases.arrays?.acceptedReports ?? phases.single?.acceptedReports ?? 0,
+  );
+  log(`COPY baseline: ${rows} rows into scratch copies of reports and check_transitions`);
+  return [
+    await copyReports(stack.db, fleet, origin, rows),
+    await copyTransitions(stack.db, fleet, origin, rows),
+  ];
+}
+
+function printSummary(
+  runId: string,
+  file: string,
+  configurations: ConfigurationResult[],
+  copies: CopyRate[],
+  targets: TargetCheck[],
+  tables: TableActivity[],
+): void {
   console.log(`\n## Ingest benchmark ${runId}\n`);
-  console.log(tables);
+  for (const [i, configuration] of configurations.entries()) {
+    if (configurations.length > 1)
+      console.log(`\n### ${configuration.label}: ${processesText(configuration)}\n`);
+    console.log(
+      renderTables(
+        phasesOf(configuration),
+        i === 0 ? copies : [],
+        i === 0 ? targets : [],
+        i === 0 ? tables : [],
+      ),
+    );
+  }
+  if (configurations.some((c) => c.fleet.length)) {
+    console.log(
+      '\n**How the cost grows with the fleet** (arrays, end to end, a fresh stack per size)\n',
+    );
+    console.log(renderFleetTable(configurations));
+  }
+  if (configurations.length > 1) {
+    console.log('\n**Processes** (a fresh stack per configuration; api x worker)\n');
+    console.log(renderProcessTable(configurations, copies));
+  }
   console.log(`\nfigures: ${file}`);
-  for (const p of measured) {
+  for (const p of configurations.flatMap(phasesOf)) {
     if (p.requests.refusalSamples.length)
       console.log(`${p.name}: sample refusals:\n  ${p.requests.refusalSamples.join('\n  ')}`);
     if (p.poolExhausted)
       console.log(
-        `${p.name}: every pre-serialised body was sent before the deadline; raise the pool size for a full-length phase`,
+        `${p.name}: every body of the pool was sent before the deadline; raise the pool size for a full-length phase`,
       );
     if (p.pipeline.failedJobs)
       console.log(`${p.name}: ${p.pipeline.failedJobs} ingest jobs in the failed set`);
   }
+}
+
+function processesText(configuration: ConfigurationResult): string {
+  const { api, worker } = configuration.counts;
+  return `${api} api, ${worker} worker${configuration.correlator ? ', 1 correlator' : ''} process(es)`;
 }
 
 interface Pools {
@@ -185,7 +318,7 @@ interface Pools {
 function preparePools(
   fleet: readonly FleetMember[],
   settings: BenchSettings,
-  phases: Set<string>,
+  phases: MainPhase[],
 ): Pools {
   const started = performance.now();
   const origin = Math.floor(Date.now() / 1000) * 1000 - EVENT_ORIGIN_AGO_MS;
@@ -196,10 +329,10 @@ function preparePools(
     return pool;
   };
   const warmup = take('warm-up', WARMUP_TICKS * fleet.length, settings.BENCH_ARRAY_SIZE);
-  const arrays = phases.has('arrays')
+  const arrays = phases.includes('arrays')
     ? take('arrays', settings.BENCH_ARRAY_POOL_REPORTS, settings.BENCH_ARRAY_SIZE)
     : null;
-  const single = phases.has('single')
+  const single = phases.includes('single')
     ? take('single', settings.BENCH_SINGLE_POOL_REQUESTS, 1)
     : null;
 
@@ -210,9 +343,8 @@ function preparePools(
     );
   }
   const all = [warmup, arrays, single].filter((p): p is BodyPool => p !== null);
-  const megabytes =
-    all.reduce((sum, p) => sum + p.bodies.reduce((n, b) => n + b.length, 0), 0) / 1e6;
-  const counts = all.map((p) => `${p.name} ${p.bodies.length} bodies`).join(', ');
+  const megabytes = all.reduce((sum, p) => sum + p.heldBytes, 0) / 1e6;
+  const counts = all.map((p) => `${p.name} ${p.size} bodies`).join(', ');
   log(
     `serialised ${counts} (${Math.round(megabytes)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
@@ -222,24 +354,24 @@ function preparePools(
 async function runPhase(
   stack: BenchStack,
   settings: BenchSettings,
-  pool: BodyPool,
-  name: string,
+  spec: Omit<PhaseSpec, 'connections' | 'drainTimeoutMs' | 'requestTimeoutS'>,
 ): Promise<PhaseResult> {
-  if (name !== 'warm-up')
+  const { name, pool } = spec;
+  const warmup = name.endsWith('warm-up');
+  if (!warmup)
     log(
-      `phase ${name}: ${settings.BENCH_PHASE_SECONDS} s, ${settings.BENCH_CONNECTIONS} connections, ${pool.reportsPerBody} report(s) per request`,
+      `phase ${name}: ${settings.BENCH_PHASE_SECONDS} s${spec.minBodies ? ` and at least ${spec.minBodies * pool.reportsPerBody} reports` : ''}, ${settings.BENCH_CONNECTIONS} connections over ${stack.apiUrls.length} api process(es), ${pool.reportsPerBody} report(s) per request`,
     );
+  else if (spec.minBodies) log(`${name}: ${spec.minBodies * pool.reportsPerBody} reports`);
   const result = await runIngestPhase(stack, {
-    name,
-    pool,
+    ...spec,
     connections: settings.BENCH_CONNECTIONS,
-    durationMs: name === 'warm-up' ? 60_000 : settings.BENCH_PHASE_SECONDS * 1000,
     drainTimeoutMs: settings.BENCH_DRAIN_TIMEOUT_SECONDS * 1000,
     requestTimeoutS: settings.BENCH_REQUEST_TIMEOUT_SECONDS,
   });
   const e2e = result.endToEnd
-    ? `${result.endToEnd.reportsPerSecond} reports/s end-to-end (${result.endToEnd.seconds} s)`
-    : 'NOT stored within the drain timeout';
+    ? `${result.endToEnd.reportsPerSecond} reports/s end-to-end (${result.endToEnd.seconds} s; stored at ${result.endToEnd.storedSeconds} s)`
+    : 'NOT stored and correlated within the drain timeout';
   log(
     `  ${result.requests.perSecond} req/s, ${result.acceptedReportsPerSecond} accepted reports/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms; ${e2e}; ` +
       `stored ${result.storage.rows - result.storage.rowsOfUncertainBodies} of ${result.acceptedReports} accepted${result.storage.nothingLost ? '' : ' (MISMATCH)'}`,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,20 +14,31 @@ import type { Teardown } from './teardown';
 
 /**
  * The real Faultline processes, built into dist/, against a database and a queue prefix of
- * their own: what a deployment runs, minus the network between the boxes.
+ * their own: what a deployment runs, minus the network between the boxes. One or more api
+ * processes, each on its own port; one or more workers; and, once the correlator app is built
+ * (dist/apps/correlator), one correlator beside the workers, which then run with
+ * CORRELATION_ENABLED=false (without it, the engine runs in the worker elected leader).
  */
 export interface BenchStack {
   databaseUrl: string;
   queuePrefix: string;
   adminToken: string;
+  /** The first api process: the one to use when any api will do. */
   apiUrl: string;
+  /** Every api process, one URL each. */
+  apiUrls: string[];
   workerMetricsUrls: string[];
-  pids: { api: number[]; worker: number[] };
+  /** The correlator process's metrics, or null when the engine runs inside the worker. */
+  correlatorMetricsUrl: string | null;
+  pids: { api: number[]; worker: number[]; correlator: number[] };
   /** The configuration the children run with, parsed by Faultline's own schema. */
   config: FaultlineConfig;
   /** A connection to the bench database, for counting what was stored. */
   db: Client;
-  /** Stops every worker process as the stack stops it (SIGTERM, SIGKILL if it hangs); the api runs on. */
+  /**
+   * Stops every worker process as the stack stops it (SIGTERM, SIGKILL if it hangs); the api
+   * and the correlator run on.
+   */
   stopWorkers(): Promise<void>;
   /**
    * Starts the worker processes again (after stopWorkers), with the same settings and metrics
@@ -42,6 +54,13 @@ export interface StackOptions {
   postgresUrl: string;
   redisUrl: string;
   workerProcesses: number;
+  /** Api processes, each on a port of its own; 1 unless given. */
+  apiProcesses?: number;
+  /**
+   * 'auto' (the default) starts a correlator process when dist/ has one; 'off' never does, so
+   * the engine runs in the worker as before the correlator app existed.
+   */
+  correlator?: 'auto' | 'off';
   /** Further Faultline settings for the children (group commit, worker concurrency, ...). */
   settings: Record<string, string>;
   /** Extra node flags for the children, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
@@ -55,6 +74,7 @@ export const STACK_OWNED_SETTINGS = [
   'HOST',
   'PORT',
   'WORKER_METRICS_PORT',
+  'CORRELATOR_METRICS_PORT',
   'FAULTLINE_ADMIN_TOKEN',
   'QUEUE_PREFIX',
   'LOG_LEVEL',
@@ -62,6 +82,7 @@ export const STACK_OWNED_SETTINGS = [
 ];
 
 const DIST = join(__dirname, '..', '..');
+const CORRELATOR_ENTRY = 'apps/correlator/src/main.js';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -77,9 +98,13 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   teardown.add('delete the queue keys', () => deleteKeys(options.redisUrl, `${queuePrefix}:*`));
 
   const adminToken = randomBytes(24).toString('hex');
-  const apiPort = await freePort();
+  const apiPorts: number[] = [];
+  for (let i = 0; i < (options.apiProcesses ?? 1); i++) apiPorts.push(await freePort());
   const metricsPorts: number[] = [];
   for (let i = 0; i < options.workerProcesses; i++) metricsPorts.push(await freePort());
+  const withCorrelator =
+    (options.correlator ?? 'auto') === 'auto' && existsSync(join(DIST, CORRELATOR_ENTRY));
+  const correlatorPort = withCorrelator ? await freePort() : null;
   const env = (ports: { PORT: number; WORKER_METRICS_PORT: number }): Record<string, string> => ({
     ...options.settings,
     DATABASE_URL: databaseUrl,
@@ -92,40 +117,72 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
     LOG_LEVEL: 'warn',
     MIGRATE_ON_START: 'false',
   });
+  // With a correlator the engine is its job alone: the workers stand aside.
+  const workerEnv = (port: number) => ({
+    ...env({ PORT: 0, WORKER_METRICS_PORT: port }),
+    ...(withCorrelator ? { CORRELATION_ENABLED: 'false' } : {}),
+  });
+  const numbered = (kind: string, i: number, count: number) => `${kind}${count > 1 ? i + 1 : ''}`;
 
   const node = (script: string) => [...options.nodeArgs, join(DIST, script)];
-  const api = startChild(
-    'api',
-    node('apps/api/src/main.js'),
-    env({ PORT: apiPort, WORKER_METRICS_PORT: 0 }),
-    teardown,
+  const apis = apiPorts.map((port, i) =>
+    startChild(
+      numbered('api', i, apiPorts.length),
+      node('apps/api/src/main.js'),
+      env({ PORT: port, WORKER_METRICS_PORT: 0 }),
+      teardown,
+    ),
   );
   let generation = 1;
   const spawnWorkers = () =>
     metricsPorts.map((port, i) =>
       startChild(
-        `worker${options.workerProcesses > 1 ? i + 1 : ''}${generation > 1 ? `#${generation}` : ''}`,
+        `${numbered('worker', i, metricsPorts.length)}${generation > 1 ? `#${generation}` : ''}`,
         node('apps/worker/src/main.js'),
-        env({ PORT: 0, WORKER_METRICS_PORT: port }),
+        workerEnv(port),
         teardown,
       ),
     );
   let workers = spawnWorkers();
+  const correlator =
+    correlatorPort === null
+      ? null
+      : startChild(
+          'correlator',
+          node(CORRELATOR_ENTRY),
+          {
+            ...env({ PORT: 0, WORKER_METRICS_PORT: 0 }),
+            CORRELATOR_METRICS_PORT: String(correlatorPort),
+          },
+          teardown,
+        );
 
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
   const workerMetricsUrls = metricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`);
-  await waitForOk(`${apiUrl}/readyz`, api);
+  const correlatorMetricsUrl =
+    correlatorPort === null ? null : `http://127.0.0.1:${correlatorPort}/metrics`;
+  await Promise.all(apiUrls.map((url, i) => waitForOk(`${url}/readyz`, apis[i])));
   await Promise.all(workerMetricsUrls.map((url, i) => waitForOk(url, workers[i])));
+  if (correlator && correlatorMetricsUrl) await waitForOk(correlatorMetricsUrl, correlator);
 
-  const pids = { api: [api.child.pid!], worker: workers.map((w) => w.child.pid!) };
+  const pids = {
+    api: apis.map((a) => a.child.pid!),
+    worker: workers.map((w) => w.child.pid!),
+    correlator: correlator ? [correlator.child.pid!] : [],
+  };
   return {
     databaseUrl,
     queuePrefix,
     adminToken,
-    apiUrl,
+    apiUrl: apiUrls[0],
+    apiUrls,
     workerMetricsUrls,
+    correlatorMetricsUrl,
     pids,
-    config: loadConfig(env({ PORT: apiPort, WORKER_METRICS_PORT: metricsPorts[0] })),
+    config: loadConfig({
+      ...workerEnv(metricsPorts[0]),
+      PORT: String(apiPorts[0]),
+    }),
     db,
     stopWorkers: async () => {
       await Promise.all(workers.map((w) => stopChild(w)));

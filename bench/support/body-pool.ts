@@ -7,13 +7,22 @@ import {
 } from './report-fleet';
 
 /**
- * Request bodies serialised before a timed phase, so the load generator only copies bytes.
- * Reports are laid out tick by tick (the whole fleet at tick t, then at t+1, ...), the order
- * instances report in; body i holds reports [i * reportsPerBody, (i + 1) * reportsPerBody).
+ * Request bodies for a timed phase. Reports are laid out tick by tick (the whole fleet at tick
+ * t, then at t+1, ...), the order instances report in; body i holds reports
+ * [i * reportsPerBody, (i + 1) * reportsPerBody).
+ *
+ * An eager pool serialises every body before the phase, so the load generator only copies
+ * bytes. A lazy pool serialises each body as it is sent (about a millisecond of the bench's
+ * CPU per 500 reports), so a pool of millions of reports (the fleet-size phases) needs no
+ * gigabytes: any body can be rebuilt from its index.
  */
 export interface BodyPool {
   name: string;
-  bodies: Buffer[];
+  /** Number of bodies. */
+  size: number;
+  body(index: number): Buffer;
+  /** Bytes of bodies held in memory: all of them for an eager pool, 0 for a lazy one. */
+  heldBytes: number;
   reportsPerBody: number;
   /** Ticks [firstTick, endTick) of event time. */
   firstTick: number;
@@ -35,6 +44,8 @@ export interface BodyPoolSpec {
   reports: number;
   /** 1 sends bare report objects; more sends JSON arrays. */
   reportsPerBody: number;
+  /** Serialise each body when it is asked for instead of up front. */
+  lazy?: boolean;
 }
 
 export function buildBodyPool(spec: BodyPoolSpec): BodyPool {
@@ -45,20 +56,23 @@ export function buildBodyPool(spec: BodyPoolSpec): BodyPool {
     tick: firstTick + Math.floor(reportIndex / fleet.length),
   });
 
-  const bodies: Buffer[] = new Array<Buffer>(bodyCount);
-  for (let b = 0; b < bodyCount; b++) {
+  const serialise = (b: number): Buffer => {
+    if (b < 0 || b >= bodyCount) throw new Error(`${spec.name}: no body ${b} of ${bodyCount}`);
     const reports = [];
     for (let r = b * reportsPerBody; r < (b + 1) * reportsPerBody; r++) {
       const { member, tick } = locate(r);
       reports.push(reportAt(origin, fleet, member, tick));
     }
-    bodies[b] = Buffer.from(JSON.stringify(reportsPerBody === 1 ? reports[0] : reports));
-  }
+    return Buffer.from(JSON.stringify(reportsPerBody === 1 ? reports[0] : reports));
+  };
+  const eager = spec.lazy ? null : Array.from({ length: bodyCount }, (_, b) => serialise(b));
 
   const endTick = firstTick + Math.ceil((bodyCount * reportsPerBody) / fleet.length);
   return {
     name: spec.name,
-    bodies,
+    size: bodyCount,
+    body: eager ? (b) => eager[b] : serialise,
+    heldBytes: eager ? eager.reduce((n, b) => n + b.length, 0) : 0,
     reportsPerBody,
     firstTick,
     endTick,

@@ -20,6 +20,8 @@ export interface PhaseSpec {
   pool: BodyPool;
   connections: number;
   durationMs: number;
+  /** The phase sends at least this many bodies, past durationMs if need be (0 unless given). */
+  minBodies?: number;
   /** How long to wait, after the load, for the worker to store every accepted report. */
   drainTimeoutMs: number;
   requestTimeoutS: number;
@@ -43,8 +45,13 @@ export interface PhaseResult {
   acceptedReports: number;
   acceptedReportsPerSecond: number;
   latencyMs: { p50: number; p99: number; max: number };
-  /** From the phase start until every accepted report is in Postgres and the queue is empty; null if that did not happen in time. */
-  endToEnd: { seconds: number; reportsPerSecond: number } | null;
+  /**
+   * From the phase start until every accepted report is in Postgres (with its state and
+   * transitions), the ingest queue is empty, and so is the correlation queue (every batch
+   * handed to the engine, wherever it runs); null if that did not happen in time.
+   * `storedSeconds`: until the first two held, before correlation caught up.
+   */
+  endToEnd: { seconds: number; reportsPerSecond: number; storedSeconds: number } | null;
   storage: {
     /** Rows in `reports` whose event time lies in this phase's range. */
     rows: number;
@@ -83,35 +90,41 @@ export interface PipelineFigures {
 
 interface Observation {
   cpu: CpuSnapshot;
-  api: string;
+  /** One scrape per api process; the queue gauges (read from Redis) are the same in each. */
+  apis: string[];
   workers: string[];
   walLsn: string;
 }
 
 const DRAIN_POLL_MS = 100;
+// The queue names (QueueName in @faultline/platform), as the api's faultline_queue_jobs labels them.
+const QUEUE_INGEST = 'ingest';
+const QUEUE_CORRELATION = 'correlation';
 const IDENTITY_CHUNK = 20_000;
 
 /**
- * One timed phase: drive the api with the pool's bodies, then wait until the worker has
- * stored every accepted report, and check in Postgres that exactly those reports are there.
+ * One timed phase: drive the api processes with the pool's bodies, then wait until the workers
+ * have stored every accepted report and correlation has taken every batch, and check in
+ * Postgres that exactly those reports are there.
  */
 export async function runIngestPhase(stack: BenchStack, spec: PhaseSpec): Promise<PhaseResult> {
   const before = await observe(stack);
   const activity = new BackendActivitySampler(stack.db);
   activity.start();
   const load = await runLoad({
-    url: `${stack.apiUrl}/api/v1/reports`,
+    urls: stack.apiUrls.map((url) => `${url}/api/v1/reports`),
     token: stack.adminToken,
     connections: spec.connections,
     durationMs: spec.durationMs,
-    bodies: spec.pool.bodies,
+    minBodies: spec.minBodies,
+    bodies: spec.pool,
     requestTimeoutS: spec.requestTimeoutS,
   });
   const cpuAfterLoad = snapshotCpu(await cpuRoles(stack));
-  const storedBefore = sumOverWorkers(before.workers, 'faultline_reports_persisted_total', {
+  const storedBefore = sumOverProcesses(before.workers, 'faultline_reports_persisted_total', {
     outcome: 'stored',
   });
-  const storedAt = await waitUntilStored(
+  const drained = await waitUntilDrained(
     stack,
     storedBefore + load.acceptedReports,
     spec.drainTimeoutMs,
@@ -119,14 +132,14 @@ export async function runIngestPhase(stack: BenchStack, spec: PhaseSpec): Promis
   const after = await observe(stack);
   const postgresActivity = await activity.stop();
 
-  const windowSeconds = ((storedAt ?? performance.now()) - load.startedAt) / 1000;
+  const windowSeconds = ((drained?.correlatedAt ?? performance.now()) - load.startedAt) / 1000;
   const storage = await checkStorage(stack, spec.pool, load);
   const walBytes = await walBytesBetween(stack, before.walLsn, after.walLsn);
   const loadSeconds = load.elapsedMs / 1000;
   return {
     name: spec.name,
     reportsPerRequest: spec.pool.reportsPerBody,
-    connections: Math.min(spec.connections, spec.pool.bodies.length),
+    connections: Math.min(spec.connections, spec.pool.size),
     loadSeconds: round(loadSeconds, 2),
     requests: {
       sent: load.bodiesSent,
@@ -142,11 +155,12 @@ export async function runIngestPhase(stack: BenchStack, spec: PhaseSpec): Promis
     acceptedReportsPerSecond: round(load.acceptedReports / loadSeconds),
     latencyMs: load.latencyMs,
     endToEnd:
-      storedAt === null
+      drained === null
         ? null
         : {
             seconds: round(windowSeconds, 2),
             reportsPerSecond: round(load.acceptedReports / windowSeconds),
+            storedSeconds: round((drained.storedAt - load.startedAt) / 1000, 2),
           },
     storage,
     cpu: {
@@ -161,46 +175,59 @@ export async function runIngestPhase(stack: BenchStack, spec: PhaseSpec): Promis
   };
 }
 
-/** performance.now() when the worker counters reached `target` with the ingest queue empty; null on timeout. */
-async function waitUntilStored(
+/**
+ * performance.now() when the worker counters reached `target` with the ingest queue empty
+ * (storedAt), and when the correlation queue was empty too (correlatedAt); null on timeout.
+ * The ingest worker hands each stored batch on as a Correlate job before it completes the
+ * ingest job, so once both queues are empty every accepted report has reached the engine,
+ * whichever process runs it (a worker, or the correlator).
+ */
+async function waitUntilDrained(
   stack: BenchStack,
   target: number,
   timeoutMs: number,
-): Promise<number | null> {
-  try {
-    return await pollUntil(
-      async () => {
-        const stored = sumOverWorkers(
-          await scrapeWorkers(stack),
-          'faultline_reports_persisted_total',
-          { outcome: 'stored' },
-        );
-        if (stored < target) return null;
-        return (await ingestBacklog(stack)) === 0 ? performance.now() : null;
-      },
-      (drainedAt) => drainedAt !== null,
+): Promise<{ storedAt: number; correlatedAt: number } | null> {
+  const deadline = performance.now() + timeoutMs;
+  const poll = (what: string, probe: () => Promise<boolean>) =>
+    pollUntil(
+      async () => ((await probe()) ? performance.now() : null),
+      (at) => at !== null,
       {
         retryErrors: true,
-        timeoutMs,
+        timeoutMs: Math.max(0, deadline - performance.now()),
         intervalMs: DRAIN_POLL_MS,
-        what: `${target} reports stored and an empty ingest queue`,
+        what,
       },
+    ) as Promise<number>;
+  try {
+    const storedAt = await poll(`${target} reports stored and an empty ingest queue`, async () => {
+      const stored = sumOverProcesses(
+        await scrapeWorkers(stack),
+        'faultline_reports_persisted_total',
+        { outcome: 'stored' },
+      );
+      return stored >= target && (await backlog(stack, QUEUE_INGEST)) === 0;
+    });
+    const correlatedAt = await poll(
+      'an empty correlation queue',
+      async () => (await backlog(stack, QUEUE_CORRELATION)) === 0,
     );
+    return { storedAt, correlatedAt };
   } catch (e) {
     console.error(`  ${(e as Error).message}`);
     return null;
   }
 }
 
-/** Jobs not yet finished in the ingest queue (a batch waiting to be retried is delayed), from the api's queue gauge. */
-async function ingestBacklog(stack: BenchStack): Promise<number> {
+/** Jobs not yet finished in a queue (a job waiting to be retried is delayed), from an api's queue gauge. */
+async function backlog(stack: BenchStack, queue: string): Promise<number> {
   return (
     queueBacklog(await fetchMetrics(`${stack.apiUrl}/metrics`, stack.adminToken), [
       'waiting',
       'active',
       'delayed',
       'prioritized',
-    ]).ingest ?? 0
+    ])[queue] ?? 0
   );
 }
 
@@ -272,9 +299,10 @@ function pipelineFigures(
   windowSeconds: number,
 ): PipelineFigures {
   const apiDelta = (metric: string, labels: Record<string, string> = {}) =>
-    sumSamples(after.api, metric, labels) - sumSamples(before.api, metric, labels);
+    sumOverProcesses(after.apis, metric, labels) - sumOverProcesses(before.apis, metric, labels);
   const workerDelta = (metric: string, labels: Record<string, string> = {}) =>
-    sumOverWorkers(after.workers, metric, labels) - sumOverWorkers(before.workers, metric, labels);
+    sumOverProcesses(after.workers, metric, labels) -
+    sumOverProcesses(before.workers, metric, labels);
   const queueJobs = apiDelta('faultline_ingest_group_commit_seconds_count');
   const batches = workerDelta('faultline_ingest_batch_seconds_count');
   const batchSeconds = workerDelta('faultline_ingest_batch_seconds_sum');
@@ -291,18 +319,21 @@ function pipelineFigures(
     lateReports: workerDelta('faultline_reports_late_total'),
     duplicateReports: workerDelta('faultline_reports_persisted_total', { outcome: 'duplicate' }),
     transitions: workerDelta('faultline_check_transitions_total'),
-    failedJobs: sumSamples(after.api, 'faultline_queue_jobs', { queue: 'ingest', state: 'failed' }),
-    backlogAtEnd: queueBacklog(after.api),
+    failedJobs: sumSamples(after.apis[0], 'faultline_queue_jobs', {
+      queue: QUEUE_INGEST,
+      state: 'failed',
+    }),
+    backlogAtEnd: queueBacklog(after.apis[0]),
   };
 }
 
 async function observe(stack: BenchStack): Promise<Observation> {
-  const [api, workers, wal] = await Promise.all([
-    fetchMetrics(`${stack.apiUrl}/metrics`, stack.adminToken),
+  const [apis, workers, wal] = await Promise.all([
+    Promise.all(stack.apiUrls.map((url) => fetchMetrics(`${url}/metrics`, stack.adminToken))),
     scrapeWorkers(stack),
     stack.db.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn'),
   ]);
-  return { cpu: snapshotCpu(await cpuRoles(stack)), api, workers, walLsn: wal.rows[0].lsn };
+  return { cpu: snapshotCpu(await cpuRoles(stack)), apis, workers, walLsn: wal.rows[0].lsn };
 }
 
 /**
@@ -317,6 +348,7 @@ async function cpuRoles(stack: BenchStack): Promise<CpuRoles> {
     pids: {
       api: stack.pids.api,
       worker: stack.pids.worker,
+      ...(stack.pids.correlator.length ? { correlator: stack.pids.correlator } : {}),
       'postgres (bench db)': backends.rows.map((r) => r.pid),
     },
     names: { 'postgres (all)': 'postgres', redis: 'redis-server' },
@@ -327,7 +359,7 @@ function scrapeWorkers(stack: BenchStack): Promise<string[]> {
   return Promise.all(stack.workerMetricsUrls.map((url) => fetchMetrics(url)));
 }
 
-function sumOverWorkers(
+function sumOverProcesses(
   texts: string[],
   metric: string,
   labels: Record<string, string> = {},

@@ -3,14 +3,19 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
 export interface LoadOptions {
-  /** Full URL of the ingest endpoint. */
-  url: string;
+  /**
+   * Full URL of the ingest endpoint, one per api process: connection i goes to url i mod n,
+   * so the connections spread evenly when their number is a multiple of the URLs'.
+   */
+  urls: string[];
   token: string;
   connections: number;
   /** After this, no new request starts; those in flight are answered before the run ends. */
   durationMs: number;
+  /** The deadline waits until at least this many bodies are sent (0 unless given). */
+  minBodies?: number;
   /** Each body is sent once, in order; the run also ends when they are all sent. */
-  bodies: readonly Buffer[];
+  bodies: { size: number; body(index: number): Buffer };
   requestTimeoutS: number;
 }
 
@@ -41,17 +46,20 @@ export interface LoadOutcome {
 
 // autocannon's own duration only backs up the graceful stop below: it cuts requests in flight.
 const HARD_STOP_GRACE_S = 60;
+const MIN_BODY_ALLOWANCE_S = 10;
 
 /**
  * Drives POSTs with autocannon: `connections` keep-alive connections, each sending the next
  * unsent body as soon as its previous request is answered. Stops gracefully: at the deadline
  * each connection closes once its request in flight is answered, so (unlike autocannon's
- * duration mode) every body sent is accounted for.
+ * duration mode) every body sent is accounted for. With `minBodies`, the deadline waits until
+ * that many bodies are out (a fleet phase sends every instance's reports however long it takes).
  */
 export function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   const { bodies } = options;
+  const minBodies = Math.min(options.minBodies ?? 0, bodies.size);
   // Every connection takes a body as it is created, so there must be one for each.
-  const connections = Math.min(options.connections, bodies.length);
+  const connections = Math.min(options.connections, bodies.size);
   const clients: autocannon.Client[] = [];
   const inFlight = new Set<number>();
   const refused: number[] = [];
@@ -63,6 +71,7 @@ export function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   let acceptedReports = 0;
   let lastAnswerAt = 0;
   let stopping = false;
+  let pastDeadline = false;
   let poolExhausted = false;
 
   // A client sends no request beyond responseMax; it closes once the one in flight is answered.
@@ -75,19 +84,19 @@ export function runLoad(options: LoadOptions): Promise<LoadOutcome> {
 
   const request: autocannon.RequestParams = {
     method: 'POST',
-    path: new URL(options.url).pathname,
+    path: new URL(options.urls[0]).pathname,
     headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
     setupRequest: (params, context) => {
       // Unreachable while the stop works: sending stops when the last body goes out.
-      if (nextBody >= bodies.length) throw new Error('body pool exhausted');
+      if (nextBody >= bodies.size) throw new Error('body pool exhausted');
       const index = nextBody++;
       context.bodyIndex = index;
       inFlight.add(index);
-      if (nextBody === bodies.length) {
+      if (nextBody === bodies.size) {
         poolExhausted = true;
         stopSending();
-      }
-      return { ...params, body: bodies[index] };
+      } else if (pastDeadline && nextBody === minBodies) stopSending();
+      return { ...params, body: bodies.body(index) };
     },
     onResponse: (status, body, context) => {
       const index = context.bodyIndex as number;
@@ -106,14 +115,23 @@ export function runLoad(options: LoadOptions): Promise<LoadOutcome> {
     },
   };
 
+  const onDeadline = () => {
+    pastDeadline = true;
+    if (nextBody >= minBodies) stopSending();
+  };
+  // Past the deadline the minimum is still sent: allow each connection 10 s a request for it.
+  const hardStopS =
+    Math.ceil(options.durationMs / 1000) +
+    Math.ceil(minBodies / connections) * MIN_BODY_ALLOWANCE_S +
+    HARD_STOP_GRACE_S;
   const startedAt = performance.now();
   return new Promise<LoadOutcome>((resolve, reject) => {
-    const deadline = setTimeout(stopSending, options.durationMs);
+    const deadline = setTimeout(onDeadline, options.durationMs);
     autocannon(
       {
-        url: options.url,
+        url: options.urls,
         connections,
-        duration: Math.ceil(options.durationMs / 1000) + HARD_STOP_GRACE_S,
+        duration: hardStopS,
         timeout: options.requestTimeoutS,
         requests: [request],
         setupClient: (client) => {

@@ -66,6 +66,7 @@ export function renderTables(
         'non-202',
         'p50 ms',
         'p99 ms',
+        'stored s',
         'e2e s',
         'e2e reports/s',
         'stored = accepted',
@@ -78,19 +79,26 @@ export function renderTables(
         nonAccepted(p),
         String(p.latencyMs.p50),
         String(p.latencyMs.p99),
+        p.endToEnd ? String(p.endToEnd.storedSeconds) : '-',
         p.endToEnd ? String(p.endToEnd.seconds) : 'not drained',
         p.endToEnd ? n(p.endToEnd.reportsPerSecond) : '-',
         storedVerdict(p),
       ]),
     ),
   );
-  out.push('', '**Targets**', '');
   out.push(
-    table(
-      ['target', 'measured', 'wanted', 'met'],
-      targets.map((t) => [t.label, n(t.value), `≥ ${n(t.target)}`, t.met ? 'yes' : '**NO**']),
-    ),
+    '',
+    '"stored s": until every accepted report was in Postgres and the ingest queue empty; "e2e s": until the correlation queue was empty too (every report handed to the engine).',
   );
+  if (targets.length) {
+    out.push('', '**Targets**', '');
+    out.push(
+      table(
+        ['target', 'measured', 'wanted', 'met'],
+        targets.map((t) => [t.label, n(t.value), `≥ ${n(t.target)}`, t.met ? 'yes' : '**NO**']),
+      ),
+    );
+  }
 
   const roles = [...new Set(phases.flatMap((p) => Object.keys(p.cpu.untilStored.seconds)))];
   out.push(
@@ -126,22 +134,12 @@ export function renderTables(
     `**CPU microseconds per accepted report** (steadier than rates when other work shares the machine; ceiling = ${cores} cores / sum, the rate if the machine did nothing else and nothing waited)`,
     '',
   );
+  const perReportRoles = cpuRolesOf(phases);
   out.push(
     table(
-      [
-        'phase',
-        'api',
-        'worker',
-        'postgres (bench db)',
-        'redis',
-        'bench',
-        'sum',
-        'ceiling reports/s',
-      ],
+      ['phase', ...perReportRoles, 'sum', 'ceiling reports/s'],
       phases.map((p) => {
-        const perReport = (role: string) =>
-          ((p.cpu.untilStored.seconds[role] ?? 0) * 1e6) / Math.max(1, p.acceptedReports);
-        const parts = ['api', 'worker', 'postgres (bench db)', 'redis', 'bench'].map(perReport);
+        const parts = perReportRoles.map((role) => cpuMicrosPerReport(p, role));
         const sum = parts.reduce((a, b) => a + b, 0);
         return [p.name, ...parts.map(n), n(sum), n((cores * 1e6) / sum)];
       }),
@@ -245,6 +243,24 @@ export function renderTables(
   return out.join('\n');
 }
 
+/** The roles of the per-report CPU table: the correlator only when one ran. */
+export function cpuRolesOf(phases: PhaseResult[]): string[] {
+  const correlator = phases.some((p) => p.cpu.untilStored.seconds.correlator !== undefined);
+  return [
+    'api',
+    'worker',
+    ...(correlator ? ['correlator'] : []),
+    'postgres (bench db)',
+    'redis',
+    'bench',
+  ];
+}
+
+/** CPU microseconds a role spent per accepted report, from the phase start until all was drained. */
+export function cpuMicrosPerReport(p: PhaseResult, role: string): number {
+  return ((p.cpu.untilStored.seconds[role] ?? 0) * 1e6) / Math.max(1, p.acceptedReports);
+}
+
 function nonAccepted(p: PhaseResult): string {
   const refused = Object.entries(p.requests.refusedByStatus).map(
     ([status, count]) => `${count}×${status}`,
@@ -254,7 +270,7 @@ function nonAccepted(p: PhaseResult): string {
   return refused.length ? refused.join(', ') : '0';
 }
 
-function storedVerdict(p: PhaseResult): string {
+export function storedVerdict(p: PhaseResult): string {
   const s = p.storage;
   const kept = s.rows - s.rowsOfUncertainBodies;
   const verdict = s.nothingLost
@@ -269,10 +285,11 @@ function cpuCell(seconds: number, windowSeconds: number): string {
   return `${seconds.toFixed(1)} (${(seconds / windowSeconds).toFixed(2)})`;
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-const n = (value: number): string => Math.round(value).toLocaleString('en-US');
-const ratio = (value: number): string => (value >= 0.1 ? value.toFixed(2) : value.toFixed(3));
+export const n = (value: number): string => Math.round(value).toLocaleString('en-US');
+export const ratio = (value: number): string =>
+  value >= 0.1 ? value.toFixed(2) : value.toFixed(3);

@@ -30,7 +30,8 @@ declare module 'autocannon' {
     }
 
     interface Options {
-      url: string;
+      /** Several URLs: connection i goes to url i mod n. */
+      url: string | string[];
       connections?: number;
       /** Seconds. */
       duration?: number;
