@@ -1,15 +1,22 @@
 #!/usr/bin/env node
-// `npm start`: one api and one worker on this machine. First a preflight (the worker's entry
-// with --preflight) creates the database if missing, applies the migrations and checks that
-// Redis answers, so a Postgres or Redis out of reach is said once; then the api and the worker
-// start (MIGRATE_ON_START=false: the preflight did it). A child that cannot start says why in
-// one line (over IPC, beside its log): this script stops the other and exits with that line.
-// A signal is passed to both (each drains); if either exits, the other is stopped too.
+// `npm start`: one api, one worker and one correlator on this machine. First a preflight (the
+// worker's entry with --preflight) creates the database if missing, applies the migrations and
+// checks that Redis answers, so a Postgres or Redis out of reach is said once; then the api,
+// the worker and the correlator start (MIGRATE_ON_START=false: the preflight did it). The
+// correlator runs the engine, so the worker gets CORRELATION_ENABLED=false and its core goes to
+// ingest; CORRELATION_ENABLED=false from the user means no correlator either. A child that
+// cannot start says why in one line (over IPC, beside its log): this script stops the others
+// and exits with that line. A signal is passed to all (each drains); if one exits, the others
+// are stopped too.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const roles = { api: 'dist/apps/api/src/main.js', worker: 'dist/apps/worker/src/main.js' };
+const roles = {
+  api: 'dist/apps/api/src/main.js',
+  worker: 'dist/apps/worker/src/main.js',
+  correlator: 'dist/apps/correlator/src/main.js',
+};
 const say = (line) => process.stderr.write(`faultline: ${line}\n`);
 
 if (!process.env.FAULTLINE_ADMIN_TOKEN)
@@ -63,7 +70,13 @@ if (checked.code !== 0) {
 }
 
 const env = { ...process.env, MIGRATE_ON_START: 'false' };
-children = ['api', 'worker'].map((role) => run(role, [], env));
+// The preflight validated the setting, so it is one of the values the config accepts.
+const correlating = !['false', '0', 'no'].includes(process.env.CORRELATION_ENABLED ?? 'true');
+children = [
+  run('api', [], env),
+  run('worker', [], { ...env, CORRELATION_ENABLED: 'false' }),
+  ...(correlating ? [run('correlator', [], env)] : []),
+];
 for (const started of children) {
   started.exited.then(({ code, signal }) => {
     if (stopping) return;
@@ -71,6 +84,8 @@ for (const started of children) {
     const why = started.failure
       ? `the ${started.role} could not start: ${started.failure}`
       : `the ${started.role} exited (${signal ?? code})`;
-    stop('SIGTERM', code || 1, `${why}; stopped the ${others.join(' and ')}`);
+    const named =
+      others.length > 1 ? `${others.slice(0, -1).join(', ')} and ${others.at(-1)}` : others[0];
+    stop('SIGTERM', code || 1, `${why}; stopped the ${named}`);
   });
 }

@@ -1,8 +1,9 @@
-import type { CorrelationService } from '@faultline/correlation/service';
+import {
+  CorrelationLeadership,
+  type CorrelationProcessor,
+  type CorrelationService,
+} from '@faultline/correlation/service';
 import type { FaultlineConfig, JobWorkers, LeaderLock } from '@faultline/platform';
-
-import { CorrelationLeadership } from '../apps/worker/src/correlation-leadership';
-import type { CorrelationProcessor } from '../apps/worker/src/processors/correlation.processor';
 
 const waitFor = async (what: () => boolean, ms = 2_000): Promise<void> => {
   const until = Date.now() + ms;

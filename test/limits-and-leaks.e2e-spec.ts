@@ -1,4 +1,5 @@
-import { listenForMetrics } from '../apps/worker/src/metrics-server';
+import { listenForMetrics } from '@faultline/platform';
+
 import { pollUntil } from '../bench/support/poll-until';
 import { type NodeProcess, readyz, startApi } from './support/processes';
 import { type Stack, startStack, testConfig, uniqueName } from './support/stack';
@@ -136,7 +137,7 @@ describe('limits and leaks', () => {
   it("the worker's metrics listen on WORKER_METRICS_HOST, loopback unless told otherwise", async () => {
     const { WORKER_METRICS_HOST } = testConfig({ HOST: '0.0.0.0' });
     expect(WORKER_METRICS_HOST).toBe('127.0.0.1');
-    const metrics = await listenForMetrics(0, WORKER_METRICS_HOST);
+    const metrics = await listenForMetrics(0, WORKER_METRICS_HOST, 'WORKER_METRICS_PORT');
     try {
       expect((metrics.server.address() as { address: string }).address).toBe('127.0.0.1');
     } finally {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { pollUntil } from '../../bench/support/poll-until';
 
 /**
- * The real api and worker as child processes, started from the build in dist/ (npm test builds
+ * The real api, worker and correlator as child processes, started from the build in dist/ (npm test builds
  * first; locally run `npm run build`). Each child gets only the environment it is given, so
  * nothing of the test runner's own settings leaks into its configuration.
  */
@@ -13,6 +13,7 @@ import { pollUntil } from '../../bench/support/poll-until';
 const DIST = resolve(__dirname, '../../dist/apps');
 export const API_MAIN = resolve(DIST, 'api/src/main.js');
 export const WORKER_MAIN = resolve(DIST, 'worker/src/main.js');
+export const CORRELATOR_MAIN = resolve(DIST, 'correlator/src/main.js');
 
 const running = new Set<ChildProcess>();
 // A crashed or interrupted jest run must not leave a child behind.
@@ -173,4 +174,9 @@ export async function startApi(
 /** Starts a worker; it is ready once it has migrated and its BullMQ workers poll (not observable here). */
 export function startWorker(env: Record<string, string>): NodeProcess {
   return NodeProcess.spawn('worker', WORKER_MAIN, env);
+}
+
+/** Starts a correlator; it is ready once it logs that it became correlation leader. */
+export function startCorrelator(env: Record<string, string>): NodeProcess {
+  return NodeProcess.spawn('correlator', CORRELATOR_MAIN, env);
 }

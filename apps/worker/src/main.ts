@@ -5,6 +5,8 @@ import {
   checkRedis,
   describeMigration,
   type FaultlineConfig,
+  listenForMetrics,
+  type MetricsServer,
   migrateDatabase,
   processLogger,
   runEntryPoint,
@@ -12,7 +14,6 @@ import {
 import { Logger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 
-import { listenForMetrics, type MetricsServer } from './metrics-server';
 import { createWorkerApp } from './worker.app';
 
 /**
@@ -36,7 +37,11 @@ async function main(config: FaultlineConfig): Promise<void> {
   }
   // The metrics port first: a port in use stops the worker before it takes any job.
   const metrics: MetricsServer | null = config.WORKER_METRICS_PORT
-    ? await listenForMetrics(config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST)
+    ? await listenForMetrics(
+        config.WORKER_METRICS_PORT,
+        config.WORKER_METRICS_HOST,
+        'WORKER_METRICS_PORT',
+      )
     : null;
   await checkRedis(config.REDIS_URL);
   if (config.MIGRATE_ON_START)

@@ -14,15 +14,16 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 
-import { CorrelationLeadership } from './correlation-leadership';
-import { CorrelationProcessor } from './processors/correlation.processor';
 import { IngestProcessor } from './processors/ingest.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { NotificationProcessor } from './processors/notification.processor';
 import { PollProcessor } from './processors/poll.processor';
 import { WorkerService } from './worker.service';
 
-/** The worker role: consumes the queues. No HTTP API. */
+/**
+ * The worker role: consumes the queues. No HTTP API. With CORRELATION_ENABLED it also stands
+ * for correlation leader, as a correlator does (see apps/correlator).
+ */
 @Module({})
 export class WorkerModule {
   static forRoot(config: FaultlineConfig): DynamicModule {
@@ -42,10 +43,8 @@ export class WorkerModule {
       providers: [
         IngestProcessor,
         MaintenanceProcessor,
-        CorrelationProcessor,
         PollProcessor,
         NotificationProcessor,
-        CorrelationLeadership,
         WorkerService,
       ],
     };

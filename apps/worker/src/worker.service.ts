@@ -1,4 +1,5 @@
 import { TargetFileLoader, TargetPoller } from '@faultline/collectors';
+import { CorrelationLeadership, CorrelationProcessor } from '@faultline/correlation/service';
 import { StorageMaintenance } from '@faultline/ingest';
 import { ChannelService } from '@faultline/notifications';
 import {
@@ -12,8 +13,6 @@ import {
 } from '@faultline/platform';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 
-import { CorrelationLeadership } from './correlation-leadership';
-import { CorrelationProcessor } from './processors/correlation.processor';
 import { IngestProcessor } from './processors/ingest.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { NotificationProcessor } from './processors/notification.processor';

@@ -1,15 +1,28 @@
 import { Module } from '@nestjs/common';
 
 import { AliasModule } from './alias.module';
+import { CorrelationProcessor } from './correlation.processor';
 import { CorrelationService } from './correlation.service';
+import { CorrelationLeadership } from './correlation-leadership';
 import { IncidentStore } from './incident.store';
 import { IncidentWriteRepository } from './incident-write.repository';
 import { ReportHistoryRepository } from './report-history.repository';
 
-/** The worker side of correlation: the engine's owner and its persistence. */
+/**
+ * The process side of correlation: the engine's owner, its persistence, the Correlate job's
+ * handler and the leadership that decides which process runs them (a correlator, or a worker).
+ * Needs the global QueueModule.
+ */
 @Module({
   imports: [AliasModule],
-  providers: [CorrelationService, ReportHistoryRepository, IncidentStore, IncidentWriteRepository],
-  exports: [CorrelationService, IncidentStore],
+  providers: [
+    CorrelationService,
+    ReportHistoryRepository,
+    IncidentStore,
+    IncidentWriteRepository,
+    CorrelationProcessor,
+    CorrelationLeadership,
+  ],
+  exports: [CorrelationService, IncidentStore, CorrelationProcessor, CorrelationLeadership],
 })
 export class CorrelationModule {}

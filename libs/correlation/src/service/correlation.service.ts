@@ -16,7 +16,7 @@ const REBUILD_WINDOW_MS = 5 * 60_000;
 /**
  * The thin service around the pure engine: one engine per process, fed the reports the
  * ingest worker stored, its incident changes persisted. Only the elected leader calls it
- * (see the worker), so one engine owns the graph at a time.
+ * (see CorrelationLeadership), so one engine owns the graph at a time.
  */
 @Injectable()
 export class CorrelationService {

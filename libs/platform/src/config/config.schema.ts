@@ -20,9 +20,12 @@ export const configSchema = z.object({
   PORT: int(0, 65535).default(3000),
   /** The worker's own /metrics endpoint; 0 turns it off. */
   WORKER_METRICS_PORT: int(0, 65535).default(3001),
+  /** The correlator's own /metrics endpoint (`npm run start:correlator`); 0 turns it off. */
+  CORRELATOR_METRICS_PORT: int(0, 65535).default(3002),
   /**
-   * The address the worker's /metrics listens on: loopback by default, as it has no token check
-   * (0.0.0.0 to let a Prometheus on another machine scrape it, behind a network policy).
+   * The address the worker's and the correlator's /metrics listen on: loopback by default, as
+   * they have no token check (0.0.0.0 to let a Prometheus on another machine scrape them,
+   * behind a network policy).
    */
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   FAULTLINE_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -62,7 +65,11 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: int(1, 64).default(2),
   /** How long a job's lock lives without renewal: a killed worker's batch is retried after it. */
   WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
-  /** Whether this worker stands for correlation leader (false: a worker pool that only stores reports). */
+  /**
+   * Whether this worker stands for correlation leader (false: a worker pool that only stores
+   * reports, beside a correlator). `npm start` sets it false for its worker and runs a
+   * correlator, unless it is false already: then nothing correlates.
+   */
   CORRELATION_ENABLED: bool.default(true),
   /** The correlation leader's lease: a dead leader is replaced after at most this long. */
   CORRELATION_LEASE_MS: int(1000, 600_000).default(15_000),

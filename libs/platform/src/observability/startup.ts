@@ -73,11 +73,18 @@ function codeOf(e: unknown): string | undefined {
 /** A failed listen as the setting to change; other errors are returned unchanged. */
 export function listenFailure(
   e: unknown,
-  listener: { setting: 'PORT' | 'WORKER_METRICS_PORT'; port: number; host: string },
+  listener: {
+    setting: 'PORT' | 'WORKER_METRICS_PORT' | 'CORRELATOR_METRICS_PORT';
+    port: number;
+    host: string;
+  },
 ): Error {
   const { setting, port, host } = listener;
-  // The worker's metrics port 0 turns its metrics off; the api's port 0 takes any free port.
-  const zero = setting === 'PORT' ? '0 for any' : "0 to turn the worker's metrics off";
+  // A metrics port 0 turns that process's metrics off; the api's port 0 takes any free port.
+  const zero =
+    setting === 'PORT'
+      ? '0 for any'
+      : `0 to turn the ${setting === 'WORKER_METRICS_PORT' ? 'worker' : 'correlator'}'s metrics off`;
   switch (codeOf(e)) {
     case 'EADDRINUSE':
       return new StartupError(`port ${port} is in use: set ${setting} to a free port (or ${zero})`);

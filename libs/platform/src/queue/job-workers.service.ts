@@ -10,7 +10,9 @@ import {
   JobName,
   type JobPayloads,
   jobPolicies,
+  type JobPolicy,
   LEADER_QUEUES,
+  type LeaderJobName,
   QueueName,
 } from './queue.types';
 import { createRedis } from './redis';
@@ -23,6 +25,8 @@ export type JobHandler<N extends JobName> = (
 ) => Promise<unknown>;
 /** One handler per job name: the compiler rejects a missing one, start() a wrong one. */
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
+/** One handler per job of the leader-only queues: all a process that only correlates runs. */
+export type LeaderJobHandlers = { [N in LeaderJobName]: JobHandler<N> };
 
 /**
  * Runs BullMQ workers for every queue. A handler that throws lets BullMQ retry the job with
@@ -36,7 +40,7 @@ const NOTIFY_CONCURRENCY = 20;
 export class JobWorkers implements OnModuleDestroy {
   private readonly logger = new Logger(JobWorkers.name);
   private readonly workers = new Map<QueueName, { worker: Worker; connection: IORedis }>();
-  private handlers: JobHandlers | null = null;
+  private handlers: Partial<JobHandlers> | null = null;
 
   constructor(
     @InjectConfig() private readonly config: FaultlineConfig,
@@ -45,24 +49,47 @@ export class JobWorkers implements OnModuleDestroy {
 
   /** Checks the handlers and starts a worker for every queue but the leader-only ones. */
   start(handlers: JobHandlers): void {
-    const names = Object.keys(handlers);
-    const unknown = names.filter((n) => !Object.values(JobName).includes(n as JobName));
-    const missing = Object.values(JobName).filter((n) => typeof handlers[n] !== 'function');
+    this.register(handlers, Object.values(QueueName));
+    for (const queue of Object.values(QueueName))
+      if (!LEADER_QUEUES.includes(queue)) this.startQueue(queue);
+  }
+
+  /**
+   * For a process that only leads (the correlator), instead of start(): checks the handlers of
+   * the leader-only queues and starts nothing; its leadership starts them (startQueue).
+   */
+  registerLeaderOnly(handlers: LeaderJobHandlers): void {
+    this.register(handlers, LEADER_QUEUES);
+  }
+
+  /** Accepts handlers only if they are exactly those of the jobs on `queues`. */
+  private register(handlers: Partial<JobHandlers>, queues: readonly QueueName[]): void {
+    const policies = this.policies();
+    const expected = Object.values(JobName).filter((n) => queues.includes(policies[n].queue));
+    const unknown = Object.keys(handlers).filter((n) => !expected.includes(n as JobName));
+    const missing = expected.filter((n) => typeof handlers[n] !== 'function');
     if (unknown.length || missing.length)
       throw new Error(
         `job handlers: missing [${missing.join(', ')}], unknown [${unknown.join(', ')}]`,
       );
     this.handlers = handlers;
-    for (const queue of Object.values(QueueName))
-      if (!LEADER_QUEUES.includes(queue)) this.startQueue(queue);
+  }
+
+  private policies(): Record<JobName, JobPolicy> {
+    return jobPolicies(this.config.INGEST_JOB_ATTEMPTS, this.config.NOTIFY_ATTEMPTS);
   }
 
   /** Starts consuming one queue (the leader calls this for the leader-only queues). */
   startQueue(queue: QueueName): void {
     const handlers = this.handlers;
-    if (!handlers) throw new Error('JobWorkers.start() must run first');
+    if (!handlers) throw new Error('JobWorkers.start() or registerLeaderOnly() must run first');
     if (this.workers.has(queue)) return;
-    const policies = jobPolicies(this.config.INGEST_JOB_ATTEMPTS, this.config.NOTIFY_ATTEMPTS);
+    const policies = this.policies();
+    const unhandled = Object.values(JobName).filter(
+      (n) => policies[n].queue === queue && typeof handlers[n] !== 'function',
+    );
+    if (unhandled.length)
+      throw new Error(`queue ${queue}: no handler for [${unhandled.join(', ')}] in this process`);
     // BullMQ does not close a connection it was given, so each worker's connection is ours to close.
     const connection = createRedis(this.config.REDIS_URL, `worker-${queue}`);
     const worker = new Worker(

@@ -36,6 +36,9 @@ export enum JobName {
   SweepNotifications = 'sweep-notifications',
 }
 
+/** The jobs of LEADER_QUEUES (jobPolicies places them): all a correlator handles. */
+export type LeaderJobName = JobName.Correlate;
+
 /** The payload of each job, so producers and handlers agree at compile time. */
 export interface JobPayloads {
   /** `inFlight`: the batch's token in the InFlightRegistry, released once correlation has it. */

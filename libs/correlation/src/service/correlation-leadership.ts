@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 
-import { CorrelationService } from '@faultline/correlation/service';
 import {
   createRedis,
   type FaultlineConfig,
@@ -12,12 +11,14 @@ import {
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type IORedis from 'ioredis';
 
-import { CorrelationProcessor } from './processors/correlation.processor';
+import { CorrelationProcessor } from './correlation.processor';
+import { CorrelationService } from './correlation.service';
 
 /**
- * Elects the one worker process that runs the correlation engine: it holds a leased Redis lock,
- * rebuilds the engine from Postgres when it becomes leader, and only then consumes the
- * correlation queue. Losing the lease (a pause, a network split) stops consumption at once.
+ * Elects the one process that runs the correlation engine (a correlator, or a worker with
+ * CORRELATION_ENABLED): it holds a leased Redis lock, rebuilds the engine from Postgres when it
+ * becomes leader, and only then consumes the correlation queue. Losing the lease (a pause, a
+ * network split) stops consumption at once.
  */
 @Injectable()
 export class CorrelationLeadership implements OnModuleDestroy {

@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 
-import { displayOrigin, listenFailure } from '@faultline/platform';
 import type { Registry } from 'prom-client';
+
+import { displayOrigin, listenFailure } from './startup';
+
+export type MetricsPortSetting = 'WORKER_METRICS_PORT' | 'CORRELATOR_METRICS_PORT';
 
 export interface MetricsServer {
   server: Server;
@@ -13,14 +16,19 @@ export interface MetricsServer {
 }
 
 /**
- * The worker has no HTTP API; it serves its Prometheus metrics alone on WORKER_METRICS_PORT.
- * It listens before the worker takes any job, so a port in use stops the start at once, with
- * a StartupError naming WORKER_METRICS_PORT.
+ * The worker and the correlator have no HTTP API; each serves its Prometheus metrics alone on
+ * its own port (`setting`: WORKER_METRICS_PORT, CORRELATOR_METRICS_PORT). It listens before the
+ * process takes any job, so a port in use stops the start at once, with a StartupError naming
+ * that setting.
  *
  * It checks no token, so it listens on WORKER_METRICS_HOST (loopback by default), never on the
  * api's HOST.
  */
-export async function listenForMetrics(port: number, host: string): Promise<MetricsServer> {
+export async function listenForMetrics(
+  port: number,
+  host: string,
+  setting: MetricsPortSetting,
+): Promise<MetricsServer> {
   let registry: Registry | null = null;
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') {
@@ -37,9 +45,7 @@ export async function listenForMetrics(port: number, host: string): Promise<Metr
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) =>
-      reject(listenFailure(e, { setting: 'WORKER_METRICS_PORT', port, host })),
-    );
+    server.once('error', (e) => reject(listenFailure(e, { setting, port, host })));
     server.listen(port, host, () => resolve());
   });
   const address = server.address();

@@ -1,7 +1,8 @@
-import { decodeCorrelationReports } from '@faultline/correlation';
-import { CorrelationService } from '@faultline/correlation/service';
 import { JobName, type JobPayloads, JobProducer } from '@faultline/platform';
 import { Injectable } from '@nestjs/common';
+
+import { decodeCorrelationReports } from '../engine/correlation-report';
+import { CorrelationService } from './correlation.service';
 
 /**
  * Stored reports → the correlation engine → incident changes in Postgres, then a notification
