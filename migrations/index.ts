@@ -9,6 +9,7 @@ import { IncidentSeverityFlapping1764238200000 } from './1764238200000-IncidentS
 import { ComponentMappings1764238300000 } from './1764238300000-ComponentMappings';
 import { SealedUrlsSecretNames1764238500000 } from './1764238500000-SealedUrlsSecretNames';
 import { TokenServiceBinding1764238600000 } from './1764238600000-TokenServiceBinding';
+import { IngestStateVersion1765000000000 } from './1765000000000-IngestStateVersion';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs load the same set. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   ComponentMappings1764238300000,
   SealedUrlsSecretNames1764238500000,
   TokenServiceBinding1764238600000,
+  IngestStateVersion1765000000000,
 ];

@@ -1,13 +1,22 @@
+import { randomInt } from 'node:crypto';
+
 import { type FaultlineConfig, InjectConfig } from '@faultline/platform';
 import type { Report } from '@faultline/reports';
 import { Injectable } from '@nestjs/common';
 
 import type { BatchOutcome } from './batch-outcome';
 import { IngestMetrics } from './ingest.metrics';
-import { ReportBatchRepository, reportIdentity } from './report-batch.repository';
+import { namedEntities, ReportBatchRepository, reportIdentity } from './report-batch.repository';
 import { DAY_MS, dayOf } from './report-partitions';
-import { lateStarts, planStateChanges } from './state/state-planner';
+import { SeenEntities } from './state/seen-entities';
+import { type CachedState, StateCache } from './state/state-cache';
+import { checkId, type CheckState, instanceId, type InstanceState } from './state/state.model';
+import { lateStarts, planStateChanges, type StatePlan } from './state/state-planner';
 import { StorageMaintenance } from './storage-maintenance.service';
+
+// A zone moved by another worker is written again within a minute.
+const ENTITY_MEMORY_MS = 60_000;
+const ENTITY_MEMORY_NAMES = 100_000;
 
 /**
  * Persists one batch of validated reports in one transaction: raw reports, entities, current
@@ -16,12 +25,17 @@ import { StorageMaintenance } from './storage-maintenance.service';
  */
 @Injectable()
 export class ReportBatchWriter {
+  private readonly cache: StateCache;
+  private readonly seen = new SeenEntities(ENTITY_MEMORY_MS, ENTITY_MEMORY_NAMES);
+
   constructor(
     private readonly repository: ReportBatchRepository,
     private readonly maintenance: StorageMaintenance,
     private readonly metrics: IngestMetrics,
     @InjectConfig() private readonly config: FaultlineConfig,
-  ) {}
+  ) {
+    this.cache = new StateCache(config.INGEST_STATE_CACHE_INSTANCES);
+  }
 
   /** Stores a batch; returns what it did and the reports that were new (in event-time order). */
   async write(
@@ -35,6 +49,7 @@ export class ReportBatchWriter {
     const unique = dedupe(current);
     await this.maintenance.ensurePartitionsFor(unique.map((r) => r.observedAt));
 
+    const version = newStateVersion();
     const stored = await this.repository.transaction(async (em) => {
       const claimed = await this.repository.claimClientIds(em, unique);
       const candidates = unique.filter((r) => r.id === null || claimed.has(r.id));
@@ -42,9 +57,11 @@ export class ReportBatchWriter {
       const fresh = candidates.filter((r) =>
         inserted.has(reportIdentity(r.service, r.instance, r.observedAt)),
       );
-      if (fresh.length === 0) return { stored: 0, late: 0, transitions: 0, fresh };
-      await this.repository.upsertEntities(em, fresh);
-      const state = await this.repository.lockState(em, fresh);
+      if (fresh.length === 0) return { fresh, late: 0, written: null };
+      const entities = this.seen.unseen(namedEntities(fresh), now);
+      await this.repository.upsertEntities(em, entities);
+      const loaded = await this.repository.lockState(em, fresh, this.cache);
+      const state = plannerInput(loaded);
       // Reports older than their instance's newest (a client's late report, or two batches of one
       // instance processed out of order by concurrent workers) replay that instance's timeline.
       const replays = await this.repository.loadReplays(
@@ -53,23 +70,64 @@ export class ReportBatchWriter {
         state.checks,
       );
       const plan = planStateChanges(fresh, state.instances, state.checks, replays);
-      await this.repository.writeInstances(em, plan.instances);
+      await this.repository.writeInstances(em, plan.instances, version);
       await this.repository.writeChecks(em, plan.checks);
       await this.repository.deleteTransitionsFrom(em, plan.replayed);
       await this.repository.insertTransitions(em, plan.transitions);
-      return { stored: fresh.length, late: plan.late, transitions: plan.transitions.length, fresh };
+      return { fresh, late: plan.late, written: { loaded, plan, entities } };
     });
+    // Remembered only once committed.
+    if (stored.written) {
+      this.remember(stored.written.loaded, stored.written.plan, version);
+      this.seen.record(stored.written.entities);
+    }
     stopTimer();
-    const { fresh, ...counts } = stored;
-    const outcome = {
-      ...counts,
-      duplicates: current.length - counts.stored,
+    const { fresh, late, written } = stored;
+    const outcome: BatchOutcome = {
+      stored: fresh.length,
+      late,
+      transitions: written?.plan.transitions.length ?? 0,
+      duplicates: current.length - fresh.length,
       expired: batch.length - current.length,
     };
     this.metrics.recordBatch(outcome);
     return { outcome, fresh: fresh.sort((a, b) => a.observedAt - b.observedAt) };
   }
+
+  /** After the commit: the state each instance of the batch now has, under its row's version. */
+  private remember(loaded: Map<string, CachedState>, plan: StatePlan, version: number): void {
+    for (const check of plan.checks)
+      loaded.get(instanceId(check.service, check.instance))?.checks.set(check.name, check);
+    for (const instance of plan.instances) {
+      const entry = loaded.get(instanceId(instance.service, instance.name));
+      if (!entry) continue;
+      entry.instance = instance;
+      entry.version = version;
+    }
+    for (const [id, entry] of loaded) this.cache.remember(id, entry);
+  }
 }
+
+/** The planner's view of the locked state: instances by id, checks by check id. */
+function plannerInput(loaded: ReadonlyMap<string, CachedState>): {
+  instances: Map<string, InstanceState>;
+  checks: Map<string, CheckState>;
+} {
+  const instances = new Map<string, InstanceState>();
+  const checks = new Map<string, CheckState>();
+  for (const [id, entry] of loaded) {
+    instances.set(id, entry.instance);
+    for (const check of entry.checks.values())
+      checks.set(checkId(check.service, check.instance, check.name), check);
+  }
+  return { instances, checks };
+}
+
+/**
+ * A batch's stamp on the instance rows it writes: random, so two workers (or one before and
+ * after a restart) never stamp the same version; 48 bits stay exact in a float8.
+ */
+const newStateVersion = (): number => randomInt(1, 2 ** 48);
 
 /** Keeps the first of reports sharing an identity within one batch. */
 function dedupe(reports: readonly Report[]): Report[] {

@@ -61,6 +61,8 @@ export const configSchema = z.object({
   /** Group commit: requests arriving within this window share one Redis write. */
   INGEST_GROUP_WAIT_MS: int(0, 1000).default(4),
   INGEST_GROUP_MAX_REPORTS: int(1, 100_000).default(2000),
+  /** Instances whose committed state a worker keeps in memory, to skip reading it back (0: off). */
+  INGEST_STATE_CACHE_INSTANCES: int(0, 10_000_000).default(200_000),
   INGEST_JOB_ATTEMPTS: int(1, 10_000).default(200),
   WORKER_CONCURRENCY: int(1, 64).default(2),
   /** How long a job's lock lives without renewal: a killed worker's batch is retried after it. */
