@@ -1,5 +1,8 @@
 export interface GroupCommitOptions {
-  /** How long the first item of a group waits for others before the group is flushed. */
+  /**
+   * The longest a group waits behind a flush in flight before it is flushed beside it (an idle
+   * committer flushes at once, whatever this says).
+   */
   maxWaitMs: number;
   /** A group reaching this many items is flushed at once. */
   maxItems: number;
@@ -18,10 +21,18 @@ interface Pending<T> {
  * Group commit: concurrent submitters share one flush, so a thousand single-report requests
  * cost a few durable writes instead of a thousand. A submitter's promise settles only when
  * the flush holding its items has completed (or failed), never before.
+ *
+ * Adaptive: when no flush is in flight a group is flushed at once (after the submissions of the
+ * same event-loop turn joined it), so at low load a report waits for nothing but its own write.
+ * While a flush is in flight the next group fills, and is flushed when that flush ends, when it
+ * holds `maxItems`, or when its first item has waited `maxWaitMs`; so the busier the process,
+ * the bigger the groups, and each flush's fixed cost (a queue job, a worker batch) is shared by
+ * more reports.
  */
 export class GroupCommitter<T> {
   private pending: Pending<T> = { items: [], waiters: [] };
-  private timer: NodeJS.Timeout | null = null;
+  /** A flush scheduled for this turn's end (idle) or for `maxWaitMs` (busy). */
+  private scheduled: { cancel: () => void } | null = null;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -41,19 +52,32 @@ export class GroupCommitter<T> {
       for (const item of items) pending.push(item);
       this.pending.waiters.push({ resolve, reject });
       if (this.pending.items.length >= this.options.maxItems) this.flushNow();
-      else this.timer ??= setTimeout(() => this.flushNow(), this.options.maxWaitMs);
+      else this.scheduled ??= this.inFlight.size === 0 ? this.atTurnEnd() : this.afterMaxWait();
     });
   }
 
   /** Flushes what is pending and waits for every flush in flight: call before closing the queue. */
   async drain(): Promise<void> {
-    this.flushNow();
-    await Promise.allSettled([...this.inFlight]);
+    // Again while anything is left: a group that filled behind a flush goes when that one ends.
+    while (this.pending.items.length > 0 || this.inFlight.size > 0) {
+      this.flushNow();
+      await Promise.allSettled([...this.inFlight]);
+    }
+  }
+
+  private atTurnEnd(): { cancel: () => void } {
+    const immediate = setImmediate(() => this.flushNow());
+    return { cancel: () => clearImmediate(immediate) };
+  }
+
+  private afterMaxWait(): { cancel: () => void } {
+    const timer = setTimeout(() => this.flushNow(), this.options.maxWaitMs);
+    return { cancel: () => clearTimeout(timer) };
   }
 
   private flushNow(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.scheduled?.cancel();
+    this.scheduled = null;
     const group = this.pending;
     if (group.items.length === 0) return;
     this.pending = { items: [], waiters: [] };
@@ -62,7 +86,11 @@ export class GroupCommitter<T> {
       (e: unknown) => group.waiters.forEach((w) => w.reject(e)),
     );
     this.inFlight.add(flight);
-    void flight.finally(() => this.inFlight.delete(flight));
+    void flight.finally(() => {
+      this.inFlight.delete(flight);
+      // The group that filled behind this flush goes now, unless another flush is still out.
+      if (this.inFlight.size === 0 && this.pending.items.length > 0) this.flushNow();
+    });
   }
 }
 

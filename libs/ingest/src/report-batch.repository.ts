@@ -4,15 +4,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 
+import type { NamedEntities } from './state/seen-entities';
 import {
-  checkId,
   type CheckState,
   instanceId,
   type InstanceState,
   splitInstanceId,
   type Transition,
 } from './state/state.model';
-import type { NamedEntities } from './state/seen-entities';
 import type { CachedState, StateCache } from './state/state-cache';
 import type { InstanceReplay } from './state/state-planner';
 import {

@@ -9,8 +9,8 @@ import { IngestMetrics } from './ingest.metrics';
 import { namedEntities, ReportBatchRepository, reportIdentity } from './report-batch.repository';
 import { DAY_MS, dayOf } from './report-partitions';
 import { SeenEntities } from './state/seen-entities';
-import { type CachedState, StateCache } from './state/state-cache';
 import { checkId, type CheckState, instanceId, type InstanceState } from './state/state.model';
+import { type CachedState, StateCache } from './state/state-cache';
 import { lateStarts, planStateChanges, type StatePlan } from './state/state-planner';
 import { StorageMaintenance } from './storage-maintenance.service';
 

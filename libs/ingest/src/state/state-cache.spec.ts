@@ -1,5 +1,5 @@
-import { StateCache } from './state-cache';
 import type { InstanceState } from './state.model';
+import { StateCache } from './state-cache';
 
 const instance = (name: string): InstanceState => ({
   service: 'svc',
