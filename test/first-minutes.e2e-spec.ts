@@ -12,7 +12,8 @@ import { freePort } from './support/throwaway-servers';
 
 /**
  * A new user's first minutes, the way the README tells them: a fresh clone, `npm start`
- * (scripts/start.mjs: the database created, the migrations, an api and a worker as processes),
+ * (scripts/start.mjs: the database created, the migrations, an api, a worker and a correlator as
+ * processes),
  * the example report posted by hand. The clone borrows the checkout's node_modules and its
  * build (dist/, made by `npm run build` before the e2e tier) instead of installing and building
  * again; everything else — package.json's start script, scripts/start.mjs, README.md — is the
@@ -43,7 +44,7 @@ class NpmStart {
 
   constructor(
     readonly label: string,
-    readonly ports: { PORT: number; WORKER_METRICS_PORT: number },
+    readonly ports: Ports,
     extraEnv: Record<string, string> = {},
   ) {
     const url = new URL(runDatabaseUrl());
@@ -56,6 +57,7 @@ class NpmStart {
       QUEUE_PREFIX: `t${runId()}-fm-${label}`,
       PORT: String(ports.PORT),
       WORKER_METRICS_PORT: String(ports.WORKER_METRICS_PORT),
+      CORRELATOR_METRICS_PORT: String(ports.CORRELATOR_METRICS_PORT),
       ...extraEnv,
     });
     started.push(this);
@@ -95,7 +97,7 @@ class NpmStart {
     return found;
   }
 
-  /** The api and worker pids its children logged (pino's `pid`): for the cleanup's last resort. */
+  /** The pids its children logged (pino's `pid`): for the cleanup's last resort. */
   childPids(): number[] {
     const pids = new Set<number>();
     for (const m of this.logs().matchAll(/"pid":(\d+)/g)) pids.add(Number(m[1]));
@@ -123,8 +125,18 @@ class NpmStart {
   }
 }
 
-async function ports(): Promise<{ PORT: number; WORKER_METRICS_PORT: number }> {
-  return { PORT: await freePort(), WORKER_METRICS_PORT: await freePort() };
+interface Ports {
+  PORT: number;
+  WORKER_METRICS_PORT: number;
+  CORRELATOR_METRICS_PORT: number;
+}
+
+async function ports(): Promise<Ports> {
+  return {
+    PORT: await freePort(),
+    WORKER_METRICS_PORT: await freePort(),
+    CORRELATOR_METRICS_PORT: await freePort(),
+  };
 }
 
 /** Listens on 0.0.0.0 (where the worker binds by default) on a free port and keeps it. */
@@ -172,12 +184,16 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-it('without FAULTLINE_ADMIN_TOKEN warns at start; a metrics port in use stops npm start with one line naming WORKER_METRICS_PORT', async () => {
-  // Both at once: one start that works but has no token, one whose metrics port is taken.
+it("without FAULTLINE_ADMIN_TOKEN warns at start; a metrics port in use stops npm start with one line naming WORKER_METRICS_PORT, or the correlator's", async () => {
+  // All at once: one start that works but has no token, two whose metrics ports are taken.
   const noToken = new NpmStart('notoken', await ports());
   const taken = new NpmStart('taken', {
-    PORT: await freePort(),
+    ...(await ports()),
     WORKER_METRICS_PORT: await holdPort(),
+  });
+  const correlatorTaken = new NpmStart('ctaken', {
+    ...(await ports()),
+    CORRELATOR_METRICS_PORT: await holdPort(),
   });
 
   // (c) exits non-zero, saying which setting to change; no stack trace.
@@ -193,6 +209,20 @@ it('without FAULTLINE_ADMIN_TOKEN warns at start; a metrics port in use stops np
   expect(taken.lines().filter((l) => l.includes(line)).length).toBe(2); // the worker's, npm start's
   expect(taken.logs()).not.toMatch(STACK_FRAME);
   expect(taken.logs()).not.toMatch(/EADDRINUSE|node:events|Unhandled/);
+
+  // The correlator's port: the same, naming its own setting; npm start stops the api and worker.
+  const correlatorExit = await Promise.race([
+    correlatorTaken.process.exited,
+    sleep(30_000).then(() => ({ code: 'still running after 30 s' })),
+  ]);
+  const correlatorLine = `port ${correlatorTaken.ports.CORRELATOR_METRICS_PORT} is in use: set CORRELATOR_METRICS_PORT to a free port (or 0 to turn the correlator's metrics off)`;
+  expect({ exit: correlatorExit.code, output: correlatorTaken.logs() }).toEqual({
+    exit: 1,
+    output: expect.stringContaining(
+      `faultline: the correlator could not start: ${correlatorLine}; stopped the api and worker`,
+    ),
+  });
+  expect(correlatorTaken.logs()).not.toMatch(STACK_FRAME);
 
   // (a) the warning, from npm start at once and from the api once it listens.
   expect(taken.lines()).toContainEqual(
@@ -231,7 +261,11 @@ it("with a token: says where it listens, what it migrated and loaded, no route l
   );
   await app.line(/^worker started: /, 'what the worker loaded');
   expect(app.lines()).toContainEqual(
-    `worker started: loaded 0 notification channels and 0 poll targets; standing for correlation leader; metrics at http://127.0.0.1:${app.ports.WORKER_METRICS_PORT}/metrics`,
+    `worker started: loaded 0 notification channels and 0 poll targets; correlation left to correlators (CORRELATION_ENABLED=false); metrics at http://127.0.0.1:${app.ports.WORKER_METRICS_PORT}/metrics`,
+  );
+  await app.line(/^correlator started: /, 'that the correlator stands for leader');
+  expect(app.lines()).toContainEqual(
+    `correlator started: standing for correlation leader; metrics at http://127.0.0.1:${app.ports.CORRELATOR_METRICS_PORT}/metrics`,
   );
   expect(app.logs()).not.toMatch(ROUTE_LINES);
   expect(app.logs()).not.toMatch(/InstanceLoader|dependencies initialized/);
@@ -242,8 +276,10 @@ it("with a token: says where it listens, what it migrated and loaded, no route l
     const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
     expect({ url, status: res.status }).toEqual({ url, status: 200 });
   }
-  const metrics = await fetch(`http://127.0.0.1:${app.ports.WORKER_METRICS_PORT}/metrics`);
-  expect(metrics.status).toBe(200);
+  for (const port of [app.ports.WORKER_METRICS_PORT, app.ports.CORRELATOR_METRICS_PORT]) {
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect({ port, status: metrics.status }).toEqual({ port, status: 200 });
+  }
 
   // (d) The README's report, once, as the README posts it.
   const posted = await app.call('POST', '/api/v1/reports', readmeReport);

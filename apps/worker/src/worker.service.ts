@@ -87,7 +87,7 @@ export class WorkerService implements OnApplicationBootstrap {
       : 'metrics off (WORKER_METRICS_PORT=0)';
     const correlation = this.config.CORRELATION_ENABLED
       ? 'standing for correlation leader'
-      : 'correlation off (CORRELATION_ENABLED=false)';
+      : 'correlation left to correlators (CORRELATION_ENABLED=false)';
     this.logger.log(
       `worker started: loaded ${plural(channels.length, 'notification channel')} and ${plural(targets, 'poll target')}; ${correlation}; ${metrics}`,
     );
