@@ -10,6 +10,7 @@ import {
   instanceId,
   type InstanceState,
   splitInstanceId,
+  type StoredState,
   type Transition,
 } from './state/state.model';
 import type { CachedState, StateCache } from './state/state-cache';
@@ -254,7 +255,7 @@ export class ReportBatchRepository {
   async loadReplays(
     em: EntityManager,
     lateFrom: ReadonlyMap<string, number>,
-    current: ReadonlyMap<string, CheckState>,
+    current: ReadonlyMap<string, StoredState>,
   ): Promise<Map<string, InstanceReplay>> {
     const floors = await this.replayFloors(em, [...lateFrom.keys()]);
     const starts = new Map<string, number>();
@@ -298,10 +299,9 @@ export class ReportBatchRepository {
     );
     for (const row of reportRows)
       replays.get(instanceId(row.service, row.instance))!.reports.push(reportFromStored(row));
-    for (const state of current.values()) {
-      const replay = replays.get(instanceId(state.service, state.instance));
-      if (replay && state.since < replay.from) replay.baseline.set(state.name, state);
-    }
+    for (const [id, replay] of replays)
+      for (const check of current.get(id)?.checks.values() ?? [])
+        if (check.since < replay.from) replay.baseline.set(check.name, check);
     for (const t of transitionRows) {
       const replay = replays.get(instanceId(t.service, t.instance))!;
       if (replay.baseline.has(t.check_name)) continue;

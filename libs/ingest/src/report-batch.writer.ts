@@ -9,7 +9,7 @@ import { IngestMetrics } from './ingest.metrics';
 import { namedEntities, ReportBatchRepository, reportIdentity } from './report-batch.repository';
 import { DAY_MS, dayOf } from './report-partitions';
 import { SeenEntities } from './state/seen-entities';
-import { checkId, type CheckState, instanceId, type InstanceState } from './state/state.model';
+import { instanceId } from './state/state.model';
 import { type CachedState, StateCache } from './state/state-cache';
 import { lateStarts, planStateChanges, type StatePlan } from './state/state-planner';
 import { StorageMaintenance } from './storage-maintenance.service';
@@ -61,15 +61,10 @@ export class ReportBatchWriter {
       const entities = this.seen.unseen(namedEntities(fresh), now);
       await this.repository.upsertEntities(em, entities);
       const loaded = await this.repository.lockState(em, fresh, this.cache);
-      const state = plannerInput(loaded);
       // Reports older than their instance's newest (a client's late report, or two batches of one
       // instance processed out of order by concurrent workers) replay that instance's timeline.
-      const replays = await this.repository.loadReplays(
-        em,
-        lateStarts(fresh, state.instances),
-        state.checks,
-      );
-      const plan = planStateChanges(fresh, state.instances, state.checks, replays);
+      const replays = await this.repository.loadReplays(em, lateStarts(fresh, loaded), loaded);
+      const plan = planStateChanges(fresh, loaded, replays);
       await this.repository.writeInstances(em, plan.instances, version);
       await this.repository.writeChecks(em, plan.checks);
       await this.repository.deleteTransitionsFrom(em, plan.replayed);
@@ -106,21 +101,6 @@ export class ReportBatchWriter {
     }
     for (const [id, entry] of loaded) this.cache.remember(id, entry);
   }
-}
-
-/** The planner's view of the locked state: instances by id, checks by check id. */
-function plannerInput(loaded: ReadonlyMap<string, CachedState>): {
-  instances: Map<string, InstanceState>;
-  checks: Map<string, CheckState>;
-} {
-  const instances = new Map<string, InstanceState>();
-  const checks = new Map<string, CheckState>();
-  for (const [id, entry] of loaded) {
-    instances.set(id, entry.instance);
-    for (const check of entry.checks.values())
-      checks.set(checkId(check.service, check.instance, check.name), check);
-  }
-  return { instances, checks };
 }
 
 /**

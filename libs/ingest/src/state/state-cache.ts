@@ -1,10 +1,9 @@
-import type { CheckState, InstanceState } from './state.model';
+import type { CheckState, InstanceState, StoredState } from './state.model';
 
 /** An instance's state as a batch committed it, and the version that batch stamped on its row. */
-export interface CachedState {
+export interface CachedState extends StoredState {
   version: number;
   instance: InstanceState;
-  /** Its check rows by check name. */
   checks: Map<string, CheckState>;
 }
 

@@ -1,6 +1,6 @@
 import type { Report, Status } from '@faultline/reports';
 
-import { checkId, type CheckState, instanceId, type InstanceState } from './state.model';
+import { type CheckState, instanceId, type InstanceState } from './state.model';
 import { planStateChanges } from './state-planner';
 
 const report = (observedAt: number, db: Status, extra: Partial<Report> = {}): Report => ({
@@ -37,14 +37,17 @@ const fresh: InstanceState = {
   lastReceivedAt: 0,
   intervalMs: null,
 };
-const instances = (s: InstanceState = fresh) => new Map([[instanceId('nova', 'nova-1'), s]]);
+/** The stored state of nova-1: its row and the given check rows. */
+const stateOf = (instance: InstanceState = fresh, checks: CheckState[] = []) =>
+  new Map([
+    [instanceId('nova', 'nova-1'), { instance, checks: new Map(checks.map((c) => [c.name, c])) }],
+  ]);
 
 describe('planStateChanges', () => {
   it('records first sight, then only real changes, in event-time order whatever the arrival order', () => {
     const plan = planStateChanges(
       [report(30_000, 'pass'), report(10_000, 'pass'), report(20_000, 'fail')],
-      instances(),
-      new Map(),
+      stateOf(fresh),
     );
     expect(plan.transitions.map((t) => [t.from, t.to, t.observedAt])).toEqual([
       [null, 'pass', 10_000],
@@ -83,8 +86,7 @@ describe('planStateChanges', () => {
     };
     const plan = planStateChanges(
       [report(40_000, 'fail'), report(50_000, 'fail')],
-      instances(current),
-      new Map([[checkId('nova', 'nova-1', 'db'), check]]),
+      stateOf(current, [check]),
     );
     expect(plan).toEqual({ instances: [], checks: [], transitions: [], replayed: [], late: 2 });
   });
@@ -116,8 +118,7 @@ describe('planStateChanges', () => {
     };
     const plan = planStateChanges(
       late,
-      instances(current),
-      new Map([[checkId('nova', 'nova-1', 'db'), db]]),
+      stateOf(current, [db]),
       new Map([[instanceId('nova', 'nova-1'), replay]]),
     );
     expect(plan.transitions.map((t) => [t.from, t.to, t.observedAt])).toEqual([
@@ -149,7 +150,6 @@ describe('planStateChanges', () => {
       latencyMs: 1,
       output: null,
     };
-    const checks = new Map([[checkId('nova', 'nova-1', 'db'), db]]);
     // The floor is 40 s: a fail at 10 s is too old to replay.
     const replay = {
       from: 40_000,
@@ -159,8 +159,7 @@ describe('planStateChanges', () => {
     };
     const tooOld = planStateChanges(
       [report(10_000, 'fail')],
-      instances(current),
-      checks,
+      stateOf(current, [db]),
       new Map([[instanceId('nova', 'nova-1'), replay]]),
     );
     expect(tooOld).toEqual({ instances: [], checks: [], transitions: [], replayed: [], late: 1 });
@@ -169,8 +168,7 @@ describe('planStateChanges', () => {
     const stored = [report(40_000, 'pass'), report(45_000, 'fail'), report(50_000, 'pass')];
     const mixed = planStateChanges(
       [report(10_000, 'fail'), report(45_000, 'fail'), report(60_000, 'pass')],
-      instances(current),
-      checks,
+      stateOf(current, [db]),
       new Map([
         [instanceId('nova', 'nova-1'), { ...replay, reports: [...stored, report(60_000, 'pass')] }],
       ]),
@@ -202,11 +200,7 @@ describe('planStateChanges', () => {
       latencyMs: 1,
       output: null,
     };
-    const plan = planStateChanges(
-      [report(60_000, 'pass')],
-      instances(current),
-      new Map([[checkId('nova', 'nova-1', 'db'), check]]),
-    );
+    const plan = planStateChanges([report(60_000, 'pass')], stateOf(current, [check]));
     expect(plan.checks).toEqual([]);
     expect(plan.transitions).toEqual([]);
     expect(plan.instances[0].lastSeenAt).toBe(60_000);
@@ -214,13 +208,11 @@ describe('planStateChanges', () => {
 
   it('learns the usual interval without being thrown by one long gap', () => {
     const current: InstanceState = { ...fresh, firstSeenAt: 0, lastSeenAt: 0, intervalMs: 10_000 };
-    const plan = planStateChanges([report(3_600_000, 'pass')], instances(current), new Map());
+    const plan = planStateChanges([report(3_600_000, 'pass')], stateOf(current));
     expect(plan.instances[0].intervalMs).toBe(10_000 + 0.2 * 30_000);
   });
 
   it('refuses to plan for an instance whose state was not loaded', () => {
-    expect(() => planStateChanges([report(1, 'pass')], new Map(), new Map())).toThrow(
-      /no state loaded/,
-    );
+    expect(() => planStateChanges([report(1, 'pass')], new Map())).toThrow(/no state loaded/);
   });
 });

@@ -1,10 +1,10 @@
 import type { Report } from '@faultline/reports';
 
 import {
-  checkId,
   type CheckState,
   instanceId,
   type InstanceState,
+  type StoredState,
   type Transition,
 } from './state.model';
 
@@ -46,12 +46,12 @@ const INTERVAL_CLAMP = 4;
 /** Per instance, the event time of its oldest report at or before its watermark. */
 export function lateStarts(
   reports: readonly Report[],
-  instances: ReadonlyMap<string, InstanceState>,
+  state: ReadonlyMap<string, StoredState>,
 ): Map<string, number> {
   const starts = new Map<string, number>();
   for (const r of reports) {
     const id = instanceId(r.service, r.instance);
-    const current = instances.get(id);
+    const current = state.get(id)?.instance;
     if (current && r.observedAt <= current.lastSeenAt)
       starts.set(id, Math.min(starts.get(id) ?? Infinity, r.observedAt));
   }
@@ -61,9 +61,9 @@ export function lateStarts(
 /**
  * Applies new reports to the current state, in event time.
  *
- * Contract: `reports` are reports not seen before (duplicates already removed); `instances`
- * holds the current state of every instance they name (a newly created instance has
- * lastSeenAt = -Infinity); `checks` holds the current check states of those instances.
+ * Contract: `reports` are reports not seen before (duplicates already removed); `state` holds
+ * the current state of every instance they name, with its checks (a newly created instance has
+ * lastSeenAt = -Infinity and no checks).
  * Reports after an instance's watermark are applied in observedAt order. A report at or before
  * it is late: without a replay for its instance it changes nothing (an older report never
  * overwrites newer state); with one, the instance's timeline from the late report on is
@@ -72,8 +72,7 @@ export function lateStarts(
  */
 export function planStateChanges(
   reports: readonly Report[],
-  instances: ReadonlyMap<string, InstanceState>,
-  checks: ReadonlyMap<string, CheckState>,
+  state: ReadonlyMap<string, StoredState>,
   replays: ReadonlyMap<string, InstanceReplay> = new Map(),
 ): StatePlan {
   const byInstance = new Map<string, Report[]>();
@@ -85,9 +84,10 @@ export function planStateChanges(
   }
   const plan: StatePlan = { instances: [], checks: [], transitions: [], replayed: [], late: 0 };
   for (const [id, own] of byInstance) {
-    const current = instances.get(id);
-    if (!current)
+    const stored = state.get(id);
+    if (!stored)
       throw new Error(`no state loaded for instance ${own[0].service}/${own[0].instance}`);
+    const current = stored.instance;
     const replay = replays.get(id);
     const late = own.filter((r) => r.observedAt <= current.lastSeenAt);
     plan.late += late.length;
@@ -103,8 +103,7 @@ export function planStateChanges(
       .filter((r) => r.observedAt > current.lastSeenAt)
       .sort((a, b) => a.observedAt - b.observedAt);
     if (inOrder.length === 0) continue;
-    const previous = (name: string) => checks.get(checkId(current.service, current.name, name));
-    const { states, transitions } = applyReports(inOrder, previous);
+    const { states, transitions } = applyReports(inOrder, (name) => stored.checks.get(name));
     plan.instances.push(inOrder.reduce(advanceInstance, current));
     plan.checks.push(...states.values());
     plan.transitions.push(...transitions);

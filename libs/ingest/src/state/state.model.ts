@@ -30,6 +30,12 @@ export interface CheckState {
   output: string | null;
 }
 
+/** An instance's stored state: its row and its check rows by check name. */
+export interface StoredState {
+  instance: InstanceState;
+  checks: ReadonlyMap<string, CheckState>;
+}
+
 /** A check changing status (from null when first seen), in event time. */
 export interface Transition {
   service: string;
