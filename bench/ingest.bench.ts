@@ -21,7 +21,7 @@ import {
   planRun,
 } from './support/ingest-settings';
 import { buildFleet, type FleetMember, REPORT_INTERVAL_MS } from './support/report-fleet';
-import { checkTargets, renderTables, type TargetCheck,TARGETS } from './support/results-table';
+import { checkTargets, renderTables, type TargetCheck, TARGETS } from './support/results-table';
 import {
   type ConfigurationResult,
   renderFleetTable,
@@ -170,8 +170,11 @@ async function main(): Promise<void> {
           (stack, spec) => runPhase(stack, settings, spec),
         );
         result.correlator ||= fleetResult.phase.cpu.untilStored.seconds.correlator !== undefined;
+        const memory = Object.entries(fleetResult.peakRssMb)
+          .map(([kind, mb]) => `${kind} ${mb}`)
+          .join(', ');
         log(
-          `  ${name}: ${fleetResult.rows.instances ?? '?'} instances, ${fleetResult.rows.checkStates ?? '?'} check states; ${fleetResult.wallSeconds} s from stack start`,
+          `  ${name}: ${fleetResult.rows.instances ?? '?'} instances, ${fleetResult.rows.checkStates ?? '?'} check states; ${fleetResult.wallSeconds} s from stack start; peak MB ${memory}`,
         );
         result.fleet.push(fleetResult);
       }
@@ -299,6 +302,10 @@ function printSummary(
       );
     if (p.pipeline.failedJobs)
       console.log(`${p.name}: ${p.pipeline.failedJobs} ingest jobs in the failed set`);
+    if (p.pipeline.failedCorrelationJobs)
+      console.log(
+        `${p.name}: ${p.pipeline.failedCorrelationJobs} correlate jobs in the failed set (by the end of the phase)`,
+      );
   }
 }
 

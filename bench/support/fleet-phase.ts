@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 import type { BenchStack } from './bench-stack';
@@ -37,6 +38,11 @@ export interface FleetPhaseResult {
   phase: PhaseResult;
   /** From the stack's start to the end of the measured phase: what the phase costs to run. */
   wallSeconds: number;
+  /**
+   * Peak resident memory (MB) of each process kind (the largest process of the kind) and of
+   * the bench itself, which builds the fleet and serialises bodies as it sends them.
+   */
+  peakRssMb: Record<string, number>;
 }
 
 /** Starts a fresh stack, and stops it and drops its database when `close` is called. */
@@ -141,6 +147,7 @@ export async function runFleetPhase(
       },
       phase,
       wallSeconds: Math.round(wallSeconds),
+      peakRssMb: peakMemory(stack),
     };
   } finally {
     await close();
@@ -154,5 +161,25 @@ async function countRows(stack: BenchStack, table: string): Promise<number | nul
     return result.rows[0].n;
   } catch {
     return null;
+  }
+}
+
+/** VmHWM of the stack's processes by kind (the largest of each kind), and the bench's maxRSS. */
+function peakMemory(stack: BenchStack): Record<string, number> {
+  const peak: Record<string, number> = {};
+  for (const [kind, pids] of Object.entries(stack.pids)) {
+    const sizes = pids.map(peakKb).filter((kb): kb is number => kb !== null);
+    if (sizes.length) peak[kind] = Math.round(Math.max(...sizes) / 1024);
+  }
+  peak.bench = Math.round(process.resourceUsage().maxRSS / 1024);
+  return peak;
+}
+
+function peakKb(pid: number): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null; // exited
   }
 }

@@ -84,6 +84,8 @@ export interface PipelineFigures {
   duplicateReports: number;
   transitions: number;
   failedJobs: number;
+  /** Correlate jobs in the failed set: batches stored but never handed to the engine. */
+  failedCorrelationJobs: number;
   /** Jobs waiting or running per queue once the ingest was complete: work the reports still cause downstream (correlation, ...). */
   backlogAtEnd: Record<string, number>;
 }
@@ -321,6 +323,10 @@ function pipelineFigures(
     transitions: workerDelta('faultline_check_transitions_total'),
     failedJobs: sumSamples(after.apis[0], 'faultline_queue_jobs', {
       queue: QUEUE_INGEST,
+      state: 'failed',
+    }),
+    failedCorrelationJobs: sumSamples(after.apis[0], 'faultline_queue_jobs', {
+      queue: QUEUE_CORRELATION,
       state: 'failed',
     }),
     backlogAtEnd: queueBacklog(after.apis[0]),

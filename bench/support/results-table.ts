@@ -103,7 +103,7 @@ export function renderTables(
   const roles = [...new Set(phases.flatMap((p) => Object.keys(p.cpu.untilStored.seconds)))];
   out.push(
     '',
-    `**CPU seconds from phase start until all stored** (in brackets: average cores busy; the machine has ${cores} cores)`,
+    `**CPU seconds from phase start until all stored and correlated** (in brackets: average cores busy; the machine has ${cores} cores)`,
     '',
   );
   out.push(

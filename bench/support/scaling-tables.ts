@@ -25,6 +25,7 @@ export interface ConfigurationResult {
 // The process kinds of the CPU cells, in the order they are printed.
 const KINDS = ['api', 'worker', 'correlator', 'postgres (bench db)', 'redis'];
 const KINDS_HEADER = 'api / worker / correlator / postgres / redis';
+const MEMORY_KINDS = ['api', 'worker', 'correlator', 'bench'];
 
 /** One row per fleet size (per configuration, when several ran). */
 export function renderFleetTable(configurations: ConfigurationResult[]): string {
@@ -42,6 +43,7 @@ export function renderFleetTable(configurations: ConfigurationResult[]): string 
       cpuCells(f.phase),
       storedVerdict(f.phase),
       String(f.wallSeconds),
+      MEMORY_KINDS.map((kind) => f.peakRssMb[kind] ?? '–').join(' / '),
     ]),
   );
   return [
@@ -58,11 +60,12 @@ export function renderFleetTable(configurations: ConfigurationResult[]): string 
         `CPU µs per report: ${KINDS_HEADER}`,
         'stored = accepted',
         'wall s',
+        `peak MB: ${MEMORY_KINDS.join(' / ')}`,
       ],
       rows,
     ),
     '',
-    '"wall s": the whole phase, from starting its stack to the end of the drain (warm-up included).',
+    '"wall s": the whole phase, from starting its stack to the end of the drain (warm-up included). "peak MB": peak resident memory of the largest process of each kind; bench: this process (fleet and bodies).',
   ].join('\n');
 }
 
