@@ -372,11 +372,15 @@ export class ReportBatchRepository {
     );
   }
 
-  /** Writes instance rows, stamping each with the batch's state version. */
+  /**
+   * Writes instance rows, stamping each with the batch's state version. Labels are sent only
+   * where they differ from `before` (Postgres parses each into jsonb: most of a row's cost).
+   */
   async writeInstances(
     em: EntityManager,
     rows: readonly InstanceState[],
     version: number,
+    before: ReadonlyMap<string, StoredState>,
   ): Promise<void> {
     if (rows.length === 0) return;
     const param = rows.map((r) => ({
@@ -384,7 +388,9 @@ export class ReportBatchRepository {
       name: r.name,
       host: r.host,
       zone: r.zone,
-      labels: r.labels,
+      labels: sameLabels(before.get(instanceId(r.service, r.name))?.instance.labels, r.labels)
+        ? null
+        : r.labels,
       status: r.status,
       first_seen_ms: r.firstSeenAt,
       last_seen_ms: r.lastSeenAt,
@@ -392,7 +398,7 @@ export class ReportBatchRepository {
       interval_ms: r.intervalMs,
     }));
     await em.query(
-      `UPDATE instances i SET host = u.host, zone = u.zone, labels = u.labels, status = u.status,
+      `UPDATE instances i SET host = u.host, zone = u.zone, labels = COALESCE(u.labels, i.labels), status = u.status,
               first_seen_at = ${fromEpochMs('u.first_seen_ms')}, last_seen_at = ${fromEpochMs('u.last_seen_ms')},
               last_received_at = ${fromEpochMs('u.last_received_ms')}, interval_ms = u.interval_ms, state_version = $2
        FROM json_to_recordset($1::json) AS u(service text, name text, host text, zone text, labels jsonb, status text,
@@ -446,6 +452,17 @@ export class ReportBatchRepository {
       [json(param)],
     );
   }
+}
+
+function sameLabels(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>>,
+): boolean {
+  if (!a) return false;
+  const keys = Object.keys(b);
+  if (Object.keys(a).length !== keys.length) return false;
+  for (const k of keys) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** The services, hosts and backends these reports name, each with its earliest event time. */

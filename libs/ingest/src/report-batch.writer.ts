@@ -65,7 +65,7 @@ export class ReportBatchWriter {
       // instance processed out of order by concurrent workers) replay that instance's timeline.
       const replays = await this.repository.loadReplays(em, lateStarts(fresh, loaded), loaded);
       const plan = planStateChanges(fresh, loaded, replays);
-      await this.repository.writeInstances(em, plan.instances, version);
+      await this.repository.writeInstances(em, plan.instances, version, loaded);
       await this.repository.writeChecks(em, plan.checks);
       await this.repository.deleteTransitionsFrom(em, plan.replayed);
       await this.repository.insertTransitions(em, plan.transitions);
