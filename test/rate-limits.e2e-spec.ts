@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 import { TokenService } from '@faultline/platform';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
+import { createApiApp } from '../apps/api/src/api.app';
 import { type Stack, startStack, uniqueName } from './support/stack';
 import { TEST_ADMIN_TOKEN } from './support/test-env';
 
@@ -101,7 +103,9 @@ describe('rate limits', () => {
     });
 
     it('limits an address, known token or not, and only that address', async () => {
-      const results = await all(70, 8, () =>
+      // More than two windows' worth: unknown tokens wait for the token table (a read every
+      // 250 ms), so the burst takes a second or two and may straddle a window's end.
+      const results = await all(110, 8, () =>
         get(
           stack,
           '/api/v1/incidents',
@@ -119,6 +123,51 @@ describe('rate limits', () => {
       expect(elsewhere.status).toBe(200);
       if (known.status !== 200) expect(known.status).toBe(429); // its window may have turned
       expect((await fetch(`${stack.baseUrl}/readyz`)).status).toBe(200);
+    });
+  });
+
+  describe('across api processes', () => {
+    let stack: Stack;
+    let second: NestFastifyApplication;
+    let secondUrl: string;
+    beforeAll(async () => {
+      stack = await startStack({
+        worker: false,
+        env: { RATE_LIMIT_WINDOW_MS: '60000', RATE_LIMIT_READ_PER_S: '1' }, // 60 per window
+      });
+      // A second api on the same Redis keys, as a second process of one deployment would be.
+      second = await createApiApp(stack.config);
+      await second.listen({ port: 0, host: '127.0.0.1' });
+      secondUrl = `http://127.0.0.1:${(second.getHttpServer().address() as { port: number }).port}`;
+    });
+    afterAll(async () => {
+      await second.close();
+      await stack.close();
+    });
+
+    it('holds one limit for a token: what one process admitted, the other refuses after its next sync', async () => {
+      const created = await stack.call('POST', '/api/v1/tokens', {
+        name: 'spender',
+        scopes: ['read'],
+      });
+      const token: string = created.json.token;
+      const first = await all(60, 4, () => get(stack, '/api/v1/incidents', token, '127.0.0.1'));
+      expect(first.every((r) => r.status === 200)).toBe(true);
+      // The second process decides on the count Redis gave it at its last sync: it may admit
+      // what reaches it within one sync period (RATE_SYNC_MS, 50 ms), then refuses.
+      const onSecond: number[] = [];
+      for (let i = 0; i < 10 && !onSecond.includes(429); i++) {
+        onSecond.push(
+          (await get({ baseUrl: secondUrl } as Stack, '/api/v1/incidents', token, '127.0.0.1'))
+            .status,
+        );
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      expect(onSecond).toContain(429);
+      expect(onSecond.filter((s) => s === 200).length).toBeLessThanOrEqual(2);
+      // And the first process, having synced too, refuses as well.
+      await new Promise((r) => setTimeout(r, 150));
+      expect((await get(stack, '/api/v1/incidents', token, '127.0.0.1')).status).toBe(429);
     });
   });
 

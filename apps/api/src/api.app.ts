@@ -13,6 +13,7 @@ import { ApiModule } from './api.module';
 import { mountDashboard } from './dashboard/dashboard';
 import { BODY_LIMIT_BYTES, registerContentTypes } from './http/content-types';
 import { mountOpenApi } from './openapi';
+import { registerReportsRoute } from './reports/reports.route';
 
 /** Builds the api application (not yet listening): shared by main.ts and the e2e tests. */
 export async function createApiApp(config: FaultlineConfig): Promise<NestFastifyApplication> {
@@ -38,6 +39,8 @@ export async function createApiApp(config: FaultlineConfig): Promise<NestFastify
     otherBytes: BODY_LIMIT_BYTES,
     maxReports: config.INGEST_MAX_REPORTS_PER_REQUEST,
   });
+  // After registerContentTypes: its onRoute hook gives the route its types and body limit.
+  registerReportsRoute(app);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(strictValidationPipe());
   mountOpenApi(app);

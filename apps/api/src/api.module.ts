@@ -35,11 +35,13 @@ import { ServicesController } from './inventory/services.controller';
 import { ChannelsController } from './notifications/channels.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { RoutingController } from './notifications/routing.controller';
-import { ReportsController } from './reports/reports.controller';
 import { TokensController } from './tokens/tokens.controller';
 import { TopologyController } from './topology/topology.controller';
 
-/** The HTTP role: ingest, queries, admin and the probes. Controllers only; logic lives in libs/. */
+/**
+ * The HTTP role: ingest, queries, admin and the probes. Controllers only; logic lives in libs/.
+ * POST /api/v1/reports is a plain Fastify route (reports/reports.route.ts, registered by createApiApp).
+ */
 @Module({})
 export class ApiModule {
   static forRoot(config: FaultlineConfig): DynamicModule {
@@ -61,7 +63,6 @@ export class ApiModule {
         NotificationsModule,
       ],
       controllers: [
-        ReportsController,
         ServicesController,
         InstancesController,
         BackendsController,

@@ -1,6 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
+import { REPORTS_PATH, reportsOpenApiPath } from './reports/reports.route';
+
 /** The document's description (Markdown): what Faultline is, and how to authenticate, first. */
 export const OPENAPI_DESCRIPTION = [
   'Health reports in; root causes out.',
@@ -26,7 +28,10 @@ export const OPENAPI_DESCRIPTION = [
   'To try the routes on this page: **Authorize**, then paste the token alone (without `Bearer `).',
 ].join('\n');
 
-/** Serves the OpenAPI document, generated from the controllers, at /api/docs (JSON at /api/docs-json). */
+/**
+ * Serves the OpenAPI document, generated from the controllers, at /api/docs (JSON at
+ * /api/docs-json), with the plain Fastify route POST /api/v1/reports added first.
+ */
 export function mountOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,
@@ -44,5 +49,6 @@ export function mountOpenApi(app: NestFastifyApplication): void {
       })
       .build(),
   );
+  document.paths = { [REPORTS_PATH]: reportsOpenApiPath(), ...document.paths };
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }

@@ -46,14 +46,31 @@ describe('GroupCommitter', () => {
       { maxWaitMs: 600_000, maxItems: 100, timeoutMs: 1000 },
     );
     await committer.submit([1]);
-    await committer.submit([2]);
-    expect(flushed).toEqual([[1], [2]]);
+    expect(flushed).toEqual([[1]]);
+  });
+
+  it('when busy, gathers a group over several turns for maxWaitMs', async () => {
+    const flushed: number[][] = [];
+    const committer = new GroupCommitter<number>(
+      (items) => {
+        flushed.push(items);
+        return Promise.resolve();
+      },
+      { maxWaitMs: 30, maxItems: 100, timeoutMs: 1000 },
+    );
+    await committer.submit([1]); // idle: at once
+    const second = committer.submit([2]); // a flush began just now: busy
+    await nextTurn();
+    const third = committer.submit([3]);
+    await Promise.all([second, third]);
+    expect(flushed).toEqual([[1], [2, 3]]);
   });
 
   it('while a flush is in flight, lets the next group fill and flushes it when that one ends', async () => {
     const { flushed, flush, release } = gatedFlushes();
     const committer = new GroupCommitter<number>(flush, {
-      maxWaitMs: 600_000,
+      maxWaitMs: 1,
+      maxBehindMs: 600_000,
       maxItems: 100,
       timeoutMs: 60_000,
     });
@@ -63,8 +80,8 @@ describe('GroupCommitter', () => {
     const behind = [committer.submit([2]), committer.submit([3, 4])];
     await nextTurn();
     const later = committer.submit([5]);
-    await nextTurn();
-    expect(flushed).toEqual([[1]]); // still waiting behind the first
+    await new Promise((r) => setTimeout(r, 10)); // past maxWaitMs, the first still in flight
+    expect(flushed).toEqual([[1]]);
     release(0);
     await first;
     await nextTurn();
@@ -73,10 +90,11 @@ describe('GroupCommitter', () => {
     await Promise.all([...behind, later]);
   });
 
-  it('flushes a full group beside the one in flight, and a group that waited maxWaitMs', async () => {
+  it('flushes a full group beside the one in flight, and one that waited maxBehindMs behind it', async () => {
     const { flushed, flush, release } = gatedFlushes();
     const committer = new GroupCommitter<number>(flush, {
-      maxWaitMs: 5,
+      maxWaitMs: 1,
+      maxBehindMs: 5,
       maxItems: 3,
       timeoutMs: 60_000,
     });
@@ -87,7 +105,7 @@ describe('GroupCommitter', () => {
     release(1);
     await full; // settled on its own flush, the first still in flight
     const waited = committer.submit([5]);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 30));
     expect(flushed).toEqual([[1], [2, 3, 4], [5]]);
     release(2);
     await waited;
@@ -141,7 +159,7 @@ describe('GroupCommitter', () => {
         await new Promise((r) => setTimeout(r, 10));
         flushed.push(items);
       },
-      { maxWaitMs: 600_000, maxItems: 100, timeoutMs: 1000 },
+      { maxWaitMs: 1, maxBehindMs: 600_000, maxItems: 100, timeoutMs: 1000 },
     );
     const first = committer.submit([7]);
     await nextTurn(); // in flight

@@ -49,8 +49,8 @@ export class ReportIntake implements OnModuleDestroy {
         await this.producer.add(JobName.IngestBatch, { reports, inFlight });
         stop();
       },
-      // Idle: each request's reports go at once; busy: they wait behind the flush in flight
-      // (at most INGEST_GROUP_WAIT_MS), so groups grow with the load.
+      // Idle: a request's reports go at once; busy: a group gathers for INGEST_GROUP_WAIT_MS
+      // and one flush is in flight at a time, so groups grow with the load.
       {
         maxWaitMs: config.INGEST_GROUP_WAIT_MS,
         maxItems: config.INGEST_GROUP_MAX_REPORTS,

@@ -52,6 +52,23 @@ const BARE_HOST_PORT = /^[a-z0-9._-]+(:\d{1,5})?$/i;
  * `host[:port]` (taken as tcp). Throws InvalidTargetError for anything else.
  */
 export function parseTarget(raw: string): ParsedTarget {
+  const known = parsedTargets.get(raw);
+  if (known) return known;
+  const parsed = Object.freeze(parseTargetText(raw));
+  // A fleet names a few hundred backends, each in every report: WHATWG URL parsing once each.
+  // Long targets are not kept, so the cache stays small whatever a sender makes up.
+  if (raw.length > CACHED_TARGET_MAX_LENGTH) return parsed;
+  if (parsedTargets.size >= PARSED_TARGETS_MAX) parsedTargets.clear();
+  parsedTargets.set(raw, parsed);
+  return parsed;
+}
+
+/** Targets parsed lately (only valid ones: an invalid target is parsed again, and refused again). */
+const parsedTargets = new Map<string, Readonly<ParsedTarget>>();
+const PARSED_TARGETS_MAX = 10_000;
+const CACHED_TARGET_MAX_LENGTH = 256;
+
+function parseTargetText(raw: string): ParsedTarget {
   let text = raw.trim();
   if (/^jdbc:/i.test(text)) text = text.slice(5);
   if (!SCHEME.test(text)) {

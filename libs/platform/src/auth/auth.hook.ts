@@ -25,10 +25,23 @@ export type RouteAccess = Scope | 'public';
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
+ * The Fastify route config key under which a route that Nest does not serve (a plain Fastify
+ * route) declares what it needs, as `routeAccessConfig('ingest')`; Nest's routes declare it
+ * with @RequireScope or @Public.
+ */
+export const ROUTE_ACCESS_CONFIG_KEY = 'faultline:access';
+
+/** The route config of a plain Fastify route that needs `access` (see ROUTE_ACCESS_CONFIG_KEY). */
+export const routeAccessConfig = (access: RouteAccess): Record<string, RouteAccess> => ({
+  [ROUTE_ACCESS_CONFIG_KEY]: access,
+});
+
+/**
  * Rate limits, then the bearer token, then the scope, for one request to a route that needs
- * `needed`. The limits come first, before the token is looked up: a flood costs one Redis round
- * trip a request and is refused with 429 and Retry-After once over its limit. Throws the
- * refusal (429, 401, 403); on success the request carries its principal.
+ * `needed`. The limits come first, before the token is looked up: a flood is counted in memory
+ * (no Redis round trip per request, see RateLimiter) and refused with 429 and Retry-After once
+ * over its limit. Throws the refusal (429, 401, 403); on success the request carries its
+ * principal.
  */
 export async function authenticate(
   request: AuthenticatedRequest,
@@ -39,7 +52,7 @@ export async function authenticate(
 ): Promise<void> {
   const match = BEARER.exec(request.headers.authorization ?? '');
   const hash = match ? sha256(match[1]) : null;
-  const over = await limiter.hit(request.ip, hash, needed);
+  const over = limiter.hit(request.ip, hash, needed);
   if (over) {
     const retryAfterS = Math.max(1, Math.ceil(over.retryAfterMs / 1000));
     void reply.header('retry-after', retryAfterS);
@@ -131,8 +144,9 @@ export function routeAccessTable(app: INestApplication): Map<string, RouteAccess
  * Authenticates every request in a Fastify `onRequest` hook: before its body is read, so a
  * request without a valid token (or over a rate limit) costs neither the upload nor the parse
  * (401/403/429 at once; a body still on its way is not read: the connection closes after the
- * answer). Scopes as the routes declare them (@RequireScope, @Public); routes Nest does not
- * serve (the dashboard, the API document) and unknown paths (404) need no token, as before.
+ * answer). Scopes as the routes declare them (@RequireScope, @Public; a plain Fastify route in
+ * its config, routeAccessConfig); other routes Nest does not serve (the dashboard, the API
+ * document) and unknown paths (404) need no token, as before.
  * The AuthGuard stays as a second line for any request the hook did not check.
  */
 export function installAuthHook(app: INestApplication): void {
@@ -140,12 +154,17 @@ export function installAuthHook(app: INestApplication): void {
   let table: Map<string, RouteAccess> | null = null;
   let services: { tokens: TokenService; limiter: RateLimiter } | null = null;
   fastify.addHook('onRequest', async (request: AuthenticatedRequest, reply: FastifyReply) => {
-    const url = request.routeOptions.url;
+    const { url, config } = request.routeOptions;
     if (url === undefined) return;
-    // Built at the first request: by then Nest has registered every route.
-    table ??= routeAccessTable(app);
-    const method = request.method === 'HEAD' ? 'GET' : request.method;
-    const access = table.get(`${method} ${url}`);
+    let access = (config as unknown as Record<string, RouteAccess | undefined>)[
+      ROUTE_ACCESS_CONFIG_KEY
+    ];
+    if (access === undefined) {
+      // Built at the first request: by then Nest has registered every route.
+      table ??= routeAccessTable(app);
+      const method = request.method === 'HEAD' ? 'GET' : request.method;
+      access = table.get(`${method} ${url}`);
+    }
     if (access === undefined) return;
     if (access === 'public') {
       request.authChecked = true;
