@@ -35,7 +35,8 @@ import { Teardown } from './support/teardown';
  * HTTP with native reports from a simulated fleet, first as 500-report arrays, then one report
  * per request. For each phase it measures the HTTP side (requests/s, accepted reports/s,
  * latency) and the end-to-end rate (until every accepted report is in Postgres with its state
- * and transitions, and the correlation queue has handed it to the engine), checks that nothing
+ * and transitions, and the correlation queue is empty: every batch taken by the engine, in
+ * whichever process it runs), checks that nothing
  * accepted was lost, and compares with a raw COPY of as many rows. `npm run bench:ingest`.
  *
  * Faultline settings in the environment (INGEST_GROUP_WAIT_MS, WORKER_CONCURRENCY, ...) are
@@ -44,7 +45,7 @@ import { Teardown } from './support/teardown';
  *   `fleet-<n>` (fleet-250k). A fleet phase runs on a fresh stack of its own, so `instances`
  *   and `check_states` hold that fleet: a warm-up creates the rows, then arrays of
  *   BENCH_ARRAY_SIZE for BENCH_PHASE_SECONDS and at least two reports of every instance.
- *   Opt-in: fleet-500k alone takes about 5 minutes.
+ *   Opt-in: BENCH_PHASES=fleet took 12 minutes on the 2-core machine (fleet-500k 9.5 of them).
  * - BENCH_FLEET_SIZES: what `fleet` stands for (10000,100000,500000).
  * - BENCH_API_PROCESSES, BENCH_WORKER_PROCESSES: processes of each kind (1 and 1); the load
  *   spreads its connections over the api processes.

@@ -46,7 +46,7 @@ export interface LoadOutcome {
 
 // autocannon's own duration only backs up the graceful stop below: it cuts requests in flight.
 const HARD_STOP_GRACE_S = 60;
-const MIN_BODY_ALLOWANCE_S = 10;
+const MIN_BODY_ALLOWANCE_S = 30;
 
 /**
  * Drives POSTs with autocannon: `connections` keep-alive connections, each sending the next
@@ -119,7 +119,7 @@ export function runLoad(options: LoadOptions): Promise<LoadOutcome> {
     pastDeadline = true;
     if (nextBody >= minBodies) stopSending();
   };
-  // Past the deadline the minimum is still sent: allow each connection 10 s a request for it.
+  // Past the deadline the minimum is still sent: allow each connection 30 s a request for it.
   const hardStopS =
     Math.ceil(options.durationMs / 1000) +
     Math.ceil(minBodies / connections) * MIN_BODY_ALLOWANCE_S +
