@@ -36,8 +36,8 @@ import { Teardown } from './support/teardown';
  * per request. For each phase it measures the HTTP side (requests/s, accepted reports/s,
  * latency) and the end-to-end rate (until every accepted report is in Postgres with its state
  * and transitions, and the correlation queue is empty: every batch taken by the engine, in
- * whichever process it runs), checks that nothing
- * accepted was lost, and compares with a raw COPY of as many rows. `npm run bench:ingest`.
+ * whichever process it runs), checks that nothing accepted was lost, and compares with a raw
+ * COPY of as many rows. `npm run bench:ingest`.
  *
  * Faultline settings in the environment (INGEST_GROUP_WAIT_MS, WORKER_CONCURRENCY, ...) are
  * passed to the api and worker, so settings can be compared run against run. The bench's own:
