@@ -7,6 +7,7 @@
 // - no import cycles.
 const PURE = [
   '^libs/reports/src/',
+  '^libs/changes/src/(?!service/)',
   '^libs/formats/src/',
   '^libs/topology/src/(?!service/)',
   '^libs/correlation/src/(engine/|index\\.ts$)',

@@ -10,6 +10,7 @@ import { ComponentMappings1764238300000 } from './1764238300000-ComponentMapping
 import { SealedUrlsSecretNames1764238500000 } from './1764238500000-SealedUrlsSecretNames';
 import { TokenServiceBinding1764238600000 } from './1764238600000-TokenServiceBinding';
 import { IngestStateVersion1765000000000 } from './1765000000000-IngestStateVersion';
+import { Changes1765000100000 } from './1765000100000-Changes';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs load the same set. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   SealedUrlsSecretNames1764238500000,
   TokenServiceBinding1764238600000,
   IngestStateVersion1765000000000,
+  Changes1765000100000,
 ];
