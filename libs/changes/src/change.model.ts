@@ -31,3 +31,42 @@ export interface Change {
   links: ChangeLink[];
   labels: Record<string, string>;
 }
+
+/** Statuses that end a change: a later `started` never replaces one of these (see mergeChange). */
+export const TERMINAL_CHANGE_STATUSES: readonly ChangeStatus[] = [
+  'succeeded',
+  'failed',
+  'rolled-back',
+];
+
+/** A change as posted to `POST /api/v1/changes` (and as the adapters produce it): times RFC 3339. */
+export interface ChangeInput {
+  id?: string;
+  entity: string;
+  kind: ChangeKind;
+  status: ChangeStatus;
+  startedAt: string;
+  finishedAt?: string;
+  source?: string;
+  version?: string;
+  summary: string;
+  links?: { href: string; text?: string }[];
+  labels?: Record<string, string>;
+}
+
+/** A stored change as the API shows it: times RFC 3339, with when Faultline received and last updated it. */
+export interface ChangeView {
+  id: string;
+  entity: string;
+  kind: ChangeKind;
+  status: ChangeStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  source: string | null;
+  version: string | null;
+  summary: string;
+  links: ChangeLink[];
+  labels: Record<string, string>;
+  receivedAt: string;
+  updatedAt: string;
+}

@@ -1,3 +1,4 @@
+import type { Change } from '@faultline/changes';
 import type { EncodedCorrelationReport } from '@faultline/correlation';
 import type { Report } from '@faultline/reports';
 import type { JobsOptions } from 'bullmq';
@@ -47,6 +48,8 @@ export interface JobPayloads {
   [JobName.Correlate]: {
     reports: EncodedCorrelationReport[];
     aliases?: { targetKey: string; servedBy: string }[];
+    /** Changes just stored (new or updated, as they now stand): evidence and candidate causes. */
+    changes?: Change[];
     inFlight?: string;
   };
   [JobName.PollTarget]: { targetId: string };
