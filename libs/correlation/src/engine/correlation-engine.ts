@@ -2,6 +2,8 @@ import { entityKind } from '@faultline/reports';
 import { type Impact, TopologyGraph, type TopologyJson } from '@faultline/topology';
 
 import { rankCauses } from './cause-ranker';
+import { ChangeEvidence } from './change-evidence';
+import { ChangeLog } from './change-log';
 import type { CorrelationReport } from './correlation-report';
 import {
   type CorrelationOptions,
@@ -30,6 +32,10 @@ import { addToCluster, type Cluster, collectSymptoms, type Symptom } from './sym
  * incident whose symptoms clear waits out options.quietPeriodMs before it resolves (longer once it
  * flaps, to bridge its up periods), and one that resolved is reopened by its cause failing again
  * within options.reopenWindowMs, so a cause that comes and goes is one incident with a cycle count.
+ * A change is evidence, never a symptom: it is kept (by entity, updated in place by id) while an
+ * incident could still use it, and read into the ranking of the incidents whose symptoms began
+ * within options.changeWindowMs after it (ChangeEvidence); later changes on what an open incident
+ * watches go on its timeline.
  * Feed a tick at least once per second of event time; a tick older than the watermark is ignored.
  * Same events in, same changes out: no wall clock, no randomness, deterministic iteration.
  * Cost: a report O(checks); a tick O(S + due deadlines) for S current symptoms (failing checks,
@@ -43,6 +49,7 @@ export class CorrelationEngine {
   private readonly topology = new TopologyGraph();
   private readonly clock: SilenceClock;
   private readonly incidents: IncidentBook;
+  private readonly changes = new ChangeLog();
   private held: ReadonlySet<string> = new Set();
   private mark = -Infinity;
   private readonly weightCap: number;
@@ -55,6 +62,14 @@ export class CorrelationEngine {
       (c) => this.significant(c),
       this.options.quietPeriodMs,
       this.options.reopenWindowMs,
+      new ChangeEvidence(
+        this.changes,
+        this.state,
+        this.topology,
+        this.options.changeWindowMs,
+        this.options.maxRootCauses,
+        this.options.majority,
+      ),
     );
     this.weightCap = reportsToSignificance(this.options.significance, this.options.flapRate);
   }
@@ -66,6 +81,9 @@ export class CorrelationEngine {
         return [];
       case 'alias':
         this.topology.setAlias(event.targetKey, event.servedBy);
+        return [];
+      case 'change':
+        this.changes.record(event.change);
         return [];
       case 'tick':
         return this.tick(event.at);
@@ -113,6 +131,7 @@ export class CorrelationEngine {
     symptoms: number;
     openIncidents: number;
     pendingDeadlines: number;
+    changes: number;
   } {
     const s = this.state;
     return {
@@ -121,6 +140,7 @@ export class CorrelationEngine {
       symptoms: s.failingChecks.size + s.staleInstances.size + s.selfDownInstances.size,
       openIncidents: this.incidents.openCount,
       pendingDeadlines: this.clock.pending,
+      changes: this.changes.size,
     };
   }
 
@@ -184,6 +204,22 @@ export class CorrelationEngine {
     return undefined;
   }
 
+  /**
+   * Drops the changes no incident can use any more: older than the window plus the quiet period
+   * behind the watermark (an incident opening now began at most that long ago, give or take), and
+   * older than the window before the first evidence of any incident still open or reopenable.
+   */
+  private forgetOldChanges(at: number): void {
+    if (this.changes.size === 0) return;
+    const { changeWindowMs, quietPeriodMs } = this.options;
+    this.changes.forgetBefore(
+      Math.min(
+        at - changeWindowMs - quietPeriodMs,
+        this.incidents.earliestEvidenceAt() - changeWindowMs,
+      ),
+    );
+  }
+
   private tick(at: number): IncidentChange[] {
     if (at < this.mark) return [];
     this.mark = at;
@@ -213,6 +249,7 @@ export class CorrelationEngine {
       rankCauses(primary, others, evidence, this.options.maxRootCauses),
     );
     this.held = this.incidents.heldKeys();
+    this.forgetOldChanges(at);
     return changes;
   }
 }

@@ -1,3 +1,4 @@
+import type { Change, ChangeKind, ChangeStatus } from '@faultline/changes';
 import type { EntityKind } from '@faultline/reports';
 
 import type { CorrelationReport } from './correlation-report';
@@ -8,7 +9,12 @@ export type EngineEvent =
   /** The event-time watermark advances: staleness is detected and incidents are (re)evaluated. */
   | { kind: 'tick'; at: number }
   /** An explicit alias: `targetKey` (a backend key) is served by `servedBy` (instance:, service: or host: key). */
-  | { kind: 'alias'; targetKey: string; servedBy: string };
+  | { kind: 'alias'; targetKey: string; servedBy: string }
+  /**
+   * A change to the fleet (deploy, config push, …), or a later word on one already given (same
+   * id: its status and times are updated). Evidence only: a change alone never opens an incident.
+   */
+  | { kind: 'change'; change: Change };
 
 /**
  * The path between the fleet and Faultline's intake: the root when every instance of every zone
@@ -16,13 +22,34 @@ export type EngineEvent =
  */
 export const INTAKE_KEY = 'backend:faultline://intake';
 
+/** What a root cause names: an entity (docs/CONTRACT.md's entity keys), or a recorded change (`change:<id>`). */
+export type CauseKind = EntityKind | 'change';
+
+/** A change as an incident names it: enough to tell what changed, when, and where it came from. */
+export interface ChangeRef {
+  id: string;
+  /** The entity key it changed. */
+  entity: string;
+  kind: ChangeKind;
+  status: ChangeStatus;
+  /** Epoch ms (event time). */
+  startedAt: number;
+  version: string | null;
+  source: string | null;
+  summary: string;
+}
+
 export interface RootCause {
   key: string;
-  kind: EntityKind;
+  kind: CauseKind;
   /** In [0, 1]; the list is ranked best first. */
   confidence: number;
   /** One plain-language line of evidence, e.g. "18 of 18 dependents lost it within 4 s; it reports itself down". */
   summary: string;
+  /** For kind 'change' (key `change:<id>`): the change. */
+  change?: ChangeRef;
+  /** Changes on this entity (or on what it runs on or depends on) shortly before the symptoms began: most recent first. */
+  changes?: ChangeRef[];
 }
 
 export interface TimelineEntry {
@@ -30,6 +57,8 @@ export interface TimelineEntry {
   what: string;
   /** On the entries where a cause became first (opened, re-ranked): its key. */
   topCause?: string;
+  /** On the entries that record a change (a rollback, a later deploy) while the incident is open. */
+  change?: ChangeRef;
 }
 
 export interface Incident {
@@ -110,6 +139,12 @@ export interface CorrelationOptions {
    * 0: never reopen.
    */
   reopenWindowMs: number;
+  /**
+   * A change on an entity is a candidate cause of an incident whose symptoms begin within this
+   * much event time after it (closer is stronger). 15 min: a deploy's rollout and the first
+   * requests that reach the new code; beyond it, a failure is more likely news of its own.
+   */
+  changeWindowMs: number;
 }
 
 export const DEFAULT_CORRELATION_OPTIONS: Readonly<CorrelationOptions> = Object.freeze({
@@ -125,6 +160,7 @@ export const DEFAULT_CORRELATION_OPTIONS: Readonly<CorrelationOptions> = Object.
   maxRootCauses: 5,
   quietPeriodMs: 75_000,
   reopenWindowMs: 300_000,
+  changeWindowMs: 900_000,
 });
 
 /** Thrown for options that cannot work together; the message names the option. */
@@ -150,5 +186,7 @@ export function resolveOptions(partial: Partial<CorrelationOptions> = {}): Corre
   if (!(o.quietPeriodMs >= 0)) fail('quietPeriodMs', 'must be zero or more');
   if (!(o.reopenWindowMs >= 0 && Number.isFinite(o.reopenWindowMs)))
     fail('reopenWindowMs', 'must be zero or more (finite)');
+  if (!(o.changeWindowMs >= 0 && Number.isFinite(o.changeWindowMs)))
+    fail('changeWindowMs', 'must be zero or more (finite)');
   return o;
 }

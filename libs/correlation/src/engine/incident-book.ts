@@ -1,13 +1,27 @@
 import { entityKind } from '@faultline/reports';
 
-import type { Incident, IncidentChange, RootCause, TimelineEntry } from './engine.model';
+import type { Change } from '@faultline/changes';
+
+import { CHANGE_CLOCK_SKEW_MS, type ChangeEvidence } from './change-evidence';
+import { changeRef } from './change-log';
+import type { ChangeRef, Incident, IncidentChange, RootCause, TimelineEntry } from './engine.model';
 import type { Cluster, Symptom } from './symptoms';
 
 interface IncidentRec {
   id: string;
   openedAt: number;
   firstEvidenceAt: number;
+  /** The ranking of the failing entities alone: all the lifecycle's decisions read this one. */
+  structural: RootCause[];
+  /** What clients see: the structural ranking with the changes that bear on it (see ChangeEvidence). */
   causes: RootCause[];
+  /** Backends the failing checks of the top cluster pointed at, as of the last ranking. */
+  targets: Set<string>;
+  /** Entities whose later changes go on the timeline, and the change log version last read. */
+  watched: string[];
+  changesSeen: number;
+  /** Changes already on its causes or timeline, with the status last recorded. */
+  noted: Map<string, Change['status']>;
   services: Set<string>;
   instances: Set<string>;
   timeline: TimelineEntry[];
@@ -33,6 +47,9 @@ interface IncidentRec {
 }
 
 export type Ranker = (primary: Cluster, others: readonly Cluster[]) => RootCause[];
+
+/** The change reader the book consults (see ChangeEvidence). */
+export type ChangeReader = Pick<ChangeEvidence, 'version' | 'attribute' | 'startedAfter' | 'get'>;
 
 /** A resolved incident remembered for the reopen window: when it resolved, and the keys it answers to. */
 interface ResolvedRec {
@@ -94,7 +111,22 @@ export class IncidentBook {
     private readonly significant: (c: Cluster) => boolean,
     private readonly quietPeriodMs: number,
     private readonly reopenWindowMs = 0,
+    private readonly changes?: ChangeReader,
   ) {}
+
+  /** The change log version the timelines were last checked against. */
+  private changesNoted = -1;
+
+  /**
+   * The earliest first evidence of any incident open or remembered for reopening (Infinity when
+   * none): changes from before its window can no longer bear on anything.
+   */
+  earliestEvidenceAt(): number {
+    let earliest = Infinity;
+    for (const inc of this.open.values()) earliest = Math.min(earliest, inc.firstEvidenceAt);
+    for (const r of this.resolved.values()) earliest = Math.min(earliest, r.inc.firstEvidenceAt);
+    return earliest;
+  }
 
   /** Resolved incidents still remembered for reopening. */
   get recentlyResolvedCount(): number {
@@ -129,6 +161,7 @@ export class IncidentBook {
     rank: Ranker,
   ): IncidentChange[] {
     this.forgetResolved(at);
+    const noted = this.noteChanges(at);
     const ordered = [...clusters].sort((a, b) => b.weight - a.weight || compare(a.key, b.key));
     const claims = new Map<string, Cluster[]>();
     const fresh: Cluster[] = [];
@@ -211,11 +244,17 @@ export class IncidentBook {
       changes.push({ type: 'resolved', at, incident: snapshot(inc, 'resolved', quietSince) });
     }
     this.mergeSameTop(changes, nextBySymptom, at);
+    // A change recorded on a timeline is news even when nothing else about the incident moved.
+    for (const id of noted) {
+      const inc = this.open.get(id);
+      if (inc && !changes.some((c) => c.incident.id === id))
+        changes.push({ type: 'updated', at, incident: snapshot(inc, 'open', null) });
+    }
     this.bySymptom = nextBySymptom;
     this.byRoot = new Map();
     // An incident answers to its top cause too: its clusters' roots drift to stragglers as the
     // cause recovers, and the cause failing again must still find it. Current roots win.
-    for (const inc of this.open.values()) this.byRoot.set(inc.causes[0].key, inc.id);
+    for (const inc of this.open.values()) this.byRoot.set(inc.structural[0].key, inc.id);
     for (const inc of this.open.values()) for (const r of inc.roots) this.byRoot.set(r, inc.id);
     return changes;
   }
@@ -235,7 +274,7 @@ export class IncidentBook {
       (a, b) => a.openedAt - b.openedAt || compare(a.id, b.id),
     );
     for (const inc of oldestFirst) {
-      const top = inc.causes[0].key;
+      const top = inc.structural[0].key;
       const keeper = byTop.get(top);
       if (keeper === undefined) {
         byTop.set(top, inc);
@@ -275,7 +314,7 @@ export class IncidentBook {
   /** Keeps a resolved incident for the reopen window, by its roots and its top cause. */
   private remember(inc: IncidentRec, at: number): void {
     if (this.reopenWindowMs <= 0) return;
-    const keys = [...new Set([inc.causes[0].key, ...inc.roots])];
+    const keys = [...new Set([inc.structural[0].key, ...inc.roots])];
     this.resolved.set(inc.id, { inc, at, keys });
     for (const k of keys) this.byResolvedRoot.set(k, inc.id);
   }
@@ -339,8 +378,8 @@ export class IncidentBook {
     for (const [id, inc] of this.open) {
       const v = votes.get(id) ?? 0;
       if (v === 0 || v <= bestVotes) continue;
-      if (2 * v >= c.weight || c.via.has(inc.causes[0].key) || isWeak(inc.causes[0]))
-        [best, bestVotes] = [id, v];
+      const top = inc.structural[0];
+      if (2 * v >= c.weight || c.via.has(top.key) || isWeak(top)) [best, bestVotes] = [id, v];
     }
     return best;
   }
@@ -359,13 +398,18 @@ export class IncidentBook {
   }
 
   private create(c: Cluster, at: number, rank: Ranker): IncidentRec {
-    const causes = rank(c, []);
+    const structural = rank(c, []);
     const first = [...c.symptoms].sort((a, b) => a.since - b.since || compare(a.id, b.id))[0];
     const inc: IncidentRec = {
       id: `inc-${at.toString(36)}-${fnv1a(c.key)}`,
       openedAt: at,
       firstEvidenceAt: c.firstAt,
-      causes,
+      structural,
+      causes: structural,
+      targets: new Set(c.targets.keys()),
+      watched: [],
+      changesSeen: -1,
+      noted: new Map(),
       services: new Set(),
       instances: new Set(),
       symptoms: new Set(),
@@ -380,12 +424,12 @@ export class IncidentBook {
       longestUpMs: 0,
       severity: severityOf(c.symptoms),
       lostSight: 0,
-      timeline: [
-        { at: first.since, what: `first evidence: ${describe(first)}` },
-        { at, what: `opened: ${causes[0].key} (${causes[0].summary})`, topCause: causes[0].key },
-      ],
+      timeline: [{ at: first.since, what: `first evidence: ${describe(first)}` }],
     };
     this.attach(inc, [c], [], at);
+    this.explain(inc);
+    const top = inc.causes[0];
+    inc.timeline.push({ at, what: `opened: ${top.key} (${top.summary})`, topCause: top.key });
     inc.signature = signature(inc);
     this.open.set(inc.id, inc);
     return inc;
@@ -399,7 +443,8 @@ export class IncidentBook {
     at: number,
     rank: Ranker,
   ): boolean {
-    const top = inc.causes[0].key;
+    const top = inc.structural[0].key;
+    const shownTop = inc.causes[0].key;
     const current = attached.find((c) => c.key === top);
     const heaviest = [...attached].sort((a, b) => b.weight - a.weight || compare(a.key, b.key))[0];
     // Another root takes the top when it now explains more than the current top and at least half
@@ -414,31 +459,92 @@ export class IncidentBook {
       heaviest.weight > (current?.weight ?? 0) &&
       2 * heaviest.weight >= inc.peakWeight &&
       (heaviest.via.has(top) ||
-        isWeak(inc.causes[0]) ||
+        isWeak(inc.structural[0]) ||
         (current === undefined && heaviest.weight >= inc.peakWeight));
     const primary = takeover ? heaviest : current;
-    if (primary && (takeover || primary.weight >= inc.peakWeight)) {
+    const ranked = primary !== undefined && (takeover || primary.weight >= inc.peakWeight);
+    if (ranked) {
       const causes = rank(
         primary,
         attached.filter((c) => c !== primary),
       );
-      if (takeover)
-        inc.timeline.push({
-          at,
-          what: `re-ranked: ${causes[0].key} now first (was ${top}): ${causes[0].summary}`,
-          topCause: causes[0].key,
-        });
-      else
-        for (const clause of newClauses(inc.causes[0].summary, causes[0].summary))
+      if (!takeover)
+        for (const clause of newClauses(inc.structural[0].summary, causes[0].summary))
           inc.timeline.push({ at, what: `${top}: ${clause}` });
-      inc.causes = causes;
+      inc.structural = causes;
+      inc.targets = new Set(primary.targets.keys());
       inc.peakWeight = takeover ? primary.weight : Math.max(inc.peakWeight, primary.weight);
     }
     this.attach(inc, attached, pending, at);
+    if (ranked || inc.changesSeen !== (this.changes?.version ?? -1)) this.explain(inc);
+    const now = inc.causes[0];
+    // The top changes when another root takes over, or when a change comes to explain the root.
+    if (now.key !== shownTop)
+      inc.timeline.push({
+        at,
+        what: `re-ranked: ${now.key} now first (was ${shownTop}): ${now.summary}`,
+        topCause: now.key,
+      });
     const sig = signature(inc);
     if (sig === inc.signature) return false;
     inc.signature = sig;
     return true;
+  }
+
+  /** Adds the changes that bear on the incident to its structural ranking (see ChangeEvidence). */
+  private explain(inc: IncidentRec): void {
+    if (!this.changes) {
+      inc.causes = inc.structural;
+      return;
+    }
+    const { causes, watched } = this.changes.attribute(inc.structural, {
+      onset: inc.firstEvidenceAt,
+      services: inc.services,
+      instances: inc.instances,
+      targets: inc.targets,
+    });
+    inc.causes = causes;
+    inc.watched = watched;
+    inc.changesSeen = this.changes.version;
+    for (const cause of causes)
+      for (const ref of [...(cause.change ? [cause.change] : []), ...(cause.changes ?? [])])
+        if (!inc.noted.has(ref.id)) inc.noted.set(ref.id, ref.status);
+  }
+
+  /**
+   * Records on the timelines of the open incidents what changed since the last evaluation: a
+   * change they name whose status moved (rolled back, failed), and a change on an entity they
+   * watch that started after their symptoms began (a rollback, a fix, another deploy). Returns
+   * the ids of the incidents whose timeline grew. O(open incidents × watched) when the change log
+   * moved, else O(1).
+   */
+  private noteChanges(at: number): string[] {
+    if (!this.changes || this.changes.version === this.changesNoted) return [];
+    this.changesNoted = this.changes.version;
+    const touched: string[] = [];
+    for (const inc of this.open.values()) {
+      const before = inc.timeline.length;
+      for (const [id, status] of inc.noted) {
+        const now = this.changes.get(id);
+        if (!now || now.status === status) continue;
+        inc.noted.set(id, now.status);
+        inc.timeline.push({
+          at,
+          what: `change ${id} on ${now.entity} is now ${now.status}`,
+          change: changeRef(now),
+        });
+      }
+      for (const c of this.changes.startedAfter(
+        inc.watched,
+        inc.firstEvidenceAt + CHANGE_CLOCK_SKEW_MS,
+      )) {
+        if (inc.noted.has(c.id)) continue;
+        inc.noted.set(c.id, c.status);
+        inc.timeline.push({ at: c.startedAt, what: laterChange(c), change: changeRef(c) });
+      }
+      if (inc.timeline.length > before) touched.push(inc.id);
+    }
+    return touched;
   }
 
   private attach(inc: IncidentRec, attached: Cluster[], pending: Symptom[], at: number): void {
@@ -519,8 +625,17 @@ function describe(s: Symptom): string {
   return `${s.inst.key} failed its check of ${s.check?.targetKey}`;
 }
 
+/** "change while open: rolled-back deploy v2.3.0 of service:billing (ci): roll back 2.3.1" */
+function laterChange(c: Change): string {
+  const version = c.version ? ` ${c.version}` : '';
+  const source = c.source ? ` (${c.source})` : '';
+  return `change while open: ${c.status} ${c.kind}${version} of ${c.entity}${source}: ${c.summary}`;
+}
+
+const refState = (r: ChangeRef): string => `${r.id}:${r.status}`;
+
 function signature(inc: IncidentRec): string {
-  return `${inc.causes.map((c) => `${c.key}|${c.confidence}|${c.summary}`).join('\n')}\n${inc.instances.size}/${inc.services.size}/${inc.severity}/${inc.cycles}/${inc.lostSight}`;
+  return `${inc.causes.map((c) => `${c.key}|${c.confidence}|${c.summary}|${(c.changes ?? []).map(refState).join(',')}|${c.change ? refState(c.change) : ''}`).join('\n')}\n${inc.instances.size}/${inc.services.size}/${inc.severity}/${inc.cycles}/${inc.lostSight}`;
 }
 
 function snapshot(
@@ -528,20 +643,29 @@ function snapshot(
   status: 'open' | 'resolved',
   resolvedAt: number | null,
 ): Incident {
-  const timeline = inc.timeline.map((e) => ({ ...e }));
+  const timeline = inc.timeline.map((e) =>
+    e.change ? { ...e, change: { ...e.change } } : { ...e },
+  );
   return {
     id: inc.id,
     status,
     openedAt: inc.openedAt,
     resolvedAt,
     firstEvidenceAt: inc.firstEvidenceAt,
-    rootCauses: inc.causes.map((c) => ({ ...c })),
+    rootCauses: inc.causes.map(copyCause),
     affected: { services: [...inc.services].sort(), instances: [...inc.instances].sort() },
     timeline,
     severity: inc.severity,
     flapping: inc.cycles > 1,
     cycles: inc.cycles,
   };
+}
+
+function copyCause(c: RootCause): RootCause {
+  const copy: RootCause = { ...c };
+  if (c.change) copy.change = { ...c.change };
+  if (c.changes) copy.changes = c.changes.map((r) => ({ ...r }));
+  return copy;
 }
 
 function compare(a: string, b: string): number {
