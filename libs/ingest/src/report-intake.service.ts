@@ -19,7 +19,8 @@ import { DAY_MS } from './report-partitions';
 // idempotent, so a group that did land late is never stored twice.
 const DURABILITY_TIMEOUT_MS = 10_000;
 
-const oldestEventTime = (reports: readonly Report[]): number =>
+/** The event time a batch holds the correlation clock at: its earliest observedAt or receipt. */
+export const oldestEventTime = (reports: readonly Report[]): number =>
   reports.reduce((min, r) => Math.min(min, r.observedAt, r.receivedAt), Infinity);
 
 /**

@@ -64,7 +64,8 @@ export const configSchema = z.object({
   /** Instances whose committed state a worker keeps in memory, to skip reading it back (0: off). */
   INGEST_STATE_CACHE_INSTANCES: int(0, 10_000_000).default(200_000),
   INGEST_JOB_ATTEMPTS: int(1, 10_000).default(200),
-  WORKER_CONCURRENCY: int(1, 64).default(2),
+  /** Ingest jobs a worker holds at once; those waiting while a write runs are written together. */
+  WORKER_CONCURRENCY: int(1, 64).default(8),
   /** How long a job's lock lives without renewal: a killed worker's batch is retried after it. */
   WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
   /**
