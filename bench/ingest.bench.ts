@@ -3,12 +3,10 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 
 import { configSchema } from '@faultline/platform';
 
 import { type BenchStack, STACK_OWNED_SETTINGS, startStack } from './support/bench-stack';
-import { type BodyPool, buildBodyPool } from './support/body-pool';
 import { type CopyRate, copyReports, copyTransitions } from './support/copy-baseline';
 import { runFleetPhase, type StackOpener } from './support/fleet-phase';
 import { type PhaseResult, type PhaseSpec, runIngestPhase } from './support/ingest-phase';
@@ -19,14 +17,13 @@ import {
   fleetPhaseName,
   type MainPhase,
   planRun,
+  type ProcessCounts,
+  type RunPlan,
 } from './support/ingest-settings';
+import { type Pools, preparePools } from './support/main-pools';
 import { buildFleet, type FleetMember, REPORT_INTERVAL_MS } from './support/report-fleet';
-import { checkTargets, renderTables, type TargetCheck, TARGETS } from './support/results-table';
-import {
-  type ConfigurationResult,
-  renderFleetTable,
-  renderProcessTable,
-} from './support/scaling-tables';
+import { checkTargets, TARGETS } from './support/results-table';
+import { type ConfigurationResult, phasesOf, renderRun } from './support/scaling-tables';
 import { type TableActivity, tableActivity } from './support/table-activity';
 import { Teardown } from './support/teardown';
 
@@ -61,16 +58,9 @@ import { Teardown } from './support/teardown';
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
-// Event times start this far back: inside the retention window, and the latest tick a run can
-// use still lies in the past (the api refuses reports from the future).
-const EVENT_ORIGIN_AGO_MS = 50 * 60_000;
-const EVENT_SAFETY_MS = 60_000;
-const WARMUP_TICKS = 2;
-
 async function main(): Promise<void> {
   const settings = benchSettingsSchema.parse(process.env);
   const plan = planRun(settings);
-  const faultlineSettings = chosenFaultlineSettings();
   const runId = runIdentifier();
   const teardown = new Teardown();
   teardown.runOnSignals();
@@ -82,112 +72,34 @@ async function main(): Promise<void> {
       hosts: settings.BENCH_HOSTS,
     });
     const pools = plan.mainPhases.length ? preparePools(fleet, settings, plan.mainPhases) : null;
+    if (pools) log(pools.description);
     if (pools)
       log(
         `fleet: ${fleet.length} instances of ${settings.BENCH_SERVICES} services on ${settings.BENCH_HOSTS} hosts, 5 checks each, one report per ${REPORT_INTERVAL_MS / 1000} s`,
       );
 
+    const run: RunContext = {
+      runId,
+      settings,
+      faultlineSettings: chosenFaultlineSettings(),
+      teardown,
+      machine: null,
+      faultline: {},
+      copies: [],
+      tables: [],
+    };
     const configurations: ConfigurationResult[] = [];
-    let copies: CopyRate[] = [];
-    let tables: TableActivity[] = [];
-    let machine: Awaited<ReturnType<typeof machineInfo>> | null = null;
-    let faultline: Record<string, unknown> = {};
-    for (const counts of plan.configurations) {
-      const label = countsLabel(counts);
-      const openStack: StackOpener = async (suffix) => {
-        const own = new Teardown();
-        teardown.add(`the ${label} ${suffix} stack`, () => own.run());
-        log(
-          `starting ${counts.api} api and ${counts.worker} worker process(es) on database faultline_bench_${runId}_${label}_${suffix}`,
-        );
-        const stack = await startStack(
-          {
-            runId: `${runId}_${label}_${suffix}`,
-            postgresUrl: POSTGRES_URL,
-            redisUrl: REDIS_URL,
-            apiProcesses: counts.api,
-            workerProcesses: counts.worker,
-            correlator: settings.BENCH_CORRELATOR,
-            settings: faultlineSettings,
-            nodeArgs: settings.BENCH_CHILD_NODE_ARGS.split(' ').filter(Boolean),
-          },
-          own,
-        );
-        const c = stack.config;
-        log(
-          `settings: INGEST_GROUP_WAIT_MS=${c.INGEST_GROUP_WAIT_MS} INGEST_GROUP_MAX_REPORTS=${c.INGEST_GROUP_MAX_REPORTS} WORKER_CONCURRENCY=${c.WORKER_CONCURRENCY}; ` +
-            (stack.pids.correlator.length
-              ? 'a correlator process runs the engine (workers: CORRELATION_ENABLED=false)'
-              : 'the engine runs in the worker (no correlator in dist/, or BENCH_CORRELATOR=off)'),
-        );
-        machine ??= await machineInfo(stack);
-        faultline = {
-          INGEST_GROUP_WAIT_MS: c.INGEST_GROUP_WAIT_MS,
-          INGEST_GROUP_MAX_REPORTS: c.INGEST_GROUP_MAX_REPORTS,
-          WORKER_CONCURRENCY: c.WORKER_CONCURRENCY,
-          INGEST_JOB_ATTEMPTS: c.INGEST_JOB_ATTEMPTS,
-          ...faultlineSettings,
-        };
-        return { stack, close: () => own.run() };
-      };
-      const result: ConfigurationResult = {
-        label,
-        counts,
-        correlator: false,
-        phases: {},
-        fleet: [],
-      };
-      if (pools) {
-        const { stack, close } = await openStack('main');
-        try {
-          result.correlator = stack.pids.correlator.length > 0;
-          result.phases = await runMainPhases(stack, settings, pools, plan.mainPhases);
-          // One COPY baseline per run, on the first configuration's stack.
-          if (configurations.length === 0) {
-            tables = await tableActivity(stack.db);
-            if (settings.BENCH_SKIP_COPY === 'false')
-              copies = await copyBaseline(stack, fleet, pools.origin, result.phases);
-          }
-        } finally {
-          await close();
-        }
-      }
-      for (const instances of plan.fleetSizes) {
-        const name = fleetPhaseName(instances);
-        log(
-          `phase ${name}: a fresh stack, ${instances} instances, arrays of ${settings.BENCH_ARRAY_SIZE}`,
-        );
-        const fleetResult = await runFleetPhase(
-          name,
-          {
-            instances,
-            reportsPerBody: settings.BENCH_ARRAY_SIZE,
-            connections: settings.BENCH_CONNECTIONS,
-            phaseSeconds: settings.BENCH_PHASE_SECONDS,
-            drainTimeoutMs: settings.BENCH_DRAIN_TIMEOUT_SECONDS * 1000,
-            requestTimeoutS: settings.BENCH_REQUEST_TIMEOUT_SECONDS,
-          },
-          openStack,
-          (stack, spec) => runPhase(stack, settings, spec),
-        );
-        result.correlator ||= fleetResult.phase.cpu.untilStored.seconds.correlator !== undefined;
-        const memory = Object.entries(fleetResult.peakRssMb)
-          .map(([kind, mb]) => `${kind} ${mb}`)
-          .join(', ');
-        log(
-          `  ${name}: ${fleetResult.rows.instances ?? '?'} instances, ${fleetResult.rows.checkStates ?? '?'} check states; ${fleetResult.wallSeconds} s from stack start; peak MB ${memory}`,
-        );
-        result.fleet.push(fleetResult);
-      }
-      configurations.push(result);
-    }
+    for (const counts of plan.configurations)
+      configurations.push(
+        await runConfiguration(run, counts, plan, fleet, pools, configurations.length === 0),
+      );
 
     const first = configurations[0];
     const targets = checkTargets(first.phases.arrays ?? null, first.phases.single ?? null);
     const output = {
       runId,
       finishedAt: new Date().toISOString(),
-      machine,
+      machine: run.machine,
       fleet: {
         instances: fleet.length,
         services: settings.BENCH_SERVICES,
@@ -195,15 +107,15 @@ async function main(): Promise<void> {
         checksPerReport: 5,
         intervalMs: REPORT_INTERVAL_MS,
       },
-      settings: { bench: settings, faultline },
+      settings: { bench: settings, faultline: run.faultline },
       targets: { ...TARGETS, checks: targets },
       configurations,
-      tables,
-      copy: copies,
+      tables: run.tables,
+      copy: run.copies,
     };
     const file = writeResults(runId, output);
 
-    printSummary(runId, file, configurations, copies, targets, tables);
+    console.log(renderRun(runId, file, configurations, run.copies, targets, run.tables));
     const everyPhase = configurations.flatMap(phasesOf);
     if (everyPhase.some((p) => !p.storage.nothingLost || !p.endToEnd)) process.exitCode = 1;
   } finally {
@@ -211,13 +123,118 @@ async function main(): Promise<void> {
   }
 }
 
-/** The configuration's measured phases: the main ones, then the fleet sizes. */
-function phasesOf(configuration: ConfigurationResult): PhaseResult[] {
-  return [
-    configuration.phases.arrays,
-    configuration.phases.single,
-    ...configuration.fleet.map((f) => f.phase),
-  ].filter((p): p is PhaseResult => p !== undefined);
+/** What every stack of a run shares, and what the first one measures for the whole run. */
+interface RunContext {
+  runId: string;
+  settings: BenchSettings;
+  faultlineSettings: Record<string, string>;
+  teardown: Teardown;
+  machine: Awaited<ReturnType<typeof machineInfo>> | null;
+  faultline: Record<string, unknown>;
+  copies: CopyRate[];
+  tables: TableActivity[];
+}
+
+/**
+ * One process configuration: the main phases on a stack of their own (the first configuration
+ * also measures the COPY baseline there), then each fleet size on a fresh stack.
+ */
+async function runConfiguration(
+  run: RunContext,
+  counts: ProcessCounts,
+  plan: RunPlan,
+  fleet: readonly FleetMember[],
+  pools: Pools | null,
+  first: boolean,
+): Promise<ConfigurationResult> {
+  const { settings } = run;
+  const label = countsLabel(counts);
+  const openStack = stackOpener(run, counts);
+  const result: ConfigurationResult = { label, counts, correlator: false, phases: {}, fleet: [] };
+  if (pools) {
+    const { stack, close } = await openStack('main');
+    try {
+      result.correlator = stack.pids.correlator.length > 0;
+      result.phases = await runMainPhases(stack, settings, pools, plan.mainPhases);
+      if (first) {
+        run.tables = await tableActivity(stack.db);
+        if (settings.BENCH_SKIP_COPY === 'false')
+          run.copies = await copyBaseline(stack, fleet, pools.origin, result.phases);
+      }
+    } finally {
+      await close();
+    }
+  }
+  for (const instances of plan.fleetSizes) {
+    const name = fleetPhaseName(instances);
+    log(
+      `phase ${name}: a fresh stack, ${instances} instances, arrays of ${settings.BENCH_ARRAY_SIZE}`,
+    );
+    const fleetResult = await runFleetPhase(
+      name,
+      {
+        instances,
+        reportsPerBody: settings.BENCH_ARRAY_SIZE,
+        connections: settings.BENCH_CONNECTIONS,
+        phaseSeconds: settings.BENCH_PHASE_SECONDS,
+        drainTimeoutMs: settings.BENCH_DRAIN_TIMEOUT_SECONDS * 1000,
+        requestTimeoutS: settings.BENCH_REQUEST_TIMEOUT_SECONDS,
+      },
+      openStack,
+      (stack, spec) => runPhase(stack, settings, spec),
+    );
+    result.correlator ||= fleetResult.phase.cpu.untilStored.seconds.correlator !== undefined;
+    const memory = Object.entries(fleetResult.peakRssMb)
+      .map(([kind, mb]) => `${kind} ${mb}`)
+      .join(', ');
+    log(
+      `  ${name}: ${fleetResult.rows.instances ?? '?'} instances, ${fleetResult.rows.checkStates ?? '?'} check states; ${fleetResult.wallSeconds} s from stack start; peak MB ${memory}`,
+    );
+    result.fleet.push(fleetResult);
+  }
+  return result;
+}
+
+/** Starts stacks of one configuration, each with a database of its own, stopped on `close`. */
+function stackOpener(run: RunContext, counts: ProcessCounts): StackOpener {
+  const label = countsLabel(counts);
+  return async (suffix) => {
+    const own = new Teardown();
+    run.teardown.add(`the ${label} ${suffix} stack`, () => own.run());
+    const runId = `${run.runId}_${label}_${suffix}`;
+    log(
+      `starting ${counts.api} api and ${counts.worker} worker process(es) on database faultline_bench_${runId}`,
+    );
+    const stack = await startStack(
+      {
+        runId,
+        postgresUrl: POSTGRES_URL,
+        redisUrl: REDIS_URL,
+        apiProcesses: counts.api,
+        workerProcesses: counts.worker,
+        correlator: run.settings.BENCH_CORRELATOR,
+        settings: run.faultlineSettings,
+        nodeArgs: run.settings.BENCH_CHILD_NODE_ARGS.split(' ').filter(Boolean),
+      },
+      own,
+    );
+    const c = stack.config;
+    log(
+      `settings: INGEST_GROUP_WAIT_MS=${c.INGEST_GROUP_WAIT_MS} INGEST_GROUP_MAX_REPORTS=${c.INGEST_GROUP_MAX_REPORTS} WORKER_CONCURRENCY=${c.WORKER_CONCURRENCY}; ` +
+        (stack.pids.correlator.length
+          ? 'a correlator process runs the engine (workers: CORRELATION_ENABLED=false)'
+          : 'the engine runs in the worker (no correlator in dist/, or BENCH_CORRELATOR=off)'),
+    );
+    run.machine ??= await machineInfo(stack);
+    run.faultline = {
+      INGEST_GROUP_WAIT_MS: c.INGEST_GROUP_WAIT_MS,
+      INGEST_GROUP_MAX_REPORTS: c.INGEST_GROUP_MAX_REPORTS,
+      WORKER_CONCURRENCY: c.WORKER_CONCURRENCY,
+      INGEST_JOB_ATTEMPTS: c.INGEST_JOB_ATTEMPTS,
+      ...run.faultlineSettings,
+    };
+    return { stack, close: () => own.run() };
+  };
 }
 
 async function runMainPhases(
@@ -260,103 +277,6 @@ async function copyBaseline(
     await copyReports(stack.db, fleet, origin, rows),
     await copyTransitions(stack.db, fleet, origin, rows),
   ];
-}
-
-function printSummary(
-  runId: string,
-  file: string,
-  configurations: ConfigurationResult[],
-  copies: CopyRate[],
-  targets: TargetCheck[],
-  tables: TableActivity[],
-): void {
-  console.log(`\n## Ingest benchmark ${runId}\n`);
-  for (const [i, configuration] of configurations.entries()) {
-    if (configurations.length > 1)
-      console.log(`\n### ${configuration.label}: ${processesText(configuration)}\n`);
-    console.log(
-      renderTables(
-        phasesOf(configuration),
-        i === 0 ? copies : [],
-        i === 0 ? targets : [],
-        i === 0 ? tables : [],
-      ),
-    );
-  }
-  if (configurations.some((c) => c.fleet.length)) {
-    console.log(
-      '\n**How the cost grows with the fleet** (arrays, end to end, a fresh stack per size)\n',
-    );
-    console.log(renderFleetTable(configurations));
-  }
-  if (configurations.length > 1) {
-    console.log('\n**Processes** (a fresh stack per configuration; api x worker)\n');
-    console.log(renderProcessTable(configurations, copies));
-  }
-  console.log(`\nfigures: ${file}`);
-  for (const p of configurations.flatMap(phasesOf)) {
-    if (p.requests.refusalSamples.length)
-      console.log(`${p.name}: sample refusals:\n  ${p.requests.refusalSamples.join('\n  ')}`);
-    if (p.poolExhausted)
-      console.log(
-        `${p.name}: every body of the pool was sent before the deadline; raise the pool size for a full-length phase`,
-      );
-    if (p.pipeline.failedJobs)
-      console.log(`${p.name}: ${p.pipeline.failedJobs} ingest jobs in the failed set`);
-    if (p.pipeline.failedCorrelationJobs)
-      console.log(
-        `${p.name}: ${p.pipeline.failedCorrelationJobs} correlate jobs in the failed set (by the end of the phase)`,
-      );
-  }
-}
-
-function processesText(configuration: ConfigurationResult): string {
-  const { api, worker } = configuration.counts;
-  return `${api} api, ${worker} worker${configuration.correlator ? ', 1 correlator' : ''} process(es)`;
-}
-
-interface Pools {
-  origin: number;
-  warmup: BodyPool;
-  arrays: BodyPool | null;
-  single: BodyPool | null;
-}
-
-/** Serialises every request body up front; the phases take consecutive ticks of event time. */
-function preparePools(
-  fleet: readonly FleetMember[],
-  settings: BenchSettings,
-  phases: MainPhase[],
-): Pools {
-  const started = performance.now();
-  const origin = Math.floor(Date.now() / 1000) * 1000 - EVENT_ORIGIN_AGO_MS;
-  let tick = 0;
-  const take = (name: string, reports: number, reportsPerBody: number): BodyPool => {
-    const pool = buildBodyPool({ name, fleet, origin, firstTick: tick, reports, reportsPerBody });
-    tick = pool.endTick;
-    return pool;
-  };
-  const warmup = take('warm-up', WARMUP_TICKS * fleet.length, settings.BENCH_ARRAY_SIZE);
-  const arrays = phases.includes('arrays')
-    ? take('arrays', settings.BENCH_ARRAY_POOL_REPORTS, settings.BENCH_ARRAY_SIZE)
-    : null;
-  const single = phases.includes('single')
-    ? take('single', settings.BENCH_SINGLE_POOL_REQUESTS, 1)
-    : null;
-
-  const latest = origin + tick * REPORT_INTERVAL_MS;
-  if (latest > Date.now() - EVENT_SAFETY_MS) {
-    throw new Error(
-      `the pools span ${tick} ticks of ${REPORT_INTERVAL_MS / 1000} s, beyond the last ${EVENT_ORIGIN_AGO_MS / 60_000} minutes: make them smaller`,
-    );
-  }
-  const all = [warmup, arrays, single].filter((p): p is BodyPool => p !== null);
-  const megabytes = all.reduce((sum, p) => sum + p.heldBytes, 0) / 1e6;
-  const counts = all.map((p) => `${p.name} ${p.size} bodies`).join(', ');
-  log(
-    `serialised ${counts} (${Math.round(megabytes)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-  );
-  return { origin, warmup, arrays, single };
 }
 
 async function runPhase(

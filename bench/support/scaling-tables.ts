@@ -7,9 +7,12 @@ import {
   cpuMicrosPerReport,
   n,
   ratio,
+  renderTables,
   storedVerdict,
   table,
+  type TargetCheck,
 } from './results-table';
+import type { TableActivity } from './table-activity';
 
 /** What one process configuration measured: its main phases and its fleet sizes. */
 export interface ConfigurationResult {
@@ -108,6 +111,77 @@ export function renderProcessTable(
       ];
     }),
   );
+}
+
+/** Everything a run prints at the end: per configuration its tables, then the scaling tables. */
+export function renderRun(
+  runId: string,
+  file: string,
+  configurations: ConfigurationResult[],
+  copies: CopyRate[],
+  targets: TargetCheck[],
+  tables: TableActivity[],
+): string {
+  const out: string[] = [];
+  out.push(`\n## Ingest benchmark ${runId}\n`);
+  for (const [i, configuration] of configurations.entries()) {
+    if (configurations.length > 1)
+      out.push(`\n### ${configuration.label}: ${processesText(configuration)}\n`);
+    out.push(
+      renderTables(
+        phasesOf(configuration),
+        i === 0 ? copies : [],
+        i === 0 ? targets : [],
+        i === 0 ? tables : [],
+      ),
+    );
+  }
+  if (configurations.some((c) => c.fleet.length)) {
+    out.push(
+      '\n**How the cost grows with the fleet** (arrays, end to end, a fresh stack per size)\n',
+    );
+    out.push(renderFleetTable(configurations));
+  }
+  if (configurations.length > 1) {
+    out.push('\n**Processes** (a fresh stack per configuration; api x worker)\n');
+    out.push(renderProcessTable(configurations, copies));
+  }
+  out.push(`\nfigures: ${file}`);
+  const notes = configurations.flatMap((c) =>
+    phasesOf(c).map((p) => ({
+      p,
+      name: configurations.length > 1 ? `${c.label} ${p.name}` : p.name,
+    })),
+  );
+  for (const { p, name } of notes) {
+    if (p.requests.refusalSamples.length)
+      out.push(`${name}: sample refusals:\n  ${p.requests.refusalSamples.join('\n  ')}`);
+    if (p.poolExhausted)
+      out.push(
+        `${name}: every body of the pool was sent before the deadline; raise the pool size for a full-length phase`,
+      );
+    if (p.pipeline.failedJobs)
+      out.push(`${name}: ${p.pipeline.failedJobs} ingest jobs in the failed set`);
+    if (p.pipeline.failedCorrelationJobs)
+      out.push(
+        `${name}: ${p.pipeline.failedCorrelationJobs} correlate jobs in the failed set (by the end of the phase)`,
+      );
+  }
+  return out.join('\n');
+}
+
+function processesText(configuration: ConfigurationResult): string {
+  const { api, worker } = configuration.counts;
+  return `${api} api, ${worker} worker${configuration.correlator ? ', 1 correlator' : ''} process(es)`;
+}
+
+/** The configuration's measured phases: the main ones, then the fleet sizes. */
+export function phasesOf(configuration: ConfigurationResult): PhaseResult[] {
+  return [
+    configuration.phases.arrays,
+    configuration.phases.single,
+    ...configuration.fleet.map((f) => f.phase),
+  ].filter((p): p is PhaseResult => p !== undefined);
 }
 
 function cpuCells(p: PhaseResult): string {
