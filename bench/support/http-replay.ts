@@ -61,13 +61,14 @@ export async function replayOverHttp(
   let batch: object[] = [];
   let reports = 0;
   let flushedAt = -Infinity;
+  // Change events (deploys, ...) are not replayed over HTTP yet: only reports and aliases.
   for (const e of events) {
     if (e.kind === 'alias') {
       await putAlias(api, e);
     } else if (e.kind === 'report') {
       batch.push(toNativeReport(e.report, '', shift));
       reports++;
-    } else if (e.at - flushedAt >= BATCH_EVENT_MS && batch.length > 0) {
+    } else if (e.kind === 'tick' && e.at - flushedAt >= BATCH_EVENT_MS && batch.length > 0) {
       await api.postReports(batch);
       batch = [];
       flushedAt = e.at;
@@ -153,7 +154,7 @@ export async function replayInLanes(
       pending[laneOf(`${e.report.service}/${e.report.instance}`, lanes)].push(e.report);
       held++;
       reports++;
-    } else if (e.at - flushedAt >= LANE_REQUEST_EVENT_MS && held > 0) {
+    } else if (e.kind === 'tick' && e.at - flushedAt >= LANE_REQUEST_EVENT_MS && held > 0) {
       await round();
       flushedAt = e.at;
     }
