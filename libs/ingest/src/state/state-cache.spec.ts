@@ -29,15 +29,33 @@ describe('StateCache', () => {
     expect(cache.current('a', 7)).toBeUndefined();
   });
 
-  it('keeps at most its capacity, dropping the least recently used', () => {
-    const cache = new StateCache(2);
-    cache.remember('a', entry('a', 1));
-    cache.remember('b', entry('b', 1));
-    cache.current('a', 1); // a is now the most recent
-    cache.remember('c', entry('c', 1));
+  it('keeps at most its capacity: a full cache admits no newcomer, so a round-robin fleet still hits', () => {
+    const cache = new StateCache(2, 600_000);
+    cache.remember('a', entry('a', 1), 0);
+    cache.remember('b', entry('b', 1), 0);
+    cache.remember('c', entry('c', 1), 0);
     expect(cache.size).toBe(2);
-    expect(cache.knows('a')).toBe(true);
-    expect(cache.knows('b')).toBe(false);
+    expect(cache.knows('c')).toBe(false);
+    // A fleet of three reporting in turn: a and b keep hitting, c is read each time.
+    for (let t = 1; t <= 3; t++) {
+      expect(cache.current('a', 1, t * 10_000)).toBeDefined();
+      expect(cache.current('b', 1, t * 10_000)).toBeDefined();
+      cache.remember('c', entry('c', 1), t * 10_000);
+      expect(cache.knows('c')).toBe(false);
+    }
+    // Updates of cached instances are always kept.
+    cache.remember('a', entry('a', 2), 40_000);
+    expect(cache.current('a', 2, 40_000)).toBeDefined();
+  });
+
+  it('makes room by dropping instances idle for its idle time (gone, or moved to another worker)', () => {
+    const cache = new StateCache(2, 600_000);
+    cache.remember('a', entry('a', 1), 0);
+    cache.remember('b', entry('b', 1), 0);
+    cache.current('b', 1, 500_000);
+    cache.remember('c', entry('c', 1), 700_000);
+    expect(cache.knows('a')).toBe(false);
+    expect(cache.knows('b')).toBe(true);
     expect(cache.knows('c')).toBe(true);
   });
 
