@@ -96,6 +96,43 @@ export function printVariants(runs: readonly Tally[]): void {
     );
 }
 
+/**
+ * The same scenarios without and with decoy changes, per class: AC@1 both ways and its change
+ * (the target: not lower by more than 0.01), detection p50/p95 both ways, false positives with
+ * decoys, incidents opened by a decoy (its top cause) and incidents naming one as evidence.
+ */
+export function printDecoyComparison(
+  without: readonly Tally[],
+  withDecoys: readonly Tally[],
+): void {
+  const a = aggregateScores(without);
+  const b = aggregateScores(withDecoys);
+  const count = (runs: readonly Tally[], cls: string | undefined, pick: (t: Tally) => number) =>
+    runs.filter((r) => !cls || r.faultClass === cls).reduce((n, r) => n + pick(r), 0);
+  console.log(
+    `${'class'.padEnd(CLASS_WIDTH)} AC@1 without  with   diff   d p50 without/with   d p95 without/with   FP with  decoy-opened  decoy-named`,
+  );
+  const row = (x: ClassScore, y: ClassScore, cls?: string) =>
+    console.log(
+      [
+        x.faultClass.padEnd(CLASS_WIDTH),
+        acc(x, x.ac1).padStart(12),
+        acc(y, y.ac1),
+        (x.cases === 0 ? '-' : (y.ac1 - x.ac1).toFixed(2)).padStart(6),
+        `${sec(x.delayP50Ms)} /${sec(y.delayP50Ms)}`.padStart(20),
+        `${sec(x.delayP95Ms)} /${sec(y.delayP95Ms)}`.padStart(20),
+        String(y.falsePositives).padStart(8),
+        String(count(withDecoys, cls, (t) => t.score.decoyTop)).padStart(13),
+        String(count(withDecoys, cls, (t) => t.score.decoyNamed)).padStart(12),
+      ].join(' '),
+    );
+  a.byClass.forEach((x, i) => row(x, b.byClass[i], x.faultClass));
+  row(a.overall, b.overall);
+  console.log(
+    'decoy-opened: incidents whose top cause is a decoy (a change that broke nothing); decoy-named: incidents whose top cause carries one as evidence.',
+  );
+}
+
 /** Wide enough for the longest fault class name (degraded-before-down). */
 const CLASS_WIDTH = 21;
 

@@ -32,7 +32,10 @@ export async function playOverHttp(
     | { kind: 'tick'; at: number }
     | { kind: 'alias'; targetKey: string; servedBy: string }
   )[] = [];
-  const truths = playScenario(scenario, (e) => events.push(e));
+  // Changes (bad-deploy, bad-config, decoys) are not played over HTTP here: reports and aliases only.
+  const truths = playScenario(scenario, (e) => {
+    if (e.kind !== 'change') events.push(e);
+  });
   let batch: object[] = [];
   let flushedAt = -Infinity;
   const flush = async () => {

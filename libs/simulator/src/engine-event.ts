@@ -1,3 +1,4 @@
+import type { Change } from '@faultline/changes';
 import type { Report } from '@faultline/reports';
 
 /**
@@ -7,7 +8,8 @@ import type { Report } from '@faultline/reports';
 export type EngineEventLike =
   | { kind: 'report'; report: Report }
   | { kind: 'tick'; at: number }
-  | { kind: 'alias'; targetKey: string; servedBy: string };
+  | { kind: 'alias'; targetKey: string; servedBy: string }
+  | { kind: 'change'; change: Change };
 
 /** An incident as the scorer needs it: the engine's IncidentChange is structurally compatible. */
 export interface ScoredIncidentChange {
@@ -17,7 +19,7 @@ export interface ScoredIncidentChange {
     id: string;
     status: 'open' | 'resolved';
     openedAt: number;
-    rootCauses: { key: string }[];
+    rootCauses: { key: string; change?: { id: string }; changes?: { id: string }[] }[];
     affected: { instances: string[] };
   };
 }

@@ -1,11 +1,13 @@
 import { hostKey, zoneKey } from '@faultline/reports';
 
+import { planBadConfig, planBadDeploy, planDecoys } from './change-plans';
 import { Prng } from './prng';
 import {
   type Fault,
   type FaultClass,
   type FaultStage,
   INTAKE_KEY,
+  type PlannedChange,
   type PlannedFault,
   type Scenario,
   type ScenarioSpec,
@@ -47,6 +49,13 @@ const TAIL_MS = 90_000;
  *                      2-5 minutes (root: backend:faultline://intake)
  *   host-in-zone       a small zone (az4) of 2-3 application hosts is carved out of the fleet and
  *                      its biggest host dies: half or more of the zone falls silent (root: the host)
+ *   bad-deploy         a service is deployed, then breaks (its instances report themselves down,
+ *                      or one of its calls fails for it alone) and its callers fail; rolled back
+ *                      at the end (root: the service, with the deploy: see change-plans.ts)
+ *   bad-config         a backend is reconfigured, then refuses its dependents while its server
+ *                      reports well; reverted at the end (root: the backend, with the change)
+ * With `decoyChangesPerHour`, unrelated deploys are posted at random times (planDecoys), drawn
+ * from their own stream: the reports and faults are the same as without them.
  * Faults start 120-130 s in by default (after intervals are learned; `warmupMs` shortens it) and
  * last 120-150 s unless said otherwise above; the scenario ends 90 s after the last fault ends.
  * Classes draw from their own random streams, so adding a class never changes another's
@@ -57,12 +66,24 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
   const rng = new Prng(spec.seed).fork(`faults:${spec.faultClass}`);
   const startAt = SCENARIO_EPOCH + (spec.warmupMs ?? WARMUP_MS) + rng.int(0, 10_000);
   const duration = 120_000 + rng.int(0, 30_000);
-  const faults = planFaults(spec.faultClass, topology, rng, startAt, duration, spec.seed);
+  const own: PlannedChange[] = [];
+  const faults = planFaults(spec.faultClass, topology, rng, startAt, duration, spec.seed, own);
   const endAt =
     faults.length === 0
       ? SCENARIO_EPOCH + 400_000
       : Math.max(...faults.map((f) => f.endAt)) + TAIL_MS;
-  return { spec, topology, faults, startAt: SCENARIO_EPOCH, endAt };
+  const changes = [...own, ...planDecoys(spec, topology, faults, SCENARIO_EPOCH, endAt)].sort(
+    (a, b) => a.change.startedAt - b.change.startedAt || (a.change.id < b.change.id ? -1 : 1),
+  );
+  // Without changes the scenario has no `changes` at all: the existing classes stay byte for byte.
+  return {
+    spec,
+    topology,
+    faults,
+    ...(changes.length > 0 ? { changes } : {}),
+    startAt: SCENARIO_EPOCH,
+    endAt,
+  };
 }
 
 function planFaults(
@@ -72,6 +93,7 @@ function planFaults(
   start: number,
   duration: number,
   seed: number,
+  changes: PlannedChange[],
 ): PlannedFault[] {
   const end = start + duration;
   const backendDown = (b: SimBackend, id = 'f1', at = start, variant?: string): PlannedFault => ({
@@ -249,6 +271,10 @@ function planFaults(
           endAt: start + rng.int(120_000, 300_000),
         },
       ];
+    case 'bad-deploy':
+      return planBadDeploy(topo, rng, start, duration, seed, changes);
+    case 'bad-config':
+      return planBadConfig(topo, rng, start, duration, seed, changes);
     case 'host-in-zone': {
       const host = carveSmallZone(topo, rng);
       return [

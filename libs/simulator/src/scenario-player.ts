@@ -2,6 +2,8 @@ import { type Check, parseTarget, type Report, worstStatus } from '@faultline/re
 
 import type { EngineEventLike } from './engine-event';
 import { Prng } from './prng';
+import type { Change } from '@faultline/changes';
+
 import type { Fault, GroundTruth, PlannedFault, Scenario, SimInstance } from './scenario.model';
 import { World } from './world';
 
@@ -28,7 +30,10 @@ interface Due {
  * stage as its own fault. A fault's ground truth records every instance whose report it changed
  * and its first evidence: the earliest failing (or warning) report it caused, or for a silenced
  * instance its last report + 3 intervals. Reports of a fault's `late` instances inside its late
- * window are delivered (receivedAt) that much later, out of observedAt order.
+ * window are delivered (receivedAt) that much later, out of observedAt order. The scenario's
+ * changes are posted as change events at their start (those that began before the scenario, at
+ * its start, after the aliases), and again at each update (same id, new status), before the
+ * reports of the same second.
  * Streams: memory is O(instances), not O(reports). Deterministic in the seed.
  */
 export function playScenario(
@@ -145,12 +150,20 @@ export function playScenario(
 
   for (const a of topo.aliases)
     visit({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
+  const posts = changePosts(scenario);
+  let posted = 0;
+  const postUntil = (t: number) => {
+    for (; posted < posts.length && posts[posted].at <= t; posted++)
+      visit({ kind: 'change', change: posts[posted].change });
+  };
+  postUntil(scenario.startAt);
   const schedule = new DueQueue();
   let order = 0;
   for (const inst of topo.instances.values())
     schedule.push({ at: scenario.startAt + Math.round(inst.phaseMs), order: order++, inst });
   const delayed = new DueQueue();
   for (let tick = scenario.startAt + TICK_MS; tick <= scenario.endAt; tick += TICK_MS) {
+    postUntil(tick);
     for (;;) {
       const next = schedule.peek();
       const late = delayed.peek();
@@ -200,7 +213,27 @@ export function playScenario(
         }
       : {}),
     ...(f.cycles !== undefined ? { cycles: f.cycles } : {}),
+    ...(f.change !== undefined ? { change: f.change } : {}),
   }));
+}
+
+/** Every post of the scenario's changes, in time order (ties: plan order, then update order). */
+function changePosts(scenario: Scenario): { at: number; change: Change }[] {
+  const posts: { at: number; order: number; change: Change }[] = [];
+  let order = 0;
+  for (const planned of scenario.changes ?? []) {
+    let current = planned.change;
+    posts.push({
+      at: Math.max(current.startedAt, scenario.startAt),
+      order: order++,
+      change: current,
+    });
+    for (const u of planned.updates) {
+      current = { ...current, status: u.status, finishedAt: u.finishedAt };
+      posts.push({ at: u.at, order: order++, change: current });
+    }
+  }
+  return posts.sort((a, b) => a.at - b.at || a.order - b.order);
 }
 
 /** The index of the stage of `f` active at t (0 for a fault without stages), or -1. */

@@ -1,3 +1,5 @@
+import type { Change, ChangeStatus } from '@faultline/changes';
+
 import type { EngineEventLike } from './engine-event';
 
 export type FaultClass =
@@ -14,7 +16,9 @@ export type FaultClass =
   | 'flapping-cause'
   | 'degraded-before-down'
   | 'everything-silent'
-  | 'host-in-zone';
+  | 'host-in-zone'
+  | 'bad-deploy'
+  | 'bad-config';
 
 export const FAULT_CLASSES: readonly FaultClass[] = [
   'backend-down',
@@ -31,6 +35,8 @@ export const FAULT_CLASSES: readonly FaultClass[] = [
   'degraded-before-down',
   'everything-silent',
   'host-in-zone',
+  'bad-deploy',
+  'bad-config',
 ];
 
 export interface SimDependency {
@@ -107,7 +113,13 @@ export type Fault =
   /** `backend` answers slowly: its dependents' checks of it report warn (it stays up). */
   | { kind: 'backend-slow'; backend: string }
   /** The path to Faultline is cut: every instance lives on, but no report arrives. */
-  | { kind: 'intake-cut' };
+  | { kind: 'intake-cut' }
+  /** A bad release: every instance of the service reports itself down (its endpoint with it). */
+  | { kind: 'service-broken'; service: string }
+  /** A bad release breaks one call: every instance of the service fails its check of `backend`, alone. */
+  | { kind: 'service-link'; service: string; backend: string }
+  /** A bad configuration: the backend refuses its dependents while its server reports itself well. */
+  | { kind: 'backend-refuses'; backend: string };
 
 /** A part of an episode: `fault` is active in [startAt, endAt). */
 export interface FaultStage {
@@ -133,6 +145,18 @@ export interface PlannedFault {
   stages?: FaultStage[];
   /** For a cause that comes and goes: the number of its down periods (copied to the ground truth). */
   cycles?: number;
+  /** The id of the change that caused it (bad-deploy, bad-config; copied to the ground truth). */
+  change?: string;
+}
+
+/** A change posted to Faultline during the scenario (a deploy, a config push, a rollback). */
+export interface PlannedChange {
+  /** As first posted: at its startedAt, or at the scenario's start when it began before. */
+  change: Change;
+  /** Later posts of the same id, in order: at `at` its status (and finishedAt) become these. */
+  updates: { at: number; status: ChangeStatus; finishedAt: number | null }[];
+  /** Unrelated to every fault of the scenario: nothing fails because of it. */
+  decoy: boolean;
 }
 
 export interface ScenarioSpec {
@@ -144,12 +168,19 @@ export interface ScenarioSpec {
   flapRate?: number;
   /** Event time before the first fault (plus 0-10 s). Default 120 s; intervals need 2 reports to be learned. */
   warmupMs?: number;
+  /**
+   * Unrelated deploys (decoys) per hour of event time, as busy fleets have, from 15 minutes before
+   * the scenario starts to its end. Default 0: none, and the scenario plays exactly as without.
+   */
+  decoyChangesPerHour?: number;
 }
 
 export interface Scenario {
   spec: ScenarioSpec;
   topology: SimTopology;
   faults: PlannedFault[];
+  /** Changes posted during the scenario, by start time: the faults' own and the decoys. */
+  changes?: PlannedChange[];
   startAt: number;
   endAt: number;
 }
@@ -173,6 +204,11 @@ export interface GroundTruth {
   stages?: { kind: Fault['kind']; startAt: number; endAt: number }[];
   /** For a flapping cause: the number of down periods in the episode. */
   cycles?: number;
+  /**
+   * The id of the change that caused the fault: then `change:<id>` is a correct top cause too,
+   * and `rootKey` is correct only when it names the change among its evidence (RootCause.changes).
+   */
+  change?: string;
 }
 
 export type { EngineEventLike };

@@ -19,6 +19,37 @@ export interface RunScore {
   /** Incidents beyond the first matched to the same fault. */
   duplicates: number;
   incidents: number;
+  /** Incidents whose final top cause names a decoy change (as the cause, or among its evidence). */
+  decoyNamed: number;
+  /** Incidents whose final top cause is a decoy change: opened by a change that broke nothing (false positives too). */
+  decoyTop: number;
+}
+
+/** What a run is scored with besides its truths: the decoy changes played (their ids). */
+export interface ScoreOptions {
+  decoys?: ReadonlySet<string>;
+}
+
+type ScoredCause = ScoredIncidentChange['incident']['rootCauses'][number];
+
+/**
+ * Whether a cause names a fault's true root. A fault caused by a change is named by the change
+ * (`change:<id>`), or by its root entity with that change among its evidence; the entity alone,
+ * without the change, is not the answer. Any other fault: by its root key.
+ */
+export function namesTruth(truth: GroundTruth, cause: ScoredCause | undefined): boolean {
+  if (cause === undefined) return false;
+  if (truth.change === undefined) return cause.key === truth.rootKey;
+  if (cause.key === `change:${truth.change}`) return true;
+  return cause.key === truth.rootKey && (cause.changes ?? []).some((c) => c.id === truth.change);
+}
+
+/** The decoy a cause names, as the cause or among its evidence, if any. */
+function namesDecoy(cause: ScoredCause | undefined, decoys: ReadonlySet<string>): boolean {
+  if (cause === undefined || decoys.size === 0) return false;
+  if (cause.change && decoys.has(cause.change.id)) return true;
+  if (cause.key.startsWith('change:') && decoys.has(cause.key.slice('change:'.length))) return true;
+  return (cause.changes ?? []).some((c) => decoys.has(c.id));
 }
 
 export interface ClassScore {
@@ -41,40 +72,52 @@ const GRACE_MS = 60_000;
  * Scores one run: matches incidents to faults, then accuracy, false positives and delay.
  *
  * Matching: an incident opened within [fault start, fault end + 60 s] belongs to the fault whose
- * root it ranks best (anywhere in its final ranking), else to the fault whose affected instances
- * it overlaps most; an incident matching no fault is a false positive, and every incident after
- * the first matched to a fault is a duplicate (a flapping cause is one fault for its whole episode:
- * one incident kept open across its cycles is right, each incident opened again on it is a
- * duplicate). AC@k: the true root within the top k of the
- * best-ranking matched incident, by its last ranking (a missed fault scores 0). Delay: first change
- * with the true root on top, minus the fault's first evidence (its start when it left none).
- * O(changes + incidents × faults × causes).
+ * root it ranks best (anywhere in its final ranking; see namesTruth for a fault caused by a
+ * change), else to the fault whose affected instances it overlaps most; an incident matching no
+ * fault is a false positive, and so is one whose top cause is a decoy change (a change that broke
+ * nothing opened it), and every incident after the first matched to a fault is a duplicate (a
+ * flapping cause is one fault for its whole episode: one incident kept open across its cycles is
+ * right, each incident opened again on it is a duplicate). AC@k: the true root within the top k
+ * of the best-ranking matched incident, by its last ranking (a missed fault scores 0). Delay:
+ * first change with the true root on top, minus the fault's first evidence (its start when it
+ * left none). O(changes × faults + incidents × faults × causes).
  */
 export function scoreRun(
   truths: readonly GroundTruth[],
   changes: readonly ScoredIncidentChange[],
+  options: ScoreOptions = {},
 ): RunScore {
+  const decoys = options.decoys ?? new Set<string>();
   const last = new Map<string, ScoredIncidentChange['incident']>();
-  const topAt = new Map<string, Map<string, number>>();
+  /** Per truth, per incident: the first event time its top cause named the truth. */
+  const namedAt = new Map<string, Map<string, number>>(truths.map((t) => [t.id, new Map()]));
   for (const c of changes) {
     last.set(c.incident.id, c.incident);
-    const top = c.incident.rootCauses[0]?.key;
-    if (top === undefined) continue;
-    let tops = topAt.get(c.incident.id);
-    if (!tops) topAt.set(c.incident.id, (tops = new Map<string, number>()));
-    if (!tops.has(top)) tops.set(top, c.at);
+    const top = c.incident.rootCauses[0];
+    for (const t of truths) {
+      const seen = namedAt.get(t.id) as Map<string, number>;
+      if (!seen.has(c.incident.id) && namesTruth(t, top)) seen.set(c.incident.id, c.at);
+    }
   }
   const matched = new Map<string, string[]>(truths.map((t) => [t.id, []]));
   let falsePositives = 0;
+  let decoyNamed = 0;
+  let decoyTop = 0;
   for (const inc of last.values()) {
-    const keys = inc.rootCauses.map((r) => r.key);
+    const top = inc.rootCauses[0];
+    if (namesDecoy(top, decoys)) decoyNamed++;
+    if (top?.change && decoys.has(top.change.id)) {
+      falsePositives++;
+      decoyTop++;
+      continue;
+    }
     const inWindow = truths.filter(
       (t) => inc.openedAt >= t.startAt && inc.openedAt <= t.endAt + GRACE_MS,
     );
     let best: GroundTruth | undefined;
     let bestRank = Infinity;
     for (const t of inWindow) {
-      const r = keys.indexOf(t.rootKey);
+      const r = inc.rootCauses.findIndex((cause) => namesTruth(t, cause));
       if (r >= 0 && r < bestRank) [best, bestRank] = [t, r];
     }
     if (!best) {
@@ -95,9 +138,9 @@ export function scoreRun(
     let rank: number | null = null;
     let detectedAt: number | null = null;
     for (const id of ids) {
-      const r = (last.get(id)?.rootCauses ?? []).findIndex((c) => c.key === truth.rootKey);
+      const r = (last.get(id)?.rootCauses ?? []).findIndex((c) => namesTruth(truth, c));
       if (r >= 0 && (rank === null || r + 1 < rank)) rank = r + 1;
-      const at = topAt.get(id)?.get(truth.rootKey);
+      const at = namedAt.get(truth.id)?.get(id);
       if (at !== undefined && (detectedAt === null || at < detectedAt)) detectedAt = at;
     }
     const from = truth.evidenceAt ?? truth.startAt;
@@ -108,7 +151,7 @@ export function scoreRun(
       delayMs: detectedAt === null ? null : Math.max(0, detectedAt - from),
     };
   });
-  return { truths: scored, falsePositives, duplicates, incidents: last.size };
+  return { truths: scored, falsePositives, duplicates, incidents: last.size, decoyNamed, decoyTop };
 }
 
 /** Per class and overall: AC@1, AC@3, false positives, duplicates, missed faults and delay percentiles. */

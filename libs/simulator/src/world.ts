@@ -10,7 +10,10 @@ import type { Fault, SimDependency, SimInstance, SimTopology } from './scenario.
  * the path from every instance of one zone to some backends (their servers and the other zones
  * are fine); an isolated backend is reachable from its own zone only. A slow backend stays up but
  * its dependents' checks of it warn. A cut intake leaves every instance alive and healthy, only
- * unheard: nothing it reports reaches Faultline.
+ * unheard: nothing it reports reaches Faultline. A broken release makes every instance of its
+ * service report itself down (so its endpoint is down); a broken call fails one service's checks
+ * of one backend, for it alone; a refusing backend fails every dependent while its server reports
+ * well (a bad configuration).
  * Services form a DAG in generated topologies; a cycle is cut by treating the service met again
  * as healthy. Memoised per world: O(instances + dependencies) for the whole fleet.
  */
@@ -24,6 +27,10 @@ export class World {
   private readonly isolated = new Map<string, string>();
   private readonly slowBackends = new Set<string>();
   private intakeCut = false;
+  /** Services whose instances report themselves down (a bad release). */
+  private readonly brokenServices = new Set<string>();
+  /** Backends that refuse their dependents while their servers report well (a bad config). */
+  private readonly refusing = new Set<string>();
   private readonly serviceUp = new Map<string, boolean>();
   private readonly visiting = new Set<string>();
 
@@ -46,6 +53,14 @@ export class World {
         for (const b of f.backends) set.add(b);
       } else if (f.kind === 'backend-isolated') this.isolated.set(f.backend, f.zone);
       else if (f.kind === 'backend-slow') this.slowBackends.add(f.backend);
+      else if (f.kind === 'service-broken') this.brokenServices.add(f.service);
+      else if (f.kind === 'service-link') {
+        for (const instance of topo.services.get(f.service)?.instances ?? []) {
+          let set = this.links.get(instance);
+          if (!set) this.links.set(instance, (set = new Set()));
+          set.add(f.backend);
+        }
+      } else if (f.kind === 'backend-refuses') this.refusing.add(f.backend);
       else this.intakeCut = true;
     }
   }
@@ -73,14 +88,20 @@ export class World {
     return this.slowBackends.has(dep.key) && !this.depFails(inst, dep);
   }
 
-  /** Whether an infra server reports itself down (its backend is faulted while its host lives). */
+  /**
+   * Whether an instance reports itself down: an infra server whose backend is faulted while its
+   * host lives, or an instance of a broken release.
+   */
   selfDown(inst: SimInstance): boolean {
-    return inst.serves !== null && this.downBackends.has(inst.serves);
+    return (
+      (inst.serves !== null && this.downBackends.has(inst.serves)) ||
+      this.brokenServices.has(inst.service)
+    );
   }
 
   private backendUp(dep: SimDependency): boolean {
     if (dep.service !== null) return this.serviceHealthy(dep.service);
-    if (this.downBackends.has(dep.key)) return false;
+    if (this.downBackends.has(dep.key) || this.refusing.has(dep.key)) return false;
     const server = this.topo.backends.get(dep.key)?.server;
     const inst = server ? this.topo.instances.get(server) : undefined;
     return inst === undefined || this.alive(inst);
@@ -95,7 +116,11 @@ export class World {
     let up = false;
     for (const key of svc?.instances ?? []) {
       const inst = this.topo.instances.get(key) as SimInstance;
-      if (this.alive(inst) && inst.deps.every((d) => !this.depFails(inst, d))) {
+      if (
+        this.alive(inst) &&
+        !this.brokenServices.has(name) &&
+        inst.deps.every((d) => !this.depFails(inst, d))
+      ) {
         up = true;
         break;
       }

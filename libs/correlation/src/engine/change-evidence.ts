@@ -20,8 +20,6 @@ export interface IncidentFacts {
   /** Affected service names and instance keys. */
   services: ReadonlySet<string>;
   instances: ReadonlySet<string>;
-  /** Backends the failing checks of its top cluster point at (what the root depends on). */
-  targets: ReadonlySet<string>;
 }
 
 export interface Attribution {
@@ -63,7 +61,8 @@ const nameOf = (key: string): string => key.slice(key.indexOf(':') + 1);
  * began never explains them; the skew allows for clocks), and X is
  *   upstream of the structural root R: R itself; for an instance its service, host and zone; for
  *   a host its zone; for a backend what serves it (owner, server instances, their service, host
- *   and zone); and the backends the failing checks point at (with their owners). Such a change is
+ *   and zone); for a service or instance, the backends its own failing checks point at (with
+ *   what serves them). Such a change is
  *   evidence: the root's summary says so ("reconfigured 2 min before (config v42, ci)"), its
  *   `changes` lists it, and its confidence rises a little (more when closer);
  *   or an affected service downstream of R: then it is an alternative cause of its own
@@ -100,7 +99,7 @@ export class ChangeEvidence {
     if (this.log.size === 0 || structural.length === 0)
       return { causes: [...structural], watched: [] };
     const root = structural[0];
-    const upstream = this.upstreamOf(root.key, facts);
+    const upstream = this.upstreamOf(root.key);
     const evidence: Change[] = [];
     const tops: Change[] = [];
     const downstream: Change[] = [];
@@ -172,7 +171,7 @@ export class ChangeEvidence {
   }
 
   /** Where the root lives and what it depends on: the entities whose changes are its evidence. */
-  private upstreamOf(root: string, facts: IncidentFacts): Set<string> {
+  private upstreamOf(root: string): Set<string> {
     const out = new Set<string>([root]);
     const addInstance = (key: string) => {
       out.add(key);
@@ -191,6 +190,12 @@ export class ChangeEvidence {
     switch (entityKind(root)) {
       case 'instance':
         addInstance(root);
+        this.failingTargetsOf([root]).forEach(addBackend);
+        break;
+      case 'service':
+        this.failingTargetsOf(
+          [...(this.state.services.get(root)?.instances ?? [])].map((i) => i.key),
+        ).forEach(addBackend);
         break;
       case 'host': {
         const zone = this.state.hosts.get(root)?.zone;
@@ -203,7 +208,15 @@ export class ChangeEvidence {
       default:
         break;
     }
-    for (const t of facts.targets) addBackend(t);
+    return out;
+  }
+
+  /** What the root's own instances fail to reach: the backends it depends on that it lost. */
+  private failingTargetsOf(instances: readonly string[]): Set<string> {
+    const out = new Set<string>();
+    for (const key of instances)
+      for (const c of this.state.instances.get(key)?.checks.values() ?? [])
+        if (c.status === 'fail' && c.targetKey !== null) out.add(c.targetKey);
     return out;
   }
 

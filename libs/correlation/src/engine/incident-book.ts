@@ -15,8 +15,6 @@ interface IncidentRec {
   structural: RootCause[];
   /** What clients see: the structural ranking with the changes that bear on it (see ChangeEvidence). */
   causes: RootCause[];
-  /** Backends the failing checks of the top cluster pointed at, as of the last ranking. */
-  targets: Set<string>;
   /** Entities whose later changes go on the timeline, and the change log version last read. */
   watched: string[];
   changesSeen: number;
@@ -406,7 +404,6 @@ export class IncidentBook {
       firstEvidenceAt: c.firstAt,
       structural,
       causes: structural,
-      targets: new Set(c.targets.keys()),
       watched: [],
       changesSeen: -1,
       noted: new Map(),
@@ -472,7 +469,6 @@ export class IncidentBook {
         for (const clause of newClauses(inc.structural[0].summary, causes[0].summary))
           inc.timeline.push({ at, what: `${top}: ${clause}` });
       inc.structural = causes;
-      inc.targets = new Set(primary.targets.keys());
       inc.peakWeight = takeover ? primary.weight : Math.max(inc.peakWeight, primary.weight);
     }
     this.attach(inc, attached, pending, at);
@@ -501,7 +497,6 @@ export class IncidentBook {
       onset: inc.firstEvidenceAt,
       services: inc.services,
       instances: inc.instances,
-      targets: inc.targets,
     });
     inc.causes = causes;
     inc.watched = watched;
@@ -524,6 +519,14 @@ export class IncidentBook {
     const touched: string[] = [];
     for (const inc of this.open.values()) {
       const before = inc.timeline.length;
+      for (const c of this.changes.startedAfter(
+        inc.watched,
+        inc.firstEvidenceAt + CHANGE_CLOCK_SKEW_MS,
+      )) {
+        if (inc.noted.has(c.id)) continue;
+        inc.noted.set(c.id, c.status);
+        inc.timeline.push({ at: c.startedAt, what: laterChange(c), change: changeRef(c) });
+      }
       for (const [id, status] of inc.noted) {
         const now = this.changes.get(id);
         if (!now || now.status === status) continue;
@@ -533,14 +536,6 @@ export class IncidentBook {
           what: `change ${id} on ${now.entity} is now ${now.status}`,
           change: changeRef(now),
         });
-      }
-      for (const c of this.changes.startedAfter(
-        inc.watched,
-        inc.firstEvidenceAt + CHANGE_CLOCK_SKEW_MS,
-      )) {
-        if (inc.noted.has(c.id)) continue;
-        inc.noted.set(c.id, c.status);
-        inc.timeline.push({ at: c.startedAt, what: laterChange(c), change: changeRef(c) });
       }
       if (inc.timeline.length > before) touched.push(inc.id);
     }

@@ -51,7 +51,7 @@ function play(faultClass: FaultClass, seed: number, maxSkewMs: number, tracked: 
   const changes: IncidentChange[] = [];
   let accepted = 0;
   for (const e of events) {
-    if (e.kind === 'alias') engine.apply(e);
+    if (e.kind === 'alias' || e.kind === 'change') engine.apply(e);
     else if (e.kind === 'report') {
       inFlight.deliver(e.report);
       changes.push(...feed.offer([e.report]));
@@ -179,7 +179,7 @@ describe('EventTimeFeed', () => {
     const feed = new EventTimeFeed(engine, { allowedLatenessMs: 60_000, arrivalGraceMs: 0 });
     const changes: IncidentChange[] = [];
     playScenario(scenario, (e) => {
-      if (e.kind === 'alias') engine.apply(e);
+      if (e.kind === 'alias' || e.kind === 'change') engine.apply(e);
       else if (e.kind === 'report') changes.push(...feed.offer([e.report]));
       else changes.push(...feed.release(null, e.at));
     });
