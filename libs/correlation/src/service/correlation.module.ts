@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { AliasModule } from './alias.module';
+import { ChangeHistoryRepository } from './change-history.repository';
 import { CorrelationProcessor } from './correlation.processor';
 import { CorrelationService } from './correlation.service';
 import { CorrelationLeadership } from './correlation-leadership';
@@ -18,6 +19,7 @@ import { ReportHistoryRepository } from './report-history.repository';
   providers: [
     CorrelationService,
     ReportHistoryRepository,
+    ChangeHistoryRepository,
     IncidentStore,
     IncidentWriteRepository,
     CorrelationProcessor,

@@ -22,6 +22,7 @@ export class CorrelationProcessor {
         decodeCorrelationReports(data.reports),
         data.aliases,
         data.inFlight,
+        data.changes,
       ),
     );
   }

@@ -1,3 +1,4 @@
+import type { Change } from '@faultline/changes';
 import { type FaultlineConfig, InFlightRegistry, InjectConfig } from '@faultline/platform';
 import { Injectable, Logger } from '@nestjs/common';
 
@@ -5,6 +6,7 @@ import { CorrelationEngine } from '../engine/correlation-engine';
 import type { CorrelationReport } from '../engine/correlation-report';
 import type { Incident, IncidentChange } from '../engine/engine.model';
 import { type Alias, AliasRepository } from './alias.repository';
+import { ChangeHistoryRepository } from './change-history.repository';
 import { EventTimeFeed } from './event-time-feed';
 import { IncidentStore } from './incident.store';
 import { ReportHistoryRepository } from './report-history.repository';
@@ -28,6 +30,7 @@ export class CorrelationService {
     private readonly store: IncidentStore,
     private readonly history: ReportHistoryRepository,
     private readonly aliases: AliasRepository,
+    private readonly changeHistory: ChangeHistoryRepository,
     private readonly inFlight: InFlightRegistry,
     @InjectConfig() private readonly config: FaultlineConfig,
   ) {
@@ -36,17 +39,21 @@ export class CorrelationService {
   }
 
   /**
-   * Feeds aliases and reports (already stored) behind the low watermark, and persists what
-   * changes. `inFlight` is the batch's registration, released now that the reports are here.
-   * Returns the ids of the incidents that changed.
+   * Feeds aliases, changes and reports (already stored; reports behind the low watermark), and
+   * persists what changes. Changes go in first: evidence, not symptoms, they are read at the next
+   * tick, and the reports of the same job must find them there. `inFlight` is the batch's
+   * registration, released now that the reports are here. Returns the ids of the incidents that
+   * changed.
    */
   async process(
     reports: readonly CorrelationReport[],
     aliases: readonly Alias[] = [],
     inFlight?: string,
+    changes: readonly Change[] = [],
   ): Promise<string[]> {
     for (const a of aliases)
       this.engine.apply({ kind: 'alias', targetKey: a.targetKey, servedBy: a.servedBy });
+    for (const change of changes) this.engine.apply({ kind: 'change', change });
     // Offered before the hold is released, so no clock move in between can pass them.
     const early = this.feed.offer(reports);
     if (inFlight !== undefined) await this.inFlight.release(inFlight);
@@ -63,7 +70,10 @@ export class CorrelationService {
   }
 
   private newEngine(): CorrelationEngine {
-    return new CorrelationEngine({ quietPeriodMs: this.config.CORRELATION_QUIET_PERIOD_MS });
+    return new CorrelationEngine({
+      quietPeriodMs: this.config.CORRELATION_QUIET_PERIOD_MS,
+      changeWindowMs: this.config.CORRELATION_CHANGE_WINDOW_MS,
+    });
   }
 
   private async persist(changes: IncidentChange[]): Promise<string[]> {
@@ -74,8 +84,9 @@ export class CorrelationService {
   /**
    * Starts a fresh engine from what Postgres holds: stored reports from the rebuild window, or
    * from earlier when an open incident began before it, so the replay reopens it under the same
-   * id (ids derive from root and opening time). An open incident the replay does not reopen is
-   * no longer supported by the evidence and is resolved, saying so.
+   * id (ids derive from root and opening time). The stored changes that could bear on it (from
+   * the change window before the replay's start on) go in first. An open incident the replay does
+   * not reopen is no longer supported by the evidence and is resolved, saying so.
    */
   async rebuild(): Promise<void> {
     this.engine = this.newEngine();
@@ -89,6 +100,10 @@ export class CorrelationService {
       newest - REBUILD_WINDOW_MS,
       ...open.map((i: Incident) => i.firstEvidenceAt - REBUILD_WINDOW_MS),
     );
+    for (const change of await this.changeHistory.since(
+      from - this.config.CORRELATION_CHANGE_WINDOW_MS,
+    ))
+      this.engine.apply({ kind: 'change', change });
     const changes: IncidentChange[] = [];
     let replayed = 0;
     // Held back like live reports: batches still in flight (a Postgres outage's backlog) are

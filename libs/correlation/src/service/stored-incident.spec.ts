@@ -106,3 +106,58 @@ describe('toWriteRow / toIncident', () => {
     expect(toWriteRow(change('opened', T, incident('x', { rootCauses: [] }))).root_key).toBeNull();
   });
 });
+
+describe('toWriteRow / toIncident: changes', () => {
+  const deploy = {
+    id: 'deploy-4411',
+    entity: 'service:billing',
+    kind: 'deploy' as const,
+    status: 'succeeded' as const,
+    startedAt: T - 40_000,
+    version: 'v2.3.1',
+    source: 'ci',
+    summary: 'CI run 4411',
+  };
+
+  it('stores a change cause, the changes a cause names and a timeline change, and reads them back', () => {
+    const inc = incident('inc-2', {
+      rootCauses: [
+        {
+          key: 'change:deploy-4411',
+          kind: 'change',
+          confidence: 0.8,
+          summary:
+            'billing deployed v2.3.1 at 09:59:20 (ci: CI run 4411); 3 of 3 instances began failing 36 s later',
+          change: deploy,
+        },
+        {
+          key: 'service:billing',
+          kind: 'service',
+          confidence: 0.75,
+          summary: '3 of 3 instances report themselves down',
+          changes: [deploy],
+        },
+      ],
+      timeline: [
+        { at: T, what: 'opened', topCause: 'change:deploy-4411' },
+        {
+          at: T + 30_000,
+          what: 'change while open: started deploy v2.3.0 of service:billing (ci): roll back',
+          change: { ...deploy, id: 'deploy-4412', status: 'started', startedAt: T + 30_000 },
+        },
+      ],
+    });
+    const row = toWriteRow(change('updated', T + 30_000, inc));
+    expect(row.root_key).toBe('change:deploy-4411');
+    expect(row.root_causes[0].change).toEqual(deploy);
+    expect(row.root_causes[1].changes).toEqual([deploy]);
+    expect(row.timeline[1].change?.id).toBe('deploy-4412');
+    expect(toIncident(readBack(change('updated', T + 30_000, inc)))).toEqual(inc);
+  });
+
+  it('writes no change fields for causes and entries without them', () => {
+    const row = toWriteRow(change('opened', T, incident('inc-3')));
+    expect(row.root_causes.every((c) => !('change' in c) && !('changes' in c))).toBe(true);
+    expect(row.timeline.every((e) => !('change' in e))).toBe(true);
+  });
+});

@@ -1,4 +1,10 @@
-import type { Incident, IncidentChange, RootCause } from '../engine/engine.model';
+import type {
+  ChangeRef,
+  Incident,
+  IncidentChange,
+  RootCause,
+  TimelineEntry,
+} from '../engine/engine.model';
 
 /**
  * The incidents table's row layout, as the correlation worker writes it and the incidents API
@@ -13,6 +19,7 @@ export interface IncidentWriteRow {
   resolved_at: string | null;
   first_evidence_at: string;
   root_key: string | null;
+  /** The engine's shape; a change's `startedAt` in epoch ms as the engine keeps it (the API renders RFC 3339). */
   root_causes: RootCause[];
   affected_services: string[];
   affected_instances: string[];
@@ -50,11 +57,12 @@ export interface IncidentDetailRow extends IncidentRow {
   timeline: StoredTimelineEntry[];
 }
 
-/** A timeline entry as stored (jsonb) and served: `topCause` only where a cause became first. */
+/** A timeline entry as stored (jsonb) and served: `topCause` only where a cause became first, `change` only where it records one. */
 export interface StoredTimelineEntry {
   at: string;
   what: string;
   topCause?: string;
+  change?: ChangeRef;
 }
 
 export const withTopCause = <T extends object>(
@@ -63,6 +71,40 @@ export const withTopCause = <T extends object>(
 ): T & { topCause?: string } => (topCause === undefined ? entry : { ...entry, topCause });
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+const copyRef = (c: ChangeRef): ChangeRef => ({
+  id: c.id,
+  entity: c.entity,
+  kind: c.kind,
+  status: c.status,
+  startedAt: c.startedAt,
+  version: c.version,
+  source: c.source,
+  summary: c.summary,
+});
+
+/** Only the fields the row keeps, in a fixed order (a cause read back compares equal). */
+function copyCause(c: RootCause): RootCause {
+  const out: RootCause = {
+    key: c.key,
+    kind: c.kind,
+    confidence: c.confidence,
+    summary: c.summary,
+  };
+  if (c.change) out.change = copyRef(c.change);
+  if (c.changes) out.changes = c.changes.map(copyRef);
+  return out;
+}
+
+function storedEntry(e: TimelineEntry): StoredTimelineEntry {
+  const entry = withTopCause({ at: iso(e.at), what: e.what }, e.topCause);
+  return e.change ? { ...entry, change: copyRef(e.change) } : entry;
+}
+
+function engineEntry(e: StoredTimelineEntry): TimelineEntry {
+  const entry = withTopCause({ at: Date.parse(e.at), what: e.what }, e.topCause);
+  return e.change ? { ...entry, change: copyRef(e.change) } : entry;
+}
 
 /**
  * The change to keep for each incident: the one with the latest `at`; on equal `at` the later
@@ -89,15 +131,10 @@ export function toWriteRow(change: IncidentChange): IncidentWriteRow {
     resolved_at: inc.resolvedAt === null ? null : iso(inc.resolvedAt),
     first_evidence_at: iso(inc.firstEvidenceAt),
     root_key: inc.rootCauses[0]?.key ?? null,
-    root_causes: inc.rootCauses.map((c) => ({
-      key: c.key,
-      kind: c.kind,
-      confidence: c.confidence,
-      summary: c.summary,
-    })),
+    root_causes: inc.rootCauses.map(copyCause),
     affected_services: [...inc.affected.services],
     affected_instances: [...inc.affected.instances],
-    timeline: inc.timeline.map((e) => withTopCause({ at: iso(e.at), what: e.what }, e.topCause)),
+    timeline: inc.timeline.map(storedEntry),
     changed_at: iso(change.at),
     severity: inc.severity ?? 'critical',
     flapping: inc.flapping ?? false,
@@ -113,16 +150,9 @@ export function toIncident(row: IncidentDetailRow): Incident {
     openedAt: row.opened_at.getTime(),
     resolvedAt: row.resolved_at === null ? null : row.resolved_at.getTime(),
     firstEvidenceAt: row.first_evidence_at.getTime(),
-    rootCauses: row.root_causes.map((c) => ({
-      key: c.key,
-      kind: c.kind,
-      confidence: c.confidence,
-      summary: c.summary,
-    })),
+    rootCauses: row.root_causes.map(copyCause),
     affected: { services: [...row.affected_services], instances: [...row.affected_instances] },
-    timeline: row.timeline.map((e) =>
-      withTopCause({ at: Date.parse(e.at), what: e.what }, e.topCause),
-    ),
+    timeline: row.timeline.map(engineEntry),
     severity: row.severity,
     flapping: row.flapping,
     cycles: row.cycles,

@@ -91,6 +91,11 @@ export const configSchema = z.object({
    * within it continues the same incident (flapping) instead of paging anew.
    */
   CORRELATION_QUIET_PERIOD_MS: int(0, 3_600_000).default(75_000),
+  /**
+   * Event time after a change (deploy, config push, …) within which symptoms of its entity, or of
+   * what depends on it, make it a candidate cause (closer is stronger).
+   */
+  CORRELATION_CHANGE_WINDOW_MS: int(0, 86_400_000).default(15 * 60_000),
   /** How often the correlation leader moves its clock when no report arrives (wall time). */
   CORRELATION_CLOCK_MS: int(100, 60_000).default(1000),
   /**
