@@ -502,12 +502,14 @@ describe('incidents and graph API', () => {
           `service:${gs.api}`,
           `service:${gs.web}`,
         ],
+        changes: [],
       });
       const api = (await get(`/api/v1/entities/${enc(`service:${gs.api}`)}/impact`)).json;
       expect(api).toEqual({
         key: `service:${gs.api}`,
         direct: [G_API, `service:${gs.web}`],
         transitive: [G_API, inst(gs.web, 'web-1'), `service:${gs.web}`],
+        changes: [],
       });
     });
 

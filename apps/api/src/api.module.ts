@@ -1,3 +1,4 @@
+import { ChangesModule } from '@faultline/changes/service';
 import { CollectorsModule } from '@faultline/collectors';
 import { AliasModule } from '@faultline/correlation/service';
 import { IncidentsModule } from '@faultline/incidents';
@@ -22,6 +23,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 
 import { AliasesController } from './aliases/aliases.controller';
+import { ChangesController } from './changes/changes.controller';
 import { ComponentsController } from './collectors/components.controller';
 import { IngestFormatsController } from './collectors/ingest-formats.controller';
 import { MappingsController } from './collectors/mappings.controller';
@@ -61,6 +63,7 @@ export class ApiModule {
         AliasModule,
         CollectorsModule,
         NotificationsModule,
+        ChangesModule,
       ],
       controllers: [
         ServicesController,
@@ -79,6 +82,7 @@ export class ApiModule {
         ChannelsController,
         RoutingController,
         NotificationsController,
+        ChangesController,
       ],
       providers: [ReadinessService, { provide: READINESS_CONTRIBUTOR, useExisting: ChannelHealth }],
     };

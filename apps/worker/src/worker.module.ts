@@ -1,3 +1,4 @@
+import { ChangesModule } from '@faultline/changes/service';
 import { CollectorsModule } from '@faultline/collectors';
 import { CorrelationModule } from '@faultline/correlation/service';
 import { ReportStoreModule } from '@faultline/ingest';
@@ -39,6 +40,7 @@ export class WorkerModule {
         CorrelationModule,
         CollectorsModule,
         NotificationsModule,
+        ChangesModule,
       ],
       providers: [
         IngestProcessor,

@@ -116,6 +116,11 @@ export const isTextBodyType = (contentType: string | undefined): boolean =>
 
 export const JSON_TYPE = 'application/json';
 export const NDJSON_TYPE = 'application/x-ndjson';
+/** CloudEvents in structured mode (a CDEvent as `data`), one or a batch: JSON, read as JSON. */
+export const CLOUDEVENTS_TYPES = [
+  'application/cloudevents+json',
+  'application/cloudevents-batch+json',
+];
 
 /** What a route takes, and a hint its 415 adds. */
 export interface Consumes {
@@ -134,6 +139,7 @@ export const ROUTE_CONSUMES: Readonly<Record<string, Consumes>> = {
     hint: 'health documents of other formats go to POST /api/v1/ingest/<format>',
   },
   'POST /api/v1/ingest/:format': { types: [JSON_TYPE, ...TEXT_BODY_TYPES] },
+  'POST /api/v1/changes/cdevents': { types: [JSON_TYPE, ...CLOUDEVENTS_TYPES] },
 };
 const JSON_ONLY: Consumes = { types: [JSON_TYPE] };
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -224,11 +230,15 @@ export function registerContentTypes(fastify: FastifyInstance, limits: number | 
   const json = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   // No parser limit: each route's bodyLimit (set above) applies, the server's to anything else.
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    (req as RawBodyRequest).rawBody = body as string;
-    // Fastify's default parser answers through `done`; it returns nothing to await.
-    void json(req, body as string, done);
-  });
+  fastify.addContentTypeParser(
+    [JSON_TYPE, ...CLOUDEVENTS_TYPES],
+    { parseAs: 'string' },
+    (req, body, done) => {
+      (req as RawBodyRequest).rawBody = body as string;
+      // Fastify's default parser answers through `done`; it returns nothing to await.
+      void json(req, body as string, done);
+    },
+  );
   fastify.addContentTypeParser(TEXT_BODY_TYPES, { parseAs: 'string' }, (req, body, done) => {
     (req as RawBodyRequest).rawBody = body as string;
     done(null, body);

@@ -1,3 +1,4 @@
+import { ChangeQueryService } from '@faultline/changes/service';
 import { TopologySnapshotService } from '@faultline/topology/service';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
@@ -5,12 +6,16 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { ApiUnknown, ReadRoute } from '../http/route.decorators';
 import { GraphQueryDto } from './dto/graph.query.dto';
 import { GraphDto, ImpactDto } from './dto/graph.response.dto';
+import { ImpactQueryDto } from './dto/impact.query.dto';
 
 @ApiTags('topology')
 @ReadRoute()
 @Controller('api/v1')
 export class TopologyController {
-  constructor(private readonly topology: TopologySnapshotService) {}
+  constructor(
+    private readonly topology: TopologySnapshotService,
+    private readonly changes: ChangeQueryService,
+  ) {}
 
   @Get('graph')
   @ApiOperation({
@@ -29,10 +34,18 @@ export class TopologyController {
     description: 'An entity key, URL-encoded',
     example: 'backend%3Aamqp%3A%2F%2Frabbit-1%3A5672',
   })
-  @ApiOperation({ summary: 'What depends on an entity, directly and transitively' })
+  @ApiOperation({
+    summary:
+      'What depends on an entity, directly and transitively, and the recent changes on it, on what it depends on and on what depends on it',
+  })
   @ApiOkResponse({ type: ImpactDto })
   @ApiUnknown('entity')
-  impact(@Param('key') key: string): Promise<ImpactDto> {
-    return this.topology.impact(key);
+  async impact(@Param('key') key: string, @Query() query: ImpactQueryDto): Promise<ImpactDto> {
+    const { impact, dependencies, eventTime } = await this.topology.relatives(key);
+    const changes = await this.changes.around(
+      { key, dependencies, dependents: impact.transitive },
+      { since: query.since, eventTime },
+    );
+    return { ...impact, changes };
   }
 }

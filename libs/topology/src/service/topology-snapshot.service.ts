@@ -12,11 +12,14 @@ import {
   structureKey,
   withStatuses,
 } from '../topology-snapshot';
+import { dependenciesIn } from './dependencies';
 import { TopologyStateRepository } from './topology-state.repository';
 
 /** How long one rebuilt graph answers queries: dashboards poll, and a rebuild reads every instance. */
 export const TOPOLOGY_CACHE_MS = 3_000;
 export const DEFAULT_GRAPH_DEPTH = 2;
+/** Hops around an entity searched for what it depends on (a service → its instances → their hosts → zones). */
+export const DEPENDENCY_DEPTH = 3;
 /** GRAPH_MAX_NODES when no configuration is given. */
 export const DEFAULT_GRAPH_MAX_NODES = 5000;
 
@@ -84,6 +87,22 @@ export class TopologySnapshotService {
     const snapshot = await this.snapshot();
     if (!snapshot.graph.hasNode(key)) throw unknownEntity(key);
     return snapshot.graph.impact(key);
+  }
+
+  /**
+   * An entity's relatives for its impact view: what depends on it (impact), what it depends on
+   * within DEPENDENCY_DEPTH hops, and the newest event time known; 404 when it is unknown.
+   */
+  async relatives(
+    key: string,
+  ): Promise<{ impact: Impact; dependencies: string[]; eventTime: string | null }> {
+    const snapshot = await this.snapshot();
+    if (!snapshot.graph.hasNode(key)) throw unknownEntity(key);
+    return {
+      impact: snapshot.graph.impact(key),
+      dependencies: dependenciesIn(snapshot.graph.exportAround(key, DEPENDENCY_DEPTH), key),
+      eventTime: snapshot.attributes.eventTime,
+    };
   }
 
   private snapshot(): Promise<Snapshot> {

@@ -8,6 +8,8 @@ import {
 } from '@faultline/topology';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+import { RelatedChangeDto } from '../../changes/dto/change.response.dto';
+
 const ENTITY_KINDS: EntityKind[] = ['backend', 'host', 'service', 'instance', 'zone'];
 const RELATIONS: Relation[] = [
   'member_of',
@@ -140,4 +142,11 @@ export class ImpactDto implements Impact {
       'Every entity that depends on it, directly or transitively (direct ones included), sorted',
   })
   transitive: string[];
+
+  @ApiProperty({
+    type: [RelatedChangeDto],
+    description:
+      'Changes on the entity, on what it depends on (within 3 hops: a service’s instances, their backends, hosts and zones) and on what depends on it, started or finished since `since` (default: an hour before the newest event time known); newest first, at most 100',
+  })
+  changes: RelatedChangeDto[];
 }
