@@ -148,6 +148,228 @@ const SHOTS = join(__dirname, '..', 'test-results');
     await page.screenshot({ path: join(SHOTS, 'dashboard-graph.png') });
   }, 30_000);
 
+  it('shows the changes that bear on an incident in its timeline, a change cause as such, and rings entities changed in the last hour', async () => {
+    const now = Date.now();
+    const svc0 = `service:${p}-svc0`;
+    const db = `backend:postgres://${p}-db:5432`;
+    const at = (ms: number) => new Date(ms).toISOString();
+    const deploy = {
+      id: `${p}-deploy-4411`,
+      entity: svc0,
+      kind: 'deploy',
+      status: 'succeeded',
+      startedAt: now - 10 * 60_000,
+      version: 'v2.3.1',
+      source: 'ci',
+      // Text from data is shown as text: this must not become an element.
+      summary: `${p}-svc0 v2.3.1 <img src=x id=injected onerror="document.title='pwned'">`,
+    };
+    const config = {
+      ...deploy,
+      id: `${p}-cfg-42`,
+      entity: db,
+      kind: 'config',
+      startedAt: now - 12 * 60_000 + 40_000,
+      version: 'v42',
+      source: 'argo',
+      summary: 'max_connections 50',
+    };
+    const rollback = {
+      ...deploy,
+      id: `${p}-rb-1`,
+      status: 'rolled-back',
+      version: 'v2.3.0',
+      startedAt: now - 5 * 60_000,
+      summary: 'rolled back',
+    };
+    const old = {
+      ...deploy,
+      id: `${p}-old`,
+      entity: `service:${p}-svc1`,
+      startedAt: now - 2 * 3_600_000,
+    };
+    for (const c of [deploy, config, rollback, old])
+      await stack.sql(
+        `INSERT INTO changes (id, entity, kind, status, started_at, source, version, summary, links)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)`,
+        [
+          c.id,
+          c.entity,
+          c.kind,
+          c.status,
+          new Date(c.startedAt),
+          c.source,
+          c.version,
+          c.summary,
+          JSON.stringify(
+            c === deploy
+              ? [
+                  { href: 'https://ci.example.com/runs/4411', text: 'CI run 4411' },
+                  { href: 'javascript:document.title="pwned"', text: 'not a link' },
+                ]
+              : [],
+          ),
+        ],
+      );
+    // As the correlation engine stores it (resolved, so no engine takes it over): the deploy is
+    // the cause, the database's config push is evidence of the second cause, the rollback is on the timeline.
+    const id = `${p}-change-incident`;
+    const first = deploy.startedAt + 40_000;
+    const ref = ({
+      id,
+      entity,
+      kind,
+      status,
+      startedAt,
+      version,
+      source,
+      summary,
+    }: typeof deploy) => ({
+      id,
+      entity,
+      kind,
+      status,
+      startedAt,
+      version,
+      source,
+      summary,
+    });
+    await stack.sql(
+      `INSERT INTO incidents (id, status, opened_at, resolved_at, first_evidence_at, root_key, root_causes,
+                              affected_services, affected_instances, timeline, changed_at)
+       VALUES ($1, 'resolved', $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $3)`,
+      [
+        id,
+        new Date(first + 5_000),
+        new Date(now - 60_000),
+        new Date(first),
+        `change:${deploy.id}`,
+        JSON.stringify([
+          {
+            key: `change:${deploy.id}`,
+            kind: 'change',
+            confidence: 0.9,
+            summary: `${p}-svc0 deployed v2.3.1; 3 of 3 instances began failing 40 s later`,
+            change: ref(deploy),
+          },
+          {
+            key: db,
+            kind: 'backend',
+            confidence: 0.3,
+            summary: '3 of 12 dependents lost it',
+            changes: [ref(config)],
+          },
+        ]),
+        [`${p}-svc0`],
+        [0, 1, 2].map((i) => `instance:${p}-svc0/${p}-svc0-${i}`),
+        JSON.stringify([
+          {
+            at: at(first + 5_000),
+            what: `opened: change:${deploy.id}`,
+            topCause: `change:${deploy.id}`,
+          },
+          {
+            at: at(rollback.startedAt),
+            what: `${p}-svc0 rolled back to v2.3.0`,
+            change: ref(rollback),
+          },
+        ]),
+      ],
+    );
+
+    await page.goto(`${stack.baseUrl}/#/incidents/${encodeURIComponent(id)}`);
+    const top = page.locator('.cause.top');
+    await top.waitFor({ timeout: 15_000 });
+    // A change cause is shown as one: tagged, with the change and its link to the changed entity.
+    expect(await top.getAttribute('class')).toContain('change-cause');
+    expect(await top.locator('.tag').first().textContent()).toBe('change');
+    expect(await top.locator('a.key').textContent()).toBe(`change:${deploy.id}`);
+    expect(await top.locator('a.key').getAttribute('href')).toBe(
+      `#/graph/${encodeURIComponent(svc0)}`,
+    );
+    expect(await page.locator('h1').textContent()).toContain(`deploy of ${svc0} v2.3.1`);
+
+    // The timeline, by time: the config push, the deploy, the incident opening, the rollback.
+    const timeline = page.locator('#timeline');
+    await pollUntil(
+      () =>
+        timeline
+          .locator('[data-change]')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-change'))),
+      (ids) => ids.length === 3,
+      { timeoutMs: 10_000, intervalMs: 200, what: 'three changes on the timeline' },
+    );
+    expect(
+      await timeline
+        .locator('[data-change]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-change'))),
+    ).toEqual([config.id, deploy.id, rollback.id]);
+    const shown = timeline.locator(`[data-change="${deploy.id}"]`);
+    expect(await shown.locator('.tag').textContent()).toBe('deploy');
+    expect(await shown.locator('.change-entity').textContent()).toBe(svc0);
+    expect(await shown.locator('.version').textContent()).toBe('v2.3.1');
+    expect(await shown.locator('.source').textContent()).toBe('ci');
+    expect(await shown.locator('.status').textContent()).toBe('succeeded');
+    expect(await shown.locator('.when').textContent()).toBe('40 s before the first failure');
+    expect(await shown.textContent()).toContain('the likely cause');
+    // Its links: the http(s) one only, opened apart from the dashboard.
+    const links = shown.locator('.links a');
+    expect(await links.count()).toBe(1);
+    expect(await links.getAttribute('href')).toBe('https://ci.example.com/runs/4411');
+    expect(await links.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await links.textContent()).toBe('CI run 4411');
+    expect(await page.locator('#app a[href^="javascript"]').count()).toBe(0);
+    // The summary's markup is text.
+    expect(await shown.textContent()).toContain('<img src=x id=injected');
+    expect(await page.locator('#injected').count()).toBe(0);
+    expect(await page.title()).not.toBe('pwned');
+    const cfg = timeline.locator(`[data-change="${config.id}"]`);
+    expect(await cfg.locator('.when').textContent()).toBe('2 min before the first failure');
+    expect(await cfg.textContent()).toContain(`evidence for ${db}`);
+    const rb = timeline.locator(`[data-change="${rollback.id}"]`);
+    expect(await rb.locator('.status').textContent()).toBe('rolled-back');
+    expect(await rb.locator('.when').textContent()).toBe('4 min 20 s after the first failure');
+    expect(
+      await timeline
+        .locator('tr', { has: page.locator(`[data-change="${rollback.id}"]`) })
+        .textContent(),
+    ).toContain('rolled back to v2.3.0');
+    // The old change on another service bears on nothing here.
+    expect(await page.locator(`[data-change="${old.id}"]`).count()).toBe(0);
+    const incidentGraph = page.locator('#incident-graph');
+    await pollUntil(
+      () => incidentGraph.getAttribute('data-highlighted'),
+      (h) => h === svc0,
+      { timeoutMs: 10_000, intervalMs: 200, what: "the change's entity highlighted" },
+    );
+    await page.screenshot({ path: join(SHOTS, 'dashboard-incident-change.png'), fullPage: true });
+
+    // The graph rings what changed in the last hour (not the change two hours old), and the
+    // focused entity's details show its changes.
+    await page.goto(`${stack.baseUrl}/#/graph/${encodeURIComponent(svc0)}`);
+    const graph = page.locator('#graph');
+    await pollUntil(
+      () => graph.getAttribute('data-changed'),
+      (c) => c !== null && JSON.parse(c).length > 0,
+      { timeoutMs: 10_000, intervalMs: 200, what: 'changed entities marked on the graph' },
+    );
+    expect(JSON.parse((await graph.getAttribute('data-changed')) ?? '[]')).toEqual([db, svc0]);
+    await page.waitForSelector('#focus-changes');
+    expect(await page.locator('#focus-changes h3').textContent()).toBe(
+      `${svc0}: 2 changes in the last hour`,
+    );
+    expect(
+      await page
+        .locator('#focus-changes [data-change]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-change'))),
+    ).toEqual([rollback.id, deploy.id]);
+    expect(await page.locator('#focus-changes .links a').getAttribute('href')).toBe(
+      'https://ci.example.com/runs/4411',
+    );
+    expect(await page.locator('#impact h2').textContent()).toMatch(/direct dependent/);
+    await page.screenshot({ path: join(SHOTS, 'dashboard-graph-changes.png') });
+  }, 60_000);
+
   it('stays responsive at 1,000 nodes: laid out once, then only recoloured on each live refresh', async () => {
     const at = new Date(t0 + 7 * 10_000).toISOString();
     const fleet = Array.from({ length: 700 }, (_, i) => ({

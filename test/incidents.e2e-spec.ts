@@ -271,6 +271,170 @@ describe('incidents and graph API', () => {
     });
   });
 
+  describe('changes an incident names', () => {
+    const id = `${base}-chg`;
+    const svcName = `${base}-billing`;
+    // As the engine keeps a change: startedAt in epoch ms (a row may also hold RFC 3339 text).
+    const deploy = {
+      id: `${base}-deploy-4411`,
+      entity: `service:${svcName}`,
+      kind: 'deploy',
+      status: 'succeeded',
+      startedAt: T - 40_000,
+      version: 'v2.3.1',
+      source: 'ci',
+      summary: 'billing v2.3.1 (CI run 4411)',
+    };
+    const config = {
+      ...deploy,
+      id: `${base}-cfg-42`,
+      entity: DB,
+      kind: 'config',
+      startedAt: iso(T - 2 * MIN),
+      version: 'v42',
+      source: null,
+    };
+    const rollback = {
+      ...deploy,
+      id: `${base}-rb-1`,
+      status: 'rolled-back',
+      version: 'v2.3.0',
+      startedAt: T + 3 * MIN,
+    };
+    const asServed = <C extends { startedAt: number | string }>(c: C) => ({
+      ...c,
+      startedAt: iso(typeof c.startedAt === 'number' ? c.startedAt : Date.parse(c.startedAt)),
+    });
+
+    beforeAll(async () => {
+      await stack.sql(
+        `INSERT INTO incidents (id, status, opened_at, resolved_at, first_evidence_at, root_key, root_causes,
+                                affected_services, affected_instances, timeline, changed_at)
+         VALUES ($1, 'open', $2, NULL, $3, $4, $5::jsonb, $6, $7, $8::jsonb, $2)`,
+        [
+          id,
+          new Date(T),
+          new Date(T),
+          `change:${deploy.id}`,
+          JSON.stringify([
+            {
+              key: `change:${deploy.id}`,
+              kind: 'change',
+              confidence: 0.91,
+              summary:
+                'billing deployed v2.3.1 at 09:59:20 (ci); 3 of 3 instances began failing 40 s later',
+              change: deploy,
+            },
+            {
+              key: DB,
+              kind: 'backend',
+              confidence: 0.4,
+              summary: 'its dependents lost it; reconfigured 2 min before (config v42)',
+              changes: [config],
+            },
+          ]),
+          [svcName],
+          [`instance:${svcName}/b-1`],
+          JSON.stringify([
+            { at: iso(T), what: `opened: change:${deploy.id}`, topCause: `change:${deploy.id}` },
+            { at: iso(T + 3 * MIN), what: 'billing rolled back to v2.3.0', change: rollback },
+          ]),
+        ],
+      );
+    });
+
+    it('serves a change cause, the changes in a cause’s evidence and a timeline entry’s change, times as RFC 3339', async () => {
+      const res = await get(`/api/v1/incidents/${enc(id)}`);
+      expect(res.status).toBe(200);
+      expect(res.json.rootCauses).toEqual([
+        {
+          key: `change:${deploy.id}`,
+          confidence: 0.91,
+          summary:
+            'billing deployed v2.3.1 at 09:59:20 (ci); 3 of 3 instances began failing 40 s later',
+          kind: 'change',
+          change: { ...deploy, startedAt: '2026-11-25T09:59:20.000Z' },
+        },
+        {
+          key: DB,
+          confidence: 0.4,
+          summary: 'its dependents lost it; reconfigured 2 min before (config v42)',
+          kind: 'backend',
+          changes: [{ ...config, startedAt: '2026-11-25T09:58:00.000Z' }],
+        },
+      ]);
+      expect(res.json.timeline).toEqual([
+        { at: iso(T), what: `opened: change:${deploy.id}`, topCause: `change:${deploy.id}` },
+        {
+          at: iso(T + 3 * MIN),
+          what: 'billing rolled back to v2.3.0',
+          change: asServed(rollback),
+        },
+      ]);
+      // The list names the same changes on its causes.
+      const listed = await get(`/api/v1/incidents?service=${enc(svcName)}`);
+      expect(listed.json.items.map((i: { rootCauses: unknown }) => i.rootCauses)).toEqual([
+        res.json.rootCauses,
+      ]);
+      // Any cause kind and key filter work on a change cause as on any other.
+      expect(await ids(`key=${enc(`change:${deploy.id}`)}`)).toEqual([id]);
+    });
+
+    it('round-trips the engine’s change fields through the store the correlation worker writes with', async () => {
+      const viaStore = `${base}-chg-store`;
+      const ref = { ...deploy, id: `${base}-deploy-store` } as RootCause['change'] & object;
+      await store.apply([
+        change(
+          'opened',
+          T,
+          incident(viaStore, {
+            rootCauses: [
+              {
+                key: `change:${ref.id}`,
+                kind: 'change',
+                confidence: 0.9,
+                summary: 's',
+                change: ref,
+              },
+              { ...cause(DB, 0.4), changes: [ref] },
+            ],
+            timeline: [{ at: T + MIN, what: 'billing rolled back', change: ref }],
+          }),
+        ),
+      ]);
+      const res = await get(`/api/v1/incidents/${enc(viaStore)}`);
+      const served = { ...ref, startedAt: '2026-11-25T09:59:20.000Z' };
+      expect(res.json.rootCauses[0]).toEqual({
+        key: `change:${ref.id}`,
+        confidence: 0.9,
+        summary: 's',
+        kind: 'change',
+        change: served,
+      });
+      expect(res.json.rootCauses[1].changes).toEqual([served]);
+      expect(res.json.timeline).toEqual([
+        { at: iso(T + MIN), what: 'billing rolled back', change: served },
+      ]);
+    });
+
+    it('documents the change fields in the OpenAPI document', async () => {
+      const schemas = (await get('/api/docs-json', null)).json.components.schemas;
+      // A property of a DTO type is a $ref, or an allOf of one when it carries a description.
+      const refOf = (p: { $ref?: string; allOf?: { $ref: string }[] }) =>
+        p.$ref ?? p.allOf?.[0]?.$ref;
+      const CHANGE_REF = '#/components/schemas/ChangeRefDto';
+      expect(schemas.RootCauseDto.properties.kind.enum).toContain('change');
+      expect(refOf(schemas.RootCauseDto.properties.change)).toBe(CHANGE_REF);
+      expect(refOf(schemas.RootCauseDto.properties.changes.items)).toBe(CHANGE_REF);
+      expect(refOf(schemas.TimelineEntryDto.properties.change)).toBe(CHANGE_REF);
+      expect(schemas.ChangeRefDto.required).toEqual(
+        expect.arrayContaining(['id', 'entity', 'kind', 'status', 'startedAt', 'summary']),
+      );
+      expect(schemas.ChangeRefDto.properties.startedAt.format).toBe('date-time');
+      expect(schemas.RootCauseDto.required).not.toContain('change');
+    });
+  });
+
   describe('IncidentStore.apply', () => {
     const id = `${base}-order`;
     const v = (at: number, what: string) =>

@@ -3,11 +3,37 @@ const TOKEN_KEY = 'faultline.token';
 
 export class Unauthorized extends Error {}
 
+/** A change as an incident names it (rootCauses[].change and .changes, timeline[].change). */
+export interface ChangeRef {
+  id: string;
+  entity: string;
+  kind: string;
+  status: string;
+  startedAt: string;
+  version: string | null;
+  source: string | null;
+  summary: string;
+}
+/** A change as GET /api/v1/changes lists it. */
+export interface Change extends ChangeRef {
+  finishedAt: string | null;
+  links: { href: string; text: string | null }[];
+}
 export interface RootCause {
   key: string;
   kind: string;
   confidence: number;
   summary: string;
+  /** On a cause of kind change: the change. */
+  change?: ChangeRef;
+  /** The changes that bear on the cause, most recent first. */
+  changes?: ChangeRef[];
+}
+export interface TimelineEntry {
+  at: string;
+  what: string;
+  topCause?: string;
+  change?: ChangeRef;
 }
 export interface IncidentSummary {
   id: string;
@@ -20,7 +46,7 @@ export interface IncidentSummary {
 }
 export interface IncidentDetail extends Omit<IncidentSummary, 'affected'> {
   affected: { services: string[]; instances: number; instanceKeys: string[] };
-  timeline: { at: string; what: string; topCause?: string }[];
+  timeline: TimelineEntry[];
   firstEvidenceAt: string;
 }
 export interface NotificationRecord {
@@ -78,6 +104,14 @@ export const api = {
       around
         ? `/api/v1/graph?around=${encodeURIComponent(around)}&depth=${depth}`
         : '/api/v1/graph',
+    ),
+  /** Changes by start time, newest first: entity, since and until (RFC 3339) narrow them. */
+  changes: (query: { entity?: string; since?: string; until?: string; limit?: number }) =>
+    get<{ items: Change[] }>(
+      `/api/v1/changes?${Object.entries(query)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
+        .join('&')}`,
     ),
   impact: (key: string) => get<Impact>(`/api/v1/entities/${encodeURIComponent(key)}/impact`),
   services: () =>

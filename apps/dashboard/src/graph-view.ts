@@ -2,6 +2,7 @@ import Graph from 'graphology';
 import circular from 'graphology-layout/circular';
 import forceAtlas2 from 'graphology-layout-forceatlas2';
 import Sigma from 'sigma';
+import { drawDiscNodeLabel } from 'sigma/rendering';
 
 import type { GraphJson } from './api';
 
@@ -18,6 +19,8 @@ const KIND_SIZES: Record<string, number> = {
   backend: 8,
   instance: 3,
 };
+// The ring around an entity changed lately (a deploy, a config push, …).
+const CHANGED_RING = '#7b1fa2';
 // Iterations of the layout, run once per graph shape (never per frame): 1,000 nodes take ~100 ms.
 const LAYOUT_ITERATIONS = 150;
 
@@ -25,7 +28,8 @@ const LAYOUT_ITERATIONS = 150;
  * The dependency graph drawn with sigma.js (WebGL). The layout is computed once for a set of
  * nodes and edges; later updates only recolour nodes by status, so a storm does not make the
  * graph jump or the page stall. The suspected cause is drawn large with a label; `focus` moves
- * the camera to a node and highlights it and its neighbours.
+ * the camera to a node and highlights it and its neighbours; `markChanged` rings the entities
+ * changed lately and adds the change to their label.
  */
 export class GraphView {
   private readonly graph = new Graph({ multi: false, type: 'directed' });
@@ -33,6 +37,8 @@ export class GraphView {
   private shape = '';
   private highlighted: string | null = null;
   private focused: string | null = null;
+  /** Entity key → what changed on it ("deploy v2.3.1 12 min ago"), drawn as a ring and label. */
+  private changed = new Map<string, string>();
   private layouts = 0;
 
   constructor(private readonly container: HTMLElement) {
@@ -40,8 +46,24 @@ export class GraphView {
       renderEdgeLabels: false,
       labelRenderedSizeThreshold: 8,
       defaultEdgeColor: '#dadce0',
+      // Labels are drawn on a 2D canvas over the nodes: a changed node's ring is drawn with its label.
+      defaultDrawNodeLabel: (context, data, settings) => {
+        const key = (data as { key?: string }).key;
+        if (key !== undefined && this.changed.has(key)) {
+          context.beginPath();
+          context.arc(data.x, data.y, data.size + 3, 0, Math.PI * 2);
+          context.lineWidth = 2.5;
+          context.strokeStyle = CHANGED_RING;
+          context.stroke();
+        }
+        drawDiscNodeLabel(context, data, settings);
+      },
       nodeReducer: (node, data) => {
-        const base = { ...data };
+        const note = this.changed.get(node);
+        // A changed node always shows its label (and so its ring), with what changed.
+        const base = note
+          ? { ...data, forceLabel: true, label: `${data.label as string} · ${note}` }
+          : { ...data };
         if (node === this.highlighted)
           return {
             ...base,
@@ -97,6 +119,13 @@ export class GraphView {
     this.highlighted = highlight && this.graph.hasNode(highlight) ? highlight : null;
     this.container.dataset.highlighted = this.highlighted ?? '';
     this.container.dataset.nodes = String(this.graph.order);
+    this.sigma.refresh();
+  }
+
+  /** Rings these entities (key → what changed) and names the change in their label; replaces the last set. */
+  markChanged(changed: ReadonlyMap<string, string>): void {
+    this.changed = new Map([...changed].filter(([key]) => this.graph.hasNode(key)));
+    this.container.dataset.changed = JSON.stringify([...this.changed.keys()].sort());
     this.sigma.refresh();
   }
 

@@ -2,6 +2,7 @@ import type { RootCause } from '@faultline/correlation';
 import type { IncidentDetailRow, IncidentRow } from '@faultline/correlation/service';
 import { withTopCause } from '@faultline/correlation/service';
 
+import { toChangeRefView, toChangeRefViews } from './change-ref';
 import type { IncidentDetail, IncidentSummary, RootCauseView } from './incident.model';
 
 /**
@@ -16,13 +17,35 @@ export interface IncidentListRow extends IncidentRow {
   sort_at: string;
 }
 
-// docs/CONTRACT.md's fields first, in its order; additions after.
-const toRootCauseView = (c: RootCause): RootCauseView => ({
-  key: c.key,
-  confidence: c.confidence,
-  summary: c.summary,
-  kind: c.kind,
-});
+/**
+ * A root cause or timeline entry as the jsonb holds it: the engine's shape, plus the changes it
+ * may name (read through toChangeRefView, which accepts their times as ms or RFC 3339).
+ */
+type StoredCause = RootCause & { change?: unknown; changes?: unknown };
+type StoredEntry = IncidentDetailRow['timeline'][number] & { change?: unknown };
+
+// docs/CONTRACT.md's fields first, in its order; additions after, the change fields only when set.
+function toRootCauseView(stored: RootCause): RootCauseView {
+  const c = stored as StoredCause;
+  const view: RootCauseView = {
+    key: c.key,
+    confidence: c.confidence,
+    summary: c.summary,
+    kind: c.kind,
+  };
+  const change = toChangeRefView(c.change);
+  if (change) view.change = change;
+  const changes = toChangeRefViews(c.changes);
+  if (changes) view.changes = changes;
+  return view;
+}
+
+function toTimelineEntryView(stored: IncidentDetailRow['timeline'][number]) {
+  const e = stored as StoredEntry;
+  const entry = withTopCause({ at: e.at, what: e.what }, e.topCause);
+  const change = toChangeRefView(e.change);
+  return change ? { ...entry, change } : entry;
+}
 
 function baseView(row: IncidentRow, instances: number) {
   return {
@@ -49,6 +72,6 @@ export function toIncidentDetail(row: IncidentDetailRow): IncidentDetail {
   return {
     ...view,
     affected: { ...view.affected, instanceKeys: [...row.affected_instances] },
-    timeline: row.timeline.map((e) => withTopCause({ at: e.at, what: e.what }, e.topCause)),
+    timeline: row.timeline.map(toTimelineEntryView),
   };
 }

@@ -1,3 +1,4 @@
+import type { ChangeKind, ChangeStatus } from '@faultline/changes';
 import type { EntityKind } from '@faultline/reports';
 
 /**
@@ -6,13 +7,35 @@ import type { EntityKind } from '@faultline/reports';
  * updatedAt (wall clock of the last write).
  */
 
+/** What a root cause names: an entity, or a recorded change (key `change:<id>`). */
+export type CauseKind = EntityKind | 'change';
+
+/** A change as an incident names it: enough to say what changed, where, when and from where. */
+export interface ChangeRefView {
+  id: string;
+  /** Entity key it changed, e.g. service:billing */
+  entity: string;
+  kind: ChangeKind;
+  status: ChangeStatus;
+  /** RFC 3339 event time it started. */
+  startedAt: string;
+  version: string | null;
+  /** Where it came from: ci, argo, github, pagerduty, cdevents, … */
+  source: string | null;
+  summary: string;
+}
+
 export interface RootCauseView {
-  /** Entity key, e.g. backend:amqp://rabbit-1:5672 */
+  /** Entity key, e.g. backend:amqp://rabbit-1:5672, or change:<id> */
   key: string;
   /** In [0, 1]. */
   confidence: number;
   summary: string;
-  kind: EntityKind;
+  kind: CauseKind;
+  /** On a cause of kind `change`: the change itself. */
+  change?: ChangeRefView;
+  /** The changes that bear on this cause (its entity or what it depends on), most recent first. */
+  changes?: ChangeRefView[];
 }
 
 export interface IncidentSummary {
@@ -42,6 +65,8 @@ export interface TimelineEntryView {
   what: string;
   /** Where a cause became first (the incident opened, or was re-ranked): that cause's key. */
   topCause?: string;
+  /** On entries about a change (a rollback, a later deploy before recovery): that change. */
+  change?: ChangeRefView;
 }
 
 export interface IncidentDetail extends Omit<IncidentSummary, 'affected'> {

@@ -4,11 +4,32 @@
  */
 export type NotificationKind = 'opened' | 'cause-changed' | 'repeat' | 'resolved' | 'reopened';
 
+/** A recorded change (deploy, config push, scale, …) as an incident names it. */
+export interface NotificationChange {
+  id: string;
+  /** Entity key it changed, e.g. service:billing */
+  entity: string;
+  /** deploy, config, scale, infra, flag, other */
+  kind: string;
+  /** started, succeeded, failed, rolled-back */
+  status: string;
+  /** RFC 3339 event time. */
+  startedAt: string;
+  version: string | null;
+  source: string | null;
+  summary: string;
+}
+
 export interface NotificationCause {
   key: string;
+  /** backend, host, zone, service, instance, or change (key `change:<id>`). */
   kind: string;
   confidence: number;
   summary: string;
+  /** On a cause of kind change: the change. */
+  change?: NotificationChange;
+  /** Changes that bear on the cause (its evidence), most recent first. */
+  changes?: NotificationChange[];
 }
 
 export interface NotificationEvent {
@@ -21,6 +42,8 @@ export interface NotificationEvent {
     /** RFC 3339 event times. */
     openedAt: string;
     resolvedAt: string | null;
+    /** RFC 3339 event time of the first symptom; changes are timed against it ("40 s later"). */
+    firstEvidenceAt?: string;
     /** Ranked, best first (at least one). */
     rootCauses: NotificationCause[];
     affected: { services: string[]; instances: string[] };

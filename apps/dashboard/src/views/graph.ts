@@ -1,13 +1,31 @@
-import { api } from '../api';
-import { counted, h } from '../dom';
+import { api, type Change } from '../api';
+import { causeEntity, changeBlock } from '../changes';
+import { ago, counted, h } from '../dom';
 import { GraphView } from '../graph-view';
 import type { View } from '../router';
 
-/** The whole dependency graph (or around one entity), coloured by status, with search, focus and impact. */
+// Entities changed this recently are marked on the graph.
+const CHANGED_WITHIN_MS = 60 * 60_000;
+
+/** The whole dependency graph (or around one entity), coloured by status, with search, focus and impact; entities changed in the last hour ringed. */
 export const graphView: View = async (root, params, keep) => {
   const focus = params[0] ?? null;
-  const [whole, open] = await Promise.all([api.graph(), api.incidents('open', 20)]);
-  const cause = open.items[0]?.rootCauses[0]?.key ?? null;
+  const [whole, open, recent] = await Promise.all([
+    api.graph(),
+    api.incidents('open', 20),
+    api
+      .changes({ since: new Date(Date.now() - CHANGED_WITHIN_MS).toISOString(), limit: 500 })
+      // The graph is worth showing without the changes.
+      .catch(() => ({ items: [] as Change[] })),
+  ]);
+  const top = open.items[0]?.rootCauses[0];
+  const cause = top ? causeEntity(top) : null;
+  // Newest first: an entity's first change is its latest.
+  const changesOf = new Map<string, Change[]>();
+  for (const c of [...recent.items].sort(
+    (a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt),
+  ))
+    changesOf.set(c.entity, [...(changesOf.get(c.entity) ?? []), c]);
   // Over the server's node limit the whole graph is cut: show the neighbourhood of what is
   // looked at (the focused entity, else the newest incident's cause) in full instead.
   const centre = whole.truncated ? (focus ?? cause) : null;
@@ -42,6 +60,7 @@ export const graphView: View = async (root, params, keep) => {
           ['fail', 'warn', 'pass', 'stale'].map((s) =>
             h('span', {}, h('i', { style: `background: var(--${s})` }), s),
           ),
+          h('span', {}, h('i', { class: 'ring' }), 'changed in the last hour'),
         ),
       ),
       keep.list as HTMLElement,
@@ -56,13 +75,30 @@ export const graphView: View = async (root, params, keep) => {
   const view = keep.graph as GraphView;
   (keep.note as HTMLElement).replaceChildren(note);
   view.update(graph, cause);
+  view.markChanged(
+    new Map(
+      [...changesOf].map(([entity, [latest]]) => [
+        entity,
+        `${latest.kind}${latest.version ? ` ${latest.version}` : ''}${latest.status === 'succeeded' ? '' : ` (${latest.status})`} ${ago(latest.startedAt)}`,
+      ]),
+    ),
+  );
   (keep.list as HTMLElement).replaceChildren(
     ...graph.nodes.slice(0, 2000).map((n) => h('option', { value: n.key })),
   );
   const impactBox = keep.impact as HTMLElement;
   if (focus && view.focus(focus)) {
     const impact = await api.impact(focus);
+    const changes = changesOf.get(focus) ?? [];
     impactBox.replaceChildren(
+      changes.length
+        ? h(
+            'div',
+            { id: 'focus-changes' },
+            h('h3', {}, `${focus}: ${counted(changes.length, 'change')} in the last hour`),
+            changes.map((c) => changeBlock(c, ago(c.startedAt), c.links)),
+          )
+        : '',
       h(
         'h2',
         {},

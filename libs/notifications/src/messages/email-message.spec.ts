@@ -1,5 +1,7 @@
 import { EMAIL_SUBJECT_MAX, escapeHtml, renderEmail } from './email-message';
 import {
+  configEvidenceEvent,
+  deployEvent,
   openedEvent,
   PAGE_URL,
   RABBIT,
@@ -158,5 +160,26 @@ describe('renderEmail', () => {
 
   it('is deterministic', () => {
     expect(renderEmail(stormEvent())).toEqual(renderEmail(structuredClone(stormEvent())));
+  });
+
+  it('names a change that is the top cause and the changes in the evidence, in text and escaped HTML', () => {
+    const deploy = renderEmail(deployEvent({ source: '<b>ci</b>' }));
+    expect(deploy.text).toContain(
+      'Likely cause: change:deploy-4411 (change), confidence 90 %\n' +
+        'Cause: billing deployed v2.3.1 at 12:00:05 UTC (<b>ci</b>) — 3 of 3 instances began failing 40 s later\n' +
+        'Other candidates:\n',
+    );
+    expect(deploy.html).toContain(
+      '<p style="margin:0 0 12px"><strong>Likely cause</strong> (change, confidence 90 %)<br><strong>Cause:</strong> billing deployed v2.3.1 at 12:00:05 UTC (&lt;b&gt;ci&lt;/b&gt;) — 3 of 3 instances began failing 40 s later</p>',
+    );
+    expect(deploy.html).not.toContain('<b>ci');
+    const config = renderEmail(configEvidenceEvent());
+    expect(config.text).toContain(
+      'Evidence: 18 of 18 dependents lost it within 4 s; reconfigured 2 min before (config v42, argo)\n',
+    );
+    expect(config.text).not.toContain('Cause:');
+    expect(config.html).toContain(
+      '18 of 18 dependents lost it within 4 s; reconfigured 2 min before (config v42, argo)</p>',
+    );
   });
 });

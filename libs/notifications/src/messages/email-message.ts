@@ -1,4 +1,5 @@
 import type { NotificationEvent, NotificationKind } from '../notification.model';
+import { changeCauseText, evidenceWithChanges } from './change-text';
 import {
   describeGroup,
   type EventFacts,
@@ -15,7 +16,9 @@ import { counted, httpUrl, oneLine, percent, truncate } from './message-text';
  *
  * subject   "[Faultline] <OPEN|RESOLVED|STILL OPEN|CAUSE CHANGED|FAILING AGAIN> <cause key> — <evidence>", one
  *           line, ≤ 200 characters; the evidence is cut first, then the key.
- * text      the headline, the cause with its evidence and confidence, the affected services with
+ * text      the headline, the cause with its evidence and confidence (for a change cause "Cause:
+ *           <the change> — <evidence>" in place of the evidence; changes a cause bears that its
+ *           summary does not name after the summary), the affected services with
  *           instance counts (at most 50, then "…and N more"), what recovered (in place of the
  *           affected list when exactly those recovered), times and the link to the incident's
  *           dashboard page (incidentPageUrl).
@@ -97,8 +100,11 @@ function emailText(event: NotificationEvent, facts: EventFacts): string {
     '',
     `Status: ${SUBJECT_LABELS[event.kind]} (severity ${event.severity})`,
     `Likely cause: ${oneLine(facts.cause.key)} (${oneLine(facts.cause.kind)}), confidence ${percent(facts.cause.confidence)}`,
-    `Evidence: ${oneLine(facts.cause.summary)}`,
   ];
+  const change = changeCauseText(event, facts.cause);
+  lines.push(
+    change !== null ? `Cause: ${change}` : `Evidence: ${evidenceWithChanges(event, facts.cause)}`,
+  );
   if (event.kind === 'cause-changed' && incident.previousTopCause)
     lines.push(`Previous cause: ${oneLine(incident.previousTopCause)}`);
   if (facts.otherCauses.length > 0) {
@@ -149,8 +155,14 @@ function emailHtml(event: NotificationEvent, facts: EventFacts, subject: string)
     `<p style="margin:0 0 8px"><span style="display:inline-block;padding:2px 8px;border-radius:3px;color:#ffffff;background:${BADGE_COLOURS[event.kind]};font-weight:bold">${escapeHtml(SUBJECT_LABELS[event.kind])}</span> <span style="color:#57606a">severity ${escapeHtml(event.severity)}</span></p>`,
     `<h2 style="margin:0 0 8px;font-size:18px;word-break:break-all">${escapeHtml(oneLine(facts.cause.key))}</h2>`,
     `<p style="margin:0 0 12px">${escapeHtml(headline(event))}</p>`,
-    `<p style="margin:0 0 12px"><strong>Likely cause</strong> (${escapeHtml(oneLine(facts.cause.kind))}, confidence ${escapeHtml(percent(facts.cause.confidence))}): ${escapeHtml(oneLine(facts.cause.summary))}</p>`,
   ];
+  const change = changeCauseText(event, facts.cause);
+  const likely = `<strong>Likely cause</strong> (${escapeHtml(oneLine(facts.cause.kind))}, confidence ${escapeHtml(percent(facts.cause.confidence))})`;
+  parts.push(
+    change !== null
+      ? `<p style="margin:0 0 12px">${likely}<br><strong>Cause:</strong> ${escapeHtml(change)}</p>`
+      : `<p style="margin:0 0 12px">${likely}: ${escapeHtml(evidenceWithChanges(event, facts.cause))}</p>`,
+  );
   if (event.kind === 'cause-changed' && incident.previousTopCause) {
     parts.push(
       `<p style="margin:0 0 12px"><strong>Previous cause:</strong> ${escapeHtml(oneLine(incident.previousTopCause))}</p>`,

@@ -1,4 +1,10 @@
 /** Pure renderers from a NotificationEvent to each channel's payload: no I/O, no clock, no randomness. */
+export {
+  changeCauseText,
+  changeFields,
+  evidenceChangesText,
+  evidenceWithChanges,
+} from './change-text';
 export { escapeHtml, type RenderedEmail, renderEmail } from './email-message';
 export { type EventFacts, eventFacts, groupInstances, type ServiceGroup } from './event-facts';
 export { headline } from './headline';

@@ -6,6 +6,10 @@ import {
 } from './pagerduty-event';
 import {
   API_URL,
+  CONFIG,
+  configEvidenceEvent,
+  DEPLOY,
+  deployEvent,
   openedEvent,
   PAGE_URL,
   RABBIT,
@@ -159,5 +163,35 @@ describe('renderPagerDuty', () => {
       },
     });
     expect(event.dedup_key).toBe(renderPagerDuty(resolvedEvent(), ROUTING_KEY).dedup_key);
+  });
+
+  it('adds the change to custom_details, beside the unchanged fields, when it is the cause or in its evidence', () => {
+    const deploy = renderPagerDuty(deployEvent(), ROUTING_KEY) as PagerDutyTrigger;
+    expect(deploy.payload).toMatchObject({
+      source: 'change:deploy-4411',
+      class: 'change',
+      component: 'deploy-4411',
+    });
+    expect(deploy.payload.custom_details).toMatchObject({
+      cause: 'change:deploy-4411',
+      evidence:
+        'billing deployed v2.3.1 at 12:00:05 (ci: CI run 4411); 3 of 3 instances began failing 40 s later',
+      change: DEPLOY,
+      change_text:
+        'billing deployed v2.3.1 at 12:00:05 UTC (ci) — 3 of 3 instances began failing 40 s later',
+    });
+    expect(deploy.payload.custom_details).not.toHaveProperty('changes');
+    const config = renderPagerDuty(configEvidenceEvent(), ROUTING_KEY) as PagerDutyTrigger;
+    expect(config.payload.custom_details).toMatchObject({
+      cause: RABBIT,
+      evidence: '18 of 18 dependents lost it within 4 s',
+      changes: [CONFIG],
+      change_text: 'reconfigured 2 min before (config v42, argo)',
+    });
+    expect(config.payload.custom_details).not.toHaveProperty('change');
+    // Without changes, custom_details is as it was.
+    const plain = renderPagerDuty(openedEvent(), ROUTING_KEY) as PagerDutyTrigger;
+    for (const field of ['change', 'changes', 'change_text'])
+      expect(plain.payload.custom_details).not.toHaveProperty(field);
   });
 });

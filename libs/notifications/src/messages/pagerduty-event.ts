@@ -1,4 +1,5 @@
 import type { NotificationEvent } from '../notification.model';
+import { changeCauseText, changeFields, evidenceChangesText } from './change-text';
 import { describeGroup, eventFacts } from './event-facts';
 import { headline } from './headline';
 import { incidentPageUrl } from './incident-link';
@@ -25,6 +26,10 @@ import { counted, httpUrl, percent, truncate } from './message-text';
  * the causes and the affected services with instance counts (grouped, at most 50 services, so
  * the event stays far below PagerDuty's 512 KB), and the incident's links: incident_url its
  * dashboard page (as client_url and links, incidentPageUrl), incident_api_url its API route.
+ * When the top cause is a change, custom_details.change holds it ({id, entity, kind, status,
+ * startedAt, version, source, summary}); when its evidence names changes, custom_details.changes
+ * lists them; change_text says either in words ("billing deployed v2.3.1 at 12:00:05 UTC (ci) —
+ * …", "reconfigured 2 min before (config v42)"). Existing fields keep their names and values.
  *
  * Preconditions: routingKey is not empty; the dedup_key fits PagerDuty's 255 characters (ids
  * of the engine are about 20). Both throw TypeError/RangeError: a bad routing key is a
@@ -92,6 +97,7 @@ export function renderPagerDuty(
     cause: facts.cause.key,
     evidence: facts.cause.summary,
     confidence: percent(facts.cause.confidence),
+    ...changeDetails(event, facts.cause),
     causes: incident.rootCauses.map(
       (c) => `${c.key} (${c.kind}, ${percent(c.confidence)}): ${c.summary}`,
     ),
@@ -128,6 +134,22 @@ export function renderPagerDuty(
     // PagerDuty rejects links that are not URLs; custom_details still carries the raw text.
     links:
       url !== null ? [{ href: url, text: `Faultline incident ${truncate(incident.id, 200)}` }] : [],
+  };
+}
+
+/** The change fields of custom_details: the cause's change and the changes its evidence names. */
+function changeDetails(
+  event: NotificationEvent,
+  cause: NotificationEvent['incident']['rootCauses'][number],
+): Record<string, unknown> {
+  const change = cause.kind === 'change' ? cause.change : undefined;
+  const changes = cause.changes?.filter((c) => c.id !== change?.id) ?? [];
+  const said = [changeCauseText(event, cause), evidenceChangesText(event, cause)];
+  const text = said.filter((t): t is string => t !== null).join('; ') || null;
+  return {
+    ...(change && { change: changeFields(change) }),
+    ...(changes.length > 0 && { changes: changes.map(changeFields) }),
+    ...(text !== null && { change_text: text }),
   };
 }
 

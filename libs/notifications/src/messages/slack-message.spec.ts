@@ -1,6 +1,8 @@
 import type { NotificationEvent } from '../notification.model';
 import { escapeSlackText, renderSlack, SLACK_LIMITS } from './slack-message';
 import {
+  configEvidenceEvent,
+  deployEvent,
   openedEvent,
   PAGE_URL,
   reopenedEvent,
@@ -200,5 +202,24 @@ describe('renderSlack', () => {
     );
     expect(renderSlack(event).text).toMatch(/is failing again \(flapping, cycle 3\)/);
     expect(blocksOf(event).length).toBeLessThanOrEqual(6);
+  });
+
+  it('names a change that is the top cause, and the changes in the evidence, escaped', () => {
+    expect(sectionWith(blocksOf(deployEvent()), '*Likely cause:*')).toBe(
+      '*Likely cause:* `change:deploy-4411` (change), confidence *90 %*\n' +
+        '*Cause:* billing deployed v2.3.1 at 12:00:05 UTC (ci) — 3 of 3 instances began failing 40 s later\n' +
+        '_Other candidates:_ `service:billing` (60 %)',
+    );
+    expect(sectionWith(blocksOf(configEvidenceEvent()), '*Likely cause:*')).toBe(
+      '*Likely cause:* `backend:amqp://rabbit-1:5672` (backend), confidence *93 %*\n' +
+        '18 of 18 dependents lost it within 4 s; reconfigured 2 min before (config v42, argo)\n' +
+        '_Other candidates:_ `host:rabbit-1` (41 %)',
+    );
+    const hostile = sectionWith(
+      blocksOf(deployEvent({ version: '<!channel> & <https://evil|x>' })),
+      '*Likely cause:*',
+    );
+    expect(hostile).toContain('deployed &lt;!channel&gt; &amp; &lt;https://evil|x&gt; at');
+    expect(hostile).not.toContain('<!channel>');
   });
 });

@@ -1,4 +1,5 @@
 import type { NotificationCause, NotificationEvent, NotificationKind } from '../notification.model';
+import { changeCauseText, evidenceWithChanges } from './change-text';
 import { eventFacts, instanceSample, type ServiceGroup } from './event-facts';
 import { flappingNote, headline } from './headline';
 import { incidentPageUrl } from './incident-link';
@@ -9,7 +10,9 @@ import { counted, httpUrl, oneLine, parseTime, percent, truncate } from './messa
  * notifications; the blocks are, in order:
  *   header   "🔴 Incident: <cause key>" | "✅ Resolved: …" | "🔁 Still open: …" | "↪️ Cause changed: …"
  *            | "🔴 Failing again: …" (reopened: the headline, its fallback text, says flapping and the cycle)
- *   section  the cause, its kind and confidence as a percentage, its evidence (summary), other candidates
+ *   section  the cause, its kind and confidence as a percentage; its evidence (the summary, then
+ *            any change it bears that the summary does not name), or for a change cause
+ *            "*Cause:* <the change> — <evidence>"; other candidates
  *   section  cause-changed only: the previous cause
  *   section  reopened only: it resolved and failed again, flapping (cycle K when known)
  *   section  affected services with their instance counts and a few instance names (at most 15 services, then "…and N more")
@@ -78,7 +81,7 @@ export function renderSlack(event: NotificationEvent): { text: string; blocks: o
         emoji: true,
       },
     },
-    mrkdwnSection(causeText(facts.cause, facts.otherCauses)),
+    mrkdwnSection(causeText(event, facts.cause, facts.otherCauses)),
   ];
   if (event.kind === 'cause-changed' && incident.previousTopCause) {
     blocks.push(
@@ -130,11 +133,20 @@ export function renderSlack(event: NotificationEvent): { text: string; blocks: o
   };
 }
 
-function causeText(cause: NotificationCause, others: readonly NotificationCause[]): string {
+function causeText(
+  event: NotificationEvent,
+  cause: NotificationCause,
+  others: readonly NotificationCause[],
+): string {
   const lines = [
     `*Likely cause:* ${code(truncate(cause.key, 500))} (${escapeSlackText(oneLine(cause.kind))}), confidence *${percent(cause.confidence)}*`,
-    escapeSlackText(truncate(oneLine(cause.summary), 1000)),
   ];
+  const change = changeCauseText(event, cause);
+  lines.push(
+    change !== null
+      ? `*Cause:* ${escapeSlackText(truncate(change, 1000))}`
+      : escapeSlackText(truncate(evidenceWithChanges(event, cause), 1000)),
+  );
   if (others.length > 0) {
     const shown = others
       .slice(0, OTHER_CAUSES_SHOWN)

@@ -1,4 +1,4 @@
-import type { NotificationEvent } from '../notification.model';
+import type { NotificationChange, NotificationEvent } from '../notification.model';
 
 /** Specs only: notification events to render. */
 
@@ -101,6 +101,92 @@ export function stormEvent(kind: NotificationEvent['kind'] = 'opened'): Notifica
       resolvedAt: kind === 'resolved' ? '2025-03-01T11:05:00.000Z' : null,
       affected: { services, instances },
       ...(kind === 'cause-changed' && { previousTopCause: 'host:rabbit-1' }),
+    },
+  });
+}
+
+/** billing's deploy of v2.3.1 at 12:00:05, from CI: 40 s before the first failure of deployEvent. */
+export const DEPLOY: NotificationChange = {
+  id: 'deploy-4411',
+  entity: 'service:billing',
+  kind: 'deploy',
+  status: 'succeeded',
+  startedAt: '2025-03-01T12:00:05.000Z',
+  version: 'v2.3.1',
+  source: 'ci',
+  summary: 'billing v2.3.1 (CI run 4411)',
+};
+
+/** A config push on the broker, 2 min before the first failure of configEvidenceEvent. */
+export const CONFIG: NotificationChange = {
+  id: 'cfg-42',
+  entity: RABBIT,
+  kind: 'config',
+  status: 'succeeded',
+  startedAt: '2025-03-01T09:57:55.000Z',
+  version: 'v42',
+  source: 'argo',
+  summary: 'max connections 50',
+};
+
+/** The top cause is a change: billing deployed, its 3 instances began failing 40 s later. */
+export function deployEvent(
+  changes: Partial<NotificationChange> = {},
+  cause: Partial<NotificationEvent['incident']['rootCauses'][number]> = {},
+): NotificationEvent {
+  return openedEvent({
+    id: 'inc-deploy:opened',
+    incident: {
+      id: 'inc-deploy',
+      openedAt: '2025-03-01T12:00:50.000Z',
+      firstEvidenceAt: '2025-03-01T12:00:45.000Z',
+      rootCauses: [
+        {
+          key: 'change:deploy-4411',
+          kind: 'change',
+          confidence: 0.9,
+          summary:
+            'billing deployed v2.3.1 at 12:00:05 (ci: CI run 4411); 3 of 3 instances began failing 40 s later',
+          change: { ...DEPLOY, ...changes },
+          ...cause,
+        },
+        {
+          key: 'service:billing',
+          kind: 'service',
+          confidence: 0.6,
+          summary: '3 of 3 instances fail',
+        },
+      ],
+      affected: {
+        services: ['billing', 'checkout'],
+        instances: [
+          'instance:billing/billing-1',
+          'instance:billing/billing-2',
+          'instance:billing/billing-3',
+          'instance:checkout/checkout-1',
+        ],
+      },
+    },
+  });
+}
+
+/**
+ * The broker is still the cause; it was reconfigured 2 min before: its `changes` name the change,
+ * and its summary too when `summary` is given (as the engine writes it).
+ */
+export function configEvidenceEvent(
+  changes: NotificationChange[] = [CONFIG],
+  summary?: string,
+): NotificationEvent {
+  const base = openedEvent();
+  const top = base.incident.rootCauses[0];
+  return openedEvent({
+    incident: {
+      firstEvidenceAt: '2025-03-01T09:59:55.000Z',
+      rootCauses: [
+        { ...top, summary: summary ?? top.summary, changes },
+        base.incident.rootCauses[1],
+      ],
     },
   });
 }

@@ -3,6 +3,10 @@ import { createHmac } from 'node:crypto';
 import type { NotificationEvent } from '../notification.model';
 import {
   API_URL,
+  CONFIG,
+  configEvidenceEvent,
+  DEPLOY,
+  deployEvent,
   openedEvent,
   PAGE_URL,
   reopenedEvent,
@@ -91,6 +95,43 @@ describe('renderWebhook', () => {
     expect(
       JSON.parse(renderWebhook(openedEvent(), { atMs: AT_MS }).body).incident,
     ).not.toHaveProperty('flapping');
+  });
+
+  it('adds the change to the root causes that name one, and the first symptom, renaming nothing', () => {
+    const event = deployEvent();
+    const body = JSON.parse(renderWebhook(event, { atMs: AT_MS }).body);
+    expect(body.incident.firstEvidenceAt).toBe('2025-03-01T12:00:45.000Z');
+    expect(body.incident.rootCauses).toEqual([
+      {
+        key: 'change:deploy-4411',
+        kind: 'change',
+        confidence: 0.9,
+        summary: event.incident.rootCauses[0].summary,
+        change: DEPLOY,
+      },
+      {
+        key: 'service:billing',
+        kind: 'service',
+        confidence: 0.6,
+        summary: '3 of 3 instances fail',
+      },
+    ]);
+    expect(Object.keys(body.incident.rootCauses[0])).toEqual([
+      'key',
+      'kind',
+      'confidence',
+      'summary',
+      'change',
+    ]);
+    const config = JSON.parse(renderWebhook(configEvidenceEvent(), { atMs: AT_MS }).body);
+    expect(config.incident.rootCauses[0]).toEqual({
+      key: 'backend:amqp://rabbit-1:5672',
+      kind: 'backend',
+      confidence: 0.93,
+      summary: '18 of 18 dependents lost it within 4 s',
+      changes: [CONFIG],
+    });
+    expect(config.incident.rootCauses[1]).not.toHaveProperty('changes');
   });
 });
 

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 import type { NotificationEvent } from '../notification.model';
+import { changeFields } from './change-text';
 import { headline } from './headline';
 import { incidentPageUrl } from './incident-link';
 
@@ -9,7 +10,8 @@ import { incidentPageUrl } from './incident-link';
  * idempotency and authenticity.
  *
  * Body: {version: 1, event: <kind>, id, severity, createdAt, summary: <headline>, incident: {id,
- * status, openedAt, resolvedAt, rootCauses, affected: {services, instances}, previousTopCause?,
+ * status, openedAt, resolvedAt, firstEvidenceAt?, rootCauses: [{key, kind, confidence, summary, change?, changes?}],
+ * affected: {services, instances}, previousTopCause?,
  * recovered?, flapping?, cycles?, url, dashboardUrl}}: url is the API's JSON route (for a machine
  * to fetch), dashboardUrl the incident's page in the dashboard (for a person, incidentPageUrl). event is opened, cause-changed, repeat, resolved or
  * reopened (the incident resolved, then its cause failed again: same incident id, flapping true,
@@ -68,11 +70,16 @@ function webhookBody(event: NotificationEvent): object {
       status: incident.status,
       openedAt: incident.openedAt,
       resolvedAt: incident.resolvedAt,
+      ...(incident.firstEvidenceAt !== undefined && { firstEvidenceAt: incident.firstEvidenceAt }),
       rootCauses: incident.rootCauses.map((c) => ({
         key: c.key,
         kind: c.kind,
         confidence: c.confidence,
         summary: c.summary,
+        // A change as the cause, and the changes in a cause's evidence: {id, entity, kind, status,
+        // startedAt, version, source, summary}, only when the incident names them.
+        ...(c.change && { change: changeFields(c.change) }),
+        ...(c.changes && { changes: c.changes.map(changeFields) }),
       })),
       affected: {
         services: [...incident.affected.services],

@@ -2,7 +2,8 @@
  * Which incidents a route or a silence is about. Every field given must hold (AND); within a
  * list, any entry will do (OR). An empty matcher matches every incident.
  *   services    an affected service is one of these
- *   causeKinds  the top cause is of one of these kinds (backend, host, zone, service, instance)
+ *   causeKinds  the top cause is of one of these kinds (backend, host, zone, service, instance,
+ *               change: a recorded deploy, config push, … named as the cause)
  *   causeKeys   the top cause key is one of these; a trailing * matches a prefix
  *               (`backend:amqp://*` matches every AMQP broker)
  *   labels      for every k: v, some affected instance carries that label
@@ -54,8 +55,8 @@ export const incidentMatcherSchema = {
     },
     causeKinds: {
       type: 'array',
-      maxItems: 5,
-      items: { enum: ['backend', 'host', 'zone', 'service', 'instance'] },
+      maxItems: 6,
+      items: { enum: ['backend', 'host', 'zone', 'service', 'instance', 'change'] },
     },
     causeKeys: {
       type: 'array',

@@ -81,6 +81,67 @@ describe('planNotifications', () => {
     ).toEqual([]);
   });
 
+  it('carries a change cause, the changes in the evidence and the first symptom into the event, and routes on cause kind change', () => {
+    const deploy = {
+      id: 'deploy-4411',
+      entity: 'service:billing',
+      kind: 'deploy',
+      status: 'succeeded',
+      startedAt: '2026-11-25T11:58:20.000Z',
+      version: 'v2.3.1',
+      source: 'ci',
+      summary: 'billing v2.3.1',
+    };
+    const plan = planNotifications(
+      input(
+        {
+          routes: [
+            {
+              id: 'r3',
+              match: { causeKinds: ['change'] },
+              channelIds: ['db-team'],
+              repeatIntervalMs: null,
+            },
+          ],
+        },
+        {
+          firstEvidenceAt: '2026-11-25T11:59:00.000Z',
+          rootCauses: [
+            // Fields the event has no use for (here `extra`) are not copied.
+            {
+              key: 'change:deploy-4411',
+              kind: 'change',
+              confidence: 0.9,
+              summary: 's',
+              change: { ...deploy, extra: 1 } as typeof deploy,
+            },
+            {
+              key: 'service:billing',
+              kind: 'service',
+              confidence: 0.5,
+              summary: 't',
+              changes: [deploy],
+            },
+          ],
+        },
+      ),
+    );
+    expect(plan.map((p) => p.channelId)).toEqual(['db-team', 'ops', 'pager']);
+    expect(plan[0].event.incident).toMatchObject({
+      firstEvidenceAt: '2026-11-25T11:59:00.000Z',
+      rootCauses: [
+        { key: 'change:deploy-4411', kind: 'change', change: deploy },
+        { key: 'service:billing', kind: 'service', changes: [deploy] },
+      ],
+    });
+    expect(plan[0].event.incident.rootCauses[0].change).toEqual(deploy);
+    expect(plan[0].event.severity).toBe('critical');
+    // An incident without changes gets an event without change fields.
+    const plain = planNotifications(input())[0].event.incident;
+    expect(plain).not.toHaveProperty('firstEvidenceAt');
+    expect(Object.keys(plain.rootCauses[0])).toEqual(['key', 'kind', 'confidence', 'summary']);
+  });
+
   it('tells each channel when the top cause changes, naming the previous one, once per cause', () => {
     const host = 'host:rabbit-1';
     const moved = input(

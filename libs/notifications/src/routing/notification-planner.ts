@@ -1,4 +1,5 @@
-import type { NotificationEvent, NotificationKind } from '../notification.model';
+import { changeFields } from '../messages/change-text';
+import type { NotificationCause, NotificationEvent, NotificationKind } from '../notification.model';
 import {
   type IncidentMatcher,
   type MatchableIncident,
@@ -11,7 +12,9 @@ export interface PlannableIncident {
   status: 'open' | 'resolved';
   openedAt: string;
   resolvedAt: string | null;
-  rootCauses: { key: string; kind: string; confidence: number; summary: string }[];
+  /** The first symptom (RFC 3339): messages time the changes they name against it. */
+  firstEvidenceAt?: string;
+  rootCauses: NotificationCause[];
   affected: { services: string[]; instances: string[] };
   /**
    * Set by the engine on an incident whose cause keeps failing and recovering: it stays ONE
@@ -250,11 +253,14 @@ function eventOf(
       status: incident.status,
       openedAt: incident.openedAt,
       resolvedAt: incident.resolvedAt,
+      ...(incident.firstEvidenceAt !== undefined && { firstEvidenceAt: incident.firstEvidenceAt }),
       rootCauses: incident.rootCauses.map((c) => ({
         key: c.key,
         kind: c.kind,
         confidence: c.confidence,
         summary: c.summary,
+        ...(c.change && { change: changeFields(c.change) }),
+        ...(c.changes && { changes: c.changes.map(changeFields) }),
       })),
       affected: {
         services: [...incident.affected.services].sort(),

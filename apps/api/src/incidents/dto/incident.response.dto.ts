@@ -1,17 +1,58 @@
+import {
+  CHANGE_KINDS,
+  CHANGE_STATUSES,
+  type ChangeKind,
+  type ChangeStatus,
+} from '@faultline/changes';
 import type {
+  CauseKind,
+  ChangeRefView,
   IncidentDetail,
   IncidentSummary,
   RootCauseView,
   TimelineEntryView,
 } from '@faultline/incidents';
 import type { Page } from '@faultline/platform';
-import type { EntityKind } from '@faultline/reports';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-const ENTITY_KINDS: EntityKind[] = ['backend', 'host', 'service', 'instance', 'zone'];
+const CAUSE_KINDS: CauseKind[] = ['backend', 'host', 'service', 'instance', 'zone', 'change'];
+
+export class ChangeRefDto implements ChangeRefView {
+  @ApiProperty({ example: 'deploy-4411' })
+  id: string;
+
+  @ApiProperty({ example: 'service:billing', description: 'Entity key of what changed' })
+  entity: string;
+
+  @ApiProperty({ enum: CHANGE_KINDS })
+  kind: ChangeKind;
+
+  @ApiProperty({ enum: CHANGE_STATUSES })
+  status: ChangeStatus;
+
+  @ApiProperty({ format: 'date-time', description: 'Event time it started' })
+  startedAt: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'v2.3.1' })
+  version: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'ci',
+    description: 'Where it came from: ci, argo, github, pagerduty, cdevents, …',
+  })
+  source: string | null;
+
+  @ApiProperty({ example: 'billing v2.3.1 (CI run 4411)' })
+  summary: string;
+}
 
 export class RootCauseDto implements RootCauseView {
-  @ApiProperty({ example: 'backend:amqp://rabbit-1:5672' })
+  @ApiProperty({
+    example: 'backend:amqp://rabbit-1:5672',
+    description: 'An entity key, or change:<id> when a recorded change is the cause',
+  })
   key: string;
 
   @ApiProperty({ minimum: 0, maximum: 1, example: 0.93 })
@@ -20,8 +61,21 @@ export class RootCauseDto implements RootCauseView {
   @ApiProperty({ example: '18 of 18 dependents lost it within 4 s' })
   summary: string;
 
-  @ApiProperty({ enum: ENTITY_KINDS })
-  kind: EntityKind;
+  @ApiProperty({ enum: CAUSE_KINDS })
+  kind: CauseKind;
+
+  @ApiPropertyOptional({
+    type: ChangeRefDto,
+    description: 'On a cause of kind change: the change',
+  })
+  change?: ChangeRefDto;
+
+  @ApiPropertyOptional({
+    type: [ChangeRefDto],
+    description:
+      'The changes that bear on this cause (on its entity or on what it depends on), most recent first',
+  })
+  changes?: ChangeRefDto[];
 }
 
 export class AffectedDto {
@@ -121,6 +175,13 @@ export class TimelineEntryDto implements TimelineEntryView {
     example: 'backend:amqp://rabbit-1:5672',
   })
   topCause?: string;
+
+  @ApiPropertyOptional({
+    type: ChangeRefDto,
+    description:
+      'On entries about a change (a rollback, a later change before recovery): the change',
+  })
+  change?: ChangeRefDto;
 }
 
 export class IncidentDetailDto extends IncidentBaseDto implements IncidentDetail {
