@@ -217,18 +217,24 @@ export function playScenario(
   }));
 }
 
-/** Every post of the scenario's changes, in time order (ties: plan order, then update order). */
+/**
+ * Every post of the scenario's changes, in time order (ties: plan order, then update order). A
+ * change that began before the scenario is posted at its start as it stood then.
+ */
 function changePosts(scenario: Scenario): { at: number; change: Change }[] {
   const posts: { at: number; order: number; change: Change }[] = [];
   let order = 0;
   for (const planned of scenario.changes ?? []) {
-    let current = planned.change;
-    posts.push({
-      at: Math.max(current.startedAt, scenario.startAt),
-      order: order++,
-      change: current,
+    const firstAt = Math.max(planned.change.startedAt, scenario.startAt);
+    let first = planned.change;
+    const updates = planned.updates.filter((u) => {
+      if (u.at > firstAt) return true;
+      first = { ...first, status: u.status, finishedAt: u.finishedAt };
+      return false;
     });
-    for (const u of planned.updates) {
+    posts.push({ at: firstAt, order: order++, change: first });
+    let current = first;
+    for (const u of updates) {
       current = { ...current, status: u.status, finishedAt: u.finishedAt };
       posts.push({ at: u.at, order: order++, change: current });
     }

@@ -96,10 +96,11 @@ export class ChangeEvidence {
   }
 
   attribute(structural: readonly RootCause[], facts: IncidentFacts): Attribution {
-    if (this.log.size === 0 || structural.length === 0)
-      return { causes: [...structural], watched: [] };
+    if (structural.length === 0) return { causes: [], watched: [] };
     const root = structural[0];
     const upstream = this.upstreamOf(root.key);
+    // Watched even while no change is kept: the first may be the rollback.
+    if (this.log.size === 0) return { causes: [...structural], watched: [...upstream] };
     const evidence: Change[] = [];
     const tops: Change[] = [];
     const downstream: Change[] = [];

@@ -624,7 +624,8 @@ function describe(s: Symptom): string {
 function laterChange(c: Change): string {
   const version = c.version ? ` ${c.version}` : '';
   const source = c.source ? ` (${c.source})` : '';
-  return `change while open: ${c.status} ${c.kind}${version} of ${c.entity}${source}: ${c.summary}`;
+  const summary = c.summary ? `: ${c.summary}` : '';
+  return `change while open: ${c.status} ${c.kind}${version} of ${c.entity}${source}${summary}`;
 }
 
 const refState = (r: ChangeRef): string => `${r.id}:${r.status}`;
