@@ -1,9 +1,8 @@
+import type { Change } from '@faultline/changes';
 import { type Check, parseTarget, type Report, worstStatus } from '@faultline/reports';
 
 import type { EngineEventLike } from './engine-event';
 import { Prng } from './prng';
-import type { Change } from '@faultline/changes';
-
 import type { Fault, GroundTruth, PlannedFault, Scenario, SimInstance } from './scenario.model';
 import { World } from './world';
 

@@ -1,6 +1,5 @@
-import { entityKind } from '@faultline/reports';
-
 import type { Change } from '@faultline/changes';
+import { entityKind } from '@faultline/reports';
 
 import { CHANGE_CLOCK_SKEW_MS, type ChangeEvidence } from './change-evidence';
 import { changeRef } from './change-log';
