@@ -249,6 +249,24 @@ describe('CorrelationEngine: changes as evidence and causes', () => {
     });
   });
 
+  it('reads the new status of a change into an incident waiting out its quiet period', () => {
+    const { changes } = play(
+      billingBroken(120, 200),
+      [
+        [90, deploy],
+        [240, { ...deploy, status: 'rolled-back', finishedAt: s(240) }],
+      ],
+      400,
+    );
+    const [incident] = finals(changes);
+    expect(incident.status).toBe('resolved');
+    expect(incident.rootCauses[0].change?.status).toBe('rolled-back');
+    const recovered = incident.timeline.findIndex((e) => e.what.startsWith('recovered:'));
+    const rolledBack = incident.timeline.findIndex((e) => e.what.endsWith('is now rolled-back'));
+    expect(rolledBack).toBeGreaterThan(recovered);
+    expect(recovered).toBeGreaterThan(0);
+  });
+
   it('updates a change in place by id: one change kept, its new status on the incident', () => {
     const { changes, engine } = play(billingBroken(120), [
       [90, deploy],

@@ -508,8 +508,9 @@ export class IncidentBook {
   /**
    * Records on the timelines of the open incidents what changed since the last evaluation: a
    * change they name whose status moved (rolled back, failed), and a change on an entity they
-   * watch that started after their symptoms began (a rollback, a fix, another deploy). Returns
-   * the ids of the incidents whose timeline grew. O(open incidents × watched) when the change log
+   * watch that started after their symptoms began (a rollback, a fix, another deploy); a quiet
+   * incident's causes are read again (a change's new status). Returns the ids of the incidents
+   * whose timeline or causes moved. O(open incidents × watched) when the change log
    * moved, else O(1).
    */
   private noteChanges(at: number): string[] {
@@ -536,7 +537,15 @@ export class IncidentBook {
           change: changeRef(now),
         });
       }
-      if (inc.timeline.length > before) touched.push(inc.id);
+      // A quiet incident is not re-ranked (nothing attaches to it): read its changes here.
+      let moved = false;
+      if (inc.quietSince !== null) {
+        this.explain(inc);
+        const sig = signature(inc);
+        moved = sig !== inc.signature;
+        inc.signature = sig;
+      }
+      if (moved || inc.timeline.length > before) touched.push(inc.id);
     }
     return touched;
   }
