@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 import {
   buildScenario,
+  CHANGE_FAULT_CLASSES,
   compareOrders,
   FAULT_CLASSES,
   type FaultClass,
@@ -88,11 +89,17 @@ async function withStack<T>(
 }
 let current: Teardown | null = null;
 
+/**
+ * The classes played over HTTP by default: the replay posts reports and aliases, not changes yet
+ * (POST /api/v1/changes), so the change classes would be graded without their cause.
+ */
+const HTTP_CLASSES = FAULT_CLASSES.filter((c) => !CHANGE_FAULT_CLASSES.includes(c));
+
 async function accuracy(runId: string): Promise<ReturnType<typeof printAccuracy>> {
   const seeds = Number(process.env.RCA_BENCH_SEEDS ?? 8);
   const sizes = scenarioSizes(Number(process.env.RCA_BENCH_MAX_SIZE ?? 5000));
   const classes =
-    (process.env.RCA_BENCH_CLASSES?.split(',') as FaultClass[] | undefined) ?? FAULT_CLASSES;
+    (process.env.RCA_BENCH_CLASSES?.split(',') as FaultClass[] | undefined) ?? HTTP_CLASSES;
   const ours: Tally[] = [];
   const naive: Tally[] = [];
   let reports = 0;
@@ -163,7 +170,7 @@ async function orders(runId: string): Promise<ReturnType<typeof printOrders>> {
   // (b)'s drift between lanes; other values only to tell the drift from the concurrency apart.
   const skewMs = Number(process.env.RCA_BENCH_ORDERS_SKEW_MS ?? 60_000);
   const classes =
-    (process.env.RCA_BENCH_CLASSES?.split(',') as FaultClass[] | undefined) ?? FAULT_CLASSES;
+    (process.env.RCA_BENCH_CLASSES?.split(',') as FaultClass[] | undefined) ?? HTTP_CLASSES;
   const tallies: OrdersTally[] = [];
   const started = Date.now();
   let reports = 0;

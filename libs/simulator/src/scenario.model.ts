@@ -39,6 +39,9 @@ export const FAULT_CLASSES: readonly FaultClass[] = [
   'bad-config',
 ];
 
+/** The classes whose faults are caused by a change: played through the engine, they post change events. */
+export const CHANGE_FAULT_CLASSES: readonly FaultClass[] = ['bad-deploy', 'bad-config'];
+
 export interface SimDependency {
   /** Check name, as the dependent reports it. */
   check: string;
