@@ -20,6 +20,12 @@ export interface IncidentFacts {
   /** Affected service names and instance keys. */
   services: ReadonlySet<string>;
   instances: ReadonlySet<string>;
+  /**
+   * For a backend root: the one service whose instances alone failed it while its servers
+   * reported well, as judged when the root was last ranked (at its peak: a recovering backend's
+   * stragglers must not pass for one service's trouble). Undefined: judge from the state now.
+   */
+  localTo?: string | null;
 }
 
 export interface Attribution {
@@ -27,6 +33,8 @@ export interface Attribution {
   causes: RootCause[];
   /** Entities whose later changes belong on the incident's timeline (a rollback, a new deploy). */
   watched: string[];
+  /** The judgement of IncidentFacts.localTo used, to pass back until the root is ranked again. */
+  localTo: string | null;
 }
 
 /** How each kind of change reads in a summary: "billing deployed v2.3.1", "reconfigured 2 min before". */
@@ -44,6 +52,9 @@ const EVIDENCE_BOOST = 0.1;
 /** How far a change that explains the root ranks above it (when closest), and its least margin. */
 const TOP_MARGIN = 0.05;
 const TOP_MIN_MARGIN = 0.02;
+
+/** Dependents of other services that must still reach a backend for one service's failing calls to be its own. */
+const OTHERS_REACHING = 2;
 
 const round = (x: number): number => Math.round(Math.min(0.99, Math.max(0.01, x)) * 100) / 100;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -70,8 +81,10 @@ const nameOf = (key: string): string => key.slice(key.indexOf(':') + 1);
  * A change becomes the top cause (`change:<id>`, the structural root right behind it) only when
  * R is that service's own failure: R is the changed service or instance; or R is an instance of
  * the changed service and most of its instances are affected; or R is a backend served by it
- * (its owner, or its only server), or a backend only its instances fail while its servers report
- * well. A backend its dependents lost stays the top cause, with the change as evidence. Among
+ * (its owner; or its servers, all of them its instances, most of which are affected), or a
+ * backend only its instances failed while its servers reported well (judged when the root was
+ * ranked, at its peak: see IncidentFacts.localTo). A backend its dependents lost stays the top
+ * cause, with the change as evidence. Among
  * several candidates the most recent wins.
  * Deterministic: candidates ordered by start time then id. Complexity: O(|upstream| + affected
  * services + changes on them) per call; nothing at all while no change is kept.
@@ -96,11 +109,14 @@ export class ChangeEvidence {
   }
 
   attribute(structural: readonly RootCause[], facts: IncidentFacts): Attribution {
-    if (structural.length === 0) return { causes: [], watched: [] };
+    if (structural.length === 0) return { causes: [], watched: [], localTo: null };
     const root = structural[0];
     const upstream = this.upstreamOf(root.key);
+    const localTo =
+      facts.localTo !== undefined ? facts.localTo : this.failedOnlyByOneService(root.key);
+    facts = { ...facts, localTo };
     // Watched even while no change is kept: the first may be the rollback.
-    if (this.log.size === 0) return { causes: [...structural], watched: [...upstream] };
+    if (this.log.size === 0) return { causes: [...structural], watched: [...upstream], localTo };
     const evidence: Change[] = [];
     const tops: Change[] = [];
     const downstream: Change[] = [];
@@ -118,7 +134,7 @@ export class ChangeEvidence {
       }
     }
     if (tops.length + evidence.length + downstream.length === 0)
-      return { causes: [...structural], watched: [...upstream] };
+      return { causes: [...structural], watched: [...upstream], localTo };
     tops.sort(mostRecentFirst);
     evidence.sort(mostRecentFirst);
     const top = tops[0];
@@ -142,7 +158,7 @@ export class ChangeEvidence {
       : [rooted, ...alternatives];
     const watched = new Set(upstream);
     if (top) watched.add(top.entity);
-    return { causes: causes.slice(0, this.max), watched: [...watched] };
+    return { causes: causes.slice(0, this.max), watched: [...watched], localTo };
   }
 
   /** Changes on `entities` that started after `from`, oldest first (for the timeline). */
@@ -236,7 +252,7 @@ export class ChangeEvidence {
       const servers = serving.servers.map((s) => this.state.instances.get(s));
       if (servers.length > 0 && servers.every((i) => i?.serviceKey === x))
         return this.mostlyAffected(x, facts);
-      return this.onlyItsInstancesFail(root, x);
+      return facts.localTo === x;
     }
     if (changedKind === 'instance' && rootKind === 'backend') {
       const servers = this.topology.serving(root).servers;
@@ -259,18 +275,34 @@ export class ChangeEvidence {
   }
 
   /**
-   * Every dependent failing the backend is an instance of `service`, and none of its servers
-   * reports itself down or fell silent: the backend is fine, the service's calls to it are not.
+   * The one service whose instances are all the backend's failing dependents (2 or more), while
+   * none of its servers reports itself down or fell silent and dependents of other services still
+   * reach it: the backend is fine, that service's calls to it are not. Null otherwise, and for a
+   * root that is not a backend. O(the backend's direct dependents × their checks), at ranking only.
    */
-  private onlyItsInstancesFail(backend: string, service: string): boolean {
-    const rec = this.state.backends.get(backend);
-    if (!rec || rec.failing.size === 0) return false;
-    for (const check of rec.failing) if (check.inst.serviceKey !== service) return false;
-    for (const s of this.topology.serving(backend).servers) {
-      const inst = this.state.instances.get(s);
-      if (inst && (inst.selfDown || inst.silent || inst.stale)) return false;
+  private failedOnlyByOneService(root: string): string | null {
+    if (entityKind(root) !== 'backend') return null;
+    const rec = this.state.backends.get(root);
+    if (!rec || rec.failing.size < 2) return null;
+    let service: string | null = null;
+    for (const check of rec.failing) {
+      if (service !== null && check.inst.serviceKey !== service) return null;
+      service = check.inst.serviceKey;
     }
-    return true;
+    for (const s of this.topology.serving(root).servers) {
+      const inst = this.state.instances.get(s);
+      if (inst && (inst.selfDown || inst.silent || inst.stale)) return null;
+    }
+    // For it alone: other services still reach the backend. With no other dependent, the backend
+    // and one service's calls to it cannot be told apart, and the backend stays the cause.
+    let reaching = 0;
+    for (const key of this.topology.impact(root).direct) {
+      const inst = this.state.instances.get(key);
+      if (!inst || inst.serviceKey === service || inst.stale) continue;
+      for (const c of inst.checks.values())
+        if (c.targetKey === root && c.known && c.status === 'pass') reaching++;
+    }
+    return reaching >= OTHERS_REACHING ? service : null;
   }
 
   private topCause(c: Change, root: RootCause, facts: IncidentFacts): RootCause {

@@ -17,6 +17,8 @@ interface IncidentRec {
   /** Entities whose later changes go on the timeline, and the change log version last read. */
   watched: string[];
   changesSeen: number;
+  /** ChangeEvidence's judgement of a backend root failed by one service alone, as of its last ranking. */
+  localTo: string | null;
   /** Changes already on its causes or timeline, with the status last recorded. */
   noted: Map<string, Change['status']>;
   services: Set<string>;
@@ -405,6 +407,7 @@ export class IncidentBook {
       causes: structural,
       watched: [],
       changesSeen: -1,
+      localTo: null,
       noted: new Map(),
       services: new Set(),
       instances: new Set(),
@@ -423,7 +426,7 @@ export class IncidentBook {
       timeline: [{ at: first.since, what: `first evidence: ${describe(first)}` }],
     };
     this.attach(inc, [c], [], at);
-    this.explain(inc);
+    this.explain(inc, true);
     const top = inc.causes[0];
     inc.timeline.push({ at, what: `opened: ${top.key} (${top.summary})`, topCause: top.key });
     inc.signature = signature(inc);
@@ -471,7 +474,7 @@ export class IncidentBook {
       inc.peakWeight = takeover ? primary.weight : Math.max(inc.peakWeight, primary.weight);
     }
     this.attach(inc, attached, pending, at);
-    if (ranked || inc.changesSeen !== (this.changes?.version ?? -1)) this.explain(inc);
+    if (ranked || inc.changesSeen !== (this.changes?.version ?? -1)) this.explain(inc, ranked);
     const now = inc.causes[0];
     // The top changes when another root takes over, or when a change comes to explain the root.
     if (now.key !== shownTop)
@@ -486,18 +489,23 @@ export class IncidentBook {
     return true;
   }
 
-  /** Adds the changes that bear on the incident to its structural ranking (see ChangeEvidence). */
-  private explain(inc: IncidentRec): void {
+  /**
+   * Adds the changes that bear on the incident to its structural ranking (see ChangeEvidence).
+   * `ranked`: the structural ranking was just computed, so judgements of the state are fresh.
+   */
+  private explain(inc: IncidentRec, ranked: boolean): void {
     if (!this.changes) {
       inc.causes = inc.structural;
       return;
     }
-    const { causes, watched } = this.changes.attribute(inc.structural, {
+    const { causes, watched, localTo } = this.changes.attribute(inc.structural, {
       onset: inc.firstEvidenceAt,
       services: inc.services,
       instances: inc.instances,
+      ...(ranked ? {} : { localTo: inc.localTo }),
     });
     inc.causes = causes;
+    inc.localTo = localTo;
     inc.watched = watched;
     inc.changesSeen = this.changes.version;
     for (const cause of causes)
@@ -540,7 +548,7 @@ export class IncidentBook {
       // A quiet incident is not re-ranked (nothing attaches to it): read its changes here.
       let moved = false;
       if (inc.quietSince !== null) {
-        this.explain(inc);
+        this.explain(inc, false);
         const sig = signature(inc);
         moved = sig !== inc.signature;
         inc.signature = sig;
