@@ -14,6 +14,7 @@ export * from './http/validation.pipe';
 export * from './observability/logger';
 export * from './observability/metrics.module';
 export * from './observability/metrics-server';
+export * from './observability/queue-role';
 export * from './observability/readiness.service';
 export * from './observability/startup';
 export * from './paging/keyset-cursor';

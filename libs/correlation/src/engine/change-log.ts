@@ -61,7 +61,8 @@ export class ChangeLog {
   }
 }
 
-export const changeRef = (c: Change): ChangeRef => ({
+/** Exactly a ChangeRef's fields (of a change, or of a ref read back), in one order. */
+export const changeRef = (c: ChangeRef): ChangeRef => ({
   id: c.id,
   entity: c.entity,
   kind: c.kind,

@@ -1,3 +1,4 @@
+import { changeRef } from '../engine/change-log';
 import type {
   ChangeRef,
   Incident,
@@ -72,17 +73,6 @@ export const withTopCause = <T extends object>(
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-const copyRef = (c: ChangeRef): ChangeRef => ({
-  id: c.id,
-  entity: c.entity,
-  kind: c.kind,
-  status: c.status,
-  startedAt: c.startedAt,
-  version: c.version,
-  source: c.source,
-  summary: c.summary,
-});
-
 /** Only the fields the row keeps, in a fixed order (a cause read back compares equal). */
 function copyCause(c: RootCause): RootCause {
   const out: RootCause = {
@@ -91,19 +81,19 @@ function copyCause(c: RootCause): RootCause {
     confidence: c.confidence,
     summary: c.summary,
   };
-  if (c.change) out.change = copyRef(c.change);
-  if (c.changes) out.changes = c.changes.map(copyRef);
+  if (c.change) out.change = changeRef(c.change);
+  if (c.changes) out.changes = c.changes.map(changeRef);
   return out;
 }
 
 function storedEntry(e: TimelineEntry): StoredTimelineEntry {
   const entry = withTopCause({ at: iso(e.at), what: e.what }, e.topCause);
-  return e.change ? { ...entry, change: copyRef(e.change) } : entry;
+  return e.change ? { ...entry, change: changeRef(e.change) } : entry;
 }
 
 function engineEntry(e: StoredTimelineEntry): TimelineEntry {
   const entry = withTopCause({ at: Date.parse(e.at), what: e.what }, e.topCause);
-  return e.change ? { ...entry, change: copyRef(e.change) } : entry;
+  return e.change ? { ...entry, change: changeRef(e.change) } : entry;
 }
 
 /**
