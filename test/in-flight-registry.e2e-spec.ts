@@ -25,6 +25,18 @@ describe('InFlightRegistry (real Redis)', () => {
     expect(await registry.oldest()).toBeNull();
   });
 
+  it('releases several batches at once, and releases one while reading the clock in one round trip', async () => {
+    const a = await registry.register(1_000);
+    const b = await registry.register(2_000);
+    const c = await registry.register(3_000);
+    const d = await registry.register(4_000);
+    await registry.release(a, b);
+    expect(await registry.oldest()).toBe(3_000);
+    expect(await registry.releaseThenOldest(c)).toBe(4_000);
+    expect(await registry.releaseThenOldest(d)).toBeNull();
+    await registry.release(); // nothing to release: no command
+  });
+
   it('stops holding for a batch registered longer ago than the maximum hold, and drops it', async () => {
     const now = Date.now();
     await registry.register(500, now - 61_000);

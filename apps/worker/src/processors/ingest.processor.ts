@@ -64,7 +64,7 @@ export class IngestProcessor {
       : fresh;
     const holds = batches.flatMap((b) => (b.inFlight === undefined ? [] : [b.inFlight]));
     if (forward.length === 0) {
-      await Promise.all(holds.map((h) => this.inFlight.release(h)));
+      await this.inFlight.release(...holds);
       return;
     }
     // One hold for the merged correlate job, as early as any of its batches', taken before theirs
@@ -75,6 +75,6 @@ export class IngestProcessor {
       reports: encodeCorrelationReports(forward),
       inFlight: hold,
     });
-    if (holds.length > 1) await Promise.all(holds.map((h) => this.inFlight.release(h)));
+    if (holds.length > 1) await this.inFlight.release(...holds);
   }
 }

@@ -56,8 +56,11 @@ export class CorrelationService {
     for (const change of changes) this.engine.apply({ kind: 'change', change });
     // Offered before the hold is released, so no clock move in between can pass them.
     const early = this.feed.offer(reports);
-    if (inFlight !== undefined) await this.inFlight.release(inFlight);
-    return this.persist([...early, ...this.feed.release(await this.inFlight.oldest(), Date.now())]);
+    const oldest =
+      inFlight === undefined
+        ? await this.inFlight.oldest()
+        : await this.inFlight.releaseThenOldest(inFlight);
+    return this.persist([...early, ...this.feed.release(oldest, Date.now())]);
   }
 
   /**

@@ -36,13 +36,33 @@ export class InFlightRegistry {
     return token;
   }
 
-  async release(token: string): Promise<void> {
-    await this.producer.connection.zrem(this.key, token);
+  /** Releases batches: their reports are in the correlator's hands, or none of them was new. */
+  async release(...tokens: string[]): Promise<void> {
+    if (tokens.length > 0) await this.producer.connection.zrem(this.key, ...tokens);
   }
 
   /** The oldest event time in flight, or null when nothing is; drops batches held too long. */
   async oldest(now = Date.now()): Promise<number | null> {
     const entries = await this.producer.connection.zrange(this.key, 0, -1, 'WITHSCORES');
+    return this.oldestOf(entries, now);
+  }
+
+  /**
+   * release(token), then oldest(), in one round trip: a correlate job's hold is let go and the
+   * clock read at once (a Redis round trip costs the client several times a pipelined command).
+   */
+  async releaseThenOldest(token: string, now = Date.now()): Promise<number | null> {
+    const replies = await this.producer.connection
+      .pipeline()
+      .zrem(this.key, token)
+      .zrange(this.key, 0, -1, 'WITHSCORES')
+      .exec();
+    const failed = replies?.find(([error]) => error !== null);
+    if (!replies || failed) throw failed?.[0] ?? new Error('the in-flight pipeline was not run');
+    return this.oldestOf(replies[1][1] as string[], now);
+  }
+
+  private async oldestOf(entries: string[], now: number): Promise<number | null> {
     let oldest: number | null = null;
     const expired: string[] = [];
     for (let i = 0; i < entries.length; i += 2) {
