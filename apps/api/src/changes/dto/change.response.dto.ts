@@ -1,14 +1,9 @@
-import {
-  CHANGE_KINDS,
-  CHANGE_STATUSES,
-  type ChangeKind,
-  type ChangeLink,
-  type ChangeStatus,
-  type ChangeView,
-} from '@faultline/changes';
+import type { ChangeLink, ChangeView } from '@faultline/changes';
 import type { ChangeRelation, ChangesAccepted, RelatedChange } from '@faultline/changes/service';
 import type { Page } from '@faultline/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+import { ChangeRefDto } from '../../incidents/dto/incident.response.dto';
 
 export class ChangeLinkDto implements ChangeLink {
   @ApiProperty({ example: 'https://ci.example.org/runs/4411' })
@@ -18,42 +13,10 @@ export class ChangeLinkDto implements ChangeLink {
   text: string | null;
 }
 
-export class ChangeDto implements ChangeView {
-  @ApiProperty({
-    example: 'deploy-4411',
-    description:
-      "The sender's id, or one derived from entity, kind, startedAt and version; a post with a known id updates the change",
-  })
-  id: string;
-
-  @ApiProperty({ example: 'service:billing', description: 'Entity key of what changed' })
-  entity: string;
-
-  @ApiProperty({ enum: CHANGE_KINDS })
-  kind: ChangeKind;
-
-  @ApiProperty({ enum: CHANGE_STATUSES })
-  status: ChangeStatus;
-
-  @ApiProperty({ format: 'date-time', description: 'Event time it started' })
-  startedAt: string;
-
+/** A change as listed: the fields an incident shows of it (ChangeRefDto), and the rest. */
+export class ChangeDto extends ChangeRefDto implements ChangeView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   finishedAt: string | null;
-
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    example: 'ci',
-    description: 'Where it came from: ci, argo, github, pagerduty, cdevents, …',
-  })
-  source: string | null;
-
-  @ApiProperty({ type: String, nullable: true, example: 'v2.3.1' })
-  version: string | null;
-
-  @ApiProperty({ example: 'billing v2.3.1 (CI run 4411)' })
-  summary: string;
 
   @ApiProperty({ type: [ChangeLinkDto] })
   links: ChangeLinkDto[];
